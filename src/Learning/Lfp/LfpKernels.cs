@@ -1,0 +1,56 @@
+using SpikeLfp.Network.Synapses;
+using SpikeLfp.Neurons;
+
+namespace SpikeLfp.Learning.Lfp;
+
+/// <summary>
+/// Pure, allocation-free kernels of Layer-wise Feedback Propagation through a LIF layer (LFP.md, "Backward").
+/// The spike function is skipped: reward on s_t is reward on u_t, so no surrogate derivative appears anywhere.
+/// </summary>
+public static class LfpKernels
+{
+    /// <summary>LFP's stabiliser: the denominator is D + eps (D &gt;= 0, a zero counts as positive).</summary>
+    public const float Epsilon = 1e-6f;
+
+    /// <summary>
+    /// One step of the epsilon rule through the membrane, for one sample, processed in reverse time:
+    /// R_t = A_t + I_{t+1}; D_t = |c_{t-1}| + |z_t - (1 - beta) c_{t-1}|; rho_t = R_t / (D_t + eps);
+    /// I_t = beta c_{t-1} rho_t, where c_{t-1} is the membrane the leak carries into step t
+    /// (<see cref="Lif.CarriedMembrane"/>; the previous membrane itself for reset by subtraction).
+    /// Reads the internal reward from step t+1 from <paramref name="internalReward"/> and overwrites it with I_t.
+    /// </summary>
+    public static void MembraneStep(
+        ReadOnlySpan<float> incoming, ReadOnlySpan<float> current, ReadOnlySpan<float> previousMembrane,
+        Span<float> internalReward, Span<float> normalizedReward, in LifParameters p)
+    {
+        float beta = p.Beta;
+        for (int j = 0; j < normalizedReward.Length; j++)
+        {
+            float carried = previousMembrane.IsEmpty ? 0f : Lif.CarriedMembrane(previousMembrane[j], p);
+            float reward = incoming[j] + internalReward[j];
+            float denominator = MathF.Abs(carried) + MathF.Abs(current[j] - (1f - beta) * carried);
+            float rho = reward / (denominator + Epsilon);
+            normalizedReward[j] = rho;
+            internalReward[j] = beta * carried * rho;
+        }
+    }
+
+    /// <summary>
+    /// Reward handed to the layer below for the inputs that fired (x = 1): A^in_t[i] = sum_j W[i, j] rho_t[j].
+    /// Inputs that did not fire receive nothing, so the work grows with the spikes.
+    /// </summary>
+    public static void SpikeInputReward(ReadOnlySpan<int> firedInputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        int outputs = rho.Length;
+        foreach (int i in firedInputs)
+            inputReward[i] += VectorMath.Dot(weights.Slice(i * outputs, outputs), rho);
+    }
+
+    /// <summary>Reward handed to analog inputs: A^in[i] += x_i sum_j W[i, j] rho[j] (zero inputs skipped).</summary>
+    public static void AnalogInputReward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        int outputs = rho.Length;
+        for (int i = 0; i < input.Length; i++)
+            if (input[i] != 0f) inputReward[i] += input[i] * VectorMath.Dot(weights.Slice(i * outputs, outputs), rho);
+    }
+}

@@ -1,0 +1,48 @@
+namespace SpikeLfp.Learning.Surrogate;
+
+/// <summary>
+/// One dense LIF layer as plain arrays (the exchange format with the rest of SpikeLfp).
+/// Dynamics per step t, those of snntorch's Leaky and of SpikeLfp.Neurons.Lif (../shared/LFP.md, "Forward";
+/// fixture snntorch_leaky_forward.json): z_t = W x_t + b; r_t = H(u_{t-1} - thr) (detached);
+/// subtract: u' = beta u_{t-1} + z_t - thr r_t; zero: u' = beta (1 - r_t) u_{t-1} + z_t; s_t = H(u' - thr),
+/// strictly greater. Delayed reset: u_t = u'. Immediate reset: d = s_t - r_t (detached), subtract:
+/// u_t = u' - thr d, zero: u_t = u' - d u'.
+/// </summary>
+/// <param name="Weights">W, [Outputs, Inputs] row-major (PyTorch <c>Linear.weight</c> layout).</param>
+/// <param name="Bias">b, [Outputs].</param>
+/// <param name="Inputs">Fan-in.</param>
+/// <param name="Outputs">Number of neurons.</param>
+/// <param name="Beta">Membrane leak per step (double so that float64 references load exactly; a float32
+/// network applies it in float32, as the simulator does).</param>
+/// <param name="Threshold">Firing threshold (also the amount subtracted on reset).</param>
+/// <param name="ResetToZero">Reset to zero instead of subtracting the threshold.</param>
+/// <param name="DelayedReset">Reset decided by the previous step's membrane (snntorch <c>reset_delay=True</c>);
+/// otherwise the current step's spike resets the membrane within the same step.</param>
+public sealed record SurrogateLayer(
+    float[] Weights, float[] Bias, int Inputs, int Outputs,
+    double Beta = 0.9, double Threshold = 1.0, bool ResetToZero = false, bool DelayedReset = true)
+{
+    /// <summary>Throws when the array lengths do not match the shape.</summary>
+    public void Validate()
+    {
+        if (Inputs <= 0 || Outputs <= 0) throw new ArgumentException($"Layer shape {Outputs}x{Inputs} must be positive.");
+        if (Weights is null || Weights.Length != Inputs * Outputs)
+            throw new ArgumentException($"Weights must hold Outputs*Inputs = {Outputs * Inputs} values, got {Weights?.Length ?? 0}.");
+        if (Bias is null || Bias.Length != Outputs)
+            throw new ArgumentException($"Bias must hold Outputs = {Outputs} values, got {Bias?.Length ?? 0}.");
+    }
+}
+
+/// <summary>Loss on the output layer's spikes [T, B, C] against integer labels [B].</summary>
+public enum SurrogateLoss
+{
+    /// <summary>snntorch <c>ce_rate_loss</c>: (1/T) sum_t CrossEntropy(logits = s_t, labels), batch mean.</summary>
+    CeRate,
+
+    /// <summary>snntorch <c>ce_count_loss</c>: CrossEntropy(logits = sum_t s_t, labels), batch mean.</summary>
+    CeCount,
+
+    /// <summary>snntorch <c>mse_count_loss</c> (correct rate 1, incorrect 0):
+    /// mean over batch and classes of (sum_t s_t - T onehot(label))^2, divided by T.</summary>
+    MseCount,
+}

@@ -1,0 +1,386 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SpikeLfp.Learning.Surrogate;
+
+/// <summary>
+/// A stack of dense LIF layers held as TorchSharp parameters, trained by backpropagation through time
+/// with a surrogate spike derivative (the baseline LFP is compared against).
+/// Forward dynamics are those of the simulator (../shared/LFP.md, "Forward"); the reset term never
+/// carries gradient, so only the beta * u path links the steps (as in snntorch, whose reset is detached).
+/// Everything is batched: one call runs B samples for T steps with no per-sample loops.
+/// </summary>
+public sealed class SurrogateNetwork : IDisposable
+{
+    private readonly SurrogateLayer[] layers;
+    private readonly Parameter[] weights;
+    private readonly Parameter[] biases;
+    private bool disposed;
+
+    /// <summary>Copies the layers' parameters into fresh leaf tensors that require gradients.</summary>
+    /// <param name="layers">Layers from input to output; each one's Inputs must equal the previous one's Outputs.</param>
+    /// <param name="surrogate">Spike derivative used by the backward pass.</param>
+    /// <param name="dtype">Float32 (training) or Float64 (reference checks).</param>
+    public SurrogateNetwork(IReadOnlyList<SurrogateLayer> layers, SurrogateSpec surrogate, ScalarType dtype = ScalarType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(surrogate);
+        if (layers.Count == 0) throw new ArgumentException("At least one layer is needed.", nameof(layers));
+        if (dtype != ScalarType.Float32 && dtype != ScalarType.Float64)
+            throw new ArgumentException("Only Float32 and Float64 are supported.", nameof(dtype));
+        for (int i = 0; i < layers.Count; i++)
+        {
+            layers[i].Validate();
+            if (i > 0 && layers[i].Inputs != layers[i - 1].Outputs)
+                throw new ArgumentException($"Layer {i} takes {layers[i].Inputs} inputs but layer {i - 1} has {layers[i - 1].Outputs} neurons.", nameof(layers));
+        }
+        this.layers = layers.ToArray();
+        Surrogate = surrogate;
+        DType = dtype;
+        weights = new Parameter[this.layers.Length];
+        biases = new Parameter[this.layers.Length];
+        for (int i = 0; i < this.layers.Length; i++)
+        {
+            SurrogateLayer layer = this.layers[i];
+            weights[i] = NewParameter(tensor(layer.Weights, new long[] { layer.Outputs, layer.Inputs }));
+            biases[i] = NewParameter(tensor(layer.Bias, new long[] { layer.Outputs }));
+        }
+    }
+
+    /// <summary>The spike derivative used by the backward pass.</summary>
+    public SurrogateSpec Surrogate { get; }
+
+    /// <summary>Element type of parameters, inputs and state.</summary>
+    public ScalarType DType { get; }
+
+    /// <summary>Number of layers.</summary>
+    public int LayerCount => layers.Length;
+
+    /// <summary>Fan-in of the first layer.</summary>
+    public int Inputs => layers[0].Inputs;
+
+    /// <summary>Neurons in the output layer (classes).</summary>
+    public int Outputs => layers[^1].Outputs;
+
+    /// <summary>Trainable tensors in optimizer order: W0, b0, W1, b1, ...</summary>
+    public IEnumerable<Parameter> Parameters()
+    {
+        ThrowIfDisposed();
+        for (int i = 0; i < layers.Length; i++)
+        {
+            yield return weights[i];
+            yield return biases[i];
+        }
+    }
+
+    /// <summary>
+    /// Overwrites layer <paramref name="layer"/>'s parameters with double-precision values, e.g. to load
+    /// a float64 reference exactly (<see cref="SurrogateLayer"/> carries float32).
+    /// </summary>
+    public void LoadParameters(int layer, ReadOnlySpan<double> weightsRowMajor, ReadOnlySpan<double> bias)
+    {
+        ThrowIfDisposed();
+        SurrogateLayer shape = layers[layer];
+        if (weightsRowMajor.Length != shape.Inputs * shape.Outputs || bias.Length != shape.Outputs)
+            throw new ArgumentException($"Layer {layer} is {shape.Outputs}x{shape.Inputs}.");
+        using var _ = no_grad();
+        using var w = tensor(weightsRowMajor.ToArray(), new long[] { shape.Outputs, shape.Inputs }, DType);
+        using var b = tensor(bias.ToArray(), new long[] { shape.Outputs }, DType);
+        weights[layer].copy_(w);
+        biases[layer].copy_(b);
+    }
+
+    /// <summary>Runs T steps with the same analog current x [B, Inputs] at every step (row-major).</summary>
+    public SurrogateTrace Forward(float[] x, int batch, int steps)
+    {
+        using Tensor input = Input(x, batch);
+        return ForwardConstant(input, steps);
+    }
+
+    /// <summary>Runs T steps with the same analog current x [B, Inputs] at every step (row-major).</summary>
+    public SurrogateTrace Forward(double[] x, int batch, int steps)
+    {
+        using Tensor input = Input(x, batch);
+        return ForwardConstant(input, steps);
+    }
+
+    /// <summary>Runs T steps on a spike (or any time-varying) input [T, B, Inputs] (row-major).</summary>
+    public SurrogateTrace ForwardSequence(float[] inputs, int batch, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (steps <= 0 || batch <= 0 || inputs.Length != steps * batch * Inputs)
+            throw new ArgumentException($"Expected T*B*Inputs = {steps}*{batch}*{Inputs} values, got {inputs.Length}.");
+        using var sequence = tensor(inputs, new long[] { steps, batch, Inputs }, DType);
+        return Forward(sequence);
+    }
+
+    /// <summary>
+    /// Runs the network. <paramref name="input"/> is either [B, Inputs] (constant current, then
+    /// <paramref name="steps"/> is required) or [T, B, Inputs] (one input per step).
+    /// </summary>
+    public SurrogateTrace Forward(Tensor input, int? steps = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ThrowIfDisposed();
+        if (input.dim() == 2)
+        {
+            if (steps is not int t || t <= 0) throw new ArgumentException("A constant [B, Inputs] input needs a positive step count.", nameof(steps));
+            return ForwardConstant(input, t);
+        }
+        if (input.dim() != 3 || input.shape[2] != Inputs)
+            throw new ArgumentException($"Input must be [B, {Inputs}] or [T, B, {Inputs}].", nameof(input));
+        if (steps is int given && given != input.shape[0])
+            throw new ArgumentException("steps disagrees with the input's first dimension.", nameof(steps));
+        var perStep = new Tensor[input.shape[0]];
+        for (int t = 0; t < perStep.Length; t++) perStep[t] = input[t];
+        try { return Run(perStep); }
+        finally { foreach (Tensor x in perStep) x.Dispose(); }
+    }
+
+    private SurrogateTrace ForwardConstant(Tensor input, int steps)
+    {
+        if (steps <= 0) throw new ArgumentException("steps must be positive.", nameof(steps));
+        if (input.shape[1] != Inputs) throw new ArgumentException($"Input must have {Inputs} columns.");
+        var perStep = new Tensor[steps];
+        Array.Fill(perStep, input);
+        return Run(perStep);
+    }
+
+    // One layer at a time over all steps (the next layer sees this layer's whole spike train), which
+    // is the same computation as step-major order because layers only feed forward.
+    private SurrogateTrace Run(IReadOnlyList<Tensor> inputs)
+    {
+        ThrowIfDisposed();
+        int steps = inputs.Count;
+        long batch = inputs[0].shape[0];
+        var spikeTrains = new List<Tensor>(layers.Length);
+        var membraneTrains = new List<Tensor>(layers.Length);
+        IReadOnlyList<Tensor> current = inputs;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            SurrogateLayer layer = layers[l];
+            double thr = layer.Threshold, beta = layer.Beta;
+            var spikes = new Tensor[steps];
+            var membranes = new Tensor[steps];
+            Tensor u = zeros(new long[] { batch, layer.Outputs }, DType);
+            for (int t = 0; t < steps; t++)
+            {
+                using var z = nn.functional.linear(current[t], weights[l], biases[l]);
+                // r_t = H(u_{t-1} - thr) from the stored membrane, detached: the reset carries no gradient.
+                using var reset = u.detach().gt(thr).to_type(DType);
+                Tensor next;
+                if (layer.ResetToZero)
+                {
+                    using var kept = 1.0 - reset;
+                    using var carried = u * kept;
+                    using var leaked = carried * beta;
+                    next = leaked + z;                       // u' = beta (1 - r_t) u_{t-1} + z_t
+                }
+                else
+                {
+                    using var leaked = u * beta;
+                    using var integrated = leaked + z;
+                    using var subtracted = reset * thr;
+                    next = integrated - subtracted;          // u' = beta u_{t-1} + z_t - thr r_t
+                }
+                using (var v = next - thr) spikes[t] = SurrogateSpike.Apply(v, Surrogate);
+                if (!layer.DelayedReset)
+                {
+                    // Immediate reset d = s_t - r_t (snntorch's "avoid double reset"), detached here too:
+                    // snntorch lets the surrogate flow through s_t in this term; we keep every reset
+                    // gradient-free, as for the delayed reset.
+                    using var fired = spikes[t].detach();
+                    using var d = fired - reset;
+                    using var amount = layer.ResetToZero ? d * next : d * thr;
+                    Tensor afterReset = next - amount;
+                    next.Dispose();
+                    next = afterReset;
+                }
+                u.Dispose();
+                u = next;
+                membranes[t] = u.alias();
+            }
+            u.Dispose();
+            spikeTrains.Add(stack(spikes, 0));
+            membraneTrains.Add(stack(membranes, 0));
+            if (l > 0) foreach (Tensor s in current) s.Dispose();
+            foreach (Tensor m in membranes) m.Dispose();
+            current = spikes;
+        }
+        foreach (Tensor s in current) s.Dispose();
+        return new SurrogateTrace(spikeTrains, membraneTrains);
+    }
+
+    /// <summary>
+    /// Loss of output spikes [T, B, C] against labels [B] (int64). Differentiable through the surrogate.
+    /// </summary>
+    public static Tensor Loss(Tensor outputSpikes, Tensor labels, SurrogateLoss loss)
+    {
+        ArgumentNullException.ThrowIfNull(outputSpikes);
+        ArgumentNullException.ThrowIfNull(labels);
+        long steps = outputSpikes.shape[0], batch = outputSpikes.shape[1], classes = outputSpikes.shape[2];
+        switch (loss)
+        {
+            case SurrogateLoss.CeRate:
+            {
+                // mean over the T*B rows == (1/T) sum_t mean_b CE_t.
+                using var logits = outputSpikes.reshape(steps * batch, classes);
+                using var repeated = labels.repeat(steps);
+                return nn.functional.cross_entropy(logits, repeated);
+            }
+            case SurrogateLoss.CeCount:
+            {
+                using var counts = outputSpikes.sum(0L);
+                return nn.functional.cross_entropy(counts, labels);
+            }
+            case SurrogateLoss.MseCount:
+            {
+                using var counts = outputSpikes.sum(0L);
+                using var oneHot = nn.functional.one_hot(labels, classes).to_type(outputSpikes.dtype);
+                using var target = oneHot * (double)steps;
+                using var mse = nn.functional.mse_loss(counts, target);
+                return mse / (double)steps;
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
+        }
+    }
+
+    /// <summary>Loss of output spikes [T, B, C] against integer labels.</summary>
+    public Tensor Loss(Tensor outputSpikes, int[] labels, SurrogateLoss loss)
+    {
+        using var target = Labels(labels, outputSpikes.shape[1]);
+        return Loss(outputSpikes, target, loss);
+    }
+
+    /// <summary>Clears gradients, back-propagates <paramref name="loss"/> and returns its value.</summary>
+    public double Backward(Tensor loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ZeroGradients();
+        loss.backward();
+        using var value = loss.detach().to_type(ScalarType.Float64);
+        return value.item<double>();
+    }
+
+    /// <summary>Drops accumulated gradients.</summary>
+    public void ZeroGradients()
+    {
+        foreach (Parameter p in Parameters())
+        {
+            Tensor? grad = p.grad;
+            if (grad is not null) grad.zero_();
+        }
+    }
+
+    /// <summary>dL/dW of layer <paramref name="layer"/>, [Outputs, Inputs] row-major; zeros before any backward.</summary>
+    public double[] WeightGradient(int layer) => Gradient(weights[layer]);
+
+    /// <summary>dL/db of layer <paramref name="layer"/>; zeros before any backward.</summary>
+    public double[] BiasGradient(int layer) => Gradient(biases[layer]);
+
+    /// <summary>The current parameters as plain layers (float32), with this network's dynamics settings.</summary>
+    public IReadOnlyList<SurrogateLayer> ExportLayers()
+    {
+        ThrowIfDisposed();
+        var result = new SurrogateLayer[layers.Length];
+        for (int i = 0; i < layers.Length; i++)
+            result[i] = layers[i] with { Weights = ToFloat(weights[i]), Bias = ToFloat(biases[i]) };
+        return result;
+    }
+
+    /// <summary>Labels [B] as an int64 tensor, checked against the class count.</summary>
+    internal Tensor Labels(int[] labels, long batch)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Length != batch) throw new ArgumentException($"Expected {batch} labels, got {labels.Length}.", nameof(labels));
+        foreach (int label in labels)
+            if (label < 0 || label >= Outputs) throw new ArgumentOutOfRangeException(nameof(labels), label, $"Labels must be in [0, {Outputs}).");
+        return tensor(labels.Select(l => (long)l).ToArray(), new long[] { labels.Length });
+    }
+
+    internal Tensor Input(float[] x, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckInput(x.Length, batch);
+        return tensor(x, new long[] { batch, Inputs }, DType);
+    }
+
+    internal Tensor Input(double[] x, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckInput(x.Length, batch);
+        return tensor(x, new long[] { batch, Inputs }, DType);
+    }
+
+    private void CheckInput(int length, int batch)
+    {
+        ThrowIfDisposed();
+        if (batch <= 0 || length != batch * Inputs)
+            throw new ArgumentException($"Expected B*Inputs = {batch}*{Inputs} values, got {length}.");
+    }
+
+    private Parameter NewParameter(Tensor values)
+    {
+        using (values)
+        {
+            using var typed = values.to_type(DType);
+            var parameter = new Parameter(typed.clone(), requires_grad: true);
+            // Parameters live as long as the network, not as long as a caller's dispose scope.
+            parameter.DetachFromDisposeScope();
+            return parameter;
+        }
+    }
+
+    private double[] Gradient(Parameter parameter)
+    {
+        ThrowIfDisposed();
+        Tensor? grad = parameter.grad;
+        if (grad is null) return new double[parameter.numel()];
+        using var values = grad.detach().to_type(ScalarType.Float64).contiguous();
+        return values.data<double>().ToArray();
+    }
+
+    private static float[] ToFloat(Tensor t)
+    {
+        using var values = t.detach().to_type(ScalarType.Float32).contiguous();
+        return values.data<float>().ToArray();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
+
+    /// <summary>Frees the parameter tensors.</summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        foreach (Parameter p in weights.Concat(biases)) p.Dispose();
+    }
+}
+
+/// <summary>Spikes and membranes of every layer from one forward run, each [T, B, neurons].</summary>
+public sealed class SurrogateTrace : IDisposable
+{
+    internal SurrogateTrace(IReadOnlyList<Tensor> spikes, IReadOnlyList<Tensor> membranes)
+    {
+        Spikes = spikes;
+        Membranes = membranes;
+    }
+
+    /// <summary>Spike trains per layer (0/1, with the surrogate autograd graph attached).</summary>
+    public IReadOnlyList<Tensor> Spikes { get; }
+
+    /// <summary>Membranes per layer: u_t after this step's integration and any reset applied in the step.</summary>
+    public IReadOnlyList<Tensor> Membranes { get; }
+
+    /// <summary>The output layer's spikes [T, B, C].</summary>
+    public Tensor OutputSpikes => Spikes[^1];
+
+    /// <summary>Frees the recorded tensors.</summary>
+    public void Dispose()
+    {
+        foreach (Tensor t in Spikes) t.Dispose();
+        foreach (Tensor t in Membranes) t.Dispose();
+    }
+}

@@ -1,0 +1,64 @@
+using SpikeLfp.Neurons;
+
+namespace SpikeLfp.Network.Model;
+
+/// <summary>
+/// A feed-forward stack of spiking layers. Holds weights and neuron parameters only: simulation state
+/// lives in the runner that simulates it, so two runs never share hidden state.
+/// </summary>
+public sealed class SpikingNetwork
+{
+    /// <summary>Wraps existing layers; sizes must chain (layer k's size is layer k+1's input count).</summary>
+    public SpikingNetwork(IReadOnlyList<SpikingLayer> layers)
+    {
+        if (layers.Count == 0) throw new ArgumentException("a network needs at least one layer.", nameof(layers));
+        for (int k = 1; k < layers.Count; k++)
+            if (layers[k].Inputs != layers[k - 1].Size)
+                throw new ArgumentException($"layer {k} expects {layers[k].Inputs} inputs but layer {k - 1} has {layers[k - 1].Size} neurons.");
+        Layers = layers;
+    }
+
+    /// <summary>Layers from input to output.</summary>
+    public IReadOnlyList<SpikingLayer> Layers { get; }
+    /// <summary>Inputs per sample.</summary>
+    public int InputSize => Layers[0].Inputs;
+    /// <summary>Output neurons (classes).</summary>
+    public int OutputSize => Layers[^1].Size;
+    /// <summary>Compact spec, for example "64-100-10".</summary>
+    public string Spec => string.Join('-', new[] { InputSize }.Concat(Layers.Select(l => l.Size)));
+
+    /// <summary>Name of layer k as used in metrics and recordings: hidden1, hidden2, ..., output.</summary>
+    public string LayerName(int k) => k == Layers.Count - 1 ? "output" : $"hidden{k + 1}";
+
+    /// <summary>
+    /// Builds a network from sizes (input first) with the same neuron parameters everywhere and the
+    /// reference's uniform initialisation, seeded.
+    /// </summary>
+    public static SpikingNetwork Create(IReadOnlyList<int> sizes, LifParameters neurons, int seed)
+        => Create(new NetworkSpec(sizes[0], sizes.Skip(1).Select(s => new LayerSpec(s, neurons)).ToArray()), seed);
+
+    /// <summary>Builds a network from a spec with the reference's uniform initialisation, seeded.</summary>
+    public static SpikingNetwork Create(NetworkSpec spec, int seed)
+    {
+        var random = new Random(seed);
+        var layers = new List<SpikingLayer>();
+        int inputs = spec.Inputs;
+        foreach (var layer in spec.Layers)
+        {
+            var l = new SpikingLayer(inputs, layer.Size, layer.Neurons);
+            l.Synapses.InitializeUniform(random);
+            layers.Add(l);
+            inputs = layer.Size;
+        }
+        return new SpikingNetwork(layers);
+    }
+
+    /// <summary>The architecture of this network (no weights).</summary>
+    public NetworkSpec ToSpec() => new(InputSize, Layers.Select(l => new LayerSpec(l.Size, l.Neurons)).ToArray());
+
+    /// <summary>A deep copy (weights included).</summary>
+    public SpikingNetwork Clone() => new(Layers.Select(l => new SpikingLayer(l.Synapses.Clone(), l.Neurons)).ToArray());
+
+    /// <summary>Total number of trainable parameters.</summary>
+    public int ParameterCount => Layers.Sum(l => l.Synapses.Weights.Length + l.Synapses.Bias.Length);
+}

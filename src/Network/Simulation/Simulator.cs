@@ -1,0 +1,85 @@
+using SpikeLfp.Network.Backends;
+using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.Model;
+
+namespace SpikeLfp.Network.Simulation;
+
+/// <summary>
+/// Runs a network on batches for a fixed number of steps (membranes at rest for every sample) and returns
+/// predictions or full recordings of spikes and membranes.
+/// </summary>
+public sealed class Simulator
+{
+    private ForwardTrace? _trace;
+
+    /// <summary>Creates a simulator; <paramref name="backend"/> defaults to the CPU.</summary>
+    public Simulator(SpikingNetwork network, int steps, IInputEncoder encoder, IComputeBackend? backend = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        Network = network;
+        Steps = steps;
+        Encoder = encoder;
+        Backend = backend ?? CpuBackend.Shared;
+    }
+
+    /// <summary>The simulated network.</summary>
+    public SpikingNetwork Network { get; }
+    /// <summary>Steps per sample.</summary>
+    public int Steps { get; }
+    /// <summary>Input encoding.</summary>
+    public IInputEncoder Encoder { get; }
+    /// <summary>Where the work runs.</summary>
+    public IComputeBackend Backend { get; }
+
+    /// <summary>
+    /// Simulates a batch and returns its trace (valid until the next call). <paramref name="sampleKeys"/>
+    /// seed the encoder per sample (for example data set indices).
+    /// </summary>
+    public ForwardTrace Forward(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys)
+    {
+        int batch = sampleKeys.Length;
+        if (_trace is null || !_trace.Fits(Network, batch, Steps, Encoder.IsSpiking))
+            _trace = new ForwardTrace(Network, Math.Max(batch, _trace?.Capacity ?? 0), Steps, Encoder.IsSpiking);
+        Backend.Forward(Network, features, sampleKeys, Encoder, _trace);
+        return _trace;
+    }
+
+    /// <summary>Predicted class per sample: argmax of output spike counts (lowest index wins ties).</summary>
+    public void Predict(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, Span<int> predictions)
+    {
+        var trace = Forward(features, sampleKeys);
+        TraceStatistics.Predictions(trace, predictions);
+    }
+
+    /// <summary>
+    /// Simulates a batch and records every layer (input spikes first when the input is spiking),
+    /// time-major [step, sample, neuron].
+    /// </summary>
+    public NetworkRecording Record(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, int[]? labels, bool membranes = true)
+    {
+        var trace = Forward(features, sampleKeys);
+        int batch = trace.Batch;
+        var layers = new List<LayerRecording>();
+        if (trace.SpikingInput)
+        {
+            var input = new LayerRecording("input", Steps, batch, Network.InputSize, float.NaN, withMembranes: false);
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < Steps; t++)
+                    foreach (int i in trace.InputSpikes!.Fired(b, t)) input.Spikes[input.IndexOf(t, b, i)] = 1f;
+            layers.Add(input);
+        }
+        for (int k = 0; k < Network.Layers.Count; k++)
+        {
+            var lt = trace.Layers[k];
+            var rec = new LayerRecording(Network.LayerName(k), Steps, batch, lt.Size, Network.Layers[k].Neurons.Threshold, membranes);
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < Steps; t++)
+                {
+                    foreach (int i in lt.Spikes.Fired(b, t)) rec.Spikes[rec.IndexOf(t, b, i)] = 1f;
+                    if (membranes) lt.MembraneAt(b, t).CopyTo(rec.Membranes.AsSpan(rec.IndexOf(t, b, 0), lt.Size));
+                }
+            layers.Add(rec);
+        }
+        return new NetworkRecording(layers, labels);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace SpikeLfp.Network.Synapses;
+
+/// <summary>
+/// Small SIMD building blocks (Vector&lt;float&gt; picks AVX-512/AVX2/SSE as the CPU allows).
+/// Allocation-free; every kernel of the CPU backend is made of these.
+/// </summary>
+public static class VectorMath
+{
+    /// <summary>y += x.</summary>
+    public static void Add(ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (x.Length != y.Length) throw new ArgumentException("x and y must have the same length.");
+        int n = y.Length, i = 0;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int w = Vector<float>.Count;
+        for (; i <= n - w; i += w)
+        {
+            var v = Vector.LoadUnsafe(ref yr, (nuint)i) + Vector.LoadUnsafe(ref xr, (nuint)i);
+            v.StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) += Unsafe.Add(ref xr, i);
+    }
+
+    /// <summary>y += a * x.</summary>
+    public static void AddScaled(float a, ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (x.Length != y.Length) throw new ArgumentException("x and y must have the same length.");
+        int n = y.Length, i = 0;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int w = Vector<float>.Count;
+        var va = new Vector<float>(a);
+        for (; i <= n - w; i += w)
+        {
+            var v = Vector.FusedMultiplyAdd(va, Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i));
+            v.StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
+    }
+
+    /// <summary>Sum of x[i] * y[i].</summary>
+    public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        if (x.Length != y.Length) throw new ArgumentException("x and y must have the same length.");
+        int n = x.Length, i = 0;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int w = Vector<float>.Count;
+        var acc = Vector<float>.Zero;
+        for (; i <= n - w; i += w)
+            acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i), acc);
+        float sum = Vector.Sum(acc);
+        for (; i < n; i++) sum += Unsafe.Add(ref xr, i) * Unsafe.Add(ref yr, i);
+        return sum;
+    }
+
+    /// <summary>y[i] *= |w[i]| (LFP scales feedback by the weight magnitude).</summary>
+    public static void MultiplyByMagnitude(ReadOnlySpan<float> w, Span<float> y)
+    {
+        if (w.Length != y.Length) throw new ArgumentException("w and y must have the same length.");
+        int n = y.Length, i = 0;
+        ref float wr = ref MemoryMarshal.GetReference(w);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        int width = Vector<float>.Count;
+        for (; i <= n - width; i += width)
+        {
+            var v = Vector.LoadUnsafe(ref yr, (nuint)i) * Vector.Abs(Vector.LoadUnsafe(ref wr, (nuint)i));
+            v.StoreUnsafe(ref yr, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) *= MathF.Abs(Unsafe.Add(ref wr, i));
+    }
+}
