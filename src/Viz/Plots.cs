@@ -49,7 +49,9 @@ public static class Plots
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
 
         string counts = string.Join(", ", layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Name} {l.SpikeCount:N0}")));
-        string subtitle = "spikes: " + counts + (labelNeuron is null ? "" : "   (green band: label neuron)");
+        bool wrong = labelNeuron is int lab && predictedNeuron is int pred && lab != pred;
+        string bands = labelNeuron is null ? "" : wrong ? "   (green band: label neuron, red band: predicted neuron)" : "   (green band: label neuron)";
+        string subtitle = "spikes: " + counts + bands;
         var model = PlotStyle.NewModel(title, subtitle);
         model.Axes.Add(TimeAxis(steps));
 
@@ -267,6 +269,9 @@ public static class Plots
             Title = valueTitle,
             Minimum = lo,
             Maximum = hi,
+            // Whole-number ticks for counts, so labels sit under the bars' centres.
+            MinimumMajorStep = integerBins ? 1 : 0,
+            StringFormat = integerBins ? "0" : null,
         }));
         var panels = PlotStyle.StackPanels(layers.Select(_ => 1.0).ToList(), gap: 0.06);
         for (int i = 0; i < layers.Count; i++)
@@ -323,8 +328,9 @@ public static class Plots
         ArgumentNullException.ThrowIfNull(runs);
         var model = PlotStyle.NewModel(title);
         var all = runs.SelectMany(r => r.Points).Select(p => p.TestAccuracy).ToList();
-        model.Axes.Add(PlotStyle.Styled(new LinearAxis { Key = "epoch", Position = AxisPosition.Top, Title = "Epoch", MinimumMajorStep = 1, StringFormat = "0", MajorGridlineStyle = LineStyle.Solid }));
-        model.Axes.Add(PlotStyle.Styled(new LinearAxis { Key = "seconds", Position = AxisPosition.Bottom, Title = "Wall time (s)", MajorGridlineStyle = LineStyle.Solid }));
+        // No vertical gridlines: each x axis would draw its own across both panels.
+        model.Axes.Add(PlotStyle.Styled(new LinearAxis { Key = "epoch", Position = AxisPosition.Top, Title = "Epoch", MinimumMajorStep = 1, StringFormat = "0" }));
+        model.Axes.Add(PlotStyle.Styled(new LinearAxis { Key = "seconds", Position = AxisPosition.Bottom, Title = "Wall time (s)" }));
         model.Axes.Add(AccuracyAxis("acc_epoch", all, 0.54, 1.0));
         model.Axes.Add(AccuracyAxis("acc_time", all, 0.0, 0.46));
         for (int r = 0; r < runs.Count; r++)

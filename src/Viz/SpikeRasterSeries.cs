@@ -55,12 +55,15 @@ public sealed class SpikeRasterSeries : XYAxisSeries
 
         double cellW = Math.Abs(XAxis.Transform(1) - XAxis.Transform(0));
         double cellH = Math.Abs(YAxis.Transform(1) - YAxis.Transform(0));
-        double markW = Math.Clamp(cellW * MarkFill, 1.0, MaxMarkSize);
-        double markH = Math.Clamp(cellH * MarkFill, 1.0, MaxMarkSize);
+        double markW = MarkSize(cellW), markH = MarkSize(cellH);
 
-        // One bit per pixel of the panel: a mark whose top-left pixel is taken adds nothing visible.
-        int gridW = (int)Math.Ceiling(clip.Width) + 1;
-        int gridH = (int)Math.Ceiling(clip.Height) + 1;
+        // One bit per device pixel of the panel, keyed by the first pixel a mark covers (marks are drawn
+        // without anti-aliasing, so a mark covers the pixels whose centres it contains). A mark whose first
+        // pixel is already taken adds nothing visible. Keys use absolute pixels so that they agree with what
+        // the renderer fills whatever the fractional offset of the panel.
+        int originX = (int)Math.Floor(clip.Left) - 1, originY = (int)Math.Floor(clip.Top) - 1;
+        int gridW = (int)Math.Ceiling(clip.Width) + 3;
+        int gridH = (int)Math.Ceiling(clip.Height) + 3;
         var taken = new System.Collections.BitArray(gridW * gridH);
 
         var marks = new List<OxyRect>(Math.Min(layer.SpikeCount, gridW * gridH));
@@ -69,10 +72,9 @@ public sealed class SpikeRasterSeries : XYAxisSeries
         int? highlight = HighlightNeuron;
         for (int i = 0; i < steps.Length; i++)
         {
-            double cx = XAxis.Transform(steps[i]);
-            double cy = YAxis.Transform(neurons[i]);
-            double left = cx - markW / 2, top = cy - markH / 2;
-            int px = (int)Math.Floor(cx - clip.Left), py = (int)Math.Floor(cy - clip.Top);
+            double left = XAxis.Transform(steps[i]) - markW / 2;
+            double top = YAxis.Transform(neurons[i]) - markH / 2;
+            int px = (int)Math.Ceiling(left - 0.5) - originX, py = (int)Math.Ceiling(top - 0.5) - originY;
             if (px < 0 || py < 0 || px >= gridW || py >= gridH) continue;
             int bit = py * gridW + px;
             if (taken[bit]) continue;
@@ -92,6 +94,12 @@ public sealed class SpikeRasterSeries : XYAxisSeries
         }
         MarksDrawn = marks.Count + highlighted.Count;
     }
+
+    /// <summary>
+    /// Mark edge for a cell of <paramref name="cell"/> pixels: the whole cell while cells are under two pixels
+    /// (so dense rasters have no moiré gaps between columns or rows), otherwise <see cref="MarkFill"/> of it.
+    /// </summary>
+    private double MarkSize(double cell) => cell < 2 ? Math.Max(1, cell) : Math.Clamp(cell * MarkFill, 1, MaxMarkSize);
 
     /// <inheritdoc/>
     protected override void UpdateMaxMin()

@@ -11,14 +11,13 @@ public class ExampleImages
     {
         string dir = Environment.GetEnvironmentVariable("SPIKELFP_VIZ_OUT") ?? "/tmp/spikelfp-viz";
         var rec = TestData.SmallRecording();
-        var big = TestData.RandomRaster(500, [784, 200, 10], 0);
-        big[0] = TestData.RandomRaster(500, [784], 40_000, seed: 1)[0];
-        big[1] = TestData.RandomRaster(500, [200], 6_000, seed: 2)[0];
-        big[2] = TestData.RandomRaster(500, [10], 300, seed: 3)[0];
+        var big = TestData.RandomRaster(500, [784, 200, 10], [40_000, 6_000, 300], ["input", "hidden1", "output"]);
+        var million = TestData.RandomRaster(1000, [784, 500, 10], [600_000, 398_000, 2_000], ["input", "hidden1", "output"]);
 
         PlotExport.Save(Plots.SpikeRaster(rec, 1), Path.Combine(dir, "raster-small.png"));
         PlotExport.Save(Plots.SpikeRaster(rec, 1), Path.Combine(dir, "raster-small.svg"));
         PlotExport.Save(Plots.SpikeRaster(big, 500, "Spike raster, sample 17: label 4, prediction 6 (wrong)", 4, 6), Path.Combine(dir, "raster-large.png"));
+        PlotExport.Save(Plots.SpikeRaster(million, 1000, "Spike raster, 1,000,000 spikes", 4, 4), Path.Combine(dir, "raster-million.png"));
         PlotExport.Save(Plots.MembraneTraces(rec.Output, 0, [0, 1, 2]), Path.Combine(dir, "membrane.png"));
         PlotExport.Save(Plots.SpikeCountHistogram(rec), Path.Combine(dir, "spike-counts.png"));
         PlotExport.Save(Plots.FiringRateHistogram(rec), Path.Combine(dir, "firing-rates.png"));

@@ -100,11 +100,7 @@ public class PlotTests
     public void Million_spike_raster_renders_to_png()
     {
         // 784 x 1000 input, 500 hidden, 10 output: 1,000,000 spikes in all.
-        var layers = TestData.RandomRaster(1000, [784, 500, 10], 0);
-        layers[0] = TestData.RandomRaster(1000, [784], 600_000, seed: 1)[0];
-        layers[1] = TestData.RandomRaster(1000, [500], 398_000, seed: 2)[0];
-        layers[2] = new RasterLayer("output", 10, TestData.RandomRaster(1000, [10], 2_000, seed: 3)[0].SpikeSteps,
-            TestData.RandomRaster(1000, [10], 2_000, seed: 3)[0].SpikeNeurons);
+        var layers = TestData.RandomRaster(1000, [784, 500, 10], [600_000, 398_000, 2_000], ["input", "hidden1", "output"]);
         Assert.That(layers.Sum(l => l.SpikeCount), Is.EqualTo(1_000_000));
 
         string path = PathOf("million.png");

@@ -38,21 +38,24 @@ internal static class TestData
     }
 
     /// <summary>A raster of layers of the given <paramref name="neurons"/> with random spikes, <paramref name="spikesPerLayer"/> each.</summary>
-    public static List<RasterLayer> RandomRaster(int steps, int[] neurons, int spikesPerLayer, int seed = 7)
+    public static List<RasterLayer> RandomRaster(int steps, int[] neurons, int spikesPerLayer, int seed = 7) =>
+        RandomRaster(steps, neurons, neurons.Select(_ => spikesPerLayer).ToArray(), new[] { "input", "hidden1", "hidden2", "output" }[..neurons.Length], seed);
+
+    /// <summary>A raster with the given layer <paramref name="names"/> and spike counts per layer.</summary>
+    public static List<RasterLayer> RandomRaster(int steps, int[] neurons, int[] spikes, string[] names, int seed = 7)
     {
         var rng = new Random(seed);
         var layers = new List<RasterLayer>();
-        string[] names = ["input", "hidden1", "hidden2", "output"];
         for (int l = 0; l < neurons.Length; l++)
         {
             // Distinct (step, neuron) cells, as in a real recording.
             var cells = new HashSet<long>();
-            while (cells.Count < spikesPerLayer) cells.Add(rng.NextInt64((long)steps * neurons[l]));
+            while (cells.Count < spikes[l]) cells.Add(rng.NextInt64((long)steps * neurons[l]));
             var ts = new int[cells.Count];
             var ns = new int[cells.Count];
             int k = 0;
             foreach (long c in cells) { ts[k] = (int)(c / neurons[l]); ns[k] = (int)(c % neurons[l]); k++; }
-            layers.Add(new RasterLayer(names[Math.Min(l, names.Length - 1)] + (l >= names.Length ? l.ToString() : ""), neurons[l], ts, ns));
+            layers.Add(new RasterLayer(names[l], neurons[l], ts, ns));
         }
         return layers;
     }
