@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.IO;
+using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Simulation;
+using SpikeLfp.Viz;
+
+namespace SpikeLfp.Cli.Commands;
+
+/// <summary>spikelfp simulate: runs a trained model on test samples and writes every spike, plus rasters.</summary>
+public sealed class SimulateCommand : ICommand
+{
+    public string Name => "simulate";
+    public string Summary => "simulate a model on test samples; write spikes (CSV, JSON) and rasters";
+    public string Help => """
+        spikelfp simulate --model runs/x/model.json [flags]
+          Simulates the first --samples test samples from rest and writes into --out:
+            spikes.csv      one row per spike: sample,layer,step,neuron
+            simulation.json per sample: label, prediction, spike counts per layer and output neuron
+            raster-<i>.png and raster-<i>.svg for each sample
+          --model FILE      a model.json written by train (required)
+          --dataset NAME    digits (default), fashion-mnist, mnist, or a folder of IDX files
+          --data-dir D      where fetched data sets live
+          --samples N       how many test samples (default 4)
+          --steps T         simulation steps (default 15)
+          --encoder NAME    current (default), rate, latency
+          --seed S          seed of the spike encoder (default 0)
+          --membranes       also write membranes.csv (sample,layer,step,neuron,membrane)
+          --out DIR         output folder (default: a new folder under runs/)
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter output)
+    {
+        var a = new Arguments(Name, args, new HashSet<string> { "model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out" }, new HashSet<string> { "membranes" });
+        string modelPath = a.OptionalString("model") ?? throw new UsageException("simulate: --model FILE is required (a model.json written by train).");
+        int samples = a.Int("samples", 4, 1, 100_000);
+        int steps = a.Int("steps", 15, 1, 100_000);
+        var encoder = InputEncoders.Create(a.Choice("encoder", "current", InputEncoders.Names), (ulong)a.Int("seed", 0, 0));
+        var network = ModelFile.Load(modelPath);
+        var data = CommonOptions.Data(a).Test;
+        if (data.FeatureCount != network.InputSize)
+            throw new UsageException($"simulate: the model takes {network.InputSize} inputs but data set '{data.Name}' has {data.FeatureCount} features per sample.");
+        samples = Math.Min(samples, data.Count);
+        string folder = CommonOptions.OutputFolder(a, Name);
+
+        var simulator = new Simulator(network, steps, encoder);
+        var keys = Enumerable.Range(0, samples).Select(i => Evaluator.EvaluationKeyBase + i).ToArray();
+        var labels = data.Labels.Take(samples).ToArray();
+        var recording = simulator.Record(data.Features.AsSpan(0, samples * data.FeatureCount), keys, labels, membranes: true);
+
+        AtomicFile.WriteAllText(Path.Combine(folder, "spikes.csv"), SpikesCsv(recording));
+        if (a.Has("membranes")) AtomicFile.WriteAllText(Path.Combine(folder, "membranes.csv"), MembranesCsv(recording));
+        AtomicFile.WriteAllText(Path.Combine(folder, "simulation.json"), SimulationSummary(recording, network, data.Name, steps, encoder.Name).ToString(Formatting.Indented));
+        for (int s = 0; s < samples; s++)
+        {
+            var plot = Plots.SpikeRaster(recording, s);
+            PlotExport.Save(plot, Path.Combine(folder, $"raster-{s}.png"), 1400, 800);
+            PlotExport.Save(Plots.SpikeRaster(recording, s), Path.Combine(folder, $"raster-{s}.svg"), 1400, 800);
+            output.WriteLine($"sample {s}: label {labels[s]}, prediction {recording.Prediction(s)}, spikes {string.Join(" ", recording.Layers.Select(l => $"{l.Name}={l.SpikeCount(s)}"))}");
+        }
+        output.WriteLine($"wrote spikes.csv, simulation.json and {samples} rasters (PNG, SVG) to {folder}");
+        return 0;
+    }
+
+    private static string SpikesCsv(NetworkRecording recording)
+    {
+        var sb = new StringBuilder("sample,layer,step,neuron\n");
+        foreach (var layer in recording.Layers)
+            for (int b = 0; b < layer.Batch; b++)
+                for (int t = 0; t < layer.Steps; t++)
+                    for (int n = 0; n < layer.Neurons; n++)
+                        if (layer.SpikeAt(t, b, n) != 0f) sb.Append(CultureInfo.InvariantCulture, $"{b},{layer.Name},{t},{n}\n");
+        return sb.ToString();
+    }
+
+    private static string MembranesCsv(NetworkRecording recording)
+    {
+        var sb = new StringBuilder("sample,layer,step,neuron,membrane\n");
+        foreach (var layer in recording.Layers.Where(l => l.Membranes is not null))
+            for (int b = 0; b < layer.Batch; b++)
+                for (int t = 0; t < layer.Steps; t++)
+                    for (int n = 0; n < layer.Neurons; n++)
+                        sb.Append(CultureInfo.InvariantCulture, $"{b},{layer.Name},{t},{n},{layer.Membranes![layer.IndexOf(t, b, n)]:R}\n");
+        return sb.ToString();
+    }
+
+    private static JObject SimulationSummary(NetworkRecording recording, SpikingNetwork network, string dataset, int steps, string encoder) => new()
+    {
+        ["model"] = network.Spec,
+        ["dataset"] = dataset,
+        ["steps"] = steps,
+        ["encoder"] = encoder,
+        ["samples"] = new JArray(Enumerable.Range(0, recording.Output.Batch).Select(s => new JObject
+        {
+            ["sample"] = s,
+            ["label"] = recording.Labels?[s],
+            ["prediction"] = recording.Prediction(s),
+            ["spike_counts"] = new JObject(recording.Layers.Select(l => new JProperty(l.Name, l.SpikeCount(s)))),
+            ["output_counts"] = new JArray(recording.Output.SpikeCountsPerNeuron(s)),
+        })),
+    };
+}

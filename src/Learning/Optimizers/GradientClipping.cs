@@ -1,0 +1,26 @@
+namespace SpikeLfp.Learning.Optimizers;
+
+/// <summary>Global L2-norm clipping, as torch.nn.utils.clip_grad_norm_.</summary>
+public static class GradientClipping
+{
+    /// <summary>
+    /// Scales all gradients by max_norm / (norm + 1e-6) when their joint L2 norm exceeds
+    /// <paramref name="maxNorm"/>; returns the norm before clipping. A NaN or infinite norm is returned as is.
+    /// </summary>
+    public static double ClipGlobalNorm(IReadOnlyList<float[]> gradients, double maxNorm)
+    {
+        double sum = 0;
+        foreach (var g in gradients)
+            foreach (float x in g) sum += (double)x * x;
+        double norm = Math.Sqrt(sum);
+        if (!double.IsFinite(norm)) return norm;
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (coefficient < 1)
+        {
+            float c = (float)coefficient;
+            foreach (var g in gradients)
+                for (int i = 0; i < g.Length; i++) g[i] *= c;
+        }
+        return norm;
+    }
+}

@@ -1,0 +1,43 @@
+namespace SpikeLfp.Learning.Optimizers;
+
+/// <summary>
+/// Updates parameters from gradients. LFP passes grad = -feedback; every array pair (parameter, gradient)
+/// keeps its index across calls so the optimizer can hold per-parameter state.
+/// </summary>
+public interface IOptimizer
+{
+    /// <summary>Learning rate (may be changed between steps by a schedule).</summary>
+    float LearningRate { get; set; }
+
+    /// <summary>Applies one update: parameters[k] -= f(gradients[k]).</summary>
+    void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients);
+
+    /// <summary>The optimizer's state (momentum buffers, moments, step count) for checkpoints.</summary>
+    OptimizerState SaveState();
+
+    /// <summary>Restores state written by <see cref="SaveState"/>.</summary>
+    void LoadState(OptimizerState state);
+}
+
+/// <summary>Serializable optimizer state: named buffers per parameter and a step counter.</summary>
+public sealed record OptimizerState(string Kind, long Steps, IReadOnlyDictionary<string, float[][]> Buffers);
+
+/// <summary>Validated construction of optimizers by name.</summary>
+public static class Optimizers
+{
+    /// <summary>Creates "sgd" (with momentum) or "adam".</summary>
+    /// <exception cref="ArgumentException">Unknown name or a learning rate / momentum that is not finite and in range.</exception>
+    public static IOptimizer Create(string name, float learningRate, float momentum)
+    {
+        if (!float.IsFinite(learningRate) || learningRate <= 0f)
+            throw new ArgumentException($"learning rate must be a finite number > 0, got {learningRate}.");
+        if (!float.IsFinite(momentum) || momentum < 0f || momentum >= 1f)
+            throw new ArgumentException($"momentum must be in [0, 1), got {momentum}.");
+        return name switch
+        {
+            "sgd" => new Sgd(learningRate, momentum),
+            "adam" => new Adam(learningRate),
+            _ => throw new ArgumentException($"unknown optimizer '{name}': expected sgd or adam."),
+        };
+    }
+}
