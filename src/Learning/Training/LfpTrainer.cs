@@ -60,17 +60,6 @@ public sealed class LfpTrainer
     public TrainingOptions Options => _options;
 
     /// <summary>
-    /// The order in which epoch <paramref name="epoch"/> visits the training set: a permutation derived from
-    /// (seed, epoch) alone, so a resumed run visits the same samples in the same order.
-    /// </summary>
-    public int[] EpochOrder(int count, int epoch)
-    {
-        var order = Enumerable.Range(0, count).ToArray();
-        new Random(HashCode.Combine(_options.Seed, epoch, 0x5EED)).Shuffle(order);
-        return order;
-    }
-
-    /// <summary>
     /// Trains one epoch (1-based <paramref name="epoch"/>) and evaluates on <paramref name="test"/>.
     /// <paramref name="progress"/> receives the number of samples done after each batch.
     /// </summary>
@@ -82,7 +71,7 @@ public sealed class LfpTrainer
         if (train.ClassCount > Network.OutputSize)
             throw new ArgumentException($"the data set has {train.ClassCount} classes but the model has only {Network.OutputSize} output neurons.");
         var clock = Stopwatch.StartNew();
-        var order = EpochOrder(train.Count, epoch);
+        var order = EpochSchedule.Order(train.Count, _options.Seed, epoch);
         var spikeTotals = new double[Network.Layers.Count];
         long correct = 0;
         double rewardTotal = 0;
@@ -96,7 +85,7 @@ public sealed class LfpTrainer
                 int index = order[start + i];
                 train.Sample(index).CopyTo(_batchFeatures.AsSpan(i * train.FeatureCount, train.FeatureCount));
                 _batchLabels[i] = train.Labels[index];
-                _batchKeys[i] = ((long)epoch << 32) | (uint)index;
+                _batchKeys[i] = EpochSchedule.TrainingKey(epoch, index);
             }
             var (reward, hits) = TrainBatch(_batchFeatures.AsSpan(0, count * train.FeatureCount), _batchLabels.AsSpan(0, count), _batchKeys.AsSpan(0, count), epoch, batchIndex, spikeTotals);
             rewardTotal += reward;
