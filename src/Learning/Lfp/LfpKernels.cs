@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
 
@@ -23,15 +26,39 @@ public static class LfpKernels
         ReadOnlySpan<float> incoming, ReadOnlySpan<float> current, ReadOnlySpan<float> previousMembrane,
         Span<float> internalReward, Span<float> normalizedReward, in LifParameters p)
     {
-        float beta = p.Beta;
-        for (int j = 0; j < normalizedReward.Length; j++)
+        int n = normalizedReward.Length;
+        if (incoming.Length != n || current.Length != n || internalReward.Length != n || (!previousMembrane.IsEmpty && previousMembrane.Length != n))
+            throw new ArgumentException("all spans must have the layer's size.");
+        float beta = p.Beta, leak = 1f - beta, theta = p.Threshold;
+        bool zeroOnReset = p.Reset == ResetMode.Zero && p.DelayedReset, atRest = previousMembrane.IsEmpty;
+        ref float ar = ref MemoryMarshal.GetReference(incoming);
+        ref float zr = ref MemoryMarshal.GetReference(current);
+        ref float ur = ref MemoryMarshal.GetReference(previousMembrane);
+        ref float ir = ref MemoryMarshal.GetReference(internalReward);
+        ref float rr = ref MemoryMarshal.GetReference(normalizedReward);
+        int j = 0, w = Vector<float>.Count;
+        var vLeak = new Vector<float>(leak);
+        var vBeta = new Vector<float>(beta);
+        var vTheta = new Vector<float>(theta);
+        var vEps = new Vector<float>(Epsilon);
+        for (; j <= n - w; j += w)
         {
-            float carried = previousMembrane.IsEmpty ? 0f : Lif.CarriedMembrane(previousMembrane[j], p);
-            float reward = incoming[j] + internalReward[j];
-            float denominator = MathF.Abs(carried) + MathF.Abs(current[j] - (1f - beta) * carried);
+            var carried = atRest ? Vector<float>.Zero : Vector.LoadUnsafe(ref ur, (nuint)j);
+            if (zeroOnReset) carried = Vector.ConditionalSelect(Vector.GreaterThan(carried, vTheta), Vector<float>.Zero, carried);
+            var reward = Vector.LoadUnsafe(ref ar, (nuint)j) + Vector.LoadUnsafe(ref ir, (nuint)j);
+            var denominator = Vector.Abs(carried) + Vector.Abs(Vector.LoadUnsafe(ref zr, (nuint)j) - vLeak * carried);
+            var rho = reward / (denominator + vEps);
+            rho.StoreUnsafe(ref rr, (nuint)j);
+            (vBeta * carried * rho).StoreUnsafe(ref ir, (nuint)j);
+        }
+        for (; j < n; j++)
+        {
+            float carried = atRest ? 0f : Lif.CarriedMembrane(Unsafe.Add(ref ur, j), p);
+            float reward = Unsafe.Add(ref ar, j) + Unsafe.Add(ref ir, j);
+            float denominator = MathF.Abs(carried) + MathF.Abs(Unsafe.Add(ref zr, j) - leak * carried);
             float rho = reward / (denominator + Epsilon);
-            normalizedReward[j] = rho;
-            internalReward[j] = beta * carried * rho;
+            Unsafe.Add(ref rr, j) = rho;
+            Unsafe.Add(ref ir, j) = beta * carried * rho;
         }
     }
 

@@ -65,11 +65,9 @@ public sealed class CpuBackend : IComputeBackend
                     var fired = k == 0 ? trace.InputSpikes!.Fired(b, t) : trace.Layers[k - 1].Spikes.Fired(b, t);
                     SynapseKernels.DeliverSpikes(fired, layer.Synapses.Weights, layer.Size, current);
                 }
-                var membrane = lt.MembraneAt(b, t);
-                if (t == 0) membrane.Clear();
-                else lt.MembraneAt(b, t - 1).CopyTo(membrane);
                 var spikes = lt.SpikeScratch.AsSpan(b * lt.Size, lt.Size);
-                Lif.Step(current, membrane, spikes, layer.Neurons);
+                var previous = t == 0 ? Span<float>.Empty : lt.MembraneAt(b, t - 1);
+                Lif.Step(current, previous, lt.MembraneAt(b, t), spikes, layer.Neurons);
                 lt.Spikes.SetCount(b, t, SynapseKernels.CompactSpikes(spikes, lt.Spikes.Slot(b, t)));
             }
         }
