@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using SpikeLfp.Learning.Rewards;
 using SpikeLfp.Network.Backends;
 using SpikeLfp.Network.Encoding;
@@ -103,14 +100,20 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         bool analog = k == 0 && !trace.SpikingInput;
         SpikeTrain? inputSpikes = k == 0 ? trace.InputSpikes : trace.Layers[k - 1].Spikes;
 
-        int blocks = Math.Min(inputs, Math.Max(1, _parallel.MaxDegreeOfParallelism) * 4);
-        Parallel.For(0, blocks, _parallel, block =>
+        if (analog)
         {
-            int i0 = (int)((long)inputs * block / blocks), i1 = (int)((long)inputs * (block + 1) / blocks);
-            fw.AsSpan(i0 * n, (i1 - i0) * n).Clear();
-            if (analog)
-                AccumulateAnalog(trace.InputCurrent, ws.NormalizedRewardSum, batch, inputs, n, fw, i0, i1);
-            else
+            // Constant analog input: F = |W| (.) (x^T sum_t rho_t), accumulated only over the neurons that
+            // received reward (those that fired), then transposed into the weights' layout.
+            DenseMath.AccumulateSparseOuterTransposed(trace.InputCurrent, ws.NormalizedRewardSum, batch, inputs, n, ws.TransposedFeedback, _parallel);
+            DenseMath.TransposeScaledByMagnitude(ws.TransposedFeedback, synapses.Weights, inputs, n, fw, _parallel);
+        }
+        else
+        {
+            int blocks = Math.Min(inputs, Math.Max(1, _parallel.MaxDegreeOfParallelism) * 4);
+            Parallel.For(0, blocks, _parallel, block =>
+            {
+                int i0 = (int)((long)inputs * block / blocks), i1 = (int)((long)inputs * (block + 1) / blocks);
+                fw.AsSpan(i0 * n, (i1 - i0) * n).Clear();
                 for (int b = 0; b < batch; b++)
                     for (int t = 0; t < steps; t++)
                     {
@@ -118,8 +121,9 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
                         foreach (int i in inputSpikes!.Fired(b, t))
                             if (i >= i0 && i < i1) VectorMath.Add(rho, fw.AsSpan(i * n, n));
                     }
-            VectorMath.MultiplyByMagnitude(synapses.Weights.AsSpan(i0 * n, (i1 - i0) * n), fw.AsSpan(i0 * n, (i1 - i0) * n));
-        });
+                VectorMath.MultiplyByMagnitude(synapses.Weights.AsSpan(i0 * n, (i1 - i0) * n), fw.AsSpan(i0 * n, (i1 - i0) * n));
+            });
+        }
 
         var fb = feedback.Bias[k];
         Array.Clear(fb);
@@ -127,50 +131,5 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
             for (int t = 0; t < steps; t++)
                 VectorMath.Add(rhoAll.AsSpan((b * steps + t) * n, n), fb);
         VectorMath.MultiplyByMagnitude(synapses.Bias, fb);
-    }
-
-    /// <summary>F[i, :] += sum_b x[b, i] rhoSum[b, :] for rows i0..i1, samples in order (four per pass over F).</summary>
-    private static void AccumulateAnalog(float[] x, float[] rhoSum, int batch, int inputs, int n, float[] f, int i0, int i1)
-    {
-        int w = Vector<float>.Count;
-        for (int i = i0; i < i1; i++)
-        {
-            ref float fr = ref f[i * n];
-            int b = 0;
-            for (; b + 4 <= batch; b += 4)
-            {
-                float a0 = x[b * inputs + i], a1 = x[(b + 1) * inputs + i], a2 = x[(b + 2) * inputs + i], a3 = x[(b + 3) * inputs + i];
-                ref float r0 = ref rhoSum[b * n];
-                ref float r1 = ref Unsafe.Add(ref r0, n);
-                ref float r2 = ref Unsafe.Add(ref r1, n);
-                ref float r3 = ref Unsafe.Add(ref r2, n);
-                var v0 = new Vector<float>(a0); var v1 = new Vector<float>(a1);
-                var v2 = new Vector<float>(a2); var v3 = new Vector<float>(a3);
-                int j = 0;
-                for (; j <= n - w; j += w)
-                {
-                    var acc = Vector.LoadUnsafe(ref fr, (nuint)j);
-                    acc = Vector.FusedMultiplyAdd(v0, Vector.LoadUnsafe(ref r0, (nuint)j), acc);
-                    acc = Vector.FusedMultiplyAdd(v1, Vector.LoadUnsafe(ref r1, (nuint)j), acc);
-                    acc = Vector.FusedMultiplyAdd(v2, Vector.LoadUnsafe(ref r2, (nuint)j), acc);
-                    acc = Vector.FusedMultiplyAdd(v3, Vector.LoadUnsafe(ref r3, (nuint)j), acc);
-                    acc.StoreUnsafe(ref fr, (nuint)j);
-                }
-                for (; j < n; j++)
-                {
-                    float acc = Unsafe.Add(ref fr, j);
-                    acc = MathF.FusedMultiplyAdd(a0, Unsafe.Add(ref r0, j), acc);
-                    acc = MathF.FusedMultiplyAdd(a1, Unsafe.Add(ref r1, j), acc);
-                    acc = MathF.FusedMultiplyAdd(a2, Unsafe.Add(ref r2, j), acc);
-                    acc = MathF.FusedMultiplyAdd(a3, Unsafe.Add(ref r3, j), acc);
-                    Unsafe.Add(ref fr, j) = acc;
-                }
-            }
-            for (; b < batch; b++)
-            {
-                float a = x[b * inputs + i];
-                if (a != 0f) VectorMath.AddScaled(a, rhoSum.AsSpan(b * n, n), MemoryMarshal.CreateSpan(ref fr, n));
-            }
-        }
     }
 }

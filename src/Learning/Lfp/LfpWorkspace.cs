@@ -19,6 +19,7 @@ public sealed class LfpWorkspace
         Internal = trace.Layers.Select(l => new float[cap * l.Size]).ToArray();
         NormalizedRewardSum = new float[cap * trace.Layers[0].Size];
         SampleReward = new float[cap];
+        TransposedFeedback = trace.SpikingInput ? [] : new float[trace.InputSize * trace.Layers[0].Size];
         KeepInputReward = keepInputReward;
         InputReward = keepInputReward ? new float[cap * (trace.SpikingInput ? steps : 1) * trace.InputSize] : [];
     }
@@ -35,6 +36,8 @@ public sealed class LfpWorkspace
     public float[][] Internal { get; }
     /// <summary>First layer, sum over steps of rho_t per sample (its input is constant, so one outer product suffices).</summary>
     public float[] NormalizedRewardSum { get; }
+    /// <summary>First layer with analog input: its weight feedback in output-major order, before the transpose.</summary>
+    public float[] TransposedFeedback { get; }
     /// <summary>Total output reward per sample.</summary>
     public float[] SampleReward { get; }
     /// <summary>Whether the reward reaching the network input is kept (tests and attribution; costs time).</summary>

@@ -1,70 +1,145 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace SpikeLfp.Network.Synapses;
 
-/// <summary>Dense kernels for analog-input layers.</summary>
-public static class DenseMath
+/// <summary>
+/// Dense kernels for analog-input layers (the only place where dense math dominates). Every output
+/// element is accumulated in the same order (bias, then inputs in index order, one fused multiply-add
+/// each) whichever tile computes it, so results do not depend on blocking or thread count.
+/// </summary>
+public static unsafe class DenseMath
 {
+    private const int RowsPerTile = 4;
+    private const int VectorsPerTile = 4;
+
     /// <summary>
-    /// output[b, :] = bias + x[b, :] W for <paramref name="rows"/> samples (W input-major), parallel over
-    /// blocks of samples. Each block of four samples shares every load of a weight row, which is what makes
-    /// this memory-bound product fast; zero inputs are skipped.
+    /// output[b, :] = bias + x[b, :] W for <paramref name="rows"/> samples, W input-major [inputs, outputs].
+    /// Register-blocked: a 4-sample x 4-vector tile of outputs stays in registers over the whole input loop,
+    /// and column tiles are shared out between threads so each thread streams its slice of W from cache.
     /// </summary>
     public static void AffineRows(ReadOnlySpan<float> x, int rows, int inputs, DenseSynapses synapses, Span<float> output, ParallelOptions parallel)
     {
         int outputs = synapses.Outputs;
+        if (synapses.Inputs != inputs) throw new ArgumentException($"the synapses take {synapses.Inputs} inputs, not {inputs}.");
         if (x.Length < rows * inputs || output.Length < rows * outputs)
             throw new ArgumentException("x or output is smaller than rows x size.");
-        var xs = x[..(rows * inputs)].ToArray(); // lambdas cannot capture spans; one copy per batch, not per step
-        var weights = synapses.Weights;
-        var bias = synapses.Bias;
-        var result = new float[rows * outputs];
-        int blocks = (rows + 3) / 4;
-        Parallel.For(0, blocks, parallel, block =>
+        int w = Vector<float>.Count, tileWidth = w * VectorsPerTile;
+        int fullTiles = outputs / tileWidth;
+        fixed (float* xp = x, op = output, wp = synapses.Weights, bp = synapses.Bias)
         {
-            int r0 = block * 4, count = Math.Min(4, rows - r0);
-            for (int r = 0; r < count; r++) bias.CopyTo(result.AsSpan((r0 + r) * outputs, outputs));
-            if (count == 4) AffineBlockOf4(xs, r0, inputs, weights, outputs, result);
-            else
-                for (int r = r0; r < r0 + count; r++)
-                    SynapseKernels.DeliverAnalog(xs.AsSpan(r * inputs, inputs), weights, outputs, result.AsSpan(r * outputs, outputs));
-        });
-        result.CopyTo(output);
+            nint xa = (nint)xp, oa = (nint)op, wa = (nint)wp, ba = (nint)bp;
+            Parallel.For(0, fullTiles + 1, parallel, tile =>
+            {
+                float* xs = (float*)xa, outp = (float*)oa, ws = (float*)wa, bias = (float*)ba;
+                int j0 = tile * tileWidth, j1 = tile < fullTiles ? j0 + tileWidth : outputs;
+                if (j0 >= j1) return;
+                int r = 0;
+                for (; r + RowsPerTile <= rows; r += RowsPerTile)
+                {
+                    if (j1 - j0 == tileWidth) Tile4x4(xs + r * inputs, inputs, ws + j0, outputs, bias + j0, outp + r * outputs + j0);
+                    else for (int q = 0; q < RowsPerTile; q++) RowSlice(xs + (r + q) * inputs, inputs, ws, outputs, bias, outp + (r + q) * outputs, j0, j1);
+                }
+                for (; r < rows; r++) RowSlice(xs + r * inputs, inputs, ws, outputs, bias, outp + r * outputs, j0, j1);
+            });
+        }
     }
 
-    private static void AffineBlockOf4(float[] x, int r0, int inputs, float[] weights, int outputs, float[] result)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile4x4(float* x, int inputs, float* w, int stride, float* bias, float* c)
     {
-        ref float c0 = ref result[r0 * outputs];
-        ref float c1 = ref Unsafe.Add(ref c0, outputs);
-        ref float c2 = ref Unsafe.Add(ref c1, outputs);
-        ref float c3 = ref Unsafe.Add(ref c2, outputs);
-        int w = Vector<float>.Count;
-        for (int i = 0; i < inputs; i++)
+        int n = Vector<float>.Count;
+        Vector<float> b0 = Vector.Load(bias), b1 = Vector.Load(bias + n), b2 = Vector.Load(bias + 2 * n), b3 = Vector.Load(bias + 3 * n);
+        Vector<float> c00 = b0, c01 = b1, c02 = b2, c03 = b3, c10 = b0, c11 = b1, c12 = b2, c13 = b3;
+        Vector<float> c20 = b0, c21 = b1, c22 = b2, c23 = b3, c30 = b0, c31 = b1, c32 = b2, c33 = b3;
+        float* x1 = x + inputs, x2 = x1 + inputs, x3 = x2 + inputs;
+        for (int k = 0; k < inputs; k++)
         {
-            float a0 = x[r0 * inputs + i], a1 = x[(r0 + 1) * inputs + i], a2 = x[(r0 + 2) * inputs + i], a3 = x[(r0 + 3) * inputs + i];
-            if (a0 == 0f && a1 == 0f && a2 == 0f && a3 == 0f) continue;
-            ref float row = ref weights[i * outputs];
-            var v0 = new Vector<float>(a0); var v1 = new Vector<float>(a1);
-            var v2 = new Vector<float>(a2); var v3 = new Vector<float>(a3);
-            int j = 0;
-            for (; j <= outputs - w; j += w)
+            float* row = w + (nint)k * stride;
+            var w0 = Vector.Load(row); var w1 = Vector.Load(row + n); var w2 = Vector.Load(row + 2 * n); var w3 = Vector.Load(row + 3 * n);
+            var a = new Vector<float>(x[k]);
+            c00 = Vector.FusedMultiplyAdd(a, w0, c00); c01 = Vector.FusedMultiplyAdd(a, w1, c01); c02 = Vector.FusedMultiplyAdd(a, w2, c02); c03 = Vector.FusedMultiplyAdd(a, w3, c03);
+            a = new Vector<float>(x1[k]);
+            c10 = Vector.FusedMultiplyAdd(a, w0, c10); c11 = Vector.FusedMultiplyAdd(a, w1, c11); c12 = Vector.FusedMultiplyAdd(a, w2, c12); c13 = Vector.FusedMultiplyAdd(a, w3, c13);
+            a = new Vector<float>(x2[k]);
+            c20 = Vector.FusedMultiplyAdd(a, w0, c20); c21 = Vector.FusedMultiplyAdd(a, w1, c21); c22 = Vector.FusedMultiplyAdd(a, w2, c22); c23 = Vector.FusedMultiplyAdd(a, w3, c23);
+            a = new Vector<float>(x3[k]);
+            c30 = Vector.FusedMultiplyAdd(a, w0, c30); c31 = Vector.FusedMultiplyAdd(a, w1, c31); c32 = Vector.FusedMultiplyAdd(a, w2, c32); c33 = Vector.FusedMultiplyAdd(a, w3, c33);
+        }
+        c00.Store(c); c01.Store(c + n); c02.Store(c + 2 * n); c03.Store(c + 3 * n);
+        c += stride; c10.Store(c); c11.Store(c + n); c12.Store(c + 2 * n); c13.Store(c + 3 * n);
+        c += stride; c20.Store(c); c21.Store(c + n); c22.Store(c + 2 * n); c23.Store(c + 3 * n);
+        c += stride; c30.Store(c); c31.Store(c + n); c32.Store(c + 2 * n); c33.Store(c + 3 * n);
+    }
+
+    // One sample, outputs j0..j1: same accumulation order as the tile (bias, then inputs in order).
+    private static void RowSlice(float* x, int inputs, float* w, int stride, float* bias, float* c, int j0, int j1)
+    {
+        for (int j = j0; j < j1; j++) c[j] = bias[j];
+        for (int k = 0; k < inputs; k++)
+        {
+            float a = x[k];
+            float* row = w + (nint)k * stride;
+            for (int j = j0; j < j1; j++) c[j] = MathF.FusedMultiplyAdd(a, row[j], c[j]);
+        }
+    }
+
+    /// <summary>
+    /// Sparse outer-product accumulation in output-major order: for every sample b and every neuron j with
+    /// r = rho[b, j] != 0, transposed[j, :] += r x[b, :]. Cost grows with the neurons that received reward.
+    /// Parallel over neuron blocks; each row sums its samples in order.
+    /// </summary>
+    public static void AccumulateSparseOuterTransposed(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, int rows, int inputs, int outputs, Span<float> transposed, ParallelOptions parallel)
+    {
+        if (x.Length < rows * inputs || rho.Length < rows * outputs || transposed.Length < inputs * outputs)
+            throw new ArgumentException("x, rho or the target is smaller than its shape.");
+        fixed (float* xp = x, rp = rho, tp = transposed)
+        {
+            nint xa = (nint)xp, ra = (nint)rp, ta = (nint)tp;
+            int blocks = Math.Min(outputs, Math.Max(1, parallel.MaxDegreeOfParallelism) * 4);
+            Parallel.For(0, blocks, parallel, block =>
             {
-                var wv = Vector.LoadUnsafe(ref row, (nuint)j);
-                Vector.FusedMultiplyAdd(v0, wv, Vector.LoadUnsafe(ref c0, (nuint)j)).StoreUnsafe(ref c0, (nuint)j);
-                Vector.FusedMultiplyAdd(v1, wv, Vector.LoadUnsafe(ref c1, (nuint)j)).StoreUnsafe(ref c1, (nuint)j);
-                Vector.FusedMultiplyAdd(v2, wv, Vector.LoadUnsafe(ref c2, (nuint)j)).StoreUnsafe(ref c2, (nuint)j);
-                Vector.FusedMultiplyAdd(v3, wv, Vector.LoadUnsafe(ref c3, (nuint)j)).StoreUnsafe(ref c3, (nuint)j);
-            }
-            for (; j < outputs; j++)
+                int j0 = (int)((long)outputs * block / blocks), j1 = (int)((long)outputs * (block + 1) / blocks);
+                var target = new Span<float>((float*)ta + (nint)j0 * inputs, (j1 - j0) * inputs);
+                target.Clear();
+                float* xs = (float*)xa, rs = (float*)ra;
+                for (int b = 0; b < rows; b++)
+                {
+                    var xb = new ReadOnlySpan<float>(xs + (nint)b * inputs, inputs);
+                    float* rb = rs + (nint)b * outputs;
+                    for (int j = j0; j < j1; j++)
+                    {
+                        float r = rb[j];
+                        if (r != 0f) VectorMath.AddScaled(r, xb, new Span<float>((float*)ta + (nint)j * inputs, inputs));
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// target[i, j] = transposed[j, i] |w[i, j]| for an input-major target: turns output-major feedback into the
+    /// weights' layout and applies LFP's |W| factor in one cache-blocked pass.
+    /// </summary>
+    public static void TransposeScaledByMagnitude(ReadOnlySpan<float> transposed, ReadOnlySpan<float> weights, int inputs, int outputs, Span<float> target, ParallelOptions parallel)
+    {
+        const int block = 32;
+        fixed (float* tp = transposed, wp = weights, gp = target)
+        {
+            nint ta = (nint)tp, wa = (nint)wp, ga = (nint)gp;
+            int iBlocks = (inputs + block - 1) / block;
+            Parallel.For(0, iBlocks, parallel, ib =>
             {
-                float wj = Unsafe.Add(ref row, j);
-                Unsafe.Add(ref c0, j) = MathF.FusedMultiplyAdd(a0, wj, Unsafe.Add(ref c0, j));
-                Unsafe.Add(ref c1, j) = MathF.FusedMultiplyAdd(a1, wj, Unsafe.Add(ref c1, j));
-                Unsafe.Add(ref c2, j) = MathF.FusedMultiplyAdd(a2, wj, Unsafe.Add(ref c2, j));
-                Unsafe.Add(ref c3, j) = MathF.FusedMultiplyAdd(a3, wj, Unsafe.Add(ref c3, j));
-            }
+                float* t = (float*)ta, w = (float*)wa, g = (float*)ga;
+                int i0 = ib * block, i1 = Math.Min(inputs, i0 + block);
+                for (int j0 = 0; j0 < outputs; j0 += block)
+                {
+                    int j1 = Math.Min(outputs, j0 + block);
+                    for (int i = i0; i < i1; i++)
+                        for (int j = j0; j < j1; j++)
+                            g[(nint)i * outputs + j] = t[(nint)j * inputs + i] * MathF.Abs(w[(nint)i * outputs + j]);
+                }
+            });
         }
     }
 }

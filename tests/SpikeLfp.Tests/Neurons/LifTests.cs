@@ -1,6 +1,6 @@
 using SpikeLfp.Neurons;
 
-namespace SpikeLfp.Tests.Neurons;
+namespace SpikeLfp.Tests.LifNeurons;
 
 public class LifTests
 {
