@@ -1,3 +1,5 @@
+using SpikeLfp.Network.Synapses;
+
 namespace SpikeLfp.Learning.Optimizers;
 
 /// <summary>Global L2-norm clipping, as torch.nn.utils.clip_grad_norm_.</summary>
@@ -10,16 +12,13 @@ public static class GradientClipping
     public static double ClipGlobalNorm(IReadOnlyList<float[]> gradients, double maxNorm)
     {
         double sum = 0;
-        foreach (var g in gradients)
-            foreach (float x in g) sum += (double)x * x;
+        foreach (var g in gradients) sum += VectorMath.SumOfSquares(g);
         double norm = Math.Sqrt(sum);
         if (!double.IsFinite(norm)) return norm;
         double coefficient = maxNorm / (norm + 1e-6);
         if (coefficient < 1)
         {
-            float c = (float)coefficient;
-            foreach (var g in gradients)
-                for (int i = 0; i < g.Length; i++) g[i] *= c;
+            foreach (var g in gradients) VectorMath.Scale((float)coefficient, g);
         }
         return norm;
     }

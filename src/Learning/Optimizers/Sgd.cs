@@ -31,8 +31,12 @@ public sealed class Sgd(float learningRate, float momentum = 0f) : IOptimizer
                 continue;
             }
             var v = _velocity[k];
-            for (int i = 0; i < v.Length; i++)
-                v[i] = first ? g[i] : Momentum * v[i] + g[i];
+            if (first) g.CopyTo(v, 0);
+            else
+            {
+                VectorMath.Scale(Momentum, v);
+                VectorMath.Add(g, v);
+            }
             VectorMath.AddScaled(-LearningRate, v, p);
         }
         _steps++;
