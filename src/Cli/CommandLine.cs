@@ -17,8 +17,28 @@ public static class CommandLine
         new TrainCommand(), new SimulateCommand(), new DataCommand(),
     ];
 
-    /// <summary>Runs the command line; returns the process exit code.</summary>
+    /// <summary>
+    /// Runs the command line; returns the process exit code. The first Ctrl-C asks an
+    /// <see cref="IInterruptibleCommand"/> to stop at its next safe point (and save what it needs to continue);
+    /// a second one ends the process at once.
+    /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            if (interrupt.IsCancellationRequested) return; // second Ctrl-C: let the runtime end the process
+            e.Cancel = true;
+            interrupt.Cancel();
+            error.WriteLine("spikelfp: stopping at the next batch boundary (Ctrl-C again to quit without saving)...");
+        };
+        Console.CancelKeyPress += onCtrlC;
+        try { return Run(args, output, error, interrupt.Token); }
+        finally { Console.CancelKeyPress -= onCtrlC; }
+    }
+
+    /// <summary>Runs the command line with an explicit <paramref name="cancellation"/> (what Ctrl-C signals); returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation)
     {
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
         {
@@ -39,11 +59,13 @@ public static class CommandLine
         }
         try
         {
-            return command.Run(rest, output);
+            return command is IInterruptibleCommand interruptible ? interruptible.Run(rest, output, cancellation) : command.Run(rest, output);
         }
-        catch (Exception e) when (e is UsageException or DatasetException or InvalidModelException)
+        catch (Exception e) when (e is UsageException or DatasetException or InvalidModelException or CheckpointException)
         {
-            error.WriteLine($"spikelfp {command.Name}: {e.Message}");
+            // Messages of Arguments already start with the command's name; print it once.
+            string message = e.Message.StartsWith(command.Name + ": ", StringComparison.Ordinal) ? e.Message[(command.Name.Length + 2)..] : e.Message;
+            error.WriteLine($"spikelfp {command.Name}: {message}");
             return 2;
         }
         catch (NumericalInstabilityException e)
@@ -51,9 +73,9 @@ public static class CommandLine
             error.WriteLine($"spikelfp {command.Name}: training stopped: {e.Message}");
             return 3;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
-            error.WriteLine($"spikelfp {command.Name}: interrupted.");
+            error.WriteLine($"spikelfp {command.Name}: {(e is RunInterruptedException ? e.Message : "interrupted.")}");
             return 130;
         }
     }
@@ -64,3 +86,13 @@ public static class CommandLine
         "usage: spikelfp COMMAND [flags]    (spikelfp COMMAND --help for its flags)\n\n" +
         string.Join("\n", Commands.Select(c => $"  {c.Name,-12} {c.Summary}"));
 }
+
+/// <summary>A command that, when cancelled, stops at a safe point and saves what it needs to continue.</summary>
+public interface IInterruptibleCommand : ICommand
+{
+    /// <summary>Runs it; throws <see cref="OperationCanceledException"/> (best a <see cref="RunInterruptedException"/>) when stopped by <paramref name="cancellation"/>.</summary>
+    int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation);
+}
+
+/// <summary>A run stopped on request after saving its state; the message says how to continue (exit code 130).</summary>
+public sealed class RunInterruptedException(string message) : OperationCanceledException(message);

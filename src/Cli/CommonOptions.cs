@@ -49,7 +49,7 @@ public static class CommonOptions
         float threshold = a.Float("threshold", 1f);
         var reset = a.Choice("reset", "subtract", "subtract", "zero") == "zero" ? ResetMode.Zero : ResetMode.Subtract;
         try { return new LifParameters(beta, threshold, reset, !a.Has("immediate-reset")); }
-        catch (ArgumentException e) { throw new UsageException($"invalid neuron parameters: {e.Message.Split(" (Parameter")[0]}"); }
+        catch (ArgumentException e) { throw new UsageException($"--{e.ParamName}: invalid neuron parameter: {e.Message.Split(" (Parameter")[0]}"); }
     }
 
     /// <summary>Training options from the shared flags.</summary>
@@ -96,7 +96,10 @@ public static class CommonOptions
         else if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model))
             network = LoadJsonModel(model, neurons, seed);
         else
-            network = SpikingNetwork.Create(NetworkSpec.Parse(model, neurons), seed);
+        {
+            try { network = SpikingNetwork.Create(NetworkSpec.Parse(model, neurons), seed); }
+            catch (InvalidModelException e) { throw new UsageException($"--model: {e.Message}"); }
+        }
         if (network.InputSize != data.FeatureCount)
             throw new UsageException($"--model: the network takes {network.InputSize} inputs but data set '{data.Name}' has {data.FeatureCount} features per sample.");
         if (network.OutputSize < data.ClassCount)

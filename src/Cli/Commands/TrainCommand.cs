@@ -1,49 +1,213 @@
 using System.Globalization;
+using SpikeLfp.Data;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Simulation;
+using SpikeLfp.Viz;
 
 namespace SpikeLfp.Cli.Commands;
 
-/// <summary>spikelfp train: trains a spiking network and writes metrics.json and model.json.</summary>
-public sealed class TrainCommand : ICommand
+/// <summary>
+/// spikelfp train: trains a spiking network and writes metrics.json, model.json, rasters of one test sample
+/// before and after training and the training curve. With --checkpoint-every it writes checkpoint.json, from
+/// which --resume continues bit-identically; Ctrl-C stops at the next batch boundary and writes one too.
+/// </summary>
+public sealed class TrainCommand : IInterruptibleCommand
 {
+    // Flags whose values decide the result; a checkpoint keeps them and --resume refuses to change them.
+    private static readonly string[] ResultFlags =
+        ["rule", "dataset", "model", "steps", "batch", "optimizer", "lr", "momentum", "clip", "seed", "encoder",
+         "beta", "threshold", "reset", "immediate-reset", "limit"];
+    // Flags a checkpoint keeps but --resume may change: where data lives, the length of the run, how often to save.
+    private static readonly string[] ResumableFlags = ["data-dir", "epochs", "checkpoint-every"];
+    private const string TrainSamplesKey = "train-samples";
+    private const int RasterSample = 0;
+
     public string Name => "train";
     public string Summary => "train a spiking network with LFP on a data set";
     public string Help => $"""
         spikelfp train [flags]
-          Trains a LIF network with Layer-wise Feedback Propagation (no surrogate gradient) and writes
-          metrics.json and model.json into --out.
+          Trains a LIF network with Layer-wise Feedback Propagation (no surrogate gradient) and writes into --out:
+          metrics.json, model.json, raster-before/raster-after (.png, .svg: test sample {RasterSample} before and after
+          training) and curves.png/.svg (test accuracy per epoch).
           --rule lfp         the learning rule (lfp)
+          --checkpoint-every N
+                             write --out/checkpoint.json every N epochs, atomically (Ctrl-C also writes one)
+          --resume           continue the run in --out from its checkpoint.json; flags that change the result
+                             must be left out or equal the checkpoint's; --epochs may be raised to train longer
         {CommonOptions.TrainingHelp}
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
+    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+
+    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(Name, args, CommonOptions.TrainingFlags.Append("rule").ToHashSet(), CommonOptions.TrainingSwitches.ToHashSet());
+        var a = Parse(args);
+        if (a.Has("resume")) return Resume(a, output, cancellation);
+
         a.Choice("rule", "lfp", "lfp");
+        int checkpointEvery = a.Int("checkpoint-every", 0, 1);
         var options = CommonOptions.Training(a);
         var data = CommonOptions.Data(a);
         var network = CommonOptions.Network(a, data.Train, options.Seed);
         var backend = Backends.Cpu(a);
         string folder = CommonOptions.OutputFolder(a, Name);
 
-        output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
+        var arguments = ResultFlags.Concat(ResumableFlags).Where(a.Has).ToDictionary(f => f, f => a.OptionalString(f) ?? "");
+        arguments[TrainSamplesKey] = data.Train.Count.ToString(CultureInfo.InvariantCulture);
         var trainer = new LfpTrainer(network, options, backend, new Learning.Lfp.CpuLfpBackend(backend));
-        var epochs = new List<EpochMetrics>();
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
+        SaveRaster(trainer, data.Test, folder, "raster-before");
+        return Train(trainer, data, folder, checkpointEvery, arguments, [], null, output, cancellation);
+    }
+
+    private Arguments Parse(IReadOnlyList<string> args)
+        => new(Name, args, CommonOptions.TrainingFlags.Append("rule").Append("checkpoint-every").ToHashSet(),
+               CommonOptions.TrainingSwitches.Append("resume").ToHashSet());
+
+    /// <summary>
+    /// --resume: loads D/checkpoint.json, checks that no given flag contradicts it, rebuilds the data from the
+    /// flags it saved and continues. Creates nothing until all of that succeeded.
+    /// </summary>
+    private int Resume(Arguments given, TextWriter output, CancellationToken cancellation)
+    {
+        string folder = given.OptionalString("out") ?? throw new UsageException("--resume needs --out D, the folder of the run to continue.");
+        string path = Checkpoint.PathIn(folder);
+        if (!File.Exists(path))
+            throw new UsageException($"--resume: '{folder}' has no {Checkpoint.FileName} (write one with --checkpoint-every N).");
+        var checkpoint = Checkpoint.Load(path);
+        if (checkpoint.Rule != "lfp") throw new UsageException($"--resume: {path} is a checkpoint of rule '{checkpoint.Rule}', not lfp.");
+
+        var saved = checkpoint.Arguments.Where(p => p.Key != TrainSamplesKey).ToDictionary(p => p.Key, p => p.Value);
+        var savedArguments = Parse(ToArgs(saved));
+        var savedSettings = Settings(savedArguments);
+        if (savedSettings.Options with { Epochs = checkpoint.Options.Epochs } != checkpoint.Options)
+            throw new CheckpointException($"{path}: its saved flags do not match its training options.");
+        foreach (string flag in ResultFlags.Where(given.Has))
         {
-            var bar = new ProgressBar($"epoch {epoch}/{options.Epochs}", data.Train.Count);
-            var m = trainer.TrainEpoch(data.Train, data.Test, epoch, bar);
-            bar.Clear();
-            epochs.Add(m);
-            output.WriteLine(EpochLine(m, options.Epochs));
+            var merged = new Dictionary<string, string>(saved) { [flag] = given.OptionalString(flag) ?? "" };
+            if (Settings(Parse(ToArgs(merged))) != savedSettings)
+            {
+                string was = saved.TryGetValue(flag, out var v) ? (v.Length == 0 ? "--" + flag : $"--{flag} {v}") : "the default";
+                string shown = given.OptionalString(flag) is { } value ? $"--{flag} {value}" : $"--{flag}";
+                throw new UsageException($"--resume: {shown} contradicts the checkpoint, which was trained with {was}; leave the flag out to continue the run.");
+            }
         }
-        var report = new TrainingReport("lfp", data.Train.Name, network.Spec, options.Steps, options.Seed, epochs);
+        foreach (string flag in ResumableFlags.Where(given.Has)) saved[flag] = given.OptionalString(flag) ?? "";
+        var a = Parse(ToArgs(saved));
+
+        int checkpointEvery = a.Int("checkpoint-every", 0, 1);
+        var options = checkpoint.Options with { Epochs = a.Int("epochs", checkpoint.Options.Epochs, 1) };
+        int reached = checkpoint.InProgress?.Epoch ?? checkpoint.CompletedEpochs;
+        if (options.Epochs < reached)
+            throw new UsageException($"--epochs {options.Epochs}: the checkpoint already reached epoch {reached}.");
+        var data = CommonOptions.Data(a);
+        if (checkpoint.Arguments.TryGetValue(TrainSamplesKey, out var count) && count != data.Train.Count.ToString(CultureInfo.InvariantCulture))
+            throw new UsageException($"--resume: the data set now has {data.Train.Count} training samples, the checkpoint was trained on {count}.");
+        var network = checkpoint.Network;
+        if (network.InputSize != data.Train.FeatureCount || network.OutputSize < data.Train.ClassCount)
+            throw new UsageException($"--resume: the checkpoint's model {network.Spec} does not fit data set '{data.Train.Name}'.");
+        var backend = Backends.Cpu(given);
+
+        var trainer = new LfpTrainer(network, options, backend, new Learning.Lfp.CpuLfpBackend(backend));
+        checkpoint.RestoreOptimizer(trainer);
+        string position = checkpoint.InProgress is { } p ? $"epoch {p.Epoch}, batch {p.NextBatch + 1}" : $"epoch {checkpoint.CompletedEpochs + 1}";
+        output.WriteLine($"resuming LFP on {data.Train.Name} from {path} at {position} of {options.Epochs}");
+        foreach (var m in checkpoint.Metrics) output.WriteLine(EpochLine(m, options.Epochs));
+        return Train(trainer, data, folder, checkpointEvery, checkpoint.Arguments, checkpoint.Metrics, checkpoint.InProgress, output, cancellation);
+    }
+
+    private int Train(LfpTrainer trainer, DatasetSplit data, string folder, int checkpointEvery, IReadOnlyDictionary<string, string> arguments,
+        IReadOnlyList<EpochMetrics> done, EpochProgress? current, TextWriter output, CancellationToken cancellation)
+    {
+        var options = trainer.Options;
+        string checkpointPath = Checkpoint.PathIn(folder);
+        int lastCheckpoint = File.Exists(checkpointPath) ? done.Count : -1;
+        var epochs = new List<EpochMetrics>(done);
+        for (int epoch = epochs.Count + 1; epoch <= options.Epochs; epoch++)
+        {
+            current ??= new EpochProgress(epoch, trainer.Network.Layers.Count);
+            var bar = new ProgressBar($"epoch {epoch}/{options.Epochs}", data.Train.Count);
+            try
+            {
+                epochs.Add(trainer.TrainEpoch(data.Train, data.Test, current, bar, cancellation));
+            }
+            catch (OperationCanceledException)
+            {
+                bar.Clear();
+                Checkpoint.Of(trainer, epochs, current, arguments).Save(checkpointPath);
+                throw Interrupted(folder, $"epoch {epoch}, batch {current.NextBatch + 1}");
+            }
+            catch (NumericalInstabilityException e)
+            {
+                bar.Clear();
+                string kept = lastCheckpoint >= 0
+                    ? $" The last good checkpoint ({checkpointPath}, after epoch {lastCheckpoint}) is kept."
+                    : "";
+                throw new NumericalInstabilityException(e.Message + kept);
+            }
+            bar.Clear();
+            current = null;
+            output.WriteLine(EpochLine(epochs[^1], options.Epochs));
+            bool interrupted = cancellation.IsCancellationRequested && epoch < options.Epochs;
+            if ((checkpointEvery > 0 && epoch % checkpointEvery == 0) || interrupted)
+            {
+                Checkpoint.Of(trainer, epochs, null, arguments).Save(checkpointPath);
+                lastCheckpoint = epoch;
+            }
+            if (interrupted) throw Interrupted(folder, $"the end of epoch {epoch}");
+        }
+
+        var report = new TrainingReport("lfp", data.Train.Name, trainer.Network.Spec, options.Steps, options.Seed, epochs);
         report.Save(Path.Combine(folder, "metrics.json"));
-        ModelFile.Save(network, Path.Combine(folder, "model.json"));
-        output.WriteLine($"test accuracy {report.TestAccuracy:P2}; wrote {Path.Combine(folder, "metrics.json")} and {Path.Combine(folder, "model.json")}");
+        ModelFile.Save(trainer.Network, Path.Combine(folder, "model.json"));
+        SaveRaster(trainer, data.Test, folder, "raster-after");
+        var curve = new RunCurve("LFP", Cumulative(epochs));
+        PlotExport.Save(Plots.TrainingCurves([curve]), Path.Combine(folder, "curves.png"));
+        PlotExport.Save(Plots.TrainingCurves([curve]), Path.Combine(folder, "curves.svg"));
+        output.WriteLine($"test accuracy {report.TestAccuracy:P2}; wrote metrics.json, model.json, rasters and curves to {folder}");
         return 0;
     }
+
+    private static RunInterruptedException Interrupted(string folder, string where)
+    {
+        string quoted = folder.Any(char.IsWhiteSpace) ? $"\"{folder}\"" : folder;
+        return new RunInterruptedException($"interrupted at {where}; checkpoint written to {Checkpoint.PathIn(folder)}. Continue with: spikelfp train --resume --out {quoted}");
+    }
+
+    // Test sample RasterSample, encoded with the evaluation key the test set uses, so before and after are comparable.
+    private static void SaveRaster(LfpTrainer trainer, Dataset test, string folder, string name)
+    {
+        if (test.Count == 0) return;
+        var simulator = new Simulator(trainer.Network, trainer.Options.Steps, trainer.Encoder);
+        var recording = simulator.Record(test.Sample(RasterSample), [Evaluator.EvaluationKeyBase + RasterSample], [test.Labels[RasterSample]], membranes: false);
+        PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".png"), 1400, 800);
+        PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".svg"), 1400, 800);
+    }
+
+    private static List<CurvePoint> Cumulative(IReadOnlyList<EpochMetrics> epochs)
+    {
+        double seconds = 0;
+        var points = new List<CurvePoint>();
+        foreach (var m in epochs) points.Add(new CurvePoint(m.Epoch, seconds += m.Seconds, m.TestAccuracy));
+        return points;
+    }
+
+    // What the result-deciding flags amount to, so "--lr 0.020" and "--lr 0.02" are the same setting.
+    private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.LifParameters Neurons, string Rule);
+
+    private static RunSettings Settings(Arguments a) => new(
+        CommonOptions.Training(a) with { Epochs = 1 },
+        a.String("dataset", "digits"),
+        a.Int("limit", int.MaxValue, 1),
+        a.OptionalString("model"),
+        CommonOptions.Neurons(a),
+        a.Choice("rule", "lfp", "lfp"));
+
+    private static string[] ToArgs(IReadOnlyDictionary<string, string> flags)
+        => flags.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .SelectMany(p => CommonOptions.TrainingSwitches.Contains(p.Key) || p.Key == "resume" ? [$"--{p.Key}"] : new[] { $"--{p.Key}={p.Value}" })
+            .ToArray();
 
     /// <summary>The one line printed per epoch.</summary>
     public static string EpochLine(EpochMetrics m, int epochs)

@@ -7,6 +7,7 @@ using SpikeLfp.Network.Backends;
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Simulation;
+using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Training;
 
@@ -63,20 +64,36 @@ public sealed class LfpTrainer
     /// Trains one epoch (1-based <paramref name="epoch"/>) and evaluates on <paramref name="test"/>.
     /// <paramref name="progress"/> receives the number of samples done after each batch.
     /// </summary>
-    /// <exception cref="NumericalInstabilityException">Feedback or weights became NaN or infinite.</exception>
+    /// <exception cref="NumericalInstabilityException">Feedback, weights or membranes became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was signalled; checked before each batch.</exception>
     public EpochMetrics TrainEpoch(Dataset train, Dataset test, int epoch, IProgress<int>? progress = null, CancellationToken cancellation = default)
+        => TrainEpoch(train, test, new EpochProgress(epoch, Network.Layers.Count), progress, cancellation);
+
+    /// <summary>
+    /// Trains the rest of the epoch described by <paramref name="state"/>, starting at its
+    /// <see cref="EpochProgress.NextBatch"/>, then evaluates on <paramref name="test"/>. <paramref name="state"/> is
+    /// updated after every batch, so when <paramref name="cancellation"/> stops the epoch at a batch boundary it
+    /// holds exactly what a checkpoint needs to continue; continuing from it gives bit-identical results.
+    /// </summary>
+    /// <exception cref="NumericalInstabilityException">Feedback, weights or membranes became NaN or infinite; <paramref name="state"/> then no longer matches the network.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was signalled; checked before each batch.</exception>
+    public EpochMetrics TrainEpoch(Dataset train, Dataset test, EpochProgress state, IProgress<int>? progress = null, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(state);
         if (train.FeatureCount != Network.InputSize)
             throw new ArgumentException($"the data set has {train.FeatureCount} features per sample but the model expects {Network.InputSize}.");
         if (train.ClassCount > Network.OutputSize)
             throw new ArgumentException($"the data set has {train.ClassCount} classes but the model has only {Network.OutputSize} output neurons.");
+        if (state.SpikeTotals.Length != Network.Layers.Count)
+            throw new ArgumentException($"the epoch progress counts spikes of {state.SpikeTotals.Length} layers but the model has {Network.Layers.Count}.");
+        int batches = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
+        if (state.NextBatch < 0 || state.NextBatch > batches)
+            throw new ArgumentException($"the epoch progress is at batch {state.NextBatch} but an epoch has {batches} batches.");
+        int epoch = state.Epoch;
         var clock = Stopwatch.StartNew();
+        double secondsBefore = state.TrainSeconds;
         var order = EpochSchedule.Order(train.Count, _options.Seed, epoch);
-        var spikeTotals = new double[Network.Layers.Count];
-        long correct = 0;
-        double rewardTotal = 0;
-        int batchIndex = 0;
-        for (int start = 0; start < train.Count; start += _options.BatchSize, batchIndex++)
+        for (int batchIndex = state.NextBatch, start = batchIndex * _options.BatchSize; start < train.Count; start += _options.BatchSize, batchIndex++)
         {
             cancellation.ThrowIfCancellationRequested();
             int count = Math.Min(_options.BatchSize, train.Count - start);
@@ -87,18 +104,21 @@ public sealed class LfpTrainer
                 _batchLabels[i] = train.Labels[index];
                 _batchKeys[i] = EpochSchedule.TrainingKey(epoch, index);
             }
-            var (reward, hits) = TrainBatch(_batchFeatures.AsSpan(0, count * train.FeatureCount), _batchLabels.AsSpan(0, count), _batchKeys.AsSpan(0, count), epoch, batchIndex, spikeTotals);
-            rewardTotal += reward;
-            correct += hits;
+            var (reward, hits) = TrainBatch(_batchFeatures.AsSpan(0, count * train.FeatureCount), _batchLabels.AsSpan(0, count), _batchKeys.AsSpan(0, count), epoch, batchIndex, state.SpikeTotals);
+            // Same summation order whether or not the epoch was resumed, so the sums are bit-identical.
+            state.RewardTotal += reward;
+            state.Correct += hits;
+            state.NextBatch = batchIndex + 1;
+            state.TrainSeconds = secondsBefore + clock.Elapsed.TotalSeconds;
             progress?.Report(start + count);
         }
-        double trainSeconds = clock.Elapsed.TotalSeconds;
+        double trainSeconds = secondsBefore + clock.Elapsed.TotalSeconds;
         double testAccuracy = Evaluator.Accuracy(Network, test, _options.Steps, Encoder, _options.EvaluationBatchSize, _simulator.Backend);
         var rates = new Dictionary<string, double>();
         for (int k = 0; k < Network.Layers.Count; k++)
-            rates[Network.LayerName(k)] = spikeTotals[k] / ((double)train.Count * _options.Steps * Network.Layers[k].Size);
-        return new EpochMetrics(epoch, correct / (double)train.Count, testAccuracy, rewardTotal / train.Count, rates,
-            clock.Elapsed.TotalSeconds, train.Count / trainSeconds);
+            rates[Network.LayerName(k)] = state.SpikeTotals[k] / ((double)train.Count * _options.Steps * Network.Layers[k].Size);
+        return new EpochMetrics(epoch, state.Correct / (double)train.Count, testAccuracy, state.RewardTotal / train.Count, rates,
+            secondsBefore + clock.Elapsed.TotalSeconds, train.Count / trainSeconds);
     }
 
     /// <summary>
@@ -108,6 +128,7 @@ public sealed class LfpTrainer
     public (double Reward, int Correct) TrainBatch(ReadOnlySpan<float> features, ReadOnlySpan<int> labels, ReadOnlySpan<long> keys, int epoch, int batchIndex, double[]? spikeTotals = null)
     {
         var trace = _simulator.Forward(features, keys);
+        CheckMembranes(trace, epoch, batchIndex);
         if (_workspace is null || !_workspace.Fits(trace)) _workspace = new LfpWorkspace(trace);
         TraceStatistics.Predictions(trace, _predictions);
         int hits = 0;
@@ -116,8 +137,7 @@ public sealed class LfpTrainer
             for (int k = 0; k < Network.Layers.Count; k++) spikeTotals[k] += TraceStatistics.SpikeTotal(trace, k);
 
         float reward = _lfp.Backward(Network, trace, labels, _reward, _workspace, _feedback);
-        foreach (var g in _gradients)
-            for (int i = 0; i < g.Length; i++) g[i] = -g[i];   // the optimizer descends: grad = -feedback
+        foreach (var g in _gradients) VectorMath.Negate(g);   // the optimizer descends: grad = -feedback
         double norm = _options.ClipNorm > 0 ? GradientClipping.ClipGlobalNorm(_gradients, _options.ClipNorm) : 0;
         if (!double.IsFinite(norm) || !double.IsFinite(reward))
             throw new NumericalInstabilityException($"non-finite feedback in layer {FirstNonFinite(_gradients)} at epoch {epoch}, batch {batchIndex + 1}; lower the learning rate or check the input.");
@@ -128,14 +148,34 @@ public sealed class LfpTrainer
         return (reward, hits);
     }
 
+    // A huge learning rate can leave finite weights whose currents overflow: catch it where it happens, in the
+    // membranes, instead of as NaN feedback one step later.
+    private void CheckMembranes(ForwardTrace trace, int epoch, int batchIndex)
+    {
+        for (int k = 0; k < trace.Layers.Length; k++)
+        {
+            var layer = trace.Layers[k];
+            int perSample = trace.Steps * layer.Size;
+            var membranes = layer.Membrane.AsSpan(0, trace.Batch * perSample);
+            int bad = FirstNonFiniteIndex(membranes);
+            if (bad < 0) continue;
+            int sample = bad / perSample, step = bad % perSample / layer.Size;
+            throw new NumericalInstabilityException($"non-finite membrane in layer {Network.LayerName(k)} at epoch {epoch}, batch {batchIndex + 1}, simulation step {step + 1} (sample {sample + 1} of the batch); lower the learning rate or check the input.");
+        }
+    }
+
+    private static int FirstNonFiniteIndex(ReadOnlySpan<float> values)
+    {
+        if (VectorMath.AllFinite(values)) return -1;
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
     private string? FirstNonFinite(float[][] arrays, bool onlyIfAny = false)
     {
         for (int a = 0; a < arrays.Length; a++)
-        {
-            float sum = 0;
-            foreach (float x in arrays[a]) sum += x * 0f; // NaN or infinity makes the product NaN
-            if (float.IsNaN(sum)) return $"{Network.LayerName(a / 2)} ({(a % 2 == 0 ? "weights" : "bias")})";
-        }
+            if (!VectorMath.AllFinite(arrays[a])) return $"{Network.LayerName(a / 2)} ({(a % 2 == 0 ? "weights" : "bias")})";
         return onlyIfAny ? null : "unknown";
     }
 }

@@ -64,7 +64,19 @@ public static class ModelFile
     }
 
     /// <summary>Parses model JSON text; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="InvalidModelException">Anything wrong with the text; never another exception type.</exception>
     public static SpikingNetwork Parse(string text, string source)
+    {
+        try { return ParseChecked(text, source); }
+        // A value of the wrong JSON kind (an array where a string belongs, an integer beyond long) surfaces as
+        // one of these from Newtonsoft's conversions; they are still a bad file, not a bug.
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or ArgumentException)
+        {
+            throw new InvalidModelException($"{source}: not a valid model file ({e.Message.Split(" (Parameter")[0]})", e);
+        }
+    }
+
+    private static SpikingNetwork ParseChecked(string text, string source)
     {
         JObject root;
         try

@@ -1,0 +1,320 @@
+using System.Globalization;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using SpikeLfp.Learning.Optimizers;
+using SpikeLfp.Network.IO;
+using SpikeLfp.Network.Model;
+
+namespace SpikeLfp.Learning.Training;
+
+/// <summary>
+/// Everything needed to continue a training run exactly where it stopped: the network's weights, the
+/// optimizer's state, the settings, how far training got (completed epochs and, when it stopped inside an
+/// epoch, the next batch and that epoch's sums so far), the metrics of the completed epochs, and the
+/// command-line arguments the caller needs to rebuild its inputs (data set, limit, ...).
+/// </summary>
+/// <remarks>
+/// There is no random-number state to save: the data order of an epoch comes from (seed, epoch) alone
+/// (<see cref="EpochSchedule.Order"/>), spike encoders draw from a counter-based generator keyed by
+/// (seed, sample key) (<see cref="EpochSchedule.TrainingKey"/>), and initial weights are only drawn before
+/// the first epoch. Seed, epoch and batch index therefore determine every random draw that is still to come.
+/// Weights travel as model JSON (shortest round-trip floats, read back exactly); optimizer buffers and the
+/// epoch sums as base64 float32 and round-trip doubles, so a resumed run is bit-identical to an
+/// uninterrupted one.
+/// </remarks>
+public sealed record Checkpoint(
+    string Rule,
+    TrainingOptions Options,
+    SpikingNetwork Network,
+    OptimizerState Optimizer,
+    IReadOnlyList<EpochMetrics> Metrics,
+    EpochProgress? InProgress,
+    IReadOnlyDictionary<string, string> Arguments)
+{
+    /// <summary>Identifies the file kind.</summary>
+    public const string Format = "spikelfp-checkpoint";
+    /// <summary>Current format version; other versions are rejected.</summary>
+    public const int Version = 1;
+    /// <summary>The file name inside a run's output folder.</summary>
+    public const string FileName = "checkpoint.json";
+
+    /// <summary>Epochs finished (their metrics are in <see cref="Metrics"/>).</summary>
+    public int CompletedEpochs => Metrics.Count;
+
+    /// <summary>The path of the checkpoint of the run in <paramref name="folder"/>.</summary>
+    public static string PathIn(string folder) => System.IO.Path.Combine(folder, FileName);
+
+    /// <summary>
+    /// Takes a checkpoint of <paramref name="trainer"/> after <paramref name="metrics"/> (completed epochs) and,
+    /// if it stopped inside an epoch, <paramref name="inProgress"/> (copied).
+    /// </summary>
+    public static Checkpoint Of(LfpTrainer trainer, IReadOnlyList<EpochMetrics> metrics, EpochProgress? inProgress, IReadOnlyDictionary<string, string> arguments)
+    {
+        EpochProgress? copy = null;
+        if (inProgress is { NextBatch: > 0 })
+        {
+            copy = new EpochProgress(inProgress.Epoch, inProgress.SpikeTotals.Length)
+            {
+                NextBatch = inProgress.NextBatch, Correct = inProgress.Correct, RewardTotal = inProgress.RewardTotal, TrainSeconds = inProgress.TrainSeconds,
+            };
+            inProgress.SpikeTotals.CopyTo(copy.SpikeTotals, 0);
+        }
+        return new Checkpoint("lfp", trainer.Options, trainer.Network.Clone(), trainer.Optimizer.SaveState(), metrics.ToArray(), copy, new Dictionary<string, string>(arguments));
+    }
+
+    /// <summary>Gives <paramref name="trainer"/> (built from <see cref="Network"/> and <see cref="Options"/>) the saved optimizer state.</summary>
+    public void RestoreOptimizer(LfpTrainer trainer) => trainer.Optimizer.LoadState(Optimizer);
+
+    /// <summary>The checkpoint JSON text.</summary>
+    /// <exception cref="NumericalInstabilityException">A weight or optimizer value is NaN or infinite: such a state is never saved.</exception>
+    public string ToJson()
+    {
+        for (int k = 0; k < Network.Layers.Count; k++)
+            if (!AllFinite(Network.Layers[k].Synapses.Weights) || !AllFinite(Network.Layers[k].Synapses.Bias))
+                throw new NumericalInstabilityException($"refusing to save a checkpoint: layer {Network.LayerName(k)} has non-finite weights.");
+        foreach (var (name, arrays) in Optimizer.Buffers)
+            if (!arrays.All(AllFinite))
+                throw new NumericalInstabilityException($"refusing to save a checkpoint: optimizer buffer '{name}' has non-finite values.");
+        var root = new JObject
+        {
+            ["format"] = Format,
+            ["version"] = Version,
+            ["rule"] = Rule,
+            ["completed_epochs"] = CompletedEpochs,
+            ["options"] = OptionsToJson(Options),
+            ["arguments"] = new JObject(Arguments.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new JProperty(p.Key, p.Value))),
+            ["in_progress"] = InProgress is null ? null : new JObject
+            {
+                ["epoch"] = InProgress.Epoch,
+                ["next_batch"] = InProgress.NextBatch,
+                ["correct"] = InProgress.Correct,
+                ["reward_total"] = InProgress.RewardTotal,
+                ["spike_totals"] = new JArray(InProgress.SpikeTotals),
+                ["train_seconds"] = InProgress.TrainSeconds,
+            },
+            ["metrics"] = new JArray(Metrics.Select(m => m.ToJson())),
+            ["optimizer"] = new JObject
+            {
+                ["kind"] = Optimizer.Kind,
+                ["steps"] = Optimizer.Steps,
+                ["buffers"] = new JObject(Optimizer.Buffers.OrderBy(p => p.Key, StringComparer.Ordinal)
+                    .Select(p => new JProperty(p.Key, new JArray(p.Value.Select(Base64Floats))))),
+            },
+            ["model"] = JObject.Parse(ModelFile.ToJson(Network)),
+        };
+        return root.ToString(Formatting.Indented);
+    }
+
+    /// <summary>Writes the checkpoint atomically: a kill at any moment leaves the previous checkpoint or this one.</summary>
+    /// <exception cref="NumericalInstabilityException">The state holds NaN or infinity; the file on disk is left as it was.</exception>
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToJson());
+
+    /// <summary>Reads and validates a checkpoint file.</summary>
+    /// <exception cref="CheckpointException">Missing, unreadable, not JSON, another format or version, or inconsistent.</exception>
+    public static Checkpoint Load(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        { throw new CheckpointException($"no checkpoint at '{path}'."); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new CheckpointException($"checkpoint '{path}' cannot be read: {e.Message}"); }
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses checkpoint JSON text; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="CheckpointException">Not a valid checkpoint; the message says why.</exception>
+    public static Checkpoint Parse(string text, string source)
+    {
+        JObject root;
+        try
+        {
+            using var reader = new JsonTextReader(new StringReader(text)) { FloatParseHandling = FloatParseHandling.Double, MaxDepth = 32 };
+            root = JObject.Load(reader);
+            while (reader.Read()) { }
+        }
+        catch (JsonException e) { throw new CheckpointException($"{source}: not a valid checkpoint (JSON error: {e.Message})"); }
+
+        try
+        {
+            if (root.Value<string?>("format") != Format)
+                throw new CheckpointException($"{source}: not a SpikeLfp checkpoint (format is not '{Format}').");
+            if (root["version"] is not { Type: JTokenType.Integer } version || version.Value<long>() != Version)
+                throw new CheckpointException($"{source}: checkpoint version {root["version"]} is not supported (this SpikeLfp reads version {Version}).");
+            string rule = root.Value<string?>("rule") ?? throw new CheckpointException($"{source}: no 'rule'.");
+            var options = OptionsFromJson(Object(root, "options", source), source);
+            var network = ModelFile.Parse(Object(root, "model", source).ToString(Formatting.None), $"{source} (model)");
+            var metrics = Array(root, "metrics", source).Select(t => EpochMetrics.FromJson((JObject)t)).ToArray();
+            for (int e = 0; e < metrics.Length; e++)
+                if (metrics[e].Epoch != e + 1) throw new CheckpointException($"{source}: metrics of epoch {metrics[e].Epoch} found where epoch {e + 1} belongs.");
+            var arguments = Object(root, "arguments", source).Properties().ToDictionary(p => p.Name, p => p.Value.Value<string>() ?? "");
+            var optimizer = OptimizerFromJson(Object(root, "optimizer", source), network, options, source);
+
+            EpochProgress? inProgress = null;
+            if (root["in_progress"] is JObject p)
+            {
+                inProgress = new EpochProgress(p.Value<int>("epoch"), network.Layers.Count)
+                {
+                    NextBatch = p.Value<int>("next_batch"),
+                    Correct = p.Value<long>("correct"),
+                    RewardTotal = p.Value<double>("reward_total"),
+                    TrainSeconds = p.Value<double>("train_seconds"),
+                };
+                var spikes = Array(p, "spike_totals", source);
+                if (spikes.Count != network.Layers.Count)
+                    throw new CheckpointException($"{source}: 'spike_totals' has {spikes.Count} values for {network.Layers.Count} layers.");
+                for (int k = 0; k < spikes.Count; k++) inProgress.SpikeTotals[k] = spikes[k].Value<double>();
+                if (inProgress.Epoch != metrics.Length + 1 || inProgress.NextBatch < 1)
+                    throw new CheckpointException($"{source}: the epoch in progress ({inProgress.Epoch}, batch {inProgress.NextBatch}) does not follow the {metrics.Length} completed epochs.");
+            }
+            if (root["completed_epochs"] is { } completed && completed.Value<int>() != metrics.Length)
+                throw new CheckpointException($"{source}: 'completed_epochs' is {completed} but there are metrics of {metrics.Length} epochs.");
+            return new Checkpoint(rule, options, network, optimizer, metrics, inProgress, arguments);
+        }
+        catch (InvalidModelException e) { throw new CheckpointException($"{source}: {e.Message}", e); }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException or NullReferenceException or JsonException)
+        {
+            throw new CheckpointException($"{source}: not a valid checkpoint ({e.Message.Split(" (Parameter")[0]})", e);
+        }
+    }
+
+    private static JObject OptionsToJson(TrainingOptions o) => new()
+    {
+        ["steps"] = o.Steps,
+        ["epochs"] = o.Epochs,
+        ["batch"] = o.BatchSize,
+        ["optimizer"] = o.Optimizer,
+        ["lr"] = o.LearningRate,
+        ["momentum"] = o.Momentum,
+        ["clip"] = o.ClipNorm,
+        ["seed"] = o.Seed,
+        ["encoder"] = o.Encoder,
+        ["evaluation_batch"] = o.EvaluationBatchSize,
+    };
+
+    private static TrainingOptions OptionsFromJson(JObject json, string source)
+    {
+        var options = new TrainingOptions
+        {
+            Steps = Required(json, "steps", source).Value<int>(),
+            Epochs = Required(json, "epochs", source).Value<int>(),
+            BatchSize = Required(json, "batch", source).Value<int>(),
+            Optimizer = Required(json, "optimizer", source).Value<string>()!,
+            LearningRate = Required(json, "lr", source).Value<float>(),
+            Momentum = Required(json, "momentum", source).Value<float>(),
+            ClipNorm = Required(json, "clip", source).Value<float>(),
+            Seed = Required(json, "seed", source).Value<int>(),
+            Encoder = Required(json, "encoder", source).Value<string>()!,
+            EvaluationBatchSize = Required(json, "evaluation_batch", source).Value<int>(),
+        };
+        try { options.Validate(); }
+        catch (ArgumentException e) { throw new CheckpointException($"{source}: invalid options: {e.Message}"); }
+        if (options.EvaluationBatchSize < 1) throw new CheckpointException($"{source}: invalid options: evaluation batch must be positive.");
+        return options;
+    }
+
+    private static OptimizerState OptimizerFromJson(JObject json, SpikingNetwork network, TrainingOptions options, string source)
+    {
+        string kind = Required(json, "kind", source).Value<string>()!;
+        if (kind != options.Optimizer)
+            throw new CheckpointException($"{source}: optimizer state is for '{kind}' but the options say '{options.Optimizer}'.");
+        long steps = Required(json, "steps", source).Value<long>();
+        if (steps < 0) throw new CheckpointException($"{source}: optimizer step count {steps} is negative.");
+        // One buffer per parameter array, in the trainer's order: weights then bias of each layer.
+        var lengths = network.Layers.SelectMany(l => new[] { l.Synapses.Weights.Length, l.Synapses.Bias.Length }).ToArray();
+        string[] expected = kind == "adam" ? ["m", "v"] : ["velocity"];
+        var buffers = new Dictionary<string, float[][]>();
+        var given = Object(json, "buffers", source);
+        foreach (string name in expected)
+        {
+            var arrays = Array(given, name, source);
+            if (arrays.Count != 0 && arrays.Count != lengths.Length)
+                throw new CheckpointException($"{source}: optimizer buffer '{name}' has {arrays.Count} arrays but the model has {lengths.Length} parameter arrays.");
+            var values = new float[arrays.Count][];
+            for (int i = 0; i < arrays.Count; i++)
+            {
+                values[i] = FloatsFromBase64(arrays[i].Value<string>() ?? "", $"{source}: optimizer buffer '{name}'[{i}]");
+                if (values[i].Length != lengths[i])
+                    throw new CheckpointException($"{source}: optimizer buffer '{name}'[{i}] has {values[i].Length} values but its parameter has {lengths[i]}.");
+            }
+            buffers[name] = values;
+        }
+        if (given.Properties().Select(p => p.Name).Except(expected).FirstOrDefault() is { } extra)
+            throw new CheckpointException($"{source}: unexpected optimizer buffer '{extra}' for {kind}.");
+        return new OptimizerState(kind, steps, buffers);
+    }
+
+    private static string Base64Floats(float[] values)
+    {
+        var bytes = new byte[values.Length * sizeof(float)];
+        for (int i = 0; i < values.Length; i++)
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
+        return Convert.ToBase64String(bytes);
+    }
+
+    private static float[] FloatsFromBase64(string text, string what)
+    {
+        byte[] bytes;
+        try { bytes = Convert.FromBase64String(text); }
+        catch (FormatException) { throw new CheckpointException($"{what} is not base64."); }
+        if (bytes.Length % sizeof(float) != 0) throw new CheckpointException($"{what} has {bytes.Length} bytes, not a whole number of float32 values.");
+        var values = new float[bytes.Length / sizeof(float)];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
+            if (!float.IsFinite(values[i])) throw new CheckpointException($"{what}[{i}] is not finite.");
+        }
+        return values;
+    }
+
+    private static bool AllFinite(float[] values)
+    {
+        foreach (float x in values) if (!float.IsFinite(x)) return false;
+        return true;
+    }
+
+    private static JToken Required(JObject json, string key, string source)
+        => json[key] is { Type: not JTokenType.Null } token ? token : throw new CheckpointException($"{source}: '{key}' is missing.");
+
+    private static JObject Object(JObject json, string key, string source)
+        => json[key] as JObject ?? throw new CheckpointException($"{source}: '{key}' must be an object.");
+
+    private static JArray Array(JObject json, string key, string source)
+        => json[key] as JArray ?? throw new CheckpointException($"{source}: '{key}' must be an array.");
+
+    /// <summary>A float as the checkpoint's arguments store it (invariant, round-trip).</summary>
+    public static string Text(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A checkpoint file is missing, unreadable or invalid; the message names the file and the problem.</summary>
+public sealed class CheckpointException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Where an epoch stands: the batches done and the sums its metrics are computed from. Checkpoints carry it so an
+/// epoch stopped at a batch boundary continues with results identical to an uninterrupted one
+/// (<see cref="LfpTrainer.TrainEpoch(SpikeLfp.Data.Dataset, SpikeLfp.Data.Dataset, EpochProgress, IProgress{int}?, CancellationToken)"/>).
+/// </summary>
+public sealed class EpochProgress
+{
+    /// <summary>A fresh epoch <paramref name="epoch"/> (1-based) of a network with <paramref name="layers"/> layers.</summary>
+    public EpochProgress(int epoch, int layers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epoch);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
+        Epoch = epoch;
+        SpikeTotals = new double[layers];
+    }
+
+    /// <summary>The epoch (1-based).</summary>
+    public int Epoch { get; }
+    /// <summary>Index of the next batch to train (0-based), equal to the number of batches done.</summary>
+    public int NextBatch { get; set; }
+    /// <summary>Correct predictions of the batches done (made before each update).</summary>
+    public long Correct { get; set; }
+    /// <summary>Summed reward of the batches done, added batch by batch in order.</summary>
+    public double RewardTotal { get; set; }
+    /// <summary>Spikes per layer of the batches done.</summary>
+    public double[] SpikeTotals { get; }
+    /// <summary>Seconds spent training the batches done (timing only; never affects results).</summary>
+    public double TrainSeconds { get; set; }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using SpikeLfp.Cli;
+
+namespace SpikeLfp.Tests.Reliability;
+
+/// <summary>What one in-process run of the command line printed and returned.</summary>
+public sealed record CliResult(int ExitCode, string Output, string Error)
+{
+    /// <summary>stderr without its trailing newline; the tests require exactly one line.</summary>
+    public string ErrorLine => Error.TrimEnd('\n', '\r');
+
+    public override string ToString() => $"exit {ExitCode}\nstdout: {Output}\nstderr: {Error}";
+}
+
+/// <summary>Runs spikelfp in-process (CommandLine.Run with string writers) or as a real process.</summary>
+public static class Cli
+{
+    /// <summary>Small, fast training settings on the embedded digits: 200 samples, 64-16-10, T=6.</summary>
+    public static readonly string[] Quick = ["--model", "64-16-10", "--limit", "200", "--steps", "6", "--batch", "20", "--threads", "2"];
+
+    /// <summary><see cref="Quick"/> without the flags that <paramref name="args"/> gives itself.</summary>
+    public static string[] QuickWithout(IReadOnlyList<string> args)
+    {
+        var result = new List<string>();
+        for (int i = 0; i < Quick.Length; i += 2)
+            if (!args.Contains(Quick[i])) result.AddRange([Quick[i], Quick[i + 1]]);
+        return result.ToArray();
+    }
+
+    public static CliResult Run(params string[] args) => Run(CancellationToken.None, args);
+
+    public static CliResult Run(CancellationToken cancellation, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CommandLine.Run(args, output, error, cancellation);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// The spikelfp.dll built next to the tests (the Cli project reference copies it into the test output; with a
+    /// runtime identifier it may sit one folder down).
+    /// </summary>
+    public static string DllPath()
+    {
+        string root = AppContext.BaseDirectory;
+        string direct = Path.Combine(root, "spikelfp.dll");
+        if (File.Exists(direct)) return direct;
+        return Directory.EnumerateFiles(root, "spikelfp.dll", SearchOption.AllDirectories).FirstOrDefault()
+               ?? throw new FileNotFoundException($"spikelfp.dll is not in the test output {root}; build the test project first.");
+    }
+
+    /// <summary>Starts "dotnet spikelfp.dll ARGS" with redirected output.</summary>
+    public static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(DllPath());
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Runs the real process to the end (at most <paramref name="timeout"/>) and returns what it did.</summary>
+    public static CliResult RunProcess(TimeSpan timeout, params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"spikelfp {string.Join(' ', args)} did not finish within {timeout}.");
+        }
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
+
+/// <summary>A fresh folder under the system temp folder, deleted afterwards.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "spikelfp-tests", Guid.NewGuid().ToString("N"));
+
+    public string this[string name] => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
