@@ -1,0 +1,156 @@
+using ILGPU;
+using ILGPU.Runtime;
+using SpikeLfp.Gpu.Kernels;
+using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.Model;
+
+namespace SpikeLfp.Gpu;
+
+/// <summary>
+/// LFP training with everything on the device: weights and optimizer state are uploaded once and stay there;
+/// per batch the host sends features, labels and sample keys, and receives predictions, rewards, spike counts and
+/// the gradient norm (one round trip). Same step as <see cref="LfpTrainer"/>: simulate from rest, rate-coded
+/// reward, LFP backward, grad = -feedback, global-norm clipping, SGD with momentum or Adam.
+/// Call <see cref="CopyWeightsTo"/> to bring the trained weights back to the host network.
+/// </summary>
+public sealed class GpuLfpTrainer
+{
+    private readonly GpuBackend _backend;
+    private readonly DeviceModel _model;
+    private readonly TrainingOptions _options;
+    private readonly IInputEncoder _encoder;
+    private readonly SpikeTrain? _hostSpikes;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>[] _parameters, _feedback, _first, _second;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials, _clip;
+    private readonly int _partialCount;
+    private readonly float[] _rewards;
+    private readonly int[] _predictions, _counts;
+    private readonly double[] _clipState = new double[2];
+    private long _steps;
+
+    /// <summary>Uploads <paramref name="network"/>'s weights to <paramref name="backend"/>'s device for training with <paramref name="options"/>.</summary>
+    public GpuLfpTrainer(GpuBackend backend, SpikingNetwork network, TrainingOptions options)
+    {
+        options.Validate();
+        _backend = backend;
+        _options = options;
+        Network = network;
+        _encoder = InputEncoders.Create(options.Encoder, (ulong)options.Seed);
+        _model = backend.ModelFor(network, options.BatchSize, options.Steps, _encoder.IsSpiking);
+        GpuBackend.UploadParameters(_model, network);
+        if (_encoder.IsSpiking && _encoder is not BernoulliRateEncoder)
+            _hostSpikes = new SpikeTrain(options.BatchSize, options.Steps, network.InputSize);
+        _parameters = _model.Layers.SelectMany(l => new[] { l.Weights, l.Bias }).ToArray();
+        _feedback = _model.Layers.SelectMany(l => new[] { l.WeightFeedback, l.BiasFeedback }).ToArray();
+        _first = _parameters.Select(p => _model.Allocate<float>(p.Length)).ToArray();
+        _second = _parameters.Select(p => _model.Allocate<float>(options.Optimizer == "adam" ? p.Length : 1)).ToArray();
+        foreach (var b in _first.Concat(_second)) b.MemSetToZero();
+        _partialCount = _parameters.Sum(p => Chunks(p.Length));
+        _partials = _model.Allocate<double>(_partialCount);
+        _clip = _model.Allocate<double>(2);
+        _rewards = new float[options.BatchSize];
+        _predictions = new int[options.BatchSize];
+        _counts = new int[options.BatchSize * network.Layers.Count];
+    }
+
+    /// <summary>The host network (its weights are updated by <see cref="CopyWeightsTo"/>).</summary>
+    public SpikingNetwork Network { get; }
+
+    /// <summary>
+    /// One LFP update on a batch; returns the summed reward, the number of correct predictions (made before the
+    /// update) and each layer's spike total.
+    /// </summary>
+    /// <exception cref="NumericalInstabilityException">The feedback or the reward is NaN or infinite.</exception>
+    public (double Reward, int Correct, long[] SpikeTotals) TrainBatch(ReadOnlySpan<float> features, ReadOnlySpan<int> labels, ReadOnlySpan<long> keys)
+    {
+        int batch = keys.Length, inputs = Network.InputSize, steps = _options.Steps;
+        if (batch < 1 || batch > _options.BatchSize) throw new ArgumentException($"a batch holds 1 to {_options.BatchSize} samples, got {batch}.");
+        if (features.Length < batch * inputs || labels.Length < batch) throw new ArgumentException("features or labels are shorter than the batch.");
+        for (int b = 0; b < batch; b++)
+            if ((uint)labels[b] >= (uint)Network.OutputSize) throw new ArgumentOutOfRangeException(nameof(labels), $"label {labels[b]} is not a class of the network.");
+        var k = _backend.Kernels;
+
+        // Upload: the batch's input (encoded on the device for Bernoulli rate coding) and labels.
+        if (_encoder is BernoulliRateEncoder rate)
+        {
+            var analog = _model.Staging.AsSpan(0, batch * inputs);
+            features[..(batch * inputs)].CopyTo(analog);
+            _model.NormalizedRewardSum.Upload<float>(analog); // scratch: the features, before the backward pass needs it
+            _model.Keys.Upload(keys);
+            k.RateEncode(batch * steps * inputs, _model.NormalizedRewardSum.View, _model.Keys.View, _model.Input.View, steps, inputs, rate.Seed);
+        }
+        else if (_hostSpikes is not null)
+        {
+            _encoder.Encode(features[..(batch * inputs)], inputs, keys, _hostSpikes);
+            GpuBackend.UploadSpikes(_model, _hostSpikes, batch, _model.Input);
+        }
+        else _model.Input.Upload(features[..(batch * inputs)]);
+        _model.Labels.Upload(labels[..batch]);
+
+        _backend.RunForward(_model, batch);
+        var top = _model.Layers[^1];
+        k.Predict(batch, top.Spikes.View, _model.Predictions.View, steps, top.Size);
+        for (int l = 0; l < _model.Layers.Length; l++)
+            k.CountSpikes(batch, _model.Layers[l].Spikes.View, _model.SpikeCounts.View, steps * _model.Layers[l].Size, l * batch);
+        _backend.PlaceRateCodedReward(_model, batch, divideBySteps: true);
+        _backend.RunBackward(_model, batch, keepInputReward: false);
+        Step();
+
+        // Download: predictions, rewards, spike counts and the gradient norm.
+        _model.Predictions.Download<int>(_predictions.AsSpan(0, batch));
+        _model.SampleReward.Download<float>(_rewards.AsSpan(0, batch));
+        _model.SpikeCounts.Download<int>(_counts.AsSpan(0, batch * _model.Layers.Length));
+        _clip.Download<double>(_clipState);
+        float reward = 0f;
+        int correct = 0;
+        for (int b = 0; b < batch; b++) { reward += _rewards[b]; if (_predictions[b] == labels[b]) correct++; }
+        if (!double.IsFinite(_clipState[0]) || !float.IsFinite(reward))
+            throw new NumericalInstabilityException($"non-finite feedback after optimizer step {_steps}; lower the learning rate or check the input.");
+        var totals = new long[_model.Layers.Length];
+        for (int l = 0; l < totals.Length; l++)
+            for (int b = 0; b < batch; b++) totals[l] += _counts[l * batch + b];
+        return (reward, correct, totals);
+    }
+
+    /// <summary>Downloads the device weights into <paramref name="network"/> (the trainer's own network by default).</summary>
+    public void CopyWeightsTo(SpikingNetwork? network = null)
+    {
+        network ??= Network;
+        for (int l = 0; l < _model.Layers.Length; l++)
+        {
+            _model.Layers[l].Weights.Download<float>(network.Layers[l].Synapses.Weights);
+            _model.Layers[l].Bias.Download<float>(network.Layers[l].Synapses.Bias);
+        }
+    }
+
+    /// <summary>grad = -feedback; clip the global norm (computed even when clipping is off, to catch NaN); update.</summary>
+    private void Step()
+    {
+        var k = _backend.Kernels;
+        int offset = 0;
+        foreach (var f in _feedback)
+        {
+            int chunks = Chunks(f.Length);
+            k.SquaredSums(chunks, f.View, _partials.View, (int)f.Length, offset);
+            offset += chunks;
+        }
+        k.ClipCoefficient(1, _partials.View, _clip.View, _partialCount, _options.ClipNorm);
+        _steps++;
+        float lr = _options.LearningRate;
+        for (int p = 0; p < _parameters.Length; p++)
+        {
+            int n = (int)_parameters[p].Length;
+            if (_options.Optimizer == "adam")
+            {
+                const float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
+                float c1 = 1f - MathF.Pow(beta1, _steps), c2 = 1f - MathF.Pow(beta2, _steps);
+                k.Adam(n, _parameters[p].View, _feedback[p].View, _first[p].View, _second[p].View, _clip.View, lr / c1, MathF.Sqrt(c2), beta1, beta2, epsilon);
+            }
+            else
+                k.Sgd(n, _parameters[p].View, _feedback[p].View, _first[p].View, _clip.View, lr, _options.Momentum, _steps == 1 ? 1 : 0);
+        }
+    }
+
+    private static int Chunks(long length) => (int)((length + OptimizerKernels.Chunk - 1) / OptimizerKernels.Chunk);
+}

@@ -1,0 +1,283 @@
+using Newtonsoft.Json.Linq;
+using SpikeLfp.Gpu;
+using SpikeLfp.Learning.Lfp;
+using SpikeLfp.Learning.Rewards;
+using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.Backends;
+using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Simulation;
+using SpikeLfp.Neurons;
+using SpikeLfp.Tests.Support;
+
+namespace SpikeLfp.Gpu.Agreement;
+
+/// <summary>A small network and batch on which the GPU backend is compared with the CPU backend.</summary>
+public sealed record Scenario(string Name, int[] Sizes, LifParameters Neurons, string Encoder, int Batch, int Steps, int Seed = 7)
+{
+    /// <summary>Features in [-1, 1], seeded; a few exact zeros so skipped inputs are exercised.</summary>
+    public float[] Features()
+    {
+        var random = new Random(Seed + 1);
+        var x = new float[Batch * Sizes[0]];
+        for (int i = 0; i < x.Length; i++) x[i] = i % 7 == 3 ? 0f : (float)(random.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    /// <summary>Labels cycling through the classes.</summary>
+    public int[] Labels() => Enumerable.Range(0, Batch).Select(b => (b * 3 + 1) % Sizes[^1]).ToArray();
+
+    /// <summary>Sample keys.</summary>
+    public long[] Keys() => Enumerable.Range(0, Batch).Select(b => 1000L + b).ToArray();
+
+    /// <summary>The network, with weights scaled up so hidden layers spike often.</summary>
+    public SpikingNetwork Network()
+    {
+        var network = SpikingNetwork.Create(Sizes, Neurons, Seed);
+        foreach (var layer in network.Layers)
+        {
+            for (int i = 0; i < layer.Synapses.Weights.Length; i++) layer.Synapses.Weights[i] *= 3f;
+            for (int j = 0; j < layer.Synapses.Bias.Length; j++) layer.Synapses.Bias[j] = layer.Synapses.Bias[j] * 2f + 0.4f;
+        }
+        return network;
+    }
+
+    /// <summary>The standard set: every reset mode, analog and spiking input, two and three layers.</summary>
+    public static IReadOnlyList<Scenario> All { get; } =
+    [
+        new("current-subtract-delayed", [12, 20, 5], new LifParameters(0.9f, 1f), "current", 3, 7),
+        new("current-subtract-immediate", [12, 20, 5], new LifParameters(0.8f, 1f, ResetMode.Subtract, delayedReset: false), "current", 3, 7),
+        new("current-zero-delayed", [12, 20, 5], new LifParameters(0.85f, 0.9f, ResetMode.Zero), "current", 3, 7),
+        new("current-zero-immediate", [12, 20, 5], new LifParameters(0.85f, 1f, ResetMode.Zero, delayedReset: false), "current", 3, 7),
+        new("rate-three-layers", [10, 18, 14, 4], new LifParameters(0.9f, 1f), "rate", 4, 6),
+        new("latency-zero", [10, 17, 4], new LifParameters(0.9f, 0.5f, ResetMode.Zero), "latency", 3, 10),
+    ];
+}
+
+/// <summary>
+/// GPU-versus-CPU comparisons shared by the NUnit tests (ILGPU's CPU accelerator) and the device check
+/// (a real GPU). Each returns the list of disagreements; empty means agreement: identical spikes, and every value
+/// within 1e-5 of the CPU's under the Reference tolerance rule.
+/// </summary>
+public static class BackendAgreement
+{
+    /// <summary>
+    /// Forward (currents, membranes, spikes) and backward (reward, normalised reward, internal reward, input reward,
+    /// weight and bias feedback) on both backends; the GPU backward runs both on its own resident trace and on a
+    /// trace uploaded from the CPU backend.
+    /// </summary>
+    public static List<string> ForwardAndBackward(GpuBackend gpu, Scenario s)
+    {
+        var failures = new List<string>();
+        var network = s.Network();
+        var encoder = InputEncoders.Create(s.Encoder, 11);
+        float[] features = s.Features();
+        long[] keys = s.Keys();
+        int[] labels = s.Labels();
+
+        var cpuTrace = new ForwardTrace(network, s.Batch, s.Steps, encoder.IsSpiking);
+        var gpuTrace = new ForwardTrace(network, s.Batch, s.Steps, encoder.IsSpiking);
+        new CpuBackend(2).Forward(network, features, keys, encoder, cpuTrace);
+        gpu.Forward(network, features, keys, encoder, gpuTrace);
+        CompareTraces(cpuTrace, gpuTrace, s.Name, failures);
+
+        var (cpuWs, cpuFb, cpuReward) = Backward(new CpuLfpBackend(new CpuBackend(2)), network, cpuTrace, labels);
+        var (gpuWs, gpuFb, gpuReward) = Backward(gpu, network, gpuTrace, labels);
+        CompareBackward(cpuWs, cpuFb, cpuReward, gpuWs, gpuFb, gpuReward, network, s.Batch, $"{s.Name} backward", failures);
+        var (upWs, upFb, upReward) = Backward(gpu, network, cpuTrace, labels);
+        CompareBackward(cpuWs, cpuFb, cpuReward, upWs, upFb, upReward, network, s.Batch, $"{s.Name} backward on an uploaded trace", failures);
+        return failures;
+    }
+
+    /// <summary>
+    /// One training step with everything on the device (<see cref="GpuLfpTrainer"/>) against <see cref="LfpTrainer"/>:
+    /// correct predictions, reward, spike totals and the updated weights (two steps, so momentum and Adam moments matter).
+    /// </summary>
+    public static List<string> TrainingSteps(GpuBackend gpu, Scenario s, string optimizer)
+    {
+        var failures = new List<string>();
+        var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01f : 0.2f, Encoder = s.Encoder, Seed = 3, ClipNorm = 0.5f };
+        var cpuNetwork = s.Network();
+        var gpuNetwork = s.Network();
+        var cpu = new LfpTrainer(cpuNetwork, options, new CpuBackend(2), new CpuLfpBackend(new CpuBackend(2)));
+        var device = new GpuLfpTrainer(gpu, gpuNetwork, options);
+        float[] features = s.Features();
+        int[] labels = s.Labels();
+        long[] keys = s.Keys();
+        for (int step = 0; step < 2; step++)
+        {
+            var totals = new double[cpuNetwork.Layers.Count];
+            var (cpuReward, cpuCorrect) = cpu.TrainBatch(features, labels, keys, 1, step, totals);
+            var (gpuReward, gpuCorrect, gpuTotals) = device.TrainBatch(features, labels, keys);
+            string what = $"{s.Name} {optimizer} step {step + 1}";
+            if (cpuCorrect != gpuCorrect) failures.Add($"{what}: {gpuCorrect} correct on the GPU, {cpuCorrect} on the CPU");
+            if (!totals.Select(t => (long)t).SequenceEqual(gpuTotals)) failures.Add($"{what}: spike totals {string.Join(",", gpuTotals)} on the GPU, {string.Join(",", totals)} on the CPU");
+            Tolerance.Check([(float)gpuReward], [cpuReward], $"{what}: reward", failures);
+        }
+        device.CopyWeightsTo();
+        for (int k = 0; k < cpuNetwork.Layers.Count; k++)
+        {
+            Tolerance.Check(gpuNetwork.Layers[k].Synapses.Weights, ToDouble(cpuNetwork.Layers[k].Synapses.Weights), $"{s.Name} {optimizer}: weights {k}", failures);
+            Tolerance.Check(gpuNetwork.Layers[k].Synapses.Bias, ToDouble(cpuNetwork.Layers[k].Synapses.Bias), $"{s.Name} {optimizer}: bias {k}", failures);
+        }
+        return failures;
+    }
+
+    /// <summary>
+    /// A reference fixture (lfp_snn_mlp*.json) through the GPU backend: every spike, and membranes, reward, input
+    /// reward and feedback within the Reference tolerance.
+    /// </summary>
+    public static List<string> ReferenceFixture(GpuBackend gpu, string json, bool spikingInput)
+    {
+        var failures = new List<string>();
+        var root = JObject.Parse(json);
+        double[] Array(string path) => Flatten(root.SelectToken(path + ".data")!).ToArray();
+        int Int(string path) => root.SelectToken(path)!.Value<int>();
+        int steps = Int("sizes.T"), batch = Int("sizes.batch"), nIn = Int("sizes.n_in");
+        var p = new LifParameters((float)root.SelectToken("params.beta")!.Value<double>(), (float)root.SelectToken("params.threshold")!.Value<double>());
+        var layers = new List<SpikingLayer>();
+        foreach (var (w, b) in new[] { ("W1", "b1"), ("W2", "b2") })
+        {
+            var shape = root.SelectToken(w + ".shape")!.Values<int>().ToArray();
+            var layer = new SpikingLayer(shape[1], shape[0], p);
+            layer.Synapses.FromOutputMajor(Array(w).Select(v => (float)v).ToArray());
+            Array(b).Select(v => (float)v).ToArray().CopyTo(layer.Synapses.Bias, 0);
+            layers.Add(layer);
+        }
+        var network = new SpikingNetwork(layers);
+        IInputEncoder encoder = spikingInput ? new ReplayEncoder(Array("x"), steps, batch, nIn) : new ConstantCurrentEncoder();
+        float[] features = spikingInput ? new float[batch * nIn] : Array("x").Select(v => (float)v).ToArray();
+        var trace = new ForwardTrace(network, batch, steps, spikingInput);
+        gpu.Forward(network, features, Enumerable.Range(0, batch).Select(i => (long)i).ToArray(), encoder, trace);
+        var labels = Array("labels").Select(v => (int)v).ToArray();
+        var workspace = new LfpWorkspace(trace, keepInputReward: true);
+        var feedback = new Feedback(network);
+        gpu.Backward(network, trace, labels, new RateCodedSpikeReward(), workspace, feedback);
+
+        foreach (var (k, name) in new[] { (0, "hidden"), (1, "output") })
+        {
+            var lt = trace.Layers[k];
+            var spikes = TimeMajorToSampleMajor(Array($"forward.{name}_spikes"), steps, batch, lt.Size);
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < steps; t++)
+                {
+                    var expected = Enumerable.Range(0, lt.Size).Where(i => spikes[(b * steps + t) * lt.Size + i] != 0);
+                    if (!lt.Spikes.Fired(b, t).ToArray().SequenceEqual(expected)) failures.Add($"{name} spikes differ at sample {b}, step {t}");
+                }
+            var membrane = TimeMajorToSampleMajor(Array($"forward.{name}_membrane"), steps, batch, lt.Size);
+            Tolerance.Check(lt.Membrane.AsSpan(0, membrane.Length).ToArray(), membrane, $"{name} membrane", failures);
+        }
+        int nOut = network.OutputSize;
+        var reward = TimeMajorToSampleMajor(Array("reward"), steps, batch, nOut);
+        Tolerance.Check(workspace.Incoming[1].AsSpan(0, reward.Length).ToArray(), reward, "reward", failures);
+        double[] inputReward = Array("input_reward");
+        if (spikingInput) inputReward = TimeMajorToSampleMajor(inputReward, steps, batch, nIn);
+        Tolerance.Check(workspace.InputReward.AsSpan(0, inputReward.Length).ToArray(), inputReward, "input_reward", failures);
+        for (int k = 0; k < 2; k++)
+        {
+            var syn = network.Layers[k].Synapses;
+            var fw = Array($"feedback.W{k + 1}");
+            var inputMajor = new double[fw.Length];
+            for (int o = 0; o < syn.Outputs; o++)
+                for (int i = 0; i < syn.Inputs; i++) inputMajor[i * syn.Outputs + o] = fw[o * syn.Inputs + i];
+            Tolerance.Check(feedback.Weights[k], inputMajor, $"feedback W{k + 1}", failures);
+            Tolerance.Check(feedback.Bias[k], Array($"feedback.b{k + 1}"), $"feedback b{k + 1}", failures);
+        }
+        return failures;
+    }
+
+    private static (LfpWorkspace, Feedback, float) Backward(ILfpBackend lfp, SpikingNetwork network, ForwardTrace trace, int[] labels)
+    {
+        var workspace = new LfpWorkspace(trace, keepInputReward: true);
+        var feedback = new Feedback(network);
+        float reward = lfp.Backward(network, trace, labels, new RateCodedSpikeReward(), workspace, feedback);
+        return (workspace, feedback, reward);
+    }
+
+    private static void CompareTraces(ForwardTrace cpu, ForwardTrace gpu, string name, List<string> failures)
+    {
+        if (cpu.InputSpikes is not null) CompareSpikes(cpu.InputSpikes, gpu.InputSpikes!, cpu.Batch, $"{name}: input spikes", failures);
+        for (int k = 0; k < cpu.Layers.Length; k++)
+        {
+            var c = cpu.Layers[k];
+            var g = gpu.Layers[k];
+            int perSample = cpu.Steps * c.Size;
+            CompareSpikes(c.Spikes, g.Spikes, cpu.Batch, $"{name}: layer {k} spikes", failures);
+            int currents = cpu.Batch * (c.ConstantCurrent ? c.Size : perSample);
+            Tolerance.Check(g.Current.AsSpan(0, currents).ToArray(), ToDouble(c.Current.AsSpan(0, currents)), $"{name}: layer {k} current", failures);
+            Tolerance.Check(g.Membrane.AsSpan(0, cpu.Batch * perSample).ToArray(), ToDouble(c.Membrane.AsSpan(0, cpu.Batch * perSample)), $"{name}: layer {k} membrane", failures);
+        }
+    }
+
+    private static void CompareSpikes(SpikeTrain cpu, SpikeTrain gpu, int batch, string what, List<string> failures)
+    {
+        int differing = 0;
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < cpu.Steps; t++)
+                if (!cpu.Fired(b, t).SequenceEqual(gpu.Fired(b, t))) differing++;
+        if (differing > 0) failures.Add($"{what}: {differing} (sample, step) slots differ");
+        else if (cpu.Total(batch) == 0) failures.Add($"{what}: no spikes at all (the scenario tests nothing)");
+    }
+
+    private static void CompareBackward(LfpWorkspace cw, Feedback cf, float cr, LfpWorkspace gw, Feedback gf, float gr, SpikingNetwork network, int batch, string name, List<string> failures)
+    {
+        Tolerance.Check([gr], [cr], $"{name}: total reward", failures);
+        Tolerance.Check(gw.SampleReward.AsSpan(0, batch).ToArray(), ToDouble(cw.SampleReward.AsSpan(0, batch)), $"{name}: sample reward", failures);
+        for (int k = 0; k < network.Layers.Count; k++)
+        {
+            int n = batch * cw.Steps * network.Layers[k].Size;
+            Tolerance.Check(gw.Incoming[k].AsSpan(0, n).ToArray(), ToDouble(cw.Incoming[k].AsSpan(0, n)), $"{name}: layer {k} incoming reward", failures);
+            Tolerance.Check(gw.NormalizedReward[k].AsSpan(0, n).ToArray(), ToDouble(cw.NormalizedReward[k].AsSpan(0, n)), $"{name}: layer {k} rho", failures);
+            int m = batch * network.Layers[k].Size;
+            Tolerance.Check(gw.Internal[k].AsSpan(0, m).ToArray(), ToDouble(cw.Internal[k].AsSpan(0, m)), $"{name}: layer {k} internal reward", failures);
+            Tolerance.Check(gf.Weights[k], ToDouble(cf.Weights[k]), $"{name}: layer {k} weight feedback", failures);
+            Tolerance.Check(gf.Bias[k], ToDouble(cf.Bias[k]), $"{name}: layer {k} bias feedback", failures);
+        }
+        Tolerance.Check(gw.InputReward, ToDouble(cw.InputReward), $"{name}: input reward", failures);
+    }
+
+    private static double[] ToDouble(ReadOnlySpan<float> x)
+    {
+        var result = new double[x.Length];
+        for (int i = 0; i < x.Length; i++) result[i] = x[i];
+        return result;
+    }
+
+    private static IEnumerable<double> Flatten(JToken token) => token is JArray a ? a.SelectMany(Flatten) : [token.Value<double>()];
+
+    private static double[] TimeMajorToSampleMajor(double[] data, int steps, int batch, int n)
+    {
+        var result = new double[data.Length];
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
+                for (int i = 0; i < n; i++)
+                    result[(b * steps + t) * n + i] = data[(t * batch + b) * n + i];
+        return result;
+    }
+}
+
+/// <summary>
+/// The Reference tolerance of Close.AssertAll (tests/SpikeLfp.Tests/Support/Fixture.cs), restated without NUnit so
+/// the device check can run it: |a - e| &lt;= 1e-5 max(|e|, 1e-2 max|expected|).
+/// </summary>
+public static class Tolerance
+{
+    /// <summary>Adds a line to <paramref name="failures"/> for the first element out of tolerance (and the count).</summary>
+    public static void Check(IReadOnlyList<float> actual, IReadOnlyList<double> expected, string what, List<string> failures, double relative = 1e-5)
+    {
+        if (actual.Count != expected.Count) { failures.Add($"{what}: length {actual.Count}, expected {expected.Count}"); return; }
+        double floor = 1e-2 * (expected.Count == 0 ? 0 : expected.Max(Math.Abs));
+        int bad = 0;
+        string? first = null;
+        for (int i = 0; i < expected.Count; i++)
+        {
+            double e = expected[i], a = actual[i], allowed = relative * Math.Max(Math.Abs(e), floor);
+            if (Math.Abs(a - e) > allowed || double.IsNaN(a) != double.IsNaN(e))
+            {
+                bad++;
+                first ??= $"[{i}]: got {a:R}, expected {e:R} (error {Math.Abs(a - e):E2}, allowed {allowed:E2})";
+            }
+        }
+        if (bad > 0) failures.Add($"{what}: {bad} of {expected.Count} out of tolerance, first {first}");
+    }
+}
