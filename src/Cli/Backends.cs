@@ -1,3 +1,5 @@
+using SpikeLfp.Gpu;
+using SpikeLfp.Learning.Lfp;
 using SpikeLfp.Network.Backends;
 
 namespace SpikeLfp.Cli;
@@ -5,6 +7,41 @@ namespace SpikeLfp.Cli;
 /// <summary>Backend selection from the command line.</summary>
 public static class Backends
 {
+    /// <summary>Help line of --device, for the commands that accept it.</summary>
+    public const string DeviceHelp = "  --device D         cpu, gpu (CUDA; exits 2 when there is none) or auto (CUDA when present, default cpu)";
+
     /// <summary>The CPU backend with --threads (default all cores).</summary>
     public static CpuBackend Cpu(Arguments a) => a.Has("threads") ? new CpuBackend(a.Int("threads", Environment.ProcessorCount, 1, 1024)) : CpuBackend.Shared;
+
+    /// <summary>
+    /// Where --device (cpu, gpu, auto; default cpu) runs: "cpu", or "gpu" when CUDA is asked for or auto finds it.
+    /// </summary>
+    /// <exception cref="UsageException">--device gpu on a machine without CUDA (exit code 2).</exception>
+    public static string Device(Arguments a)
+    {
+        string device = a.Choice("device", "cpu", "cpu", "gpu", "auto");
+        if (device == "cpu") return "cpu";
+        bool cuda = GpuDevice.CudaAvailable();
+        if (device == "gpu" && !cuda)
+            throw new UsageException("--device gpu: no CUDA GPU was found (no NVIDIA driver, or no visible device); use --device cpu or auto.");
+        return cuda ? "gpu" : "cpu";
+    }
+
+    /// <summary>
+    /// The simulation and LFP backends for --device (and --threads on the CPU). On the GPU both are one
+    /// <see cref="GpuBackend"/> on the first CUDA device, opened once per process and kept until it exits.
+    /// </summary>
+    /// <exception cref="UsageException">--device gpu without CUDA.</exception>
+    public static (IComputeBackend Compute, ILfpBackend Lfp) Select(Arguments a)
+    {
+        if (Device(a) == "cpu")
+        {
+            var cpu = Cpu(a);
+            return (cpu, new CpuLfpBackend(cpu));
+        }
+        var gpu = SharedGpu.Value;
+        return (gpu, gpu);
+    }
+
+    private static readonly Lazy<GpuBackend> SharedGpu = new(() => new GpuBackend(GpuDevice.OpenCuda().Accelerator));
 }

@@ -13,7 +13,7 @@ public static class CommonOptions
     /// <summary>Flags taking a value, shared by train-like commands.</summary>
     public static readonly string[] TrainingFlags =
         ["dataset", "data-dir", "model", "steps", "epochs", "batch", "optimizer", "lr", "momentum", "clip", "seed",
-         "encoder", "beta", "threshold", "reset", "limit", "out", "threads"];
+         "encoder", "beta", "threshold", "reset", "limit", "out", "threads", "device"];
 
     /// <summary>Switches shared by train-like commands.</summary>
     public static readonly string[] TrainingSwitches = ["immediate-reset"];
