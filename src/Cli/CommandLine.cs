@@ -15,6 +15,7 @@ public static class CommandLine
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
         new TrainCommand(), new SimulateCommand(), new DataCommand(),
+        new CompareCommand(),
     ];
 
     /// <summary>

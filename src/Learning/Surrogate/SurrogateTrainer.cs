@@ -53,12 +53,14 @@ public sealed class SurrogateTrainer : IDisposable
 
     /// <summary>
     /// One optimizer step on a batch of constant currents x [B, Inputs] (row-major) with labels [B];
-    /// returns the batch loss before the step.
+    /// returns the batch loss before the step. <paramref name="observe"/>, if given, sees the forward
+    /// trace before the update (for predictions and spike counts; the trace is freed afterwards).
     /// </summary>
-    public double TrainBatch(float[] x, int[] labels, int batch, int steps)
+    public double TrainBatch(float[] x, int[] labels, int batch, int steps, Action<SurrogateTrace>? observe = null)
     {
         using var scope = NewDisposeScope();
         using SurrogateTrace trace = Network.Forward(x, batch, steps);
+        observe?.Invoke(trace);
         using Tensor loss = Network.Loss(trace.OutputSpikes, labels, Options.Loss);
         double value = Network.Backward(loss);
         optimizer.step();

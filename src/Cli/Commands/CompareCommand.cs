@@ -1,0 +1,281 @@
+using System.Globalization;
+using System.Text;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using SpikeLfp.Learning.Surrogate;
+using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.IO;
+using SpikeLfp.Viz;
+
+namespace SpikeLfp.Cli.Commands;
+
+/// <summary>
+/// spikelfp compare: trains LFP and the surrogate-gradient baseline from identical initial weights and data
+/// order, for several seeds, and writes comparison.json, report.md and training-curve plots.
+/// </summary>
+public sealed class CompareCommand : ICommand
+{
+    /// <summary>Default epochs for every rule (chosen so the default run fits in 4 minutes on 2 cores).</summary>
+    public const int DefaultEpochs = 30;
+
+    /// <summary>Default seeds.</summary>
+    public static readonly int[] DefaultSeeds = [0, 1, 2];
+
+    /// <summary>Default surrogate rows: atan (the working baseline) and step (the true, zero derivative).</summary>
+    public const string DefaultSurrogates = "atan,step";
+
+    public string Name => "compare";
+    public string Summary => "train LFP and surrogate-gradient BPTT side by side; write a comparison report";
+    public string Help => $"""
+        spikelfp compare [flags]
+          Trains the same network from the same initial weights and data order with LFP (Heaviside spikes,
+          no surrogate) and with surrogate-gradient BPTT (one row per --surrogates entry), for every seed, and
+          writes comparison.json, report.md and training_curves.png/.svg into --out. Input is the constant
+          analog current at every step (the only input the surrogate baseline trains on).
+          --dataset NAME          digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
+          --data-dir D            where fetched data sets live (default: ~/.cache/spikelfp)
+          --model SPEC            layer sizes like 64-100-10 (default: inputs-100-classes) or a JSON architecture
+          --steps T               simulation steps per sample (default 15)
+          --epochs N              passes over the training set, every rule (default {DefaultEpochs})
+          --seeds LIST            seeds of initial weights and data order, e.g. 0,1,2 (default 0,1,2)
+          --batch B               samples per update, every rule (default 32)
+          --limit N               use only the first N training and test samples (quick runs)
+          --lfp-optimizer NAME    sgd (default) or adam
+          --lfp-lr X              LFP learning rate (default 0.02)
+          --lfp-momentum X        LFP SGD momentum (default 0.9)
+          --lfp-clip X            LFP global gradient-norm clip, 0 = off (default 3)
+          --surrogates LIST       surrogate rows: atan[:alpha], fast-sigmoid[:slope], triangle, step (default {DefaultSurrogates})
+          --surrogate-optimizer N adam (default) or sgd
+          --surrogate-lr X        surrogate learning rate (default 0.001)
+          --surrogate-momentum X  surrogate SGD momentum (default 0)
+          --surrogate-loss NAME   ce-rate (snntorch ce_rate_loss, default), ce-count, mse-count
+          --torch-threads N       torch intra-op threads for the surrogate (default 1: deterministic, fastest on small nets)
+          --beta X, --threshold X, --reset subtract|zero, --immediate-reset   neuron parameters (as in train)
+          --threads N             CPU threads of the simulator and LFP (default: all cores)
+          --out DIR               output folder (default: a new folder under runs/)
+        """;
+
+    private static readonly HashSet<string> ValueFlags =
+    [
+        "dataset", "data-dir", "model", "steps", "epochs", "seeds", "batch", "limit", "out", "threads",
+        "beta", "threshold", "reset",
+        "lfp-optimizer", "lfp-lr", "lfp-momentum", "lfp-clip",
+        "surrogates", "surrogate-optimizer", "surrogate-lr", "surrogate-momentum", "surrogate-loss", "torch-threads",
+    ];
+
+    public int Run(IReadOnlyList<string> args, TextWriter output)
+    {
+        var a = new Arguments(Name, args, ValueFlags, new HashSet<string> { "immediate-reset" });
+        var settings = Parse(a);
+        var data = CommonOptions.Data(a);
+        var first = CommonOptions.Network(a, data.Train, settings.Seeds[0]);   // validates --model against the data
+        var backend = Backends.Cpu(a);
+        string folder = CommonOptions.OutputFolder(a, Name);
+
+        var rules = new List<ComparedRule> { ComparedRule.Lfp };
+        rules.AddRange(settings.Surrogates.Select(s => new ComparedRule(s)));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"compare on {data.Train.Name}: model {first.Spec}, T={settings.Lfp.Steps}, batch {settings.Lfp.BatchSize}, {settings.Epochs} epochs, seeds {string.Join(",", settings.Seeds)}, {data.Train.Count} train / {data.Test.Count} test samples; rules: {string.Join(", ", rules.Select(r => r.Label))}"));
+
+        var runs = rules.ToDictionary(r => r, _ => new List<RuleRun>());
+        foreach (int seed in settings.Seeds)
+        {
+            var initial = seed == settings.Seeds[0] ? first : CommonOptions.Network(a, data.Train, seed);
+            foreach (var rule in rules)
+            {
+                ProgressBar? bar = null;
+                var run = RuleComparison.Train(rule, initial, data, settings.Epochs,
+                    settings.Lfp with { Seed = seed }, settings.Surrogate with { Seed = seed }, backend,
+                    onEpoch: _ => bar?.Clear(),
+                    progress: epoch => bar = new ProgressBar($"seed {seed} {rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count));
+                runs[rule].Add(run);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  seed {seed}  {rule.Label,-22} test {run.TestAccuracy:P2}  (untrained {run.InitialTestAccuracy:P2})  {run.Seconds:F1} s"));
+            }
+        }
+
+        var rows = rules.Select(r => new ComparisonRow(r, runs[r], data.Train.Count)).ToList();
+        output.WriteLine();
+        output.Write(Table(rows, settings.Epochs));
+
+        var json = new JObject
+        {
+            ["dataset"] = data.Train.Name,
+            ["model"] = first.Spec,
+            ["steps"] = settings.Lfp.Steps,
+            ["epochs"] = settings.Epochs,
+            ["rows"] = new JArray(rows.Select(r => r.ToJson())),
+        };
+        AtomicFile.WriteAllText(Path.Combine(folder, "comparison.json"), json.ToString(Formatting.Indented));
+
+        var curves = rows.Select(r => Curve(r.Rule.Label, r.Runs[0])).ToList();
+        string plotTitle = $"Test accuracy on {data.Train.Name}, {first.Spec} (seed {settings.Seeds[0]})";
+        PlotExport.Save(Plots.TrainingCurves(curves, plotTitle), Path.Combine(folder, CurvesPng), 1200, 900);
+        PlotExport.Save(Plots.TrainingCurves(curves, plotTitle), Path.Combine(folder, CurvesSvg), 1200, 900);
+        AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Report(rows, settings, data, first, args));
+        output.WriteLine($"wrote {Path.Combine(folder, "comparison.json")}, {Path.Combine(folder, "report.md")} and {Path.Combine(folder, CurvesPng)}");
+        return 0;
+    }
+
+    private const string CurvesPng = "training_curves.png";
+    private const string CurvesSvg = "training_curves.svg";
+
+    /// <summary>Everything compare needs besides the data and the network, validated.</summary>
+    private sealed record Settings(int Epochs, int[] Seeds, TrainingOptions Lfp, SurrogateRuleOptions Surrogate, IReadOnlyList<SurrogateSpec> Surrogates);
+
+    private static Settings Parse(Arguments a)
+    {
+        int steps = a.Int("steps", 15, 1, 100_000);
+        int epochs = a.Int("epochs", DefaultEpochs, 1);
+        int batch = a.Int("batch", 32, 1, 1_000_000);
+        int[] seeds = a.IntList("seeds", DefaultSeeds);
+        if (seeds.Distinct().Count() != seeds.Length) throw new UsageException($"--seeds lists a seed twice: '{a.OptionalString("seeds")}'.");
+
+        var lfp = new TrainingOptions
+        {
+            Steps = steps,
+            Epochs = epochs,
+            BatchSize = batch,
+            Optimizer = a.Choice("lfp-optimizer", "sgd", "sgd", "adam"),
+            LearningRate = a.Float("lfp-lr", 0.02f, positive: true),
+            Momentum = a.Float("lfp-momentum", 0.9f),
+            ClipNorm = a.Float("lfp-clip", 3f),
+            Encoder = "current",
+        };
+        try { lfp.Validate(); }
+        catch (ArgumentException e) { throw new UsageException($"LFP settings: {e.Message}"); }
+
+        var optimizer = a.Choice("surrogate-optimizer", "adam", "adam", "sgd") == "adam" ? SurrogateOptimizer.Adam : SurrogateOptimizer.Sgd;
+        var loss = a.Choice("surrogate-loss", "ce-rate", "ce-rate", "ce-count", "mse-count") switch
+        {
+            "ce-count" => SurrogateLoss.CeCount,
+            "mse-count" => SurrogateLoss.MseCount,
+            _ => SurrogateLoss.CeRate,
+        };
+        var surrogate = new SurrogateRuleOptions
+        {
+            Steps = steps,
+            BatchSize = batch,
+            Trainer = new SurrogateTrainerOptions(optimizer, Double(a, "surrogate-lr", 1e-3, positive: true), Double(a, "surrogate-momentum", 0.0), loss),
+            TorchThreads = a.Int("torch-threads", 1, 1, 1024),
+        };
+        try { surrogate.Validate(); }
+        catch (ArgumentException e) { throw new UsageException($"surrogate settings: {e.Message}"); }
+
+        var surrogates = new List<SurrogateSpec>();
+        foreach (string name in a.String("surrogates", DefaultSurrogates).Split(',', StringSplitOptions.TrimEntries))
+        {
+            try { surrogates.Add(SurrogateSpec.Parse(name)); }
+            catch (FormatException e) { throw new UsageException($"--surrogates: {e.Message}"); }
+        }
+        if (surrogates.Distinct().Count() != surrogates.Count) throw new UsageException("--surrogates lists a surrogate twice.");
+        if (surrogates.Select(s => s.ToString().Split(':')[0]).Distinct().Count() != surrogates.Count)
+            throw new UsageException("--surrogates: one entry per surrogate kind (rows are keyed by name in comparison.json).");
+        return new Settings(epochs, seeds, lfp, surrogate, surrogates);
+    }
+
+    // A double-precision flag (Arguments.Float would round 1e-3 to float before it reaches torch's double).
+    private static double Double(Arguments a, string name, double fallback, bool positive = false)
+    {
+        string? text = a.OptionalString(name);
+        if (text is null) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !double.IsFinite(x))
+            throw new UsageException($"compare: --{name} must be a finite number, got '{text}'.");
+        if (positive && x <= 0) throw new UsageException($"compare: --{name} must be > 0, got {text}.");
+        return x;
+    }
+
+    private static RunCurve Curve(string label, RuleRun run)
+    {
+        var points = new List<CurvePoint> { new(0, 0, run.InitialTestAccuracy) };
+        double seconds = 0;
+        foreach (var m in run.Epochs)
+        {
+            seconds += m.Seconds;
+            points.Add(new CurvePoint(m.Epoch, seconds, m.TestAccuracy));
+        }
+        return new RunCurve(label, points);
+    }
+
+    private static readonly string[] Columns = ["rule", "test accuracy", "epochs", "wall time", "samples/s", "hidden spike rate", "near-zero weights"];
+
+    private static string[] Cells(ComparisonRow r, int epochs) =>
+    [
+        r.Rule.Label,
+        Invariant($"{r.TestAccuracyMean * 100:F2}% ± {r.TestAccuracySpread * 100:F2}"),
+        Invariant($"{epochs}"),
+        Invariant($"{r.Seconds:F1} s"),
+        Invariant($"{r.SamplesPerSecond:F0}"),
+        r.HiddenSpikeRate is double h ? Invariant($"{h * 100:F2}%") : "n/a",
+        Invariant($"{r.NearZeroWeightFraction * 100:F2}%"),
+    ];
+
+    /// <summary>The plain-text table printed at the end.</summary>
+    private static string Table(IReadOnlyList<ComparisonRow> rows, int epochs)
+    {
+        var cells = rows.Select(r => Cells(r, epochs)).ToList();
+        var widths = Columns.Select((c, i) => Math.Max(c.Length, cells.Max(row => row[i].Length))).ToArray();
+        var text = new StringBuilder();
+        text.AppendLine(string.Join("  ", Columns.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
+        foreach (var row in cells)
+            text.AppendLine(string.Join("  ", row.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
+        text.AppendLine("test accuracy: mean ± sample standard deviation over seeds; wall time: mean per run (training + per-epoch evaluation)");
+        return text.ToString();
+    }
+
+    private static string Report(IReadOnlyList<ComparisonRow> rows, Settings s, Data.DatasetSplit data, Network.Model.SpikingNetwork model, IReadOnlyList<string> args)
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"# LFP vs surrogate-gradient BPTT on {data.Train.Name}");
+        md.AppendLine();
+        md.AppendLine("Command: `spikelfp compare" + (args.Count == 0 ? "" : " " + string.Join(" ", args)) + "`");
+        md.AppendLine();
+        md.AppendLine("| " + string.Join(" | ", Columns) + " |");
+        md.AppendLine("|" + string.Join("|", Columns.Select((_, i) => i == 0 ? "---" : "---:")) + "|");
+        foreach (var r in rows) md.AppendLine("| " + string.Join(" | ", Cells(r, s.Epochs)) + " |");
+        md.AppendLine();
+        md.AppendLine("Test accuracy per seed:");
+        md.AppendLine();
+        foreach (var r in rows)
+            md.AppendLine(Invariant($"- {r.Rule.Label}: ") + string.Join(", ", r.Runs.Select(run => Invariant($"seed {run.Seed} {run.TestAccuracy * 100:F2}%"))));
+        md.AppendLine();
+        md.AppendLine("## Training curves");
+        md.AppendLine();
+        md.AppendLine(Invariant($"Test accuracy against epoch (top) and wall-clock time (bottom), seed {s.Seeds[0]}, one run per rule; epoch 0 is the shared untrained network."));
+        md.AppendLine();
+        md.AppendLine($"![training curves]({CurvesPng})");
+        md.AppendLine();
+        md.AppendLine($"Vector version: [{CurvesSvg}]({CurvesSvg})");
+        md.AppendLine();
+        md.AppendLine("## Settings");
+        md.AppendLine();
+        var neurons = model.Layers.Select(l => l.Neurons).Distinct()
+            .Select(n => Invariant($"beta {n.Beta:G6}, threshold {n.Threshold:G6}, reset {n.Reset.ToString().ToLowerInvariant()} ({(n.DelayedReset ? "delayed" : "immediate")})"));
+        md.AppendLine(Invariant($"- data: {data.Train.Name}, {data.Train.Count} training / {data.Test.Count} test samples, constant-current input at every step"));
+        md.AppendLine(Invariant($"- model: {model.Spec}; neurons: {string.Join("; ", neurons)}"));
+        md.AppendLine(Invariant($"- steps T = {s.Lfp.Steps}, batch {s.Lfp.BatchSize}, {s.Epochs} epochs, seeds {string.Join(", ", s.Seeds)}"));
+        md.AppendLine("- every rule starts a seed from the same initial weights (PyTorch's uniform default) and visits the data in the same order (EpochSchedule)");
+        md.AppendLine(Invariant($"- LFP: {s.Lfp.Optimizer} lr {s.Lfp.LearningRate:G6}, momentum {s.Lfp.Momentum:G6}, gradient-norm clip {s.Lfp.ClipNorm:G6}; rate-coded reward, Heaviside spikes, no surrogate"));
+        md.AppendLine(Invariant($"- surrogate: torch {s.Surrogate.Trainer.Optimizer.ToString().ToLowerInvariant()} lr {s.Surrogate.Trainer.LearningRate:G6}") +
+            (s.Surrogate.Trainer.Optimizer == SurrogateOptimizer.Sgd ? Invariant($", momentum {s.Surrogate.Trainer.Momentum:G6}") : "") +
+            $", loss {LossName(s.Surrogate.Trainer.Loss)}, surrogates {string.Join(", ", s.Surrogates)}, {s.Surrogate.TorchThreads} torch thread(s)");
+        md.AppendLine();
+        md.AppendLine("## What the columns mean");
+        md.AppendLine();
+        md.AppendLine("- test accuracy: after the last epoch, measured for every rule by the same code (the trained weights are put into an ordinary SpikeLfp model and simulated); mean ± sample standard deviation over seeds");
+        md.AppendLine("- wall time: mean seconds per run, training plus the test evaluation after each epoch; samples/s: training samples per second of training alone, over all seeds");
+        md.AppendLine("- hidden spike rate: spikes of all hidden neurons on the test set with the trained network, divided by samples × steps × hidden neurons; mean over seeds");
+        md.AppendLine(Invariant($"- near-zero weights: fraction of weights (biases excluded) with |w| < {RuleComparison.NearZeroRelativeThreshold:G} × the largest |w| of their layer, trained network; mean over seeds (uniform initialisation gives about 0.1%)"));
+        md.AppendLine("- surrogate step uses the true derivative of the Heaviside spike (zero), so no gradient reaches any weight: it stays at its initial accuracy");
+        return md.ToString();
+    }
+
+    private static string LossName(SurrogateLoss loss) => loss switch
+    {
+        SurrogateLoss.CeCount => "ce-count",
+        SurrogateLoss.MseCount => "mse-count",
+        _ => "ce-rate (snntorch ce_rate_loss)",
+    };
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,212 @@
+using Newtonsoft.Json.Linq;
+using SpikeLfp.Data;
+using SpikeLfp.Learning.Lfp;
+using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.Backends;
+using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Simulation;
+
+namespace SpikeLfp.Learning.Surrogate;
+
+/// <summary>A learning rule in a comparison: LFP, or surrogate-gradient BPTT with a given surrogate.</summary>
+/// <param name="Surrogate">Null for LFP; the spike derivative for the surrogate baseline.</param>
+public sealed record ComparedRule(SurrogateSpec? Surrogate)
+{
+    /// <summary>LFP (Heaviside spikes, no surrogate).</summary>
+    public static ComparedRule Lfp { get; } = new((SurrogateSpec?)null);
+
+    /// <summary>"lfp" or "surrogate" (the <c>rule</c> key of comparison.json).</summary>
+    public string Rule => Surrogate is null ? "lfp" : "surrogate";
+
+    /// <summary>The surrogate's name without parameters ("atan", "fast-sigmoid", "triangle", "step"), or null for LFP.</summary>
+    public string? SurrogateName => Surrogate?.ToString().Split(':')[0];
+
+    /// <summary>Label in tables and legends: "lfp", "surrogate atan", ...</summary>
+    public string Label => Surrogate is null ? "lfp" : $"surrogate {SurrogateName}";
+}
+
+/// <summary>One training run of one rule from one seed's initial weights.</summary>
+/// <param name="Rule">The rule.</param>
+/// <param name="Seed">Seed of the initial weights and the data order.</param>
+/// <param name="InitialTestAccuracy">Test accuracy of the untrained network (the same for every rule of a seed).</param>
+/// <param name="Epochs">Per-epoch metrics.</param>
+/// <param name="HiddenSpikeRate">Spike rate of the hidden layers of the trained network on the test set
+/// (see <see cref="RuleComparison.HiddenSpikeRate"/>); null when the network has no hidden layer.</param>
+/// <param name="NearZeroWeightFraction">See <see cref="RuleComparison.NearZeroWeightFraction"/>.</param>
+public sealed record RuleRun(ComparedRule Rule, int Seed, double InitialTestAccuracy, IReadOnlyList<EpochMetrics> Epochs,
+    double? HiddenSpikeRate, double NearZeroWeightFraction)
+{
+    /// <summary>Test accuracy after the last epoch.</summary>
+    public double TestAccuracy => Epochs[^1].TestAccuracy;
+
+    /// <summary>Wall-clock seconds of the run: training plus the per-epoch test evaluation.</summary>
+    public double Seconds => Epochs.Sum(e => e.Seconds);
+
+    /// <summary>Seconds spent on training alone (recovered from each epoch's samples/s).</summary>
+    public double TrainingSeconds(int trainCount) => Epochs.Sum(e => trainCount / e.SamplesPerSecond);
+}
+
+/// <summary>One row of the comparison: a rule's runs over every seed, summarised.</summary>
+public sealed record ComparisonRow(ComparedRule Rule, IReadOnlyList<RuleRun> Runs, int TrainCount)
+{
+    /// <summary>Seeds in run order.</summary>
+    public IReadOnlyList<int> Seeds => Runs.Select(r => r.Seed).ToArray();
+
+    /// <summary>Final test accuracy per seed.</summary>
+    public IReadOnlyList<double> TestAccuracyPerSeed => Runs.Select(r => r.TestAccuracy).ToArray();
+
+    /// <summary>Mean final test accuracy over seeds.</summary>
+    public double TestAccuracyMean => TestAccuracyPerSeed.Average();
+
+    /// <summary>Sample standard deviation of the final test accuracy over seeds (0 for one seed).</summary>
+    public double TestAccuracySpread
+    {
+        get
+        {
+            var values = TestAccuracyPerSeed;
+            if (values.Count < 2) return 0;
+            double mean = values.Average();
+            return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        }
+    }
+
+    /// <summary>Mean wall-clock seconds per run (training plus per-epoch evaluation).</summary>
+    public double Seconds => Runs.Average(r => r.Seconds);
+
+    /// <summary>Training throughput over all seeds: samples trained / seconds spent training (evaluation excluded).</summary>
+    public double SamplesPerSecond => Runs.Sum(r => (double)TrainCount * r.Epochs.Count) / Runs.Sum(r => r.TrainingSeconds(TrainCount));
+
+    /// <summary>Mean over seeds of the hidden layers' test-set spike rate; null without hidden layers.</summary>
+    public double? HiddenSpikeRate => Runs.All(r => r.HiddenSpikeRate is not null) ? Runs.Average(r => r.HiddenSpikeRate!.Value) : null;
+
+    /// <summary>Mean over seeds of the fraction of near-zero weights.</summary>
+    public double NearZeroWeightFraction => Runs.Average(r => r.NearZeroWeightFraction);
+
+    /// <summary>The row object of comparison.json (exactly the documented keys).</summary>
+    public JObject ToJson() => new()
+    {
+        ["rule"] = Rule.Rule,
+        ["surrogate"] = Rule.SurrogateName,
+        ["seeds"] = new JArray(Seeds),
+        ["test_accuracy_mean"] = TestAccuracyMean,
+        ["test_accuracy_per_seed"] = new JArray(TestAccuracyPerSeed),
+        ["seconds"] = Seconds,
+        ["samples_per_second"] = SamplesPerSecond,
+        ["hidden_spike_rate"] = HiddenSpikeRate,
+        ["near_zero_weight_fraction"] = NearZeroWeightFraction,
+    };
+}
+
+/// <summary>
+/// Trains several rules from identical initial weights and data order and measures them with the same code:
+/// test accuracy by <see cref="Evaluator"/> on the ordinary simulator, spike rates by the simulator, weight
+/// statistics on the exported <see cref="SpikingNetwork"/>.
+/// </summary>
+public static class RuleComparison
+{
+    /// <summary>A weight counts as near zero when |w| &lt; this fraction of the largest |w| of its layer.</summary>
+    public const double NearZeroRelativeThreshold = 1e-3;
+
+    /// <summary>
+    /// Trains a copy of <paramref name="initial"/> with <paramref name="rule"/> for <paramref name="epochs"/> epochs.
+    /// LFP uses <paramref name="lfp"/>; the surrogate baseline uses <paramref name="surrogate"/> with the rule's
+    /// spike derivative. Both must agree on steps, batch size and seed (the shared data order).
+    /// </summary>
+    /// <param name="rule">The rule to train.</param>
+    /// <param name="initial">The initial network (not modified; a copy is trained).</param>
+    /// <param name="data">Training and test sets.</param>
+    /// <param name="epochs">Passes over the training set.</param>
+    /// <param name="lfp">LFP settings (also the source of steps, batch size and seed).</param>
+    /// <param name="surrogate">Surrogate settings; its <see cref="SurrogateRuleOptions.Surrogate"/> is replaced by the rule's.</param>
+    /// <param name="backend">Where simulation runs (default: the shared CPU backend).</param>
+    /// <param name="onEpoch">Called after each epoch (for progress output).</param>
+    /// <param name="progress">Creates a per-epoch progress sink from the epoch number (may return null).</param>
+    /// <param name="cancellation">Stops training between batches.</param>
+    public static RuleRun Train(ComparedRule rule, SpikingNetwork initial, DatasetSplit data, int epochs,
+        TrainingOptions lfp, SurrogateRuleOptions surrogate, IComputeBackend? backend = null,
+        Action<EpochMetrics>? onEpoch = null, Func<int, IProgress<int>?>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(initial);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(lfp);
+        ArgumentNullException.ThrowIfNull(surrogate);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
+        if (lfp.Steps != surrogate.Steps || lfp.BatchSize != surrogate.BatchSize || lfp.Seed != surrogate.Seed)
+            throw new ArgumentException("LFP and surrogate settings must share steps, batch size and seed.");
+        if (lfp.Encoder != "current")
+            throw new ArgumentException("the surrogate baseline trains on constant-current input only; compare with encoder 'current'.");
+
+        SpikingNetwork network = initial.Clone();
+        var encoder = new ConstantCurrentEncoder();
+        double initialAccuracy = Evaluator.Accuracy(network, data.Test, lfp.Steps, encoder, lfp.EvaluationBatchSize, backend);
+        var metrics = new List<EpochMetrics>(epochs);
+        if (rule.Surrogate is null)
+        {
+            var trainer = new LfpTrainer(network, lfp, backend, backend is CpuBackend cpu ? new CpuLfpBackend(cpu) : null);
+            for (int epoch = 1; epoch <= epochs; epoch++)
+                Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation));
+        }
+        else
+        {
+            using var trainer = new SurrogateRuleTrainer(network, surrogate with { Surrogate = rule.Surrogate }, backend);
+            for (int epoch = 1; epoch <= epochs; epoch++)
+                Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation));
+        }
+        return new RuleRun(rule, lfp.Seed, initialAccuracy, metrics,
+            HiddenSpikeRate(network, data.Test, lfp.Steps, lfp.EvaluationBatchSize, backend), NearZeroWeightFraction(network));
+
+        void Record(EpochMetrics m)
+        {
+            metrics.Add(m);
+            onEpoch?.Invoke(m);
+        }
+    }
+
+    /// <summary>
+    /// Spike rate of the hidden layers on <paramref name="data"/> (constant-current input, every sample from rest):
+    /// all hidden spikes / (samples x steps x hidden neurons), i.e. pooled over every hidden neuron.
+    /// Null when the network has no hidden layer.
+    /// </summary>
+    public static double? HiddenSpikeRate(SpikingNetwork network, Dataset data, int steps, int batchSize = 256, IComputeBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        int hiddenLayers = network.Layers.Count - 1;
+        if (hiddenLayers == 0 || data.Count == 0) return null;
+        var simulator = new Simulator(network, steps, new ConstantCurrentEncoder(), backend);
+        var keys = new long[Math.Min(batchSize, data.Count)];
+        long spikes = 0;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, data.Count - start);
+            for (int i = 0; i < count; i++) keys[i] = Evaluator.EvaluationKeyBase + start + i;
+            ForwardTrace trace = simulator.Forward(data.Features.AsSpan(start * data.FeatureCount, count * data.FeatureCount), keys.AsSpan(0, count));
+            for (int k = 0; k < hiddenLayers; k++) spikes += TraceStatistics.SpikeTotal(trace, k);
+        }
+        long hiddenNeurons = network.Layers.Take(hiddenLayers).Sum(l => (long)l.Size);
+        return spikes / ((double)data.Count * steps * hiddenNeurons);
+    }
+
+    /// <summary>
+    /// Fraction of all weights (biases excluded) with |w| &lt; <see cref="NearZeroRelativeThreshold"/> times the
+    /// largest |w| of the same layer. Relative, because layers differ in scale (initial bound 1/sqrt(fan-in))
+    /// and the rules in how far they move weights; uniform initialisation puts about 0.1% of weights below it.
+    /// </summary>
+    public static double NearZeroWeightFraction(SpikingNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        long near = 0, total = 0;
+        foreach (SpikingLayer layer in network.Layers)
+        {
+            float[] w = layer.Synapses.Weights;
+            float largest = 0;
+            foreach (float v in w) largest = Math.Max(largest, Math.Abs(v));
+            double limit = NearZeroRelativeThreshold * largest;
+            foreach (float v in w) if (Math.Abs(v) < limit) near++;
+            total += w.Length;
+        }
+        return total == 0 ? 0 : near / (double)total;
+    }
+}

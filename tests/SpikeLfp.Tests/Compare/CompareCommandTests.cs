@@ -1,0 +1,99 @@
+using System.Text.RegularExpressions;
+using Newtonsoft.Json.Linq;
+using SpikeLfp.Cli;
+
+namespace SpikeLfp.Tests.Compare;
+
+/// <summary>spikelfp compare end to end on a tiny run, and its refusals.</summary>
+public class CompareCommandTests
+{
+    private string _root = "";
+
+    [SetUp]
+    public void CreateRoot()
+    {
+        _root = Path.Combine(Path.GetTempPath(), $"spikelfp-compare-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_root);
+    }
+
+    [TearDown]
+    public void DeleteRoot()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CommandLine.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Test]
+    public void Tiny_compare_writes_the_documented_json_and_a_report_linking_its_plots()
+    {
+        string folder = Path.Combine(_root, "out");
+        var (code, output, error) = Run("compare", "--limit", "64", "--epochs", "2", "--seeds", "0,1", "--model", "64-20-10", "--out", folder);
+        Assert.That(code, Is.EqualTo(0), error);
+        TestContext.Out.WriteLine(output);
+
+        var json = JObject.Parse(File.ReadAllText(Path.Combine(folder, "comparison.json")));
+        Assert.That(json.Properties().Select(p => p.Name), Is.EqualTo(new[] { "dataset", "model", "steps", "epochs", "rows" }));
+        Assert.That((string?)json["dataset"], Is.EqualTo("digits"));
+        Assert.That((string?)json["model"], Is.EqualTo("64-20-10"));
+        Assert.That((int)json["steps"]!, Is.EqualTo(15));
+        Assert.That((int)json["epochs"]!, Is.EqualTo(2));
+        var rows = (JArray)json["rows"]!;
+        Assert.That(rows.Select(r => ((string?)r["rule"], (string?)r["surrogate"])),
+            Is.EqualTo(new (string?, string?)[] { ("lfp", null), ("surrogate", "atan"), ("surrogate", "step") }));
+        string[] keys = ["rule", "surrogate", "seeds", "test_accuracy_mean", "test_accuracy_per_seed", "seconds",
+            "samples_per_second", "hidden_spike_rate", "near_zero_weight_fraction"];
+        foreach (JObject row in rows.Cast<JObject>())
+        {
+            Assert.That(row.Properties().Select(p => p.Name), Is.EqualTo(keys));
+            Assert.That(row["seeds"]!.Values<int>(), Is.EqualTo(new[] { 0, 1 }));
+            var perSeed = row["test_accuracy_per_seed"]!.Values<double>().ToArray();
+            Assert.That(perSeed, Has.Length.EqualTo(2).And.All.InRange(0.0, 1.0));
+            Assert.That((double)row["test_accuracy_mean"]!, Is.EqualTo(perSeed.Average()).Within(1e-12));
+            Assert.That((double)row["seconds"]!, Is.GreaterThan(0));
+            Assert.That((double)row["samples_per_second"]!, Is.GreaterThan(0));
+            Assert.That((double)row["hidden_spike_rate"]!, Is.InRange(0.0, 1.0));
+            Assert.That((double)row["near_zero_weight_fraction"]!, Is.InRange(0.0, 1.0));
+        }
+
+        string report = File.ReadAllText(Path.Combine(folder, "report.md"));
+        var links = Regex.Matches(report, @"\]\(([^)]+)\)").Select(m => m.Groups[1].Value).ToList();
+        Assert.That(links, Does.Contain("training_curves.png").And.Contain("training_curves.svg"));
+        foreach (string link in links)
+        {
+            Assert.That(Path.IsPathRooted(link), Is.False, $"{link} is relative");
+            var file = new FileInfo(Path.Combine(folder, link));
+            Assert.That(file.Exists && file.Length > 1000, Is.True, $"{link} exists next to report.md");
+        }
+        Assert.That(report, Does.Contain("| lfp |").And.Contain("| surrogate atan |").And.Contain("| surrogate step |"));
+        Assert.That(Directory.GetFiles(folder).Select(Path.GetFileName).Where(n => n!.EndsWith(".tmp")), Is.Empty, "no temporary files left");
+        Assert.That(output, Does.Contain("surrogate step").And.Contain("hidden spike rate"));
+    }
+
+    [TestCase("--epochs", "0")]
+    [TestCase("--seeds", "0,x")]
+    [TestCase("--seeds", "1,1")]
+    [TestCase("--surrogates", "sigmoid")]
+    [TestCase("--surrogate-lr", "-1")]
+    [TestCase("--surrogate-optimizer", "rmsprop")]
+    [TestCase("--lfp-lr", "nan")]
+    [TestCase("--lfp-momentum", "1.5")]
+    [TestCase("--model", "64-100-3")]
+    [TestCase("--dataset", "no-such-data")]
+    [TestCase("--bogus", "1")]
+    public void Bad_flags_exit_2_with_one_line_and_no_output_folder(string flag, string value)
+    {
+        string folder = Path.Combine(_root, "never");
+        var (code, output, error) = Run("compare", flag, value, "--out", folder);
+        Assert.That(code, Is.EqualTo(2), output + error);
+        Assert.That(error.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), error);
+        Assert.That(error, Does.StartWith("spikelfp compare: "));
+        Assert.That(Directory.Exists(folder), Is.False, "the output folder is created only after the inputs are validated");
+    }
+}
