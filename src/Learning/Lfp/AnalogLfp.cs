@@ -39,20 +39,16 @@ public static class AnalogLfp
             var fw = weightFeedback[k];
             Array.Clear(fw);
             for (int b = 0; b < batch; b++)
-                for (int i = 0; i < inputs; i++)
-                {
-                    float xi = x[b * inputs + i];
-                    if (xi != 0f) VectorMath.AddScaled(xi, rho.AsSpan(b * n, n), fw.AsSpan(i * n, n));
-                }
+                syn.AccumulateAnalogFeedback(0, 1, x.AsSpan(b * inputs, inputs), rho.AsSpan(b * n, n), fw);
             VectorMath.MultiplyByMagnitude(syn.Weights, fw);
             var fb = biasFeedback[k];
             Array.Clear(fb);
-            for (int b = 0; b < batch; b++) VectorMath.Add(rho.AsSpan(b * n, n), fb);
+            for (int b = 0; b < batch; b++) syn.AccumulateBiasFeedback(rho.AsSpan(b * n, n), fb);
             VectorMath.MultiplyByMagnitude(syn.Bias, fb);
 
             var below = new float[batch * inputs];
             for (int b = 0; b < batch; b++)
-                LfpKernels.AnalogInputReward(x.AsSpan(b * inputs, inputs), syn.Weights, rho.AsSpan(b * n, n), below.AsSpan(b * inputs, inputs));
+                syn.RewardAnalogInputs(x.AsSpan(b * inputs, inputs), rho.AsSpan(b * n, n), below.AsSpan(b * inputs, inputs));
             if (k == 0 && inputReward is not null) below.CopyTo(inputReward, 0);
             reward = below; // the activation of the layer below passes its reward through unchanged
         }

@@ -66,7 +66,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
                     target.Clear();
                     // The same x at every step: sum_t x (.) W rho_t = x (.) W (sum_t rho_t), computed per step to match the reference's order.
                     for (int t = 0; t < steps; t++)
-                        LfpKernels.AnalogInputReward(trace.InputCurrent.AsSpan(b * trace.InputSize, trace.InputSize), layer.Synapses.Weights,
+                        layer.Connection.RewardAnalogInputs(trace.InputCurrent.AsSpan(b * trace.InputSize, trace.InputSize),
                             ws.NormalizedReward[0].AsSpan((b * steps + t) * n, n), target);
                 }
             }
@@ -75,61 +75,63 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
 
     private static void HandRewardDown(SpikingNetwork network, ForwardTrace trace, LfpWorkspace ws, int k, int b, int t, ReadOnlySpan<float> rho)
     {
-        var weights = network.Layers[k].Synapses.Weights;
+        var connection = network.Layers[k].Connection;
         if (k > 0)
         {
             int below = network.Layers[k - 1].Size;
             var target = ws.Incoming[k - 1].AsSpan((b * trace.Steps + t) * below, below);
             target.Clear();
-            LfpKernels.SpikeInputReward(trace.Layers[k - 1].Spikes.Fired(b, t), weights, rho, target);
+            connection.RewardFiredInputs(trace.Layers[k - 1].Spikes.Fired(b, t), rho, target);
         }
         else if (ws.KeepInputReward && trace.SpikingInput)
         {
             var target = ws.InputReward.AsSpan((b * trace.Steps + t) * trace.InputSize, trace.InputSize);
             target.Clear();
-            LfpKernels.SpikeInputReward(trace.InputSpikes!.Fired(b, t), weights, rho, target);
+            connection.RewardFiredInputs(trace.InputSpikes!.Fired(b, t), rho, target);
         }
     }
 
     private void AccumulateFeedback(SpikingNetwork network, ForwardTrace trace, LfpWorkspace ws, Feedback feedback, int k)
     {
-        var synapses = network.Layers[k].Synapses;
-        int inputs = synapses.Inputs, n = synapses.Outputs, steps = trace.Steps, batch = trace.Batch;
+        var connection = network.Layers[k].Connection;
+        int inputs = connection.Inputs, n = connection.Outputs, steps = trace.Steps, batch = trace.Batch;
         var fw = feedback.Weights[k];
         var rhoAll = ws.NormalizedReward[k];
         bool analog = k == 0 && !trace.SpikingInput;
-        SpikeTrain? inputSpikes = k == 0 ? trace.InputSpikes : trace.Layers[k - 1].Spikes;
 
-        if (analog)
+        if (analog && connection is DenseSynapses)
         {
-            // Constant analog input: F = |W| (.) (x^T sum_t rho_t), accumulated only over the neurons that
-            // received reward (those that fired), then transposed into the weights' layout.
+            // Constant analog input into dense synapses: F = |W| (.) (x^T sum_t rho_t), accumulated only over the
+            // neurons that received reward (those that fired), then transposed into the weights' layout.
             DenseMath.AccumulateSparseOuterTransposed(trace.InputCurrent, ws.NormalizedRewardSum, batch, inputs, n, ws.TransposedFeedback, _parallel);
-            DenseMath.TransposeScaledByMagnitude(ws.TransposedFeedback, synapses.Weights, inputs, n, fw, _parallel);
+            DenseMath.TransposeScaledByMagnitude(ws.TransposedFeedback, connection.Weights, inputs, n, fw, _parallel);
         }
         else
         {
-            int blocks = Math.Min(inputs, Math.Max(1, _parallel.MaxDegreeOfParallelism) * 4);
-            Parallel.For(0, blocks, _parallel, block =>
+            // Partitions own disjoint weights; inside one, contributions are added in (sample, step) order,
+            // so the sum does not depend on the number of threads.
+            int parts = Math.Max(1, _parallel.MaxDegreeOfParallelism) * 4;
+            Array.Clear(fw);
+            var spikes = k == 0 ? trace.InputSpikes : trace.Layers[k - 1].Spikes;
+            Parallel.For(0, parts, _parallel, part =>
             {
-                int i0 = (int)((long)inputs * block / blocks), i1 = (int)((long)inputs * (block + 1) / blocks);
-                fw.AsSpan(i0 * n, (i1 - i0) * n).Clear();
                 for (int b = 0; b < batch; b++)
-                    for (int t = 0; t < steps; t++)
-                    {
-                        var rho = rhoAll.AsSpan((b * steps + t) * n, n);
-                        foreach (int i in inputSpikes!.Fired(b, t))
-                            if (i >= i0 && i < i1) VectorMath.Add(rho, fw.AsSpan(i * n, n));
-                    }
-                VectorMath.MultiplyByMagnitude(synapses.Weights.AsSpan(i0 * n, (i1 - i0) * n), fw.AsSpan(i0 * n, (i1 - i0) * n));
+                {
+                    if (analog)
+                        connection.AccumulateAnalogFeedback(part, parts, trace.InputCurrent.AsSpan(b * inputs, inputs), ws.NormalizedRewardSum.AsSpan(b * n, n), fw);
+                    else
+                        for (int t = 0; t < steps; t++)
+                            connection.AccumulateSpikeFeedback(part, parts, spikes!.Fired(b, t), rhoAll.AsSpan((b * steps + t) * n, n), fw);
+                }
             });
+            VectorMath.MultiplyByMagnitude(connection.Weights, fw);
         }
 
         var fb = feedback.Bias[k];
         Array.Clear(fb);
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
-                VectorMath.Add(rhoAll.AsSpan((b * steps + t) * n, n), fb);
-        VectorMath.MultiplyByMagnitude(synapses.Bias, fb);
+                connection.AccumulateBiasFeedback(rhoAll.AsSpan((b * steps + t) * n, n), fb);
+        VectorMath.MultiplyByMagnitude(connection.Bias, fb);
     }
 }

@@ -11,8 +11,8 @@ public sealed class Feedback
     /// <summary>Zero feedback shaped like <paramref name="network"/>.</summary>
     public Feedback(SpikingNetwork network)
     {
-        Weights = network.Layers.Select(l => new float[l.Synapses.Weights.Length]).ToArray();
-        Bias = network.Layers.Select(l => new float[l.Size]).ToArray();
+        Weights = network.Layers.Select(l => new float[l.Connection.Weights.Length]).ToArray();
+        Bias = network.Layers.Select(l => new float[l.Connection.Bias.Length]).ToArray();
     }
 
     /// <summary>Per layer, feedback of the weights (input-major [input, neuron]).</summary>

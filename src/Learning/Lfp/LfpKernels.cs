@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Learning.Lfp;
@@ -60,24 +59,5 @@ public static class LfpKernels
             Unsafe.Add(ref rr, j) = rho;
             Unsafe.Add(ref ir, j) = beta * carried * rho;
         }
-    }
-
-    /// <summary>
-    /// Reward handed to the layer below for the inputs that fired (x = 1): A^in_t[i] = sum_j W[i, j] rho_t[j].
-    /// Inputs that did not fire receive nothing, so the work grows with the spikes.
-    /// </summary>
-    public static void SpikeInputReward(ReadOnlySpan<int> firedInputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> rho, Span<float> inputReward)
-    {
-        int outputs = rho.Length;
-        foreach (int i in firedInputs)
-            inputReward[i] += VectorMath.Dot(weights.Slice(i * outputs, outputs), rho);
-    }
-
-    /// <summary>Reward handed to analog inputs: A^in[i] += x_i sum_j W[i, j] rho[j] (zero inputs skipped).</summary>
-    public static void AnalogInputReward(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> rho, Span<float> inputReward)
-    {
-        int outputs = rho.Length;
-        for (int i = 0; i < input.Length; i++)
-            if (input[i] != 0f) inputReward[i] += input[i] * VectorMath.Dot(weights.Slice(i * outputs, outputs), rho);
     }
 }

@@ -70,7 +70,7 @@ public sealed record Checkpoint(
     public string ToJson()
     {
         for (int k = 0; k < Network.Layers.Count; k++)
-            if (!AllFinite(Network.Layers[k].Synapses.Weights) || !AllFinite(Network.Layers[k].Synapses.Bias))
+            if (!AllFinite(Network.Layers[k].Connection.Weights) || !AllFinite(Network.Layers[k].Connection.Bias))
                 throw new NumericalInstabilityException($"refusing to save a checkpoint: layer {Network.LayerName(k)} has non-finite weights.");
         foreach (var (name, arrays) in Optimizer.Buffers)
             if (!arrays.All(AllFinite))
@@ -221,7 +221,7 @@ public sealed record Checkpoint(
         long steps = Required(json, "steps", source).Value<long>();
         if (steps < 0) throw new CheckpointException($"{source}: optimizer step count {steps} is negative.");
         // One buffer per parameter array, in the trainer's order: weights then bias of each layer.
-        var lengths = network.Layers.SelectMany(l => new[] { l.Synapses.Weights.Length, l.Synapses.Bias.Length }).ToArray();
+        var lengths = network.Layers.SelectMany(l => new[] { l.Connection.Weights.Length, l.Connection.Bias.Length }).ToArray();
         string[] expected = kind == "adam" ? ["m", "v"] : ["velocity"];
         var buffers = new Dictionary<string, float[][]>();
         var given = Object(json, "buffers", source);

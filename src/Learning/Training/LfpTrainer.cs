@@ -42,7 +42,7 @@ public sealed class LfpTrainer
         _lfp = lfp ?? new CpuLfpBackend();
         _reward = reward ?? new RateCodedSpikeReward();
         Optimizer = Optimizers.Optimizers.Create(options.Optimizer, options.LearningRate, options.Momentum);
-        _parameters = network.Layers.SelectMany(l => new[] { l.Synapses.Weights, l.Synapses.Bias }).ToArray();
+        _parameters = network.Layers.SelectMany(l => new[] { l.Connection.Weights, l.Connection.Bias }).ToArray();
         _feedback = new Feedback(network);
         _gradients = network.Layers.SelectMany((l, k) => new[] { _feedback.Weights[k], _feedback.Bias[k] }).ToArray();
         _batchFeatures = new float[options.BatchSize * network.InputSize];

@@ -44,7 +44,20 @@ public sealed class CpuBackend : IComputeBackend
         {
             features[..(batch * network.InputSize)].CopyTo(trace.InputCurrent);
             // A constant current is the same at every step: W x + b is computed once, not T times.
-            DenseMath.AffineRows(trace.InputCurrent, batch, network.InputSize, network.Layers[0].Synapses, trace.Layers[0].Current, Parallelism);
+            var first = network.Layers[0].Connection;
+            if (first is DenseSynapses dense)
+                DenseMath.AffineRows(trace.InputCurrent, batch, network.InputSize, dense, trace.Layers[0].Current, Parallelism);
+            else
+            {
+                var input = trace.InputCurrent;
+                var current = trace.Layers[0].Current;
+                int inputs = network.InputSize, n = first.Outputs;
+                Parallel.For(0, batch, Parallelism, b =>
+                {
+                    first.ResetCurrent(current.AsSpan(b * n, n));
+                    first.DeliverAnalog(input.AsSpan(b * inputs, inputs), current.AsSpan(b * n, n));
+                });
+            }
         }
 
         Parallel.For(0, batch, Parallelism, b => SimulateSample(network, trace, b));
@@ -61,9 +74,9 @@ public sealed class CpuBackend : IComputeBackend
                 var current = lt.CurrentAt(b, t);
                 if (!lt.ConstantCurrent)
                 {
-                    layer.Synapses.Bias.CopyTo(current);
+                    layer.Connection.ResetCurrent(current);
                     var fired = k == 0 ? trace.InputSpikes!.Fired(b, t) : trace.Layers[k - 1].Spikes.Fired(b, t);
-                    SynapseKernels.DeliverSpikes(fired, layer.Synapses.Weights, layer.Size, current);
+                    layer.Connection.DeliverSpikes(fired, current);
                 }
                 var spikes = lt.SpikeScratch.AsSpan(b * lt.Size, lt.Size);
                 var previous = t == 0 ? Span<float>.Empty : lt.MembraneAt(b, t - 1);

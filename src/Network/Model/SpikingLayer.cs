@@ -3,29 +3,33 @@ using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Network.Model;
 
-/// <summary>A spiking layer: dense synapses feeding a population of LIF neurons.</summary>
+/// <summary>A spiking layer: a synaptic connection (dense, convolutional, ...) feeding a population of LIF neurons.</summary>
 public sealed class SpikingLayer
 {
-    /// <summary>Creates a layer with zero weights.</summary>
+    /// <summary>Creates a dense layer with zero weights.</summary>
     public SpikingLayer(int inputs, int size, LifParameters neurons)
+        : this(new DenseSynapses(inputs, size), neurons) { }
+
+    /// <summary>Creates a layer around an existing connection.</summary>
+    public SpikingLayer(ISynapses connection, LifParameters neurons)
     {
-        Synapses = new DenseSynapses(inputs, size);
+        Connection = connection;
         Neurons = neurons;
     }
 
-    /// <summary>Creates a layer around existing synapses.</summary>
-    public SpikingLayer(DenseSynapses synapses, LifParameters neurons)
-    {
-        Synapses = synapses;
-        Neurons = neurons;
-    }
-
-    /// <summary>Synaptic weights and biases.</summary>
-    public DenseSynapses Synapses { get; }
+    /// <summary>The synaptic connection (weights and biases).</summary>
+    public ISynapses Connection { get; }
     /// <summary>Neuron parameters of the population.</summary>
     public LifParameters Neurons { get; }
     /// <summary>Inputs per sample.</summary>
-    public int Inputs => Synapses.Inputs;
+    public int Inputs => Connection.Inputs;
     /// <summary>Neurons in the population.</summary>
-    public int Size => Synapses.Outputs;
+    public int Size => Connection.Outputs;
+    /// <summary>True for all-to-all synapses.</summary>
+    public bool IsDense => Connection is DenseSynapses;
+
+    /// <summary>The dense synapses of a fully connected layer.</summary>
+    /// <exception cref="InvalidOperationException">The layer is not dense.</exception>
+    public DenseSynapses Synapses => Connection as DenseSynapses
+        ?? throw new InvalidOperationException($"this layer's synapses are {Connection.Kind}, not dense.");
 }

@@ -46,7 +46,7 @@ public sealed class SpikingNetwork
         foreach (var layer in spec.Layers)
         {
             var l = new SpikingLayer(inputs, layer.Size, layer.Neurons);
-            l.Synapses.InitializeUniform(random);
+            l.Connection.InitializeUniform(random);
             layers.Add(l);
             inputs = layer.Size;
         }
@@ -57,8 +57,8 @@ public sealed class SpikingNetwork
     public NetworkSpec ToSpec() => new(InputSize, Layers.Select(l => new LayerSpec(l.Size, l.Neurons)).ToArray());
 
     /// <summary>A deep copy (weights included).</summary>
-    public SpikingNetwork Clone() => new(Layers.Select(l => new SpikingLayer(l.Synapses.Clone(), l.Neurons)).ToArray());
+    public SpikingNetwork Clone() => new(Layers.Select(l => new SpikingLayer(l.Connection.Clone(), l.Neurons)).ToArray());
 
     /// <summary>Total number of trainable parameters.</summary>
-    public int ParameterCount => Layers.Sum(l => l.Synapses.Weights.Length + l.Synapses.Bias.Length);
+    public int ParameterCount => Layers.Sum(l => l.Connection.Weights.Length + l.Connection.Bias.Length);
 }

@@ -5,7 +5,7 @@ namespace SpikeLfp.Network.Synapses;
 /// Stored input-major: <c>Weights[i * Outputs + j]</c> is the synapse from input i to neuron j
 /// (the transpose of PyTorch's nn.Linear layout; use <see cref="ToOutputMajor"/> / <see cref="FromOutputMajor"/> to convert).
 /// </summary>
-public sealed class DenseSynapses
+public sealed class DenseSynapses : ISynapses
 {
     /// <summary>Creates zero synapses.</summary>
     public DenseSynapses(int inputs, int outputs)
@@ -68,6 +68,56 @@ public sealed class DenseSynapses
             for (int pre = 0; pre < Inputs; pre++)
                 this[post, pre] = outputMajor[post * Inputs + pre];
     }
+
+    /// <inheritdoc/>
+    public string Kind => "dense";
+
+    /// <inheritdoc/>
+    public void ResetCurrent(Span<float> current) => Bias.CopyTo(current);
+
+    /// <inheritdoc/>
+    public void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current) => SynapseKernels.DeliverSpikes(fired, Weights, Outputs, current);
+
+    /// <inheritdoc/>
+    public void DeliverAnalog(ReadOnlySpan<float> input, Span<float> current) => SynapseKernels.DeliverAnalog(input, Weights, Outputs, current);
+
+    /// <inheritdoc/>
+    public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        foreach (int i in fired)
+            inputReward[i] += VectorMath.Dot(Weights.AsSpan(i * Outputs, Outputs), rho);
+    }
+
+    /// <inheritdoc/>
+    public void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        for (int i = 0; i < input.Length; i++)
+            if (input[i] != 0f) inputReward[i] += input[i] * VectorMath.Dot(Weights.AsSpan(i * Outputs, Outputs), rho);
+    }
+
+    // Partitions are blocks of input rows: row i of the feedback belongs to exactly one partition.
+    private (int From, int To) Rows(int part, int parts) => ((int)((long)Inputs * part / parts), (int)((long)Inputs * (part + 1) / parts));
+
+    /// <inheritdoc/>
+    public void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        var (from, to) = Rows(part, parts);
+        foreach (int i in fired)
+            if (i >= from && i < to) VectorMath.Add(rho, weightFeedback.Slice(i * Outputs, Outputs));
+    }
+
+    /// <inheritdoc/>
+    public void AccumulateAnalogFeedback(int part, int parts, ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        var (from, to) = Rows(part, parts);
+        for (int i = from; i < to; i++)
+            if (input[i] != 0f) VectorMath.AddScaled(input[i], rho, weightFeedback.Slice(i * Outputs, Outputs));
+    }
+
+    /// <inheritdoc/>
+    public void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback) => VectorMath.Add(rho, biasFeedback);
+
+    ISynapses ISynapses.Clone() => Clone();
 
     /// <summary>A deep copy.</summary>
     public DenseSynapses Clone()

@@ -1,0 +1,109 @@
+using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Simulation;
+using SpikeLfp.Network.Synapses;
+using SpikeLfp.Neurons;
+
+namespace SpikeLfp.Tests.Simulation;
+
+public class SimulatorTests
+{
+    [Test]
+    public void Event_driven_delivery_equals_the_dense_product_with_the_spike_vector()
+    {
+        var random = new Random(5);
+        var synapses = new DenseSynapses(300, 37);
+        synapses.InitializeUniform(random);
+        var spikes = Enumerable.Range(0, 300).Select(_ => random.NextDouble() < 0.1 ? 1f : 0f).ToArray();
+        var fired = new int[300];
+        int count = SynapseKernels.CompactSpikes(spikes, fired);
+        Assert.That(count, Is.EqualTo(spikes.Count(s => s != 0)));
+
+        var eventDriven = new float[37];
+        SynapseKernels.DeliverSpikes(fired.AsSpan(0, count), synapses.Weights, 37, eventDriven);
+        for (int j = 0; j < 37; j++)
+        {
+            double dense = 0;
+            for (int i = 0; i < 300; i++) dense += spikes[i] * synapses[j, i];
+            Assert.That(eventDriven[j], Is.EqualTo(dense).Within(1e-5));
+        }
+    }
+
+    [Test]
+    public void Dense_kernel_gives_the_same_bits_whatever_the_batch_blocking_and_thread_count()
+    {
+        var random = new Random(9);
+        var synapses = new DenseSynapses(50, 77);
+        synapses.InitializeUniform(random);
+        var x = Enumerable.Range(0, 7 * 50).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var many = new float[7 * 77];
+        DenseMath.AffineRows(x, 7, 50, synapses, many, new ParallelOptions { MaxDegreeOfParallelism = 4 });
+        for (int b = 0; b < 7; b++)
+        {
+            var one = new float[77];
+            DenseMath.AffineRows(x.AsSpan(b * 50, 50), 1, 50, synapses, one, new ParallelOptions { MaxDegreeOfParallelism = 1 });
+            Assert.That(many.AsSpan(b * 77, 77).ToArray(), Is.EqualTo(one), $"sample {b}");
+            var reference = (float[])synapses.Bias.Clone();
+            SynapseKernels.DeliverAnalog(x.AsSpan(b * 50, 50), synapses.Weights, 77, reference);
+            Assert.That(one, Is.EqualTo(reference), $"sample {b} against the row kernel");
+        }
+    }
+
+    [Test]
+    public void Recording_holds_every_layer_time_major_and_predictions_follow_output_counts()
+    {
+        var network = SpikingNetwork.Create([6, 20, 3], new LifParameters(0.9f, 0.5f), seed: 1);
+        var simulator = new Simulator(network, 12, new BernoulliRateEncoder(7));
+        var features = Enumerable.Range(0, 12).Select(i => (float)Math.Sin(i)).ToArray();
+        var recording = simulator.Record(features, [10, 11], [0, 2]);
+        Assert.That(recording.Layers.Select(l => l.Name), Is.EqualTo(new[] { "input", "hidden1", "output" }));
+        Assert.That(recording.Layers.Select(l => l.Neurons), Is.EqualTo(new[] { 6, 20, 3 }));
+        var trace = simulator.Forward(features, [10, 11]);
+        for (int b = 0; b < 2; b++)
+        {
+            var counts = new int[3];
+            TraceStatistics.OutputCounts(trace, b, counts);
+            Assert.That(recording.Output.SpikeCountsPerNeuron(b), Is.EqualTo(counts));
+            Assert.That(recording.Layers[1].SpikeCount(b), Is.EqualTo(Enumerable.Range(0, 12).Sum(t => trace.Layers[0].Spikes.Count(b, t))));
+        }
+    }
+
+    [Test]
+    public void Same_sample_key_gives_the_same_spikes_whatever_the_batch()
+    {
+        var network = SpikingNetwork.Create([8, 16, 4], LifParameters.Default, seed: 2);
+        var simulator = new Simulator(network, 10, new BernoulliRateEncoder(3));
+        var a = Enumerable.Range(0, 8).Select(i => i / 8f).ToArray();
+        var b = Enumerable.Range(0, 8).Select(i => -i / 8f).ToArray();
+        var alone = simulator.Record(a, [42], null);
+        var together = simulator.Record(b.Concat(a).ToArray(), [7, 42], null);
+        for (int t = 0; t < 10; t++)
+            for (int n = 0; n < 16; n++)
+                Assert.That(together.Layers[1].SpikeAt(t, 1, n), Is.EqualTo(alone.Layers[1].SpikeAt(t, 0, n)));
+    }
+
+    [Test]
+    public void Rate_encoder_fires_with_the_probability_of_the_intensity()
+    {
+        var encoder = new BernoulliRateEncoder(11);
+        var train = new SpikeTrain(1, 2000, 3);
+        encoder.Encode(new[] { -1f, 0f, 0.5f }, 3, [0L], train);
+        var counts = new int[3];
+        for (int t = 0; t < 2000; t++) foreach (int i in train.Fired(0, t)) counts[i]++;
+        Assert.That(counts[0], Is.EqualTo(0));
+        Assert.That(counts[1] / 2000.0, Is.EqualTo(0.5).Within(0.04));
+        Assert.That(counts[2] / 2000.0, Is.EqualTo(0.75).Within(0.04));
+    }
+
+    [Test]
+    public void Latency_encoder_fires_each_input_once_earlier_when_stronger()
+    {
+        var train = new SpikeTrain(1, 11, 3);
+        new LatencyEncoder().Encode(new[] { 1f, 0f, -1f }, 3, [0L], train);
+        var first = new int[] { -1, -1, -1 };
+        int total = 0;
+        for (int t = 0; t < 11; t++) foreach (int i in train.Fired(0, t)) { first[i] = first[i] < 0 ? t : first[i]; total++; }
+        Assert.That(first, Is.EqualTo(new[] { 0, 5, -1 }));
+        Assert.That(total, Is.EqualTo(2));
+    }
+}
