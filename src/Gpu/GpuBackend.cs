@@ -144,6 +144,8 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
     internal DeviceModel ModelFor(SpikingNetwork network, int capacity, int steps, bool spikingInput)
     {
         if (_model is not null && _model.Matches(network, capacity, steps, spikingInput)) return _model;
+        if (network.Layers.Any(l => !l.IsDense))
+            throw new NotSupportedException("the GPU backend runs dense synapses only; use the CPU backend for other connection kinds.");
         _model?.Dispose();
         _residentTrace = null;
         _model = new DeviceModel(Accelerator, network, capacity, steps, spikingInput);
