@@ -37,7 +37,7 @@ public static class CommonOptions
           --threshold X      firing threshold > 0 (default 1)
           --reset MODE       subtract (default) or zero
           --immediate-reset  reset in the step of the spike instead of the next (default: delayed, as snntorch)
-          --limit N          use only the first N training and test samples (quick runs)
+          --limit N          use only N training and N test samples, spread evenly over each set (quick runs)
           --threads N        CPU threads (default: all cores)
           --out DIR          output folder (default: a new folder under runs/)
         """;
@@ -79,7 +79,7 @@ public static class CommonOptions
         string name = a.String("dataset", "digits");
         var split = DatasetCatalog.Resolve(name, a.OptionalString("data-dir"));
         int limit = a.Int("limit", int.MaxValue, 1);
-        return limit == int.MaxValue ? split : new DatasetSplit(split.Train.Take(Math.Min(limit, split.Train.Count)), split.Test.Take(Math.Min(limit, split.Test.Count)));
+        return limit == int.MaxValue ? split : new DatasetSplit(split.Train.Spread(limit), split.Test.Spread(limit));
     }
 
     /// <summary>

@@ -52,12 +52,13 @@ public sealed class CompareCommand : ICommand
           --torch-threads N       torch intra-op threads for the surrogate (default 1: deterministic, fastest on small nets)
           --beta X, --threshold X, --reset subtract|zero, --immediate-reset   neuron parameters (as in train)
           --threads N             CPU threads of the simulator and LFP (default: all cores)
+          --device D              cpu (default), gpu (CUDA; exits 2 without one) or auto, for LFP and evaluation
           --out DIR               output folder (default: a new folder under runs/)
         """;
 
     private static readonly HashSet<string> ValueFlags =
     [
-        "dataset", "data-dir", "model", "steps", "epochs", "seeds", "batch", "limit", "out", "threads",
+        "dataset", "data-dir", "model", "steps", "epochs", "seeds", "batch", "limit", "out", "threads", "device",
         "beta", "threshold", "reset",
         "lfp-optimizer", "lfp-lr", "lfp-momentum", "lfp-clip",
         "surrogates", "surrogate-optimizer", "surrogate-lr", "surrogate-momentum", "surrogate-loss", "torch-threads",
@@ -69,7 +70,7 @@ public sealed class CompareCommand : ICommand
         var settings = Parse(a);
         var data = CommonOptions.Data(a);
         var first = CommonOptions.Network(a, data.Train, settings.Seeds[0]);   // validates --model against the data
-        var backend = Backends.Cpu(a);
+        var (backend, lfp) = Backends.Select(a);
         string folder = CommonOptions.OutputFolder(a, Name);
 
         var rules = new List<ComparedRule> { ComparedRule.Lfp };
@@ -85,7 +86,7 @@ public sealed class CompareCommand : ICommand
             {
                 ProgressBar? bar = null;
                 var run = RuleComparison.Train(rule, initial, data, settings.Epochs,
-                    settings.Lfp with { Seed = seed }, settings.Surrogate with { Seed = seed }, backend,
+                    settings.Lfp with { Seed = seed }, settings.Surrogate with { Seed = seed }, backend, lfp,
                     onEpoch: _ => bar?.Clear(),
                     progress: epoch => bar = new ProgressBar($"seed {seed} {rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count));
                 runs[rule].Add(run);

@@ -31,23 +31,25 @@ public sealed class SimulateCommand : ICommand
           --seed S          seed of the spike encoder (default 0)
           --membranes       also write membranes.csv (sample,layer,step,neuron,membrane)
           --out DIR         output folder (default: a new folder under runs/)
-        """;
+          --threads N       CPU threads (default: all cores)
+        """ + "\n" + Backends.DeviceHelp;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments(Name, args, new HashSet<string> { "model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out" }, new HashSet<string> { "membranes" });
+        var a = new Arguments(Name, args, new HashSet<string> { "model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out", "device", "threads" }, new HashSet<string> { "membranes" });
         string modelPath = a.OptionalString("model") ?? throw new UsageException("simulate: --model FILE is required (a model.json written by train).");
         int samples = a.Int("samples", 4, 1, 100_000);
         int steps = a.Int("steps", 15, 1, 100_000);
         var encoder = InputEncoders.Create(a.Choice("encoder", "current", InputEncoders.Names), (ulong)a.Int("seed", 0, 0));
         var network = ModelFile.Load(modelPath);
+        Backends.Device(a); // validate --device before any output exists
         var data = CommonOptions.Data(a).Test;
         if (data.FeatureCount != network.InputSize)
             throw new UsageException($"simulate: the model takes {network.InputSize} inputs but data set '{data.Name}' has {data.FeatureCount} features per sample.");
         samples = Math.Min(samples, data.Count);
         string folder = CommonOptions.OutputFolder(a, Name);
 
-        var simulator = new Simulator(network, steps, encoder);
+        var simulator = new Simulator(network, steps, encoder, Backends.Select(a).Compute);
         var keys = Enumerable.Range(0, samples).Select(i => Evaluator.EvaluationKeyBase + i).ToArray();
         var labels = data.Labels.Take(samples).ToArray();
         var recording = simulator.Record(data.Features.AsSpan(0, samples * data.FeatureCount), keys, labels, membranes: true);

@@ -36,6 +36,7 @@ public sealed class TrainCommand : IInterruptibleCommand
           --resume           continue the run in --out from its checkpoint.json; flags that change the result
                              must be left out or equal the checkpoint's; --epochs may be raised to train longer
         {CommonOptions.TrainingHelp}
+        {Backends.DeviceHelp}
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
@@ -50,12 +51,12 @@ public sealed class TrainCommand : IInterruptibleCommand
         var options = CommonOptions.Training(a);
         var data = CommonOptions.Data(a);
         var network = CommonOptions.Network(a, data.Train, options.Seed);
-        var backend = Backends.Cpu(a);
+        var (backend, lfp) = Backends.Select(a);
         string folder = CommonOptions.OutputFolder(a, Name);
 
         var arguments = ResultFlags.Concat(ResumableFlags).Where(a.Has).ToDictionary(f => f, f => a.OptionalString(f) ?? "");
         arguments[TrainSamplesKey] = data.Train.Count.ToString(CultureInfo.InvariantCulture);
-        var trainer = new LfpTrainer(network, options, backend, new Learning.Lfp.CpuLfpBackend(backend));
+        var trainer = new LfpTrainer(network, options, backend, lfp);
         output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
         SaveRaster(trainer, data.Test, folder, "raster-before");
         return Train(trainer, data, folder, checkpointEvery, arguments, [], null, output, cancellation);
@@ -107,9 +108,8 @@ public sealed class TrainCommand : IInterruptibleCommand
         var network = checkpoint.Network;
         if (network.InputSize != data.Train.FeatureCount || network.OutputSize < data.Train.ClassCount)
             throw new UsageException($"--resume: the checkpoint's model {network.Spec} does not fit data set '{data.Train.Name}'.");
-        var backend = Backends.Cpu(given);
-
-        var trainer = new LfpTrainer(network, options, backend, new Learning.Lfp.CpuLfpBackend(backend));
+        var (backend, lfp) = Backends.Select(given);
+        var trainer = new LfpTrainer(network, options, backend, lfp);
         checkpoint.RestoreOptimizer(trainer);
         string position = checkpoint.InProgress is { } p ? $"epoch {p.Epoch}, batch {p.NextBatch + 1}" : $"epoch {checkpoint.CompletedEpochs + 1}";
         output.WriteLine($"resuming LFP on {data.Train.Name} from {path} at {position} of {options.Epochs}");

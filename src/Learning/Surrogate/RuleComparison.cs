@@ -120,11 +120,12 @@ public static class RuleComparison
     /// <param name="lfp">LFP settings (also the source of steps, batch size and seed).</param>
     /// <param name="surrogate">Surrogate settings; its <see cref="SurrogateRuleOptions.Surrogate"/> is replaced by the rule's.</param>
     /// <param name="backend">Where simulation runs (default: the shared CPU backend).</param>
+    /// <param name="lfpBackend">Where the LFP backward runs (default: the CPU backend matching <paramref name="backend"/>).</param>
     /// <param name="onEpoch">Called after each epoch (for progress output).</param>
     /// <param name="progress">Creates a per-epoch progress sink from the epoch number (may return null).</param>
     /// <param name="cancellation">Stops training between batches.</param>
     public static RuleRun Train(ComparedRule rule, SpikingNetwork initial, DatasetSplit data, int epochs,
-        TrainingOptions lfp, SurrogateRuleOptions surrogate, IComputeBackend? backend = null,
+        TrainingOptions lfp, SurrogateRuleOptions surrogate, IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
         Action<EpochMetrics>? onEpoch = null, Func<int, IProgress<int>?>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -144,7 +145,7 @@ public static class RuleComparison
         var metrics = new List<EpochMetrics>(epochs);
         if (rule.Surrogate is null)
         {
-            var trainer = new LfpTrainer(network, lfp, backend, backend is CpuBackend cpu ? new CpuLfpBackend(cpu) : null);
+            var trainer = new LfpTrainer(network, lfp, backend, lfpBackend ?? (backend is CpuBackend cpu ? new CpuLfpBackend(cpu) : null));
             for (int epoch = 1; epoch <= epochs; epoch++)
                 Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation));
         }
