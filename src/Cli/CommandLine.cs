@@ -16,6 +16,7 @@ public static class CommandLine
     [
         new TrainCommand(), new SimulateCommand(), new DataCommand(),
         new CompareCommand(),
+        new ExperimentCommand(),
     ];
 
     /// <summary>

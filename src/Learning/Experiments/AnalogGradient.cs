@@ -1,0 +1,92 @@
+using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Synapses;
+
+namespace SpikeLfp.Learning.Experiments;
+
+/// <summary>
+/// Plain backpropagation through an <see cref="AnalogNetwork"/>: batch-mean cross-entropy on the outputs (the
+/// logits, noise included), every activation differentiated by its true derivative. This is the gradient
+/// baseline of the Heaviside experiment: the step's derivative is zero (everywhere but at 0, where it does
+/// not exist), so no gradient reaches any parameter below a step (LFP.md, "Surrogate-gradient baseline").
+/// </summary>
+public static class AnalogGradient
+{
+    /// <summary>
+    /// da/dz of <paramref name="activation"/> at <paramref name="z"/>: 1 for Identity, H(z) for ReLU (0 at z = 0, as
+    /// PyTorch), and 0 for Step.
+    /// </summary>
+    public static float Derivative(Activation activation, float z) => activation switch
+    {
+        Activation.ReLU => z > 0f ? 1f : 0f,
+        Activation.Step => 0f,
+        _ => 1f,
+    };
+
+    /// <summary>
+    /// Gradients of the batch-mean cross-entropy of <paramref name="trace"/>'s outputs for <paramref name="labels"/>.
+    /// <paramref name="weightGradients"/> and <paramref name="biasGradients"/> are overwritten (input-major like the
+    /// weights, so they pair with the parameters in an optimizer). Returns the loss; <paramref name="inputGradient"/>,
+    /// when given, receives dL/dx of the network input [sample, input].
+    /// </summary>
+    public static float Backward(AnalogNetwork network, AnalogTrace trace, ReadOnlySpan<int> labels,
+        float[][] weightGradients, float[][] biasGradients, float[]? inputGradient = null)
+    {
+        int batch = trace.Batch, outputs = network.OutputSize;
+        if (labels.Length != batch) throw new ArgumentException($"{labels.Length} labels for a batch of {batch}.", nameof(labels));
+        var upstream = new float[batch * outputs]; // dL/da of the current layer
+        var softmax = new float[outputs];
+        double loss = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            loss -= LogSoftmax(trace.Output.AsSpan(b * outputs, outputs), labels[b], softmax);
+            for (int c = 0; c < outputs; c++)
+                upstream[b * outputs + c] = (softmax[c] - (c == labels[b] ? 1f : 0f)) / batch;
+        }
+
+        for (int k = network.Layers.Count - 1; k >= 0; k--)
+        {
+            var layer = network.Layers[k];
+            var syn = layer.Synapses;
+            int n = syn.Outputs, inputs = syn.Inputs;
+            var z = trace.PreActivations[k];
+            var x = trace.Inputs[k];
+            // Additive noise on the output or on an input does not change any derivative.
+            var delta = new float[batch * n];
+            for (int i = 0; i < delta.Length; i++) delta[i] = upstream[i] * Derivative(layer.Activation, z[i]);
+
+            var gw = weightGradients[k];
+            Array.Clear(gw);
+            var gb = biasGradients[k];
+            Array.Clear(gb);
+            var below = new float[batch * inputs];
+            for (int b = 0; b < batch; b++)
+            {
+                var db = delta.AsSpan(b * n, n);
+                if (!db.ContainsAnyExcept(0f)) continue; // nothing flows through this sample (always, below a step)
+                VectorMath.Add(db, gb);
+                for (int i = 0; i < inputs; i++)
+                {
+                    float xi = x[b * inputs + i];
+                    var row = syn.Weights.AsSpan(i * n, n);
+                    if (xi != 0f) VectorMath.AddScaled(xi, db, gw.AsSpan(i * n, n));
+                    below[b * inputs + i] = VectorMath.Dot(row, db);
+                }
+            }
+            if (k == 0 && inputGradient is not null) below.CopyTo(inputGradient, 0);
+            upstream = below;
+        }
+        return (float)(loss / batch);
+    }
+
+    // log softmax(logits)[label]; writes softmax(logits) (computed in double, as the loss is summed over a batch).
+    private static double LogSoftmax(ReadOnlySpan<float> logits, int label, Span<float> softmax)
+    {
+        if ((uint)label >= (uint)logits.Length) throw new ArgumentOutOfRangeException(nameof(label));
+        double max = double.NegativeInfinity;
+        foreach (float v in logits) max = Math.Max(max, v);
+        double sum = 0;
+        foreach (float v in logits) sum += Math.Exp(v - max);
+        for (int c = 0; c < logits.Length; c++) softmax[c] = (float)(Math.Exp(logits[c] - max) / sum);
+        return logits[label] - max - Math.Log(sum);
+    }
+}
