@@ -23,7 +23,9 @@ public static class CommonOptions
           --dataset NAME     digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
           --data-dir D       where fetched data sets live (default: ~/.cache/spikelfp)
           --model SPEC       layer sizes like 64-100-10 (default: inputs-100-classes), or a JSON file:
-                             an architecture {"input":64,"layers":[{"size":100,"beta":0.9},...]} or a model.json
+                             an architecture {"input":64,"layers":[{"size":100,"beta":0.9},...]} or a model.json;
+                             convolutional: 28x28x1-c12k5-p2-c64k5-p2-10 (cNkK[sS][pP] conv, pK/apK max/avg pool),
+                             or lifcnn (that network, the reference LifCNN)
           --steps T          simulation steps per sample (default 15)
           --epochs N         passes over the training set (default 30)
           --batch B          samples per update (default 32)
@@ -97,7 +99,7 @@ public static class CommonOptions
             network = LoadJsonModel(model, neurons, seed);
         else
         {
-            try { network = SpikingNetwork.Create(NetworkSpec.Parse(model, neurons), seed); }
+            try { network = ConvSpec.IsConvSpec(model) ? ConvSpec.Parse(model, neurons).Create(seed) : SpikingNetwork.Create(NetworkSpec.Parse(model, neurons), seed); }
             catch (InvalidModelException e) { throw new UsageException($"--model: {e.Message}"); }
         }
         if (network.InputSize != data.FeatureCount)
@@ -116,6 +118,7 @@ public static class CommonOptions
         catch (IOException e) { throw new InvalidModelException($"{path}: cannot be read ({e.Message})"); }
         return json.ContainsKey("format")
             ? ModelFile.Load(path)
+            : ConvSpec.IsConvJson(json) ? ConvSpec.FromJson(json, neurons, path).Create(seed)
             : SpikingNetwork.Create(NetworkSpec.FromJson(json, neurons, path), seed);
     }
 

@@ -34,7 +34,8 @@ public sealed class CompareCommand : ICommand
           analog current at every step (the only input the surrogate baseline trains on).
           --dataset NAME          digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
           --data-dir D            where fetched data sets live (default: ~/.cache/spikelfp)
-          --model SPEC            layer sizes like 64-100-10 (default: inputs-100-classes) or a JSON architecture
+          --model SPEC            layer sizes like 64-100-10 (default: inputs-100-classes) or a JSON architecture;
+                                  convolutional: 28x28x1-c12k5-p2-c64k5-p2-10, or lifcnn (that network)
           --steps T               simulation steps per sample (default 15)
           --epochs N              passes over the training set, every rule (default {DefaultEpochs})
           --seeds LIST            seeds of initial weights and data order, e.g. 0,1,2 (default 0,1,2)

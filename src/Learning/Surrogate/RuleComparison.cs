@@ -201,7 +201,7 @@ public static class RuleComparison
         long near = 0, total = 0;
         foreach (SpikingLayer layer in network.Layers)
         {
-            float[] w = layer.Synapses.Weights;
+            float[] w = layer.Connection.Weights;
             float largest = 0;
             foreach (float v in w) largest = Math.Max(largest, Math.Abs(v));
             double limit = NearZeroRelativeThreshold * largest;

@@ -18,19 +18,57 @@ namespace SpikeLfp.Learning.Surrogate;
 /// <param name="ResetToZero">Reset to zero instead of subtracting the threshold.</param>
 /// <param name="DelayedReset">Reset decided by the previous step's membrane (snntorch <c>reset_delay=True</c>);
 /// otherwise the current step's spike resets the membrane within the same step.</param>
+/// <param name="Conv">Convolution geometry, or null for dense synapses. With it, z_t = conv2d(x_t) on the
+/// channel-last image x_t, Weights are [outC, inC, kh, kw] (PyTorch <c>Conv2d.weight</c>), Bias has one value per
+/// output channel, and the output is channel-last [y, x, outC] flattened.</param>
+/// <param name="Pool">Pooling of the channel-last input image before the synapses, or null (a dense layer then
+/// reads the pooled image flattened channel-last).</param>
 public sealed record SurrogateLayer(
     float[] Weights, float[] Bias, int Inputs, int Outputs,
-    double Beta = 0.9, double Threshold = 1.0, bool ResetToZero = false, bool DelayedReset = true)
+    double Beta = 0.9, double Threshold = 1.0, bool ResetToZero = false, bool DelayedReset = true,
+    SurrogateConv? Conv = null, SurrogatePool? Pool = null)
 {
+    /// <summary>Inputs the synapses see: the pooled image's size with pooling, otherwise <see cref="Inputs"/>.</summary>
+    public int SynapseInputs => Pool?.PooledSize ?? Inputs;
+
     /// <summary>Throws when the array lengths do not match the shape.</summary>
     public void Validate()
     {
         if (Inputs <= 0 || Outputs <= 0) throw new ArgumentException($"Layer shape {Outputs}x{Inputs} must be positive.");
-        if (Weights is null || Weights.Length != Inputs * Outputs)
-            throw new ArgumentException($"Weights must hold Outputs*Inputs = {Outputs * Inputs} values, got {Weights?.Length ?? 0}.");
+        if (Pool is not null && (Pool.Size < 1 || Pool.PooledSize < 1 || Pool.InHeight * Pool.InWidth * Pool.Channels != Inputs))
+            throw new ArgumentException($"Pooling {Pool.InHeight}x{Pool.InWidth}x{Pool.Channels} by {Pool.Size} does not fit {Inputs} inputs.");
+        if (Conv is not null)
+        {
+            if (Conv.InHeight * Conv.InWidth * Conv.InChannels != SynapseInputs || Conv.OutHeight < 1 || Conv.OutWidth < 1
+                || Conv.OutHeight * Conv.OutWidth * Conv.OutChannels != Outputs)
+                throw new ArgumentException($"Convolution geometry {Conv} does not fit {SynapseInputs} inputs and {Outputs} outputs.");
+            if (Weights is null || Weights.Length != Conv.OutChannels * Conv.InChannels * Conv.Kernel * Conv.Kernel)
+                throw new ArgumentException($"Weights must hold outC*inC*k*k = {Conv.OutChannels * Conv.InChannels * Conv.Kernel * Conv.Kernel} values, got {Weights?.Length ?? 0}.");
+            if (Bias is null || Bias.Length != Conv.OutChannels)
+                throw new ArgumentException($"Bias must hold outC = {Conv.OutChannels} values, got {Bias?.Length ?? 0}.");
+            return;
+        }
+        if (Weights is null || Weights.Length != SynapseInputs * Outputs)
+            throw new ArgumentException($"Weights must hold Outputs*Inputs = {Outputs * SynapseInputs} values, got {Weights?.Length ?? 0}.");
         if (Bias is null || Bias.Length != Outputs)
             throw new ArgumentException($"Bias must hold Outputs = {Outputs} values, got {Bias?.Length ?? 0}.");
     }
+}
+
+/// <summary>Geometry of a 2-D convolution (square kernel, zero padding), as SpikeLfp's Conv2dSynapses.</summary>
+public sealed record SurrogateConv(int InHeight, int InWidth, int InChannels, int OutChannels, int Kernel, int Stride, int Padding)
+{
+    /// <summary>Output height (floor((H + 2P - K) / S) + 1).</summary>
+    public int OutHeight => (InHeight + 2 * Padding - Kernel) / Stride + 1;
+    /// <summary>Output width.</summary>
+    public int OutWidth => (InWidth + 2 * Padding - Kernel) / Stride + 1;
+}
+
+/// <summary>Non-overlapping pooling (kernel = stride = Size) of an InHeight x InWidth x Channels channel-last image.</summary>
+public sealed record SurrogatePool(bool Average, int Size, int InHeight, int InWidth, int Channels)
+{
+    /// <summary>Values of the pooled image.</summary>
+    public int PooledSize => InHeight / Size * (InWidth / Size) * Channels;
 }
 
 /// <summary>Loss on the output layer's spikes [T, B, C] against integer labels [B].</summary>

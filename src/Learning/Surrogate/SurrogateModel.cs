@@ -9,7 +9,8 @@ namespace SpikeLfp.Learning.Surrogate;
 /// rules train the same model: same spec, same neuron parameters, same initial weights, and a trained
 /// surrogate network goes back into a <see cref="SpikingNetwork"/> to be simulated, evaluated and plotted
 /// like any other. Conversion is exact: weights are float32 on both sides and only transposed
-/// (SpikeLfp stores W input-major, PyTorch output-major); beta and threshold widen to double exactly.
+/// (SpikeLfp stores W input-major, PyTorch output-major; convolutions [inC, ky, kx, outC] against PyTorch's
+/// [outC, inC, kh, kw]); beta and threshold widen to double exactly.
 /// </summary>
 public static class SurrogateModel
 {
@@ -17,10 +18,47 @@ public static class SurrogateModel
     public static IReadOnlyList<SurrogateLayer> ToLayers(SpikingNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        return network.Layers.Select(layer => new SurrogateLayer(
-            layer.Synapses.ToOutputMajor(), (float[])layer.Synapses.Bias.Clone(), layer.Inputs, layer.Size,
-            Beta: layer.Neurons.Beta, Threshold: layer.Neurons.Threshold,
-            ResetToZero: layer.Neurons.Reset == ResetMode.Zero, DelayedReset: layer.Neurons.DelayedReset)).ToArray();
+        return network.Layers.Select(layer =>
+        {
+            var connection = layer.Connection;
+            SurrogatePool? pool = null;
+            if (connection is PooledSynapses pooled)
+            {
+                pool = new SurrogatePool(pooled.Pool == PoolKind.Average, pooled.Size, pooled.InHeight, pooled.InWidth, pooled.Channels);
+                connection = pooled.Inner;
+            }
+            var (weights, conv) = connection switch
+            {
+                DenseSynapses dense => (dense.ToOutputMajor(), (SurrogateConv?)null),
+                Conv2dSynapses c => (c.ToTorchLayout(), new SurrogateConv(c.InHeight, c.InWidth, c.InChannels, c.OutChannels, c.Kernel, c.Stride, c.Padding)),
+                _ => throw new NotSupportedException($"the surrogate baseline has no {connection.Kind} synapses."),
+            };
+            return new SurrogateLayer(weights, (float[])connection.Bias.Clone(), layer.Inputs, layer.Size,
+                Beta: layer.Neurons.Beta, Threshold: layer.Neurons.Threshold,
+                ResetToZero: layer.Neurons.Reset == ResetMode.Zero, DelayedReset: layer.Neurons.DelayedReset, Conv: conv, Pool: pool);
+        }).ToArray();
+    }
+
+    // The synapses a surrogate layer describes, holding its weights (converted from PyTorch's layouts).
+    private static ISynapses ToSynapses(SurrogateLayer layer)
+    {
+        ISynapses inner;
+        if (layer.Conv is { } c)
+        {
+            var conv = new Conv2dSynapses(c.InHeight, c.InWidth, c.InChannels, c.OutChannels, c.Kernel, c.Stride, c.Padding);
+            conv.FromTorchLayout(layer.Weights);
+            inner = conv;
+        }
+        else
+        {
+            var dense = new DenseSynapses(layer.SynapseInputs, layer.Outputs);
+            dense.FromOutputMajor(layer.Weights);
+            inner = dense;
+        }
+        layer.Bias.CopyTo(inner.Bias, 0);
+        return layer.Pool is { } p
+            ? new PooledSynapses(inner, p.InHeight, p.InWidth, p.Channels, p.Average ? PoolKind.Average : PoolKind.Max, p.Size)
+            : inner;
     }
 
     /// <summary>A trainable surrogate network (float32) holding a copy of <paramref name="network"/>'s weights.</summary>
@@ -38,10 +76,7 @@ public static class SurrogateModel
             layer.Validate();
             var neurons = new LifParameters((float)layer.Beta, (float)layer.Threshold,
                 layer.ResetToZero ? ResetMode.Zero : ResetMode.Subtract, layer.DelayedReset);
-            var synapses = new DenseSynapses(layer.Inputs, layer.Outputs);
-            synapses.FromOutputMajor(layer.Weights);
-            layer.Bias.CopyTo(synapses.Bias, 0);
-            result.Add(new SpikingLayer(synapses, neurons));
+            result.Add(new SpikingLayer(ToSynapses(layer), neurons));
         }
         return new SpikingNetwork(result);
     }
@@ -59,10 +94,10 @@ public static class SurrogateModel
             throw new ArgumentException($"the surrogate network has {layers.Count} layers, the model {network.Layers.Count}.");
         for (int k = 0; k < layers.Count; k++)
         {
-            DenseSynapses synapses = network.Layers[k].Synapses;
-            if (layers[k].Inputs != synapses.Inputs || layers[k].Outputs != synapses.Outputs)
+            ISynapses synapses = network.Layers[k].Connection;
+            if (layers[k].Inputs != synapses.Inputs || layers[k].Outputs != synapses.Outputs || layers[k].Weights.Length != synapses.Weights.Length)
                 throw new ArgumentException($"layer {k} is {layers[k].Outputs}x{layers[k].Inputs} in the surrogate network but {synapses.Outputs}x{synapses.Inputs} in the model.");
-            synapses.FromOutputMajor(layers[k].Weights);
+            ToSynapses(layers[k]).Weights.CopyTo(synapses.Weights, 0);
             layers[k].Bias.CopyTo(synapses.Bias, 0);
         }
     }

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SpikeLfp.Learning.Surrogate;
 
 /// <summary>
-/// A stack of dense LIF layers held as TorchSharp parameters, trained by backpropagation through time
+/// A stack of LIF layers (dense, or convolutional and pooled: <see cref="SurrogateLayer.Conv"/>, <see cref="SurrogateLayer.Pool"/>) held as TorchSharp parameters, trained by backpropagation through time
 /// with a surrogate spike derivative (the baseline LFP is compared against).
 /// Forward dynamics are those of the simulator (../shared/LFP.md, "Forward"); the reset term never
 /// carries gradient, so only the beta * u path links the steps (as in snntorch, whose reset is detached).
@@ -43,8 +43,9 @@ public sealed class SurrogateNetwork : IDisposable
         for (int i = 0; i < this.layers.Length; i++)
         {
             SurrogateLayer layer = this.layers[i];
-            weights[i] = NewParameter(tensor(layer.Weights, new long[] { layer.Outputs, layer.Inputs }));
-            biases[i] = NewParameter(tensor(layer.Bias, new long[] { layer.Outputs }));
+            long[] shape = layer.Conv is { } conv ? [conv.OutChannels, conv.InChannels, conv.Kernel, conv.Kernel] : [layer.Outputs, layer.SynapseInputs];
+            weights[i] = NewParameter(tensor(layer.Weights, shape));
+            biases[i] = NewParameter(tensor(layer.Bias, new long[] { layer.Bias.Length }));
         }
     }
 
@@ -81,12 +82,11 @@ public sealed class SurrogateNetwork : IDisposable
     public void LoadParameters(int layer, ReadOnlySpan<double> weightsRowMajor, ReadOnlySpan<double> bias)
     {
         ThrowIfDisposed();
-        SurrogateLayer shape = layers[layer];
-        if (weightsRowMajor.Length != shape.Inputs * shape.Outputs || bias.Length != shape.Outputs)
-            throw new ArgumentException($"Layer {layer} is {shape.Outputs}x{shape.Inputs}.");
+        if (weightsRowMajor.Length != weights[layer].numel() || bias.Length != biases[layer].numel())
+            throw new ArgumentException($"Layer {layer}'s weights are [{string.Join(", ", weights[layer].shape)}].");
         using var _ = no_grad();
-        using var w = tensor(weightsRowMajor.ToArray(), new long[] { shape.Outputs, shape.Inputs }, DType);
-        using var b = tensor(bias.ToArray(), new long[] { shape.Outputs }, DType);
+        using var w = tensor(weightsRowMajor.ToArray(), weights[layer].shape, DType);
+        using var b = tensor(bias.ToArray(), biases[layer].shape, DType);
         weights[layer].copy_(w);
         biases[layer].copy_(b);
     }
@@ -166,7 +166,7 @@ public sealed class SurrogateNetwork : IDisposable
             Tensor u = zeros(new long[] { batch, layer.Outputs }, DType);
             for (int t = 0; t < steps; t++)
             {
-                using var z = nn.functional.linear(current[t], weights[l], biases[l]);
+                using var z = Currents(l, current[t]);
                 // r_t = H(u_{t-1} - thr) from the stored membrane, detached: the reset carries no gradient.
                 using var reset = u.detach().gt(thr).to_type(DType);
                 Tensor next;
@@ -210,6 +210,34 @@ public sealed class SurrogateNetwork : IDisposable
         }
         foreach (Tensor s in current) s.Dispose();
         return new SurrogateTrace(spikeTrains, membraneTrains);
+    }
+
+    // z_t = W x_t + b of layer l for a flat input [B, Inputs]. Convolutional and pooled layers view x_t as a
+    // channel-last image [B, H, W, C], run PyTorch's NCHW ops on the permuted view and flatten channel-last again,
+    // so every layout matches the simulator's (Conv2dSynapses, PooledSynapses).
+    private Tensor Currents(int l, Tensor x)
+    {
+        SurrogateLayer layer = layers[l];
+        if (layer.Conv is null && layer.Pool is null) return nn.functional.linear(x, weights[l], biases[l]);
+        using var scope = NewDisposeScope();
+        long batch = x.shape[0];
+        Tensor? image = null;
+        if (layer.Pool is { } pool)
+        {
+            var nchw = x.reshape(batch, pool.InHeight, pool.InWidth, pool.Channels).permute(0, 3, 1, 2);
+            long[] window = [pool.Size, pool.Size];
+            image = pool.Average ? nn.functional.avg_pool2d(nchw, window, window) : nn.functional.max_pool2d(nchw, window, window);
+        }
+        Tensor result;
+        if (layer.Conv is { } conv)
+        {
+            image ??= x.reshape(batch, conv.InHeight, conv.InWidth, conv.InChannels).permute(0, 3, 1, 2);
+            var maps = nn.functional.conv2d(image, weights[l], biases[l], strides: [conv.Stride, conv.Stride], padding: [conv.Padding, conv.Padding]);
+            result = maps.permute(0, 2, 3, 1).reshape(batch, -1);
+        }
+        else
+            result = nn.functional.linear(image!.permute(0, 2, 3, 1).reshape(batch, -1), weights[l], biases[l]);
+        return result.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -274,7 +302,7 @@ public sealed class SurrogateNetwork : IDisposable
         }
     }
 
-    /// <summary>dL/dW of layer <paramref name="layer"/>, [Outputs, Inputs] row-major; zeros before any backward.</summary>
+    /// <summary>dL/dW of layer <paramref name="layer"/>, [Outputs, Inputs] row-major ([outC, inC, kh, kw] for a convolution); zeros before any backward.</summary>
     public double[] WeightGradient(int layer) => Gradient(weights[layer]);
 
     /// <summary>dL/db of layer <paramref name="layer"/>; zeros before any backward.</summary>

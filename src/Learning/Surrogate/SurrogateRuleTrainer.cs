@@ -177,7 +177,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
     {
         for (int k = 0; k < Network.Layers.Count; k++)
         {
-            var synapses = Network.Layers[k].Synapses;
+            var synapses = Network.Layers[k].Connection;
             if (synapses.Weights.Any(w => !float.IsFinite(w)) || synapses.Bias.Any(b => !float.IsFinite(b)))
                 return Network.LayerName(k);
         }

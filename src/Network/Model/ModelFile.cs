@@ -23,6 +23,7 @@ public static class ModelFile
         var layers = new JArray();
         foreach (var layer in network.Layers)
         {
+            if (!layer.IsDense) { layers.Add(ConvSpec.LayerToJson(layer)); continue; }
             layers.Add(new JObject
             {
                 ["type"] = "dense-lif",
@@ -40,7 +41,7 @@ public static class ModelFile
             ["format"] = Format,
             ["version"] = Version,
             ["spec"] = network.Spec,
-            ["weights_layout"] = "row-major [neuron, input] (PyTorch nn.Linear)",
+            ["weights_layout"] = network.Layers.All(l => l.IsDense) ? "row-major [neuron, input] (PyTorch nn.Linear)" : ConvSpec.WeightsLayout,
             ["input"] = network.InputSize,
             ["layers"] = layers,
         };
@@ -100,6 +101,12 @@ public static class ModelFile
         for (int k = 0; k < spec.Layers.Count; k++)
         {
             var json = (JObject)layerTokens[k];
+            if (ConvSpec.IsConvLayerJson(json))
+            {
+                layers.Add(ConvSpec.LayerFromJson(json, inputs, spec.Layers[k], source, k, (j, key, n) => ReadFloats(j, key, n, source, k)));
+                inputs = layers[^1].Size;
+                continue;
+            }
             var type = json.Value<string?>("type");
             if (type is not null && type != "dense-lif")
                 throw new InvalidModelException($"{source}: layer {k} has unknown type '{type}'.");

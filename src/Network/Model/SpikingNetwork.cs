@@ -24,8 +24,9 @@ public sealed class SpikingNetwork
     public int InputSize => Layers[0].Inputs;
     /// <summary>Output neurons (classes).</summary>
     public int OutputSize => Layers[^1].Size;
-    /// <summary>Compact spec, for example "64-100-10".</summary>
-    public string Spec => string.Join('-', new[] { InputSize }.Concat(Layers.Select(l => l.Size)));
+    /// <summary>Compact spec, for example "64-100-10", or <see cref="ConvSpec"/>'s form for convolutional or pooled layers.</summary>
+    public string Spec => (Layers.All(l => l.IsDense) ? null : ConvSpec.Describe(this)?.ToString())
+        ?? string.Join('-', new[] { InputSize }.Concat(Layers.Select(l => l.Size)));
 
     /// <summary>Name of layer k as used in metrics and recordings: hidden1, hidden2, ..., output.</summary>
     public string LayerName(int k) => k == Layers.Count - 1 ? "output" : $"hidden{k + 1}";

@@ -1,0 +1,289 @@
+namespace SpikeLfp.Network.Synapses;
+
+/// <summary>
+/// A 2-D convolution (square kernel, stride, zero padding, no dilation or groups), PyTorch's <c>nn.Conv2d</c>
+/// with one bias per output channel.
+/// <para>
+/// Layouts. Input and output are channel-last, <c>[y, x, c]</c> row-major: input i = (y * InWidth + x) *
+/// InChannels + c, neuron j = (oy * OutWidth + ox) * OutChannels + oc. Flattening is therefore free: the
+/// flattened index PyTorch would use after <c>permute(0, 2, 3, 1).flatten(1)</c> is the neuron index itself,
+/// so a dense layer can read a conv layer's spikes directly. Weights are input-channel-major
+/// <c>[inC, ky, kx, outC]</c>: <c>Weights[((c * Kernel + ky) * Kernel + kx) * OutChannels + oc]</c>, so one input
+/// spike adds, for every output position it reaches, one contiguous vector of OutChannels weights to one
+/// contiguous vector of currents (the event-driven delivery of <see cref="DenseSynapses"/>, per kernel tap).
+/// <see cref="ToTorchLayout"/> / <see cref="FromTorchLayout"/> convert to and from PyTorch's [outC, inC, kh, kw].
+/// </para>
+/// <para>
+/// Geometry: output position (oy, ox) sees input (oy * Stride - Padding + ky, ox * Stride - Padding + kx);
+/// OutHeight = (InHeight + 2 Padding - Kernel) / Stride + 1 (floor), the same for widths. Taps that fall into
+/// the padding see zeros and contribute nothing.
+/// </para>
+/// </summary>
+public sealed class Conv2dSynapses : ISynapses
+{
+    /// <summary>Creates a convolution with zero weights.</summary>
+    /// <exception cref="ArgumentException">A size is not positive, padding is negative, or the kernel does not fit the padded input.</exception>
+    public Conv2dSynapses(int inHeight, int inWidth, int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inHeight);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inWidth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outChannels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernel);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
+        if (inHeight + 2 * padding < kernel || inWidth + 2 * padding < kernel)
+            throw new ArgumentException($"a {kernel}x{kernel} kernel does not fit a {inHeight}x{inWidth} input with padding {padding}.");
+        InHeight = inHeight;
+        InWidth = inWidth;
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        Kernel = kernel;
+        Stride = stride;
+        Padding = padding;
+        OutHeight = (inHeight + 2 * padding - kernel) / stride + 1;
+        OutWidth = (inWidth + 2 * padding - kernel) / stride + 1;
+        long inputs = (long)inHeight * inWidth * inChannels, outputs = (long)OutHeight * OutWidth * outChannels;
+        long weights = (long)inChannels * kernel * kernel * outChannels;
+        if (inputs > int.MaxValue || outputs > int.MaxValue || weights > int.MaxValue)
+            throw new ArgumentException("the convolution is too large.");
+        Inputs = (int)inputs;
+        Outputs = (int)outputs;
+        Weights = new float[weights];
+        Bias = new float[outChannels];
+    }
+
+    /// <summary>Input height.</summary>
+    public int InHeight { get; }
+    /// <summary>Input width.</summary>
+    public int InWidth { get; }
+    /// <summary>Input channels.</summary>
+    public int InChannels { get; }
+    /// <summary>Output channels (feature maps).</summary>
+    public int OutChannels { get; }
+    /// <summary>Kernel height and width.</summary>
+    public int Kernel { get; }
+    /// <summary>Step between output positions, in input pixels.</summary>
+    public int Stride { get; }
+    /// <summary>Zero padding on every side.</summary>
+    public int Padding { get; }
+    /// <summary>Output height.</summary>
+    public int OutHeight { get; }
+    /// <summary>Output width.</summary>
+    public int OutWidth { get; }
+
+    /// <inheritdoc/>
+    public string Kind => "conv2d";
+    /// <inheritdoc/>
+    public int Inputs { get; }
+    /// <inheritdoc/>
+    public int Outputs { get; }
+    /// <summary>Weights, [inC, ky, kx, outC] row-major.</summary>
+    public float[] Weights { get; }
+    /// <summary>Bias per output channel.</summary>
+    public float[] Bias { get; }
+
+    /// <summary>Index in <see cref="Weights"/> of the tap (ky, kx) from input channel c to output channel oc.</summary>
+    public int WeightIndex(int outChannel, int inChannel, int ky, int kx) => ((inChannel * Kernel + ky) * Kernel + kx) * OutChannels + outChannel;
+
+    /// <summary>Weights in PyTorch's <c>Conv2d.weight</c> layout [outC, inC, kh, kw], row-major.</summary>
+    public float[] ToTorchLayout()
+    {
+        var result = new float[Weights.Length];
+        int i = 0;
+        for (int oc = 0; oc < OutChannels; oc++)
+            for (int c = 0; c < InChannels; c++)
+                for (int ky = 0; ky < Kernel; ky++)
+                    for (int kx = 0; kx < Kernel; kx++)
+                        result[i++] = Weights[WeightIndex(oc, c, ky, kx)];
+        return result;
+    }
+
+    /// <summary>Sets the weights from PyTorch's [outC, inC, kh, kw] layout, row-major.</summary>
+    public void FromTorchLayout(ReadOnlySpan<float> torch)
+    {
+        if (torch.Length != Weights.Length)
+            throw new ArgumentException($"expected {OutChannels}x{InChannels}x{Kernel}x{Kernel} = {Weights.Length} weights, got {torch.Length}.");
+        int i = 0;
+        for (int oc = 0; oc < OutChannels; oc++)
+            for (int c = 0; c < InChannels; c++)
+                for (int ky = 0; ky < Kernel; ky++)
+                    for (int kx = 0; kx < Kernel; kx++)
+                        Weights[WeightIndex(oc, c, ky, kx)] = torch[i++];
+    }
+
+    /// <summary>
+    /// PyTorch's default Conv2d initialisation: weights and biases uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)],
+    /// fan_in = inC * k * k, drawn in PyTorch's [outC, inC, kh, kw] order, then the biases.
+    /// </summary>
+    public void InitializeUniform(Random random)
+    {
+        float bound = 1f / MathF.Sqrt(InChannels * Kernel * Kernel);
+        for (int oc = 0; oc < OutChannels; oc++)
+            for (int c = 0; c < InChannels; c++)
+                for (int ky = 0; ky < Kernel; ky++)
+                    for (int kx = 0; kx < Kernel; kx++)
+                        Weights[WeightIndex(oc, c, ky, kx)] = (float)(random.NextDouble() * 2 - 1) * bound;
+        for (int oc = 0; oc < OutChannels; oc++)
+            Bias[oc] = (float)(random.NextDouble() * 2 - 1) * bound;
+    }
+
+    /// <inheritdoc/>
+    public void ResetCurrent(Span<float> current)
+    {
+        for (int p = 0; p < OutHeight * OutWidth; p++) Bias.CopyTo(current.Slice(p * OutChannels, OutChannels));
+    }
+
+    // The output positions one input coordinate reaches along an axis, for tap k:
+    // o * Stride - Padding + k = coordinate  =>  o = (coordinate + Padding - k) / Stride, when it divides and is in range.
+    private static int OutputAt(int coordinate, int tap, int stride, int padding, int outSize)
+    {
+        int shifted = coordinate + padding - tap;
+        if (shifted < 0 || shifted % stride != 0) return -1;
+        int o = shifted / stride;
+        return o < outSize ? o : -1;
+    }
+
+    private (int Y, int X, int C) Coordinates(int input)
+    {
+        int c = input % InChannels, pixel = input / InChannels;
+        return (pixel / InWidth, pixel % InWidth, c);
+    }
+
+    /// <summary>
+    /// Event-driven: each fired input adds, for every output position its receptive fields cover, the
+    /// kernel slice W[c, ky, kx, :] to that position's OutChannels currents.
+    /// </summary>
+    public void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current)
+    {
+        foreach (int i in fired) Deliver(i, 1f, current);
+    }
+
+    /// <inheritdoc/>
+    public void DeliverAnalog(ReadOnlySpan<float> input, Span<float> current)
+    {
+        for (int i = 0; i < input.Length; i++)
+            if (input[i] != 0f) Deliver(i, input[i], current);
+    }
+
+    private void Deliver(int input, float x, Span<float> current)
+    {
+        var (y, xx, c) = Coordinates(input);
+        int n = OutChannels;
+        for (int ky = 0; ky < Kernel; ky++)
+        {
+            int oy = OutputAt(y, ky, Stride, Padding, OutHeight);
+            if (oy < 0) continue;
+            for (int kx = 0; kx < Kernel; kx++)
+            {
+                int ox = OutputAt(xx, kx, Stride, Padding, OutWidth);
+                if (ox < 0) continue;
+                var w = Weights.AsSpan(((c * Kernel + ky) * Kernel + kx) * n, n);
+                var target = current.Slice((oy * OutWidth + ox) * n, n);
+                if (x == 1f) VectorMath.Add(w, target);
+                else VectorMath.AddScaled(x, w, target);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        foreach (int i in fired) inputReward[i] += Backprojection(i, rho);
+    }
+
+    /// <inheritdoc/>
+    public void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        for (int i = 0; i < input.Length; i++)
+            if (input[i] != 0f) inputReward[i] += input[i] * Backprojection(i, rho);
+    }
+
+    // sum_j w_ij rho_j over the neurons j that input i reaches (W^T rho at i).
+    private float Backprojection(int input, ReadOnlySpan<float> rho)
+    {
+        var (y, x, c) = Coordinates(input);
+        int n = OutChannels;
+        float sum = 0f;
+        for (int ky = 0; ky < Kernel; ky++)
+        {
+            int oy = OutputAt(y, ky, Stride, Padding, OutHeight);
+            if (oy < 0) continue;
+            for (int kx = 0; kx < Kernel; kx++)
+            {
+                int ox = OutputAt(x, kx, Stride, Padding, OutWidth);
+                if (ox < 0) continue;
+                sum += VectorMath.Dot(Weights.AsSpan(((c * Kernel + ky) * Kernel + kx) * n, n), rho.Slice((oy * OutWidth + ox) * n, n));
+            }
+        }
+        return sum;
+    }
+
+    // Partitions are blocks of kernel taps (c, ky, kx), each owning the OutChannels weights of its taps; the
+    // flattening over input channels first keeps every partition busy even with a single input channel.
+    private (int From, int To) Taps(int part, int parts)
+    {
+        int taps = InChannels * Kernel * Kernel;
+        return ((int)((long)taps * part / parts), (int)((long)taps * (part + 1) / parts));
+    }
+
+    /// <inheritdoc/>
+    public void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        var (from, to) = Taps(part, parts);
+        if (from == to) return;
+        foreach (int i in fired) Accumulate(i, 1f, from, to, rho, weightFeedback);
+    }
+
+    /// <inheritdoc/>
+    public void AccumulateAnalogFeedback(int part, int parts, ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        var (from, to) = Taps(part, parts);
+        if (from == to) return;
+        // Only the input channels whose taps this partition owns can contribute.
+        int kk = Kernel * Kernel, firstChannel = from / kk, lastChannel = (to - 1) / kk;
+        for (int i = 0; i < input.Length; i++)
+        {
+            int c = i % InChannels;
+            if (c < firstChannel || c > lastChannel || input[i] == 0f) continue;
+            Accumulate(i, input[i], from, to, rho, weightFeedback);
+        }
+    }
+
+    // feedback[c, ky, kx, :] += x_i * rho[position reached through (ky, kx), :], for the owned taps only.
+    private void Accumulate(int input, float x, int from, int to, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        var (y, xx, c) = Coordinates(input);
+        int kk = Kernel * Kernel, n = OutChannels;
+        int first = Math.Max(from, c * kk) - c * kk, last = Math.Min(to, (c + 1) * kk) - c * kk;
+        for (int tap = first; tap < last; tap++)
+        {
+            int ky = tap / Kernel, kx = tap % Kernel;
+            int oy = OutputAt(y, ky, Stride, Padding, OutHeight);
+            if (oy < 0) continue;
+            int ox = OutputAt(xx, kx, Stride, Padding, OutWidth);
+            if (ox < 0) continue;
+            var source = rho.Slice((oy * OutWidth + ox) * n, n);
+            var target = weightFeedback.Slice((c * kk + tap) * n, n);
+            if (x == 1f) VectorMath.Add(source, target);
+            else VectorMath.AddScaled(x, source, target);
+        }
+    }
+
+    /// <summary>biasFeedback[oc] += sum over output positions of rho[position, oc].</summary>
+    public void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback)
+    {
+        for (int p = 0; p < OutHeight * OutWidth; p++) VectorMath.Add(rho.Slice(p * OutChannels, OutChannels), biasFeedback);
+    }
+
+    ISynapses ISynapses.Clone() => Clone();
+
+    /// <summary>A deep copy.</summary>
+    public Conv2dSynapses Clone()
+    {
+        var copy = new Conv2dSynapses(InHeight, InWidth, InChannels, OutChannels, Kernel, Stride, Padding);
+        Weights.CopyTo(copy.Weights, 0);
+        Bias.CopyTo(copy.Bias, 0);
+        return copy;
+    }
+}
