@@ -17,6 +17,7 @@ public static class CommandLine
         new TrainCommand(), new SimulateCommand(), new DataCommand(),
         new CompareCommand(),
         new ExperimentCommand(),
+        new BenchCommand(),
     ];
 
     /// <summary>

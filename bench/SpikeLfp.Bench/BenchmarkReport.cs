@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SpikeLfp.Bench;
+
+/// <summary>LFP step time of one network size at one measured hidden spike rate.</summary>
+/// <param name="Hidden">Hidden neurons (784-Hidden-10).</param>
+/// <param name="TargetRate">Spike rate the first layer's weights and bias were scaled for.</param>
+/// <param name="SpikeRate">Hidden spike rate measured over the timed batches.</param>
+/// <param name="LfpStepMs">Median milliseconds of one LfpTrainer.TrainBatch (batch 128: forward, LFP backward, update).</param>
+public sealed record ScalingPoint(int Hidden, double TargetRate, double SpikeRate, double LfpStepMs);
+
+/// <summary>
+/// How closely the dense TorchSharp LFP step and SpikeLfp's agree on one batch (same weights, same input). Each
+/// difference is the largest over parameters of max |a - b| / max |b|; float64 torch stands in for the exact answer,
+/// so float32 rounding (amplified where LFP's denominator D is small) shows as both float32 results being about
+/// as far from it as from each other.
+/// </summary>
+/// <param name="Network">The network compared, for example "784-1000-10".</param>
+/// <param name="MaxRelativeDifference">Ours against dense torch float32.</param>
+/// <param name="OursVsFloat64">Ours against dense torch float64.</param>
+/// <param name="TorchVsFloat64">Dense torch float32 against dense torch float64.</param>
+/// <param name="SpikesOurs">Spikes per layer in our forward pass.</param>
+/// <param name="SpikesTorch">Spikes per layer in the dense float32 forward pass.</param>
+/// <param name="SpikesFloat64">Spikes per layer in the dense float64 forward pass.</param>
+public sealed record FeedbackAgreement(string Network, double MaxRelativeDifference, double OursVsFloat64, double TorchVsFloat64,
+    long[] SpikesOurs, long[] SpikesTorch, long[] SpikesFloat64);
+
+/// <summary>Every number of one benchmark run, with the table and JSON views of it.</summary>
+public sealed class BenchmarkReport
+{
+    /// <summary>Our LFP training throughput (LfpTrainer.TrainBatch), samples/s.</summary>
+    public double LfpTrainSamplesPerSecond { get; init; }
+    /// <summary>The same LFP step computed densely on TorchSharp, samples/s.</summary>
+    public double LfpDenseTorchSamplesPerSecond { get; init; }
+    /// <summary>Our LFP training with one thread (CpuBackend(1)), samples/s.</summary>
+    public double LfpTrainOneThreadSamplesPerSecond { get; init; }
+    /// <summary>The dense TorchSharp LFP step with torch.set_num_threads(1), samples/s.</summary>
+    public double LfpDenseTorchOneThreadSamplesPerSecond { get; init; }
+    /// <summary>Surrogate-gradient BPTT (SurrogateTrainer, Adam) on TorchSharp, samples/s.</summary>
+    public double SurrogateTorchSamplesPerSecond { get; init; }
+    /// <summary>Our inference (Simulator.Predict), samples/s.</summary>
+    public double InferSamplesPerSecond { get; init; }
+    /// <summary>Dense per-step TorchSharp forward, samples/s.</summary>
+    public double InferDenseTorchSamplesPerSecond { get; init; }
+    /// <summary>DenseMath.AffineRows on 128x784 by 784x1000, GFLOP/s.</summary>
+    public double GemmGflops { get; init; }
+    /// <summary>torch.matmul on the same shapes, GFLOP/s.</summary>
+    public double GemmTorchGflops { get; init; }
+    /// <summary>Peak working set after our LFP training measurement, before any TorchSharp work, MB.</summary>
+    public double PeakWorkingSetMb { get; init; }
+    /// <summary>Peak working set of the whole benchmark process (TorchSharp included), MB.</summary>
+    public double PeakWorkingSetProcessMb { get; init; }
+    /// <summary>Bytes allocated by all threads per LfpTrainer.TrainBatch.</summary>
+    public double AllocatedBytesPerBatch { get; init; }
+    /// <summary>Bytes allocated by the calling thread per LfpTrainer.TrainBatch.</summary>
+    public double AllocatedBytesPerBatchCallingThread { get; init; }
+    /// <summary>Hidden spike rate of the trained 784-1000-10 network over the timed LFP batches.</summary>
+    public double HiddenSpikeRate { get; init; }
+    /// <summary>LFP batches the 784-1000-10 network was trained before the measurement.</summary>
+    public int PretrainBatches { get; init; }
+    /// <summary>Step time against hidden size and spike rate.</summary>
+    public IReadOnlyList<ScalingPoint> Scaling { get; init; } = [];
+    /// <summary>Agreement of the dense TorchSharp feedback with ours.</summary>
+    public IReadOnlyList<FeedbackAgreement> FeedbackChecks { get; init; } = [];
+    /// <summary>Threads given to libtorch (torch.set_num_threads).</summary>
+    public int TorchThreads { get; init; }
+    /// <summary>Logical processors.</summary>
+    public int ProcessorCount { get; init; }
+    /// <summary>/proc/loadavg at the start and at the end of the run.</summary>
+    public string LoadAverageStart { get; init; } = "";
+    /// <summary>/proc/loadavg at the end of the run.</summary>
+    public string LoadAverageEnd { get; init; } = "";
+    /// <summary>How each number was measured (repeats, batches, shapes).</summary>
+    public string Method { get; init; } = "";
+    /// <summary>True for a --quick smoke run (few repeats: numbers are rough).</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>Ours / dense TorchSharp for LFP training.</summary>
+    public double LfpSpeedup => LfpTrainSamplesPerSecond / LfpDenseTorchSamplesPerSecond;
+    /// <summary>Ours / dense TorchSharp for inference.</summary>
+    public double InferSpeedup => InferSamplesPerSecond / InferDenseTorchSamplesPerSecond;
+    /// <summary>Ours / TorchSharp for the dense kernel.</summary>
+    public double GemmRatio => GemmGflops / GemmTorchGflops;
+
+    /// <summary>The JSON document (keys as in the issue, plus ratios and context).</summary>
+    public string ToJson()
+    {
+        var scaling = new JsonArray();
+        foreach (var p in Scaling)
+            scaling.Add(new JsonObject
+            {
+                ["hidden"] = p.Hidden, ["target_spike_rate"] = Round(p.TargetRate), ["spike_rate"] = Round(p.SpikeRate), ["lfp_step_ms"] = Round(p.LfpStepMs),
+            });
+        var checks = new JsonArray();
+        foreach (var c in FeedbackChecks)
+            checks.Add(new JsonObject
+            {
+                ["network"] = c.Network, ["max_relative_difference"] = c.MaxRelativeDifference,
+                ["ours_vs_float64"] = c.OursVsFloat64, ["torch_float32_vs_float64"] = c.TorchVsFloat64,
+                ["spikes_ours"] = new JsonArray(c.SpikesOurs.Select(s => (JsonNode)s).ToArray()),
+                ["spikes_torch"] = new JsonArray(c.SpikesTorch.Select(s => (JsonNode)s).ToArray()),
+                ["spikes_float64"] = new JsonArray(c.SpikesFloat64.Select(s => (JsonNode)s).ToArray()),
+            });
+        var json = new JsonObject
+        {
+            ["lfp_train_samples_per_s"] = Round(LfpTrainSamplesPerSecond),
+            ["lfp_dense_torch_samples_per_s"] = Round(LfpDenseTorchSamplesPerSecond),
+            ["surrogate_torch_samples_per_s"] = Round(SurrogateTorchSamplesPerSecond),
+            ["lfp_train_1thread_samples_per_s"] = Round(LfpTrainOneThreadSamplesPerSecond),
+            ["lfp_dense_torch_1thread_samples_per_s"] = Round(LfpDenseTorchOneThreadSamplesPerSecond),
+            ["infer_samples_per_s"] = Round(InferSamplesPerSecond),
+            ["infer_dense_torch_samples_per_s"] = Round(InferDenseTorchSamplesPerSecond),
+            ["gemm_gflops"] = Round(GemmGflops),
+            ["gemm_torch_gflops"] = Round(GemmTorchGflops),
+            ["peak_working_set_mb"] = Round(PeakWorkingSetMb),
+            ["peak_working_set_process_mb"] = Round(PeakWorkingSetProcessMb),
+            ["allocated_bytes_per_batch"] = Round(AllocatedBytesPerBatch),
+            ["allocated_bytes_per_batch_calling_thread"] = Round(AllocatedBytesPerBatchCallingThread),
+            ["hidden_spike_rate"] = Round(HiddenSpikeRate),
+            ["pretrain_batches"] = PretrainBatches,
+            ["scaling"] = scaling,
+            ["ratios"] = new JsonObject
+            {
+                ["lfp_train_vs_dense_torch"] = Round(LfpSpeedup),
+                ["lfp_train_vs_dense_torch_1thread"] = Round(LfpTrainOneThreadSamplesPerSecond / LfpDenseTorchOneThreadSamplesPerSecond),
+                ["infer_vs_dense_torch"] = Round(InferSpeedup),
+                ["gemm_vs_torch"] = Round(GemmRatio),
+            },
+            ["feedback_checks"] = checks,
+            ["torch_threads"] = TorchThreads,
+            ["processor_count"] = ProcessorCount,
+            ["load_average_start"] = LoadAverageStart,
+            ["load_average_end"] = LoadAverageEnd,
+            ["quick"] = Quick,
+            ["method"] = Method,
+        };
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>Writes the readable table: ours next to dense TorchSharp, the ratio, then the scaling table.</summary>
+    public void WriteTable(TextWriter output)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Format(c, "{0,-34} {1,14} {2,14} {3,10}", "measurement", "SpikeLfp", "dense torch", "ours/torch"));
+        Row("LFP training (samples/s)", LfpTrainSamplesPerSecond, LfpDenseTorchSamplesPerSecond);
+        Row("LFP training, 1 thread each", LfpTrainOneThreadSamplesPerSecond, LfpDenseTorchOneThreadSamplesPerSecond);
+        Row("inference (samples/s)", InferSamplesPerSecond, InferDenseTorchSamplesPerSecond);
+        Row("GEMM 128x784 by 784x1000 (GFLOP/s)", GemmGflops, GemmTorchGflops);
+        output.WriteLine(string.Format(c, "{0,-34} {1,14} {2,14:F1}", "surrogate BPTT, Adam (samples/s)", "-", SurrogateTorchSamplesPerSecond));
+        output.WriteLine(string.Format(c, "hidden spike rate {0:P2} after {5} pre-training batches; peak working set {1:F0} MB (training run), {2:F0} MB (whole process); allocated per TrainBatch {3:F0} B (all threads), {4:F0} B (calling thread)",
+            HiddenSpikeRate, PeakWorkingSetMb, PeakWorkingSetProcessMb, AllocatedBytesPerBatch, AllocatedBytesPerBatchCallingThread, PretrainBatches));
+        foreach (var check in FeedbackChecks)
+            output.WriteLine(string.Format(c, "feedback check {0}: max relative difference ours vs torch {1:E2}, ours vs float64 {2:E2}, torch vs float64 {3:E2}; spikes per layer ours [{4}] torch [{5}] float64 [{6}]",
+                check.Network, check.MaxRelativeDifference, check.OursVsFloat64, check.TorchVsFloat64,
+                string.Join(", ", check.SpikesOurs), string.Join(", ", check.SpikesTorch), string.Join(", ", check.SpikesFloat64)));
+        output.WriteLine();
+        output.WriteLine(string.Format(c, "{0,-8} {1,12} {2,14} {3,14}", "hidden", "target rate", "measured rate", "LFP step (ms)"));
+        foreach (var p in Scaling)
+            output.WriteLine(string.Format(c, "{0,-8} {1,12:P1} {2,14:P2} {3,14:F1}", p.Hidden, p.TargetRate, p.SpikeRate, p.LfpStepMs));
+        output.WriteLine();
+        output.WriteLine($"torch threads {TorchThreads} (torch.set_num_threads(Environment.ProcessorCount)), processors {ProcessorCount}; load average at start {LoadAverageStart}, at end {LoadAverageEnd}");
+
+        void Row(string name, double ours, double torch)
+            => output.WriteLine(string.Format(c, "{0,-34} {1,14:F1} {2,14:F1} {3,10:F2}", name, ours, torch, ours / torch));
+    }
+
+    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : -1;
+}

@@ -1,0 +1,111 @@
+using SpikeLfp.Bench;
+using SpikeLfp.Learning.Lfp;
+using SpikeLfp.Learning.Rewards;
+using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Simulation;
+using SpikeLfp.Neurons;
+using SpikeLfp.Tests.Support;
+
+namespace SpikeLfp.Tests.Bench;
+
+/// <summary>
+/// The benchmark's yardstick, LFP computed densely on TorchSharp, must compute the same thing as SpikeLfp's
+/// event-driven LFP, or the speed ratio means nothing. Nothing here is timed.
+/// </summary>
+public class DenseTorchLfpTests
+{
+    private const double Relative = 1e-4;
+
+    [Test]
+    public void Dense_torch_feedback_and_input_reward_match_ours_and_the_reference_fixture()
+    {
+        var f = Fixture.Load("lfp_snn_mlp");
+        int steps = f.Int("sizes.T"), batch = f.Int("sizes.batch");
+        var p = new LifParameters((float)(double)f["params.beta"], (float)(double)f["params.threshold"]);
+        var layers = new List<SpikingLayer>();
+        foreach (var (w, b) in new[] { ("W1", "b1"), ("W2", "b2") })
+        {
+            var shape = f.Shape(w);
+            var layer = new SpikingLayer(shape[1], shape[0], p);
+            layer.Synapses.FromOutputMajor(f.Floats(w));
+            f.Floats(b).CopyTo(layer.Synapses.Bias, 0);
+            layers.Add(layer);
+        }
+        var network = new SpikingNetwork(layers);
+        var x = f.Floats("x");
+        var labels = f.Array("labels").Select(v => (int)v).ToArray();
+
+        var trace = new Simulator(network, steps, new ConstantCurrentEncoder()).Forward(x, Enumerable.Range(0, batch).Select(i => (long)i).ToArray());
+        var workspace = new LfpWorkspace(trace, keepInputReward: true);
+        var ours = new Feedback(network);
+        new CpuLfpBackend().Backward(network, trace, labels, new RateCodedSpikeReward(), workspace, ours);
+
+        using var dense = new DenseTorchLfp(network);
+        using var input = dense.Input(x, batch);
+        dense.ComputeFeedback(input, labels, steps, keepInputReward: true);
+
+        for (int k = 0; k < 2; k++)
+        {
+            var synapses = network.Layers[k].Synapses;
+            var torchWeights = dense.WeightFeedback(k);
+            Close.AssertAll(torchWeights, FeedbackCheck.ToOutputMajor(ours.Weights[k], synapses.Inputs, synapses.Outputs).Select(v => (double)v).ToArray(), $"W{k + 1} feedback, torch vs ours", Relative);
+            Close.AssertAll(dense.BiasFeedback(k), ours.Bias[k].Select(v => (double)v).ToArray(), $"b{k + 1} feedback, torch vs ours", Relative);
+            Close.AssertAll(torchWeights, f.Array($"feedback.W{k + 1}"), $"W{k + 1} feedback, torch vs reference", Relative);
+        }
+        Close.AssertAll(dense.InputReward(), workspace.InputReward.AsSpan(0, batch * network.InputSize).ToArray().Select(v => (double)v).ToArray(), "input reward, torch vs ours", Relative);
+    }
+
+    [Test]
+    public void Dense_torch_feedback_matches_ours_on_a_fashion_mnist_shaped_batch()
+    {
+        var data = new SyntheticImages(32, seed: 3);
+        var network = SpikingNetwork.Create([SyntheticImages.InputSize, 64, SyntheticImages.ClassCount], LifParameters.Default, seed: 5);
+        var (ours, oursBias, spikesOurs) = FeedbackCheck.Ours(network, data.Features, data.Labels, steps: 15);
+        using var dense = new DenseTorchLfp(network);
+        using var input = dense.Input(data.Features, data.Count);
+        Assert.That(dense.SpikeCounts(input, 15), Is.EqualTo(spikesOurs), "spikes per layer");
+        Assert.That(spikesOurs[0], Is.GreaterThan(0), "the hidden layer fires (otherwise the check is empty)");
+        dense.ComputeFeedback(input, data.Labels, steps: 15);
+
+        for (int k = 0; k < 2; k++)
+        {
+            var layer = network.Layers[k];
+            Close.AssertAll(dense.WeightFeedback(k), FeedbackCheck.ToOutputMajor(ours[k], layer.Inputs, layer.Size).Select(v => (double)v).ToArray(), $"layer {k} weight feedback", Relative);
+            Close.AssertAll(dense.BiasFeedback(k), oursBias[k].Select(v => (double)v).ToArray(), $"layer {k} bias feedback", Relative);
+        }
+        var agreement = FeedbackCheck.Compare(network, data.Features, data.Labels, steps: 15);
+        Assert.That(agreement.MaxRelativeDifference, Is.LessThan(Relative));
+    }
+
+    [Test]
+    public void Dense_torch_training_step_moves_the_weights_as_LfpTrainer_does()
+    {
+        var data = new SyntheticImages(32, seed: 4);
+        var network = SpikingNetwork.Create([SyntheticImages.InputSize, 48, SyntheticImages.ClassCount], LifParameters.Default, seed: 6);
+        var options = new TrainingOptions { BatchSize = data.Count, Steps = 15 };
+        using var dense = new DenseTorchLfp(network.Clone(), options.LearningRate, options.Momentum, options.ClipNorm);
+        using var input = dense.Input(data.Features, data.Count);
+        var initial = network.Layers.Select(l => l.Synapses.ToOutputMajor()).ToArray();
+        var trainer = new LfpTrainer(network, options);
+        var keys = Enumerable.Range(0, data.Count).Select(i => (long)i).ToArray();
+
+        for (int step = 0; step < 2; step++)   // two steps: the second one uses the momentum buffer
+        {
+            var (reward, _) = trainer.TrainBatch(data.Features, data.Labels, keys, 1, step);
+            float torchReward = dense.TrainBatch(input, data.Labels, options.Steps);
+            Assert.That(torchReward, Is.EqualTo(reward).Within(Relative * Math.Max(1, Math.Abs(reward))), $"reward of step {step + 1}");
+        }
+        // Compare the updates, not the weights (which the updates barely change).
+        for (int k = 0; k < 2; k++)
+        {
+            var ours = network.Layers[k].Synapses.ToOutputMajor();
+            var torch = dense.Weights(k);
+            var oursUpdate = ours.Select((w, i) => (double)w - initial[k][i]).ToArray();
+            var torchUpdate = torch.Select((w, i) => w - initial[k][i]).ToArray();
+            Assert.That(oursUpdate.Max(Math.Abs), Is.GreaterThan(0), $"layer {k} learned something");
+            Close.AssertAll(torchUpdate, oursUpdate, $"layer {k} weight update over two steps", 1e-3);
+        }
+    }
+}
