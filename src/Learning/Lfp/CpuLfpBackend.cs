@@ -35,59 +35,52 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         return total;
     }
 
+    // One reverse pass over time per sample, all layers top-down at each step: layer k at step t needs only
+    // the reward layer k+1 handed down at step t and its own internal reward from step t+1, so per-step
+    // buffers suffice and the dense [sample, step, neuron] reward arrays are kept only in diagnostic mode.
     private static void RewardThroughLayers(SpikingNetwork network, ForwardTrace trace, ISpikeReward reward, LfpWorkspace ws, int b, int label)
     {
         int steps = trace.Steps, top = network.Layers.Count - 1;
-        int outputs = network.Layers[top].Size;
-        ws.SampleReward[b] = reward.Compute(trace, b, label, ws.Incoming[top].AsSpan(b * steps * outputs, steps * outputs));
+        bool keep = ws.KeepInputReward, constantFirst = trace.Layers[0].ConstantCurrent;
+        ws.SampleReward[b] = reward.Compute(trace, b, label, ws.Incoming[top].AsSpan(b * steps * network.Layers[top].Size, steps * network.Layers[top].Size));
+        for (int k = 0; k <= top; k++) ws.Internal[k].AsSpan(b * network.Layers[k].Size, network.Layers[k].Size).Clear();
+        int n0 = network.Layers[0].Size;
+        var rhoSum = constantFirst ? ws.NormalizedRewardSum.AsSpan(b * n0, n0) : Span<float>.Empty;
+        rhoSum.Clear();
+        var x = constantFirst ? trace.InputCurrent.AsSpan(b * trace.InputSize, trace.InputSize) : Span<float>.Empty;
+        if (keep && constantFirst) ws.InputReward.AsSpan(b * trace.InputSize, trace.InputSize).Clear();
 
-        for (int k = top; k >= 0; k--)
+        for (int t = steps - 1; t >= 0; t--)
         {
-            var layer = network.Layers[k];
-            var lt = trace.Layers[k];
-            int n = layer.Size;
-            var internalReward = ws.Internal[k].AsSpan(b * n, n);
-            internalReward.Clear();
-            for (int t = steps - 1; t >= 0; t--)
+            for (int k = top; k >= 0; k--)
             {
-                var rho = ws.NormalizedReward[k].AsSpan((b * steps + t) * n, n);
+                var layer = network.Layers[k];
+                var lt = trace.Layers[k];
+                int n = layer.Size;
+                var incoming = k == top || keep ? ws.Incoming[k].AsSpan((b * steps + t) * n, n) : ws.StepIncoming[k].AsSpan(b * n, n);
+                var rho = k == 0 && constantFirst && !keep ? ws.StepNormalizedReward.AsSpan(b * n, n) : ws.NormalizedReward[k].AsSpan((b * steps + t) * n, n);
                 var previous = t > 0 ? lt.MembraneAt(b, t - 1) : Span<float>.Empty;
-                LfpKernels.MembraneStep(ws.Incoming[k].AsSpan((b * steps + t) * n, n), lt.CurrentAt(b, t), previous, internalReward, rho, layer.Neurons);
-                HandRewardDown(network, trace, ws, k, b, t, rho);
-            }
-            if (k == 0 && lt.ConstantCurrent)
-            {
-                var sum = ws.NormalizedRewardSum.AsSpan(b * n, n);
-                sum.Clear();
-                for (int t = 0; t < steps; t++) VectorMath.Add(ws.NormalizedReward[0].AsSpan((b * steps + t) * n, n), sum);
-                if (ws.KeepInputReward)
+                LfpKernels.MembraneStep(incoming, lt.CurrentAt(b, t), previous, ws.Internal[k].AsSpan(b * n, n), rho, layer.Neurons);
+
+                if (k > 0)
                 {
-                    var target = ws.InputReward.AsSpan(b * trace.InputSize, trace.InputSize);
+                    int below = network.Layers[k - 1].Size;
+                    var target = keep ? ws.Incoming[k - 1].AsSpan((b * steps + t) * below, below) : ws.StepIncoming[k - 1].AsSpan(b * below, below);
                     target.Clear();
-                    // The same x at every step: sum_t x (.) W rho_t = x (.) W (sum_t rho_t), computed per step to match the reference's order.
-                    for (int t = 0; t < steps; t++)
-                        layer.Connection.RewardAnalogInputs(trace.InputCurrent.AsSpan(b * trace.InputSize, trace.InputSize),
-                            ws.NormalizedReward[0].AsSpan((b * steps + t) * n, n), target);
+                    layer.Connection.RewardFiredInputs(trace.Layers[k - 1].Spikes.Fired(b, t), rho, target);
+                }
+                else if (constantFirst)
+                {
+                    VectorMath.Add(rho, rhoSum);
+                    if (keep) layer.Connection.RewardAnalogInputs(x, rho, ws.InputReward.AsSpan(b * trace.InputSize, trace.InputSize));
+                }
+                else if (keep)
+                {
+                    var target = ws.InputReward.AsSpan((b * steps + t) * trace.InputSize, trace.InputSize);
+                    target.Clear();
+                    layer.Connection.RewardFiredInputs(trace.InputSpikes!.Fired(b, t), rho, target);
                 }
             }
-        }
-    }
-
-    private static void HandRewardDown(SpikingNetwork network, ForwardTrace trace, LfpWorkspace ws, int k, int b, int t, ReadOnlySpan<float> rho)
-    {
-        var connection = network.Layers[k].Connection;
-        if (k > 0)
-        {
-            int below = network.Layers[k - 1].Size;
-            var target = ws.Incoming[k - 1].AsSpan((b * trace.Steps + t) * below, below);
-            target.Clear();
-            connection.RewardFiredInputs(trace.Layers[k - 1].Spikes.Fired(b, t), rho, target);
-        }
-        else if (ws.KeepInputReward && trace.SpikingInput)
-        {
-            var target = ws.InputReward.AsSpan((b * trace.Steps + t) * trace.InputSize, trace.InputSize);
-            target.Clear();
-            connection.RewardFiredInputs(trace.InputSpikes!.Fired(b, t), rho, target);
         }
     }
 
@@ -110,7 +103,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         {
             // Partitions own disjoint weights; inside one, contributions are added in (sample, step) order,
             // so the sum does not depend on the number of threads.
-            int parts = Math.Max(1, _parallel.MaxDegreeOfParallelism) * 4;
+            int parts = Math.Max(1, _parallel.MaxDegreeOfParallelism);
             Array.Clear(fw);
             var spikes = k == 0 ? trace.InputSpikes : trace.Layers[k - 1].Spikes;
             Parallel.For(0, parts, _parallel, part =>
@@ -130,8 +123,10 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         var fb = feedback.Bias[k];
         Array.Clear(fb);
         for (int b = 0; b < batch; b++)
-            for (int t = 0; t < steps; t++)
-                connection.AccumulateBiasFeedback(rhoAll.AsSpan((b * steps + t) * n, n), fb);
+            if (analog) connection.AccumulateBiasFeedback(ws.NormalizedRewardSum.AsSpan(b * n, n), fb);
+            else
+                for (int t = 0; t < steps; t++)
+                    connection.AccumulateBiasFeedback(rhoAll.AsSpan((b * steps + t) * n, n), fb);
         VectorMath.MultiplyByMagnitude(connection.Bias, fb);
     }
 }

@@ -4,23 +4,36 @@ namespace SpikeLfp.Learning.Lfp;
 
 /// <summary>
 /// Buffers of one LFP pass, sized once for a trace and reused for every batch (no allocation per batch or
-/// step). Layouts follow the trace: sample-major [sample, step, neuron].
+/// step). Layouts follow the trace: sample-major [sample, step, neuron]. By default only what the feedback
+/// needs is kept; the diagnostic mode (<c>keepInputReward</c>) also keeps every layer's per-step reward and
+/// rho, and the reward reaching the input, for tests, attribution and backend comparisons.
 /// </summary>
 public sealed class LfpWorkspace
 {
+    private readonly int[] _sizes;
+    private readonly bool _spikingInput;
+
     /// <summary>Allocates buffers matching <paramref name="trace"/>.</summary>
     public LfpWorkspace(ForwardTrace trace, bool keepInputReward = false)
     {
-        int cap = trace.Capacity, steps = trace.Steps;
+        int cap = trace.Capacity, steps = trace.Steps, top = trace.Layers.Length - 1;
         Capacity = cap;
         Steps = steps;
-        Incoming = trace.Layers.Select(l => new float[cap * steps * l.Size]).ToArray();
-        NormalizedReward = trace.Layers.Select(l => new float[cap * steps * l.Size]).ToArray();
-        Internal = trace.Layers.Select(l => new float[cap * l.Size]).ToArray();
-        NormalizedRewardSum = new float[cap * trace.Layers[0].Size];
-        SampleReward = new float[cap];
-        TransposedFeedback = trace.SpikingInput ? [] : new float[trace.InputSize * trace.Layers[0].Size];
+        InputSize = trace.InputSize;
+        _sizes = trace.Layers.Select(l => l.Size).ToArray();
+        _spikingInput = trace.SpikingInput;
         KeepInputReward = keepInputReward;
+        bool constantFirst = !trace.SpikingInput;
+        // The output layer's reward is always kept (it is the reward function's output); a constant-current first
+        // layer needs only its rho summed over steps, so its per-step rho is kept only in diagnostic mode.
+        Incoming = trace.Layers.Select((l, k) => k == top || keepInputReward ? new float[cap * steps * l.Size] : []).ToArray();
+        NormalizedReward = trace.Layers.Select((l, k) => k > 0 || !constantFirst || keepInputReward ? new float[cap * steps * l.Size] : []).ToArray();
+        StepIncoming = trace.Layers.Select((l, k) => k < top && !keepInputReward ? new float[cap * l.Size] : []).ToArray();
+        StepNormalizedReward = constantFirst && !keepInputReward ? new float[cap * _sizes[0]] : [];
+        Internal = trace.Layers.Select(l => new float[cap * l.Size]).ToArray();
+        NormalizedRewardSum = constantFirst ? new float[cap * _sizes[0]] : [];
+        SampleReward = new float[cap];
+        TransposedFeedback = constantFirst ? new float[trace.InputSize * _sizes[0]] : [];
         InputReward = keepInputReward ? new float[cap * (trace.SpikingInput ? steps : 1) * trace.InputSize] : [];
     }
 
@@ -28,25 +41,30 @@ public sealed class LfpWorkspace
     public int Capacity { get; }
     /// <summary>Time steps.</summary>
     public int Steps { get; }
-    /// <summary>Per layer, A_t: reward arriving at the layer's spikes.</summary>
+    /// <summary>Inputs per sample.</summary>
+    public int InputSize { get; }
+    /// <summary>Per layer, A_t: reward arriving at the layer's spikes, [sample, step, neuron] (output layer always; others in diagnostic mode).</summary>
     public float[][] Incoming { get; }
-    /// <summary>Per layer, rho_t = R_t / (D_t + eps).</summary>
+    /// <summary>Per layer, rho_t = R_t / (D_t + eps), [sample, step, neuron] (a constant-current first layer only in diagnostic mode).</summary>
     public float[][] NormalizedReward { get; }
+    /// <summary>Per layer below the output, the reward arriving at the step being processed, [sample, neuron].</summary>
+    public float[][] StepIncoming { get; }
+    /// <summary>Constant-current first layer: rho of the step being processed, [sample, neuron].</summary>
+    public float[] StepNormalizedReward { get; }
     /// <summary>Per layer, the running internal reward I (one vector per sample).</summary>
     public float[][] Internal { get; }
-    /// <summary>First layer, sum over steps of rho_t per sample (its input is constant, so one outer product suffices).</summary>
+    /// <summary>Constant-current first layer: sum over steps of rho_t per sample (its input is constant, so one outer product suffices).</summary>
     public float[] NormalizedRewardSum { get; }
-    /// <summary>First layer with analog input: its weight feedback in output-major order, before the transpose.</summary>
-    public float[] TransposedFeedback { get; }
     /// <summary>Total output reward per sample.</summary>
     public float[] SampleReward { get; }
-    /// <summary>Whether the reward reaching the network input is kept (tests and attribution; costs time).</summary>
+    /// <summary>Constant-current first layer: its weight feedback in output-major order, before the transpose.</summary>
+    public float[] TransposedFeedback { get; }
+    /// <summary>Diagnostic mode: intermediates and the reward reaching the input are kept.</summary>
     public bool KeepInputReward { get; }
-    /// <summary>Reward reaching the input: [sample, input] for a constant current (summed over steps), [sample, step, input] for spikes.</summary>
+    /// <summary>Reward reaching the input (diagnostic mode): [sample, input] for a constant current (summed over steps), [sample, step, input] for spikes.</summary>
     public float[] InputReward { get; }
 
     /// <summary>True when the workspace matches <paramref name="trace"/>.</summary>
-    public bool Fits(ForwardTrace trace) => trace.Capacity <= Capacity && trace.Steps == Steps
-        && Incoming.Length == trace.Layers.Length && Incoming.Zip(trace.Layers).All(p => p.First.Length == Capacity * Steps * p.Second.Size)
-        && (!KeepInputReward || InputReward.Length == Capacity * (trace.SpikingInput ? Steps : 1) * trace.InputSize);
+    public bool Fits(ForwardTrace trace) => trace.Capacity <= Capacity && trace.Steps == Steps && trace.InputSize == InputSize
+        && trace.SpikingInput == _spikingInput && trace.Layers.Select(l => l.Size).SequenceEqual(_sizes);
 }

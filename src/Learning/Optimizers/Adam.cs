@@ -13,7 +13,10 @@ public sealed class Adam(float learningRate, float beta1 = 0.9f, float beta2 = 0
     public float LearningRate { get; set; } = learningRate;
 
     /// <inheritdoc/>
-    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients)
+    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients) => Step(parameters, gradients, 1f);
+
+    /// <inheritdoc/>
+    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, float gradientScale)
     {
         _m ??= gradients.Select(g => new float[g.Length]).ToArray();
         _v ??= gradients.Select(g => new float[g.Length]).ToArray();
@@ -28,8 +31,9 @@ public sealed class Adam(float learningRate, float beta1 = 0.9f, float beta2 = 0
             var v = _v[k];
             for (int i = 0; i < p.Length; i++)
             {
-                m[i] = beta1 * m[i] + (1f - beta1) * g[i];
-                v[i] = beta2 * v[i] + (1f - beta2) * g[i] * g[i];
+                float gi = gradientScale * g[i];
+                m[i] = beta1 * m[i] + (1f - beta1) * gi;
+                v[i] = beta2 * v[i] + (1f - beta2) * gi * gi;
                 p[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) / sqrtC2 + epsilon);
             }
         }

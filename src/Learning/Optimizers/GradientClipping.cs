@@ -22,4 +22,19 @@ public static class GradientClipping
         }
         return norm;
     }
+
+    /// <summary>
+    /// The factor clip_grad_norm_ would scale the gradients by (1 when their joint L2 norm is within
+    /// <paramref name="maxNorm"/>), without touching them; <paramref name="norm"/> receives the norm (NaN or
+    /// infinity when a gradient is not finite).
+    /// </summary>
+    public static float Coefficient(IReadOnlyList<float[]> gradients, double maxNorm, out double norm)
+    {
+        double sum = 0;
+        foreach (var g in gradients) sum += VectorMath.SumOfSquares(g);
+        norm = Math.Sqrt(sum);
+        if (!double.IsFinite(norm) || maxNorm <= 0) return 1f;
+        double coefficient = maxNorm / (norm + 1e-6);
+        return coefficient < 1 ? (float)coefficient : 1f;
+    }
 }

@@ -12,6 +12,13 @@ public interface IOptimizer
     /// <summary>Applies one update: parameters[k] -= f(gradients[k]).</summary>
     void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients);
 
+    /// <summary>
+    /// Applies one update with the gradient <paramref name="gradientScale"/> * gradients[k], without writing the
+    /// scaled gradient anywhere: LFP passes its feedback with scale -clip (grad = -feedback, clipped) and the
+    /// optimizer makes one pass over the weights instead of three.
+    /// </summary>
+    void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, float gradientScale);
+
     /// <summary>The optimizer's state (momentum buffers, moments, step count) for checkpoints.</summary>
     OptimizerState SaveState();
 

@@ -1,4 +1,4 @@
-using SpikeLfp.Network.Synapses;
+using System.Numerics;
 
 namespace SpikeLfp.Learning.Optimizers;
 
@@ -17,29 +17,50 @@ public sealed class Sgd(float learningRate, float momentum = 0f) : IOptimizer
     public float Momentum { get; } = momentum;
 
     /// <inheritdoc/>
-    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients)
+    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients) => Step(parameters, gradients, 1f);
+
+    /// <inheritdoc/>
+    public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, float gradientScale)
     {
         _velocity ??= gradients.Select(g => new float[g.Length]).ToArray();
         bool first = _steps == 0;
         for (int k = 0; k < parameters.Count; k++)
         {
-            var p = parameters[k];
-            var g = gradients[k];
-            if (Momentum == 0f)
-            {
-                VectorMath.AddScaled(-LearningRate, g, p);
-                continue;
-            }
-            var v = _velocity[k];
-            if (first) g.CopyTo(v, 0);
-            else
-            {
-                VectorMath.Scale(Momentum, v);
-                VectorMath.Add(g, v);
-            }
-            VectorMath.AddScaled(-LearningRate, v, p);
+            if (Momentum == 0f) Update(parameters[k], gradients[k], gradientScale, LearningRate);
+            else Update(parameters[k], gradients[k], _velocity[k], gradientScale, Momentum, LearningRate, first);
         }
         _steps++;
+    }
+
+    // p -= lr (s g)
+    private static void Update(float[] p, float[] g, float s, float lr)
+    {
+        int i = 0, w = Vector<float>.Count;
+        var vs = new Vector<float>(s);
+        var vlr = new Vector<float>(-lr);
+        for (; i <= p.Length - w; i += w)
+            Vector.FusedMultiplyAdd(vlr, vs * new Vector<float>(g.AsSpan(i)), new Vector<float>(p.AsSpan(i))).CopyTo(p.AsSpan(i));
+        for (; i < p.Length; i++) p[i] = MathF.FusedMultiplyAdd(-lr, s * g[i], p[i]);
+    }
+
+    // v = m v + s g (v = s g on the first step); p -= lr v: one pass over p, g and v.
+    private static void Update(float[] p, float[] g, float[] v, float s, float m, float lr, bool first)
+    {
+        int i = 0, w = Vector<float>.Count;
+        var vs = new Vector<float>(s);
+        var vm = new Vector<float>(first ? 0f : m);
+        var vlr = new Vector<float>(-lr);
+        for (; i <= p.Length - w; i += w)
+        {
+            var velocity = vm * new Vector<float>(v.AsSpan(i)) + vs * new Vector<float>(g.AsSpan(i));
+            velocity.CopyTo(v.AsSpan(i));
+            Vector.FusedMultiplyAdd(vlr, velocity, new Vector<float>(p.AsSpan(i))).CopyTo(p.AsSpan(i));
+        }
+        for (; i < p.Length; i++)
+        {
+            v[i] = (first ? 0f : m) * v[i] + s * g[i];
+            p[i] = MathF.FusedMultiplyAdd(-lr, v[i], p[i]);
+        }
     }
 
     /// <inheritdoc/>

@@ -137,11 +137,11 @@ public sealed class LfpTrainer
             for (int k = 0; k < Network.Layers.Count; k++) spikeTotals[k] += TraceStatistics.SpikeTotal(trace, k);
 
         float reward = _lfp.Backward(Network, trace, labels, _reward, _workspace, _feedback);
-        foreach (var g in _gradients) VectorMath.Negate(g);   // the optimizer descends: grad = -feedback
-        double norm = _options.ClipNorm > 0 ? GradientClipping.ClipGlobalNorm(_gradients, _options.ClipNorm) : 0;
+        // grad = -feedback, clipped to the global norm: applied as a scale inside the optimizer's single pass.
+        float clip = GradientClipping.Coefficient(_gradients, _options.ClipNorm, out double norm);
         if (!double.IsFinite(norm) || !double.IsFinite(reward))
             throw new NumericalInstabilityException($"non-finite feedback in layer {FirstNonFinite(_gradients)} at epoch {epoch}, batch {batchIndex + 1}; lower the learning rate or check the input.");
-        Optimizer.Step(_parameters, _gradients);
+        Optimizer.Step(_parameters, _gradients, -clip);
         string? bad = FirstNonFinite(_parameters, onlyIfAny: true);
         if (bad is not null)
             throw new NumericalInstabilityException($"non-finite weights in layer {bad} after the update at epoch {epoch}, batch {batchIndex + 1}; lower the learning rate.");

@@ -90,7 +90,7 @@ public sealed class AnalogNetwork
             trace.Inputs[k] = input;
             trace.PreActivations[k] = z;
             trace.Activations[k] = a;
-            input = a;
+            input = noiseStd > 0f && k < Layers.Count - 1 ? (float[])a.Clone() : a; // the next layer adds its input noise to its own copy
         }
         return trace;
     }
