@@ -22,6 +22,7 @@ public sealed class ExperimentCommand : ICommand
     public static IReadOnlyList<ICommand> Experiments { get; } =
     [
         new HeavisideExperimentCommand(),
+        new PruneExperimentCommand(),
     ];
 
     public string Name => "experiment";

@@ -40,6 +40,9 @@ public sealed record RuleRun(ComparedRule Rule, int Seed, double InitialTestAccu
     /// <summary>Test accuracy after the last epoch.</summary>
     public double TestAccuracy => Epochs[^1].TestAccuracy;
 
+    /// <summary>The trained network (set by <see cref="RuleComparison.Train"/>; null for a run built elsewhere).</summary>
+    public SpikingNetwork? Trained { get; init; }
+
     /// <summary>Wall-clock seconds of the run: training plus the per-epoch test evaluation.</summary>
     public double Seconds => Epochs.Sum(e => e.Seconds);
 
@@ -156,7 +159,7 @@ public static class RuleComparison
                 Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation));
         }
         return new RuleRun(rule, lfp.Seed, initialAccuracy, metrics,
-            HiddenSpikeRate(network, data.Test, lfp.Steps, lfp.EvaluationBatchSize, backend), NearZeroWeightFraction(network));
+            HiddenSpikeRate(network, data.Test, lfp.Steps, lfp.EvaluationBatchSize, backend), NearZeroWeightFraction(network)) { Trained = network };
 
         void Record(EpochMetrics m)
         {
