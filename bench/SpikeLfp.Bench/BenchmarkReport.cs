@@ -68,6 +68,8 @@ public sealed class BenchmarkReport
     public int TorchThreads { get; init; }
     /// <summary>Logical processors.</summary>
     public int ProcessorCount { get; init; }
+    /// <summary>OMP_WAIT_POLICY as the process saw it ("unset" when not set): "passive" keeps libtorch's OpenMP threads from spinning.</summary>
+    public string OmpWaitPolicy { get; init; } = "unset";
     /// <summary>/proc/loadavg at the start and at the end of the run.</summary>
     public string LoadAverageStart { get; init; } = "";
     /// <summary>/proc/loadavg at the end of the run.</summary>
@@ -131,6 +133,7 @@ public sealed class BenchmarkReport
             ["feedback_checks"] = checks,
             ["torch_threads"] = TorchThreads,
             ["processor_count"] = ProcessorCount,
+            ["omp_wait_policy"] = OmpWaitPolicy,
             ["load_average_start"] = LoadAverageStart,
             ["load_average_end"] = LoadAverageEnd,
             ["quick"] = Quick,
@@ -160,7 +163,7 @@ public sealed class BenchmarkReport
         foreach (var p in Scaling)
             output.WriteLine(string.Format(c, "{0,-8} {1,12:P1} {2,14:P2} {3,14:F1}", p.Hidden, p.TargetRate, p.SpikeRate, p.LfpStepMs));
         output.WriteLine();
-        output.WriteLine($"torch threads {TorchThreads} (torch.set_num_threads(Environment.ProcessorCount)), processors {ProcessorCount}; load average at start {LoadAverageStart}, at end {LoadAverageEnd}");
+        output.WriteLine($"torch threads {TorchThreads} (torch.set_num_threads(Environment.ProcessorCount)), OMP_WAIT_POLICY {OmpWaitPolicy}, processors {ProcessorCount}; load average at start {LoadAverageStart}, at end {LoadAverageEnd}");
 
         void Row(string name, double ours, double torch)
             => output.WriteLine(string.Format(c, "{0,-34} {1,14:F1} {2,14:F1} {3,10:F2}", name, ours, torch, ours / torch));

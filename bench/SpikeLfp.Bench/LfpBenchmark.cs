@@ -250,6 +250,7 @@ public static class LfpBenchmark
             FeedbackChecks = checks,
             TorchThreads = torchThreads,
             ProcessorCount = Environment.ProcessorCount,
+            OmpWaitPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy ? policy : "unset",
             LoadAverageStart = loadStart,
             LoadAverageEnd = LoadAverage(),
             Quick = options.Quick,

@@ -17,6 +17,9 @@ public sealed class BenchCommand : ICommand
           (1%, 5%, 20%) and hidden size (1000, 4000), peak working set and allocations per training batch.
           Each number is the median of a few repeats after warm-up; libtorch gets Environment.ProcessorCount threads.
           Build in Release and keep the machine otherwise idle: the numbers are only as quiet as the machine.
+          On a shared or loaded machine run it as OMP_WAIT_POLICY=passive spikelfp bench: libtorch's OpenMP
+          threads otherwise spin at every barrier, torch's multi-threaded numbers collapse (10x and more) and
+          the ratios look far better than they are. The JSON records the setting.
           --json F   also write every number as JSON to F (written atomically)
           --quick    few repeats: a smoke run, numbers are rough
         """;
