@@ -15,7 +15,7 @@ public static class CommandLine
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
         new TrainCommand(), new SimulateCommand(), new DataCommand(),
-        new CompareCommand(),
+        new CompareCommand(), new PlotCommand(),
         new ExperimentCommand(),
         new BenchCommand(),
     ];
@@ -68,7 +68,8 @@ public static class CommandLine
         {
             // Messages of Arguments already start with the command's name; print it once.
             string message = e.Message.StartsWith(command.Name + ": ", StringComparison.Ordinal) ? e.Message[(command.Name.Length + 2)..] : e.Message;
-            error.WriteLine($"spikelfp {command.Name}: {message}");
+            string prefix = message.StartsWith(command.Name + " ", StringComparison.Ordinal) ? "spikelfp" : $"spikelfp {command.Name}:";
+            error.WriteLine($"{prefix} {message}");
             return 2;
         }
         catch (NumericalInstabilityException e)

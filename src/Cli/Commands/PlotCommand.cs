@@ -1,0 +1,166 @@
+using System.Globalization;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using OxyPlot;
+using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Simulation;
+using SpikeLfp.Viz;
+
+namespace SpikeLfp.Cli.Commands;
+
+/// <summary>spikelfp plot: spike rasters, membrane traces, histograms, weights and training curves as PNG or SVG.</summary>
+public sealed class PlotCommand : ICommand
+{
+    public string Name => "plot";
+    public string Summary => "draw rasters, membrane traces, spike histograms, weights or training curves (PNG/SVG)";
+    public string Help => """
+        spikelfp plot KIND [flags] --out FILE.png|FILE.svg      (format from the extension)
+          raster      spike raster of one test sample, one panel per layer (input included for spiking input)
+          traces      membrane potential of chosen neurons with the threshold and the spikes
+          histograms  spike counts per neuron, per layer
+          weights     weight-magnitude histograms per layer
+          curves      test accuracy against epoch and wall time of one or more training runs
+        flags for raster, traces, histograms (simulate a model on the test set):
+          --model FILE      a model.json (required)
+          --dataset NAME    digits (default), fashion-mnist, mnist, or a folder of IDX files
+          --data-dir D      where fetched data sets live
+          --sample I        test sample index (default 0)
+          --steps T         simulation steps (default 15)
+          --encoder NAME    current (default), rate, latency
+          --seed S          seed of the spike encoder (default 0)
+          --layer NAME      traces: layer (default hidden1, or output for a one-layer network)
+          --neurons LIST    traces: comma-separated neuron indices (default: the 4 most active)
+        flags for weights: --model FILE
+        flags for curves:  --runs DIR [DIR...]   run folders holding metrics.json (from train)
+          --width PX --height PX   image size (default 1400 x 800)
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter output)
+    {
+        if (args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
+            throw new UsageException("plot: which plot? raster, traces, histograms, weights or curves (see 'spikelfp plot --help').");
+        string kind = args[0];
+        var rest = JoinRuns(args.Skip(1).ToList());
+        var a = new Arguments($"plot {kind}", rest,
+            new HashSet<string> { "model", "dataset", "data-dir", "sample", "steps", "encoder", "seed", "layer", "neurons", "runs", "out", "width", "height" },
+            new HashSet<string>());
+        string outPath = a.OptionalString("out") ?? throw new UsageException($"plot {kind}: --out FILE.png or FILE.svg is required.");
+        try { PlotExport.FormatOf(outPath); }
+        catch (ArgumentException e) { throw new UsageException($"plot {kind}: --out: {e.Message.Split(" (Parameter")[0]}"); }
+        int width = a.Int("width", 1400, 200, 20000), height = a.Int("height", 800, 200, 20000);
+
+        PlotModel model = kind switch
+        {
+            "raster" => Plots.SpikeRaster(Record(a, out int sample), sample),
+            "traces" => Traces(a),
+            "histograms" => Plots.SpikeCountHistogram(Record(a, out int s), s),
+            "weights" => Weights(a),
+            "curves" => Curves(a),
+            _ => throw new UsageException($"plot: unknown plot '{kind}': expected raster, traces, histograms, weights or curves."),
+        };
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(outPath));
+        if (folder is not null && !Directory.Exists(folder))
+            throw new UsageException($"plot {kind}: --out: folder '{folder}' does not exist.");
+        try { PlotExport.Save(model, outPath, width, height); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"plot {kind}: --out: cannot write '{outPath}': {e.Message}");
+        }
+        output.WriteLine($"wrote {outPath}");
+        return 0;
+    }
+
+    // "--runs a b c" becomes "--runs a,b,c" so the flag parser sees one value.
+    private static List<string> JoinRuns(List<string> args)
+    {
+        int at = args.IndexOf("--runs");
+        if (at < 0) return args;
+        int end = at + 1;
+        while (end < args.Count && !args[end].StartsWith("--", StringComparison.Ordinal)) end++;
+        if (end == at + 1) throw new UsageException("plot curves: --runs needs at least one run folder.");
+        var joined = args.Take(at + 1).Append(string.Join(',', args.Skip(at + 1).Take(end - at - 1))).Concat(args.Skip(end)).ToList();
+        return joined;
+    }
+
+    private static NetworkRecording Record(Arguments a, out int sample)
+    {
+        var network = LoadModel(a);
+        var data = CommonOptions.Data(a).Test;
+        if (data.FeatureCount != network.InputSize)
+            throw new UsageException($"the model takes {network.InputSize} inputs but data set '{data.Name}' has {data.FeatureCount} features per sample.");
+        sample = a.Int("sample", 0, 0);
+        if (sample >= data.Count) throw new UsageException($"--sample {sample}: the test set has {data.Count} samples.");
+        int steps = a.Int("steps", 15, 1, 100_000);
+        var encoder = InputEncoders.Create(a.Choice("encoder", "current", InputEncoders.Names), (ulong)a.Int("seed", 0, 0));
+        var simulator = new Simulator(network, steps, encoder);
+        var recording = simulator.Record(data.Sample(sample), [Evaluator.EvaluationKeyBase + sample], [data.Labels[sample]]);
+        sample = 0; // the recording holds just this sample
+        return recording;
+    }
+
+    private static PlotModel Traces(Arguments a)
+    {
+        var recording = Record(a, out int sample);
+        string defaultLayer = recording.Layers.Any(l => l.Name == "hidden1") ? "hidden1" : "output";
+        string name = a.String("layer", defaultLayer);
+        var layer = recording.Layers.FirstOrDefault(l => l.Name == name && l.Membranes is not null)
+            ?? throw new UsageException($"--layer: no layer '{name}' with membranes; layers: {string.Join(", ", recording.Layers.Where(l => l.Membranes is not null).Select(l => l.Name))}.");
+        int[] neurons;
+        if (a.OptionalString("neurons") is { } list)
+        {
+            neurons = a.IntList("neurons", []);
+            if (neurons.Length == 0 || neurons.Any(n => n >= layer.Neurons))
+                throw new UsageException($"--neurons: indices must be between 0 and {layer.Neurons - 1}, got '{list}'.");
+        }
+        else
+        {
+            var counts = layer.SpikeCountsPerNeuron(sample);
+            neurons = Enumerable.Range(0, layer.Neurons).OrderByDescending(n => counts[n]).ThenBy(n => n).Take(4).Order().ToArray();
+        }
+        return Plots.MembraneTraces(layer, sample, neurons);
+    }
+
+    private static PlotModel Weights(Arguments a)
+    {
+        var network = LoadModel(a);
+        return Plots.WeightMagnitudes(network.Layers.Select((l, k) => (network.LayerName(k), l.Connection.Weights)).ToArray());
+    }
+
+    private static SpikingNetwork LoadModel(Arguments a)
+        => ModelFile.Load(a.OptionalString("model") ?? throw new UsageException("--model FILE is required (a model.json written by train)."));
+
+    private static PlotModel Curves(Arguments a)
+    {
+        var folders = (a.OptionalString("runs") ?? throw new UsageException("plot curves: --runs DIR [DIR...] is required.")).Split(',');
+        var runs = new List<RunCurve>();
+        foreach (string folder in folders)
+        {
+            string path = Path.Combine(folder, "metrics.json");
+            if (!File.Exists(path)) throw new UsageException($"--runs: '{folder}' has no metrics.json (a folder written by spikelfp train).");
+            JObject json;
+            try { json = JObject.Parse(File.ReadAllText(path)); }
+            catch (JsonException e) { throw new UsageException($"--runs: {path} is not valid JSON ({e.Message})."); }
+            if (json["epochs"] is not JArray epochs)
+                throw new UsageException($"--runs: {path} has no 'epochs' array.");
+            double seconds = 0;
+            var points = new List<CurvePoint>();
+            try
+            {
+                foreach (var e in epochs.OfType<JObject>().Select(EpochMetrics.FromJson))
+                {
+                    seconds += e.Seconds;
+                    points.Add(new CurvePoint(e.Epoch, seconds, e.TestAccuracy));
+                }
+            }
+            catch (Exception e) when (e is FormatException or InvalidCastException or NullReferenceException or ArgumentException)
+            {
+                throw new UsageException($"--runs: {path} has a malformed epoch entry.");
+            }
+            string label = $"{json.Value<string>("rule") ?? "run"} ({Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)))})";
+            runs.Add(new RunCurve(label, points));
+        }
+        return Plots.TrainingCurves(runs);
+    }
+}
