@@ -40,7 +40,7 @@ public sealed class CompareCommand : ICommand
           --epochs N              passes over the training set, every rule (default {DefaultEpochs})
           --seeds LIST            seeds of initial weights and data order, e.g. 0,1,2 (default 0,1,2)
           --batch B               samples per update, every rule (default 32)
-          --limit N               use only the first N training and test samples (quick runs)
+          --limit N               use only N training and N test samples, spread evenly over each set (quick runs)
           --lfp-optimizer NAME    sgd (default) or adam
           --lfp-lr X              LFP learning rate (default 0.02)
           --lfp-momentum X        LFP SGD momentum (default 0.9)

@@ -66,7 +66,7 @@ public sealed class HeavisideExperimentCommand : ICommand
           --data-dir D     where fetched data sets live (default: ~/.cache/spikelfp)
           --epochs N       passes over the training set (default {new HeavisideSettings().Epochs})
           --seed S         seed of initial weights, data order and noise (default 0)
-          --limit N        use only the first N training and test samples (quick runs)
+          --limit N        use only N training and N test samples, spread evenly over each set (quick runs)
           --out DIR        output folder (default: a new folder under runs/)
         """;
 
