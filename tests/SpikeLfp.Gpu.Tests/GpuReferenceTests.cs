@@ -19,17 +19,7 @@ public class GpuReferenceTests
     {
         var f = Fixture.Load(name);
         int steps = f.Int("sizes.T"), batch = f.Int("sizes.batch"), nIn = f.Int("sizes.n_in");
-        var p = new LifParameters((float)(double)f["params.beta"], (float)(double)f["params.threshold"]);
-        var layers = new List<SpikingLayer>();
-        foreach (var (w, b) in new[] { ("W1", "b1"), ("W2", "b2") })
-        {
-            var shape = f.Shape(w);
-            var layer = new SpikingLayer(shape[1], shape[0], p);
-            layer.Synapses.FromOutputMajor(f.Floats(w));
-            f.Floats(b).CopyTo(layer.Synapses.Bias, 0);
-            layers.Add(layer);
-        }
-        var network = new SpikingNetwork(layers);
+        var network = f.SpikingMlp();
         IInputEncoder encoder = spikingInput ? new ReplayEncoder(f.Array("x"), steps, batch, nIn) : new ConstantCurrentEncoder();
         var trace = new ForwardTrace(network, batch, steps, spikingInput);
         GpuFixture.Backend.Forward(network, spikingInput ? new float[batch * nIn] : f.Floats("x"), Enumerable.Range(0, batch).Select(i => (long)i).ToArray(), encoder, trace);

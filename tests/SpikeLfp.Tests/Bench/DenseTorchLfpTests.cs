@@ -23,17 +23,7 @@ public class DenseTorchLfpTests
     {
         var f = Fixture.Load("lfp_snn_mlp");
         int steps = f.Int("sizes.T"), batch = f.Int("sizes.batch");
-        var p = new LifParameters((float)(double)f["params.beta"], (float)(double)f["params.threshold"]);
-        var layers = new List<SpikingLayer>();
-        foreach (var (w, b) in new[] { ("W1", "b1"), ("W2", "b2") })
-        {
-            var shape = f.Shape(w);
-            var layer = new SpikingLayer(shape[1], shape[0], p);
-            layer.Synapses.FromOutputMajor(f.Floats(w));
-            f.Floats(b).CopyTo(layer.Synapses.Bias, 0);
-            layers.Add(layer);
-        }
-        var network = new SpikingNetwork(layers);
+        var network = f.SpikingMlp();
         var x = f.Floats("x");
         var labels = f.Array("labels").Select(v => (int)v).ToArray();
 

@@ -1,3 +1,4 @@
+using SpikeLfp.Tests.Reliability;
 using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Cli;
@@ -22,13 +23,7 @@ public class CompareCommandTests
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLine.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static CliResult Run(params string[] args) => SpikeLfp.Tests.Reliability.Cli.Run(args);
 
     [Test]
     public void Tiny_compare_writes_the_documented_json_and_a_report_linking_its_plots()

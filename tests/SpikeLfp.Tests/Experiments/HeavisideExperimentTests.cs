@@ -1,3 +1,4 @@
+using SpikeLfp.Tests.Reliability;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Cli;
 using SpikeLfp.Data;
@@ -17,20 +18,14 @@ public class HeavisideExperimentTests
     [TearDown]
     public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLine.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static CliResult Run(params string[] args) => SpikeLfp.Tests.Reliability.Cli.Run(args);
 
     [Test]
     public void Heaviside_command_writes_json_with_the_three_accuracies_plot_and_report()
     {
         string out1 = Path.Combine(_folder, "run");
         var result = Run("experiment", "heaviside", "--limit", "120", "--epochs", "3", "--seed", "1", "--out", out1);
-        Assert.That(result.Code, Is.EqualTo(0), result.Error + result.Output);
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error + result.Output);
 
         var json = JObject.Parse(File.ReadAllText(Path.Combine(out1, "heaviside.json")));
         foreach (string key in new[] { "lfp_noise_test_accuracy", "lfp_no_noise_test_accuracy", "gradient_test_accuracy" })
@@ -55,8 +50,8 @@ public class HeavisideExperimentTests
     {
         string a = Path.Combine(_folder, "a"), b = Path.Combine(_folder, "b");
         string[] flags = ["--limit", "100", "--epochs", "2", "--seed", "4"];
-        Assert.That(Run([.. (string[])["experiment", "heaviside"], .. flags, "--out", a]).Code, Is.EqualTo(0));
-        Assert.That(Run([.. (string[])["experiment", "heaviside"], .. flags, "--out", b]).Code, Is.EqualTo(0));
+        Assert.That(Run([.. (string[])["experiment", "heaviside"], .. flags, "--out", a]).ExitCode, Is.EqualTo(0));
+        Assert.That(Run([.. (string[])["experiment", "heaviside"], .. flags, "--out", b]).ExitCode, Is.EqualTo(0));
         var first = WithoutSeconds(JToken.Parse(File.ReadAllText(Path.Combine(a, "heaviside.json"))));
         var second = WithoutSeconds(JToken.Parse(File.ReadAllText(Path.Combine(b, "heaviside.json"))));
         Assert.That(JToken.DeepEquals(first, second), Is.True, $"{first}\n---\n{second}");
@@ -77,12 +72,12 @@ public class HeavisideExperimentTests
     public void Unknown_experiment_and_bad_flags_are_usage_errors()
     {
         var unknown = Run("experiment", "nonsense");
-        Assert.That(unknown.Code, Is.EqualTo(2));
+        Assert.That(unknown.ExitCode, Is.EqualTo(2));
         Assert.That(unknown.Error, Does.Contain("unknown experiment 'nonsense'").And.Contain("heaviside"));
         var none = Run("experiment");
-        Assert.That(none.Code, Is.EqualTo(2));
+        Assert.That(none.ExitCode, Is.EqualTo(2));
         var badEpochs = Run("experiment", "heaviside", "--epochs", "0", "--out", Path.Combine(_folder, "x"));
-        Assert.That(badEpochs.Code, Is.EqualTo(2));
+        Assert.That(badEpochs.ExitCode, Is.EqualTo(2));
         Assert.That(badEpochs.Error.TrimEnd(), Is.EqualTo("spikelfp experiment: heaviside: --epochs must be a positive integer, got 0."));
         Assert.That(Directory.Exists(Path.Combine(_folder, "x")), Is.False, "nothing is created for a bad command line");
     }

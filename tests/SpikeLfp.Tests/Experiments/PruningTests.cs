@@ -1,3 +1,4 @@
+using SpikeLfp.Tests.Reliability;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Cli;
 using SpikeLfp.Data;
@@ -134,20 +135,14 @@ public class PruningTests
             Is.EqualTo(Evaluator.Predict(network, data, 15, new ConstantCurrentEncoder())));
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLine.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static CliResult Run(params string[] args) => SpikeLfp.Tests.Reliability.Cli.Run(args);
 
     [Test]
     public void Prune_command_writes_json_with_the_documented_keys_plots_and_report()
     {
         string folder = Path.Combine(_folder, "run");
         var result = Run("experiment", "prune", "--limit", "60", "--epochs", "1", "--seed", "2", "--out", folder);
-        Assert.That(result.Code, Is.EqualTo(0), result.Error + result.Output);
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error + result.Output);
 
         var json = JObject.Parse(File.ReadAllText(Path.Combine(folder, "prune.json")));
         Assert.That(json.Properties().Select(p => p.Name), Is.EquivalentTo(new[] { "lfp", "surrogate", "settings" }));
@@ -177,13 +172,13 @@ public class PruningTests
     {
         string folder = Path.Combine(_folder, "x");
         var badEpochs = Run("experiment", "prune", "--epochs", "0", "--out", folder);
-        Assert.That(badEpochs.Code, Is.EqualTo(2));
+        Assert.That(badEpochs.ExitCode, Is.EqualTo(2));
         Assert.That(badEpochs.Error.TrimEnd(), Is.EqualTo("spikelfp experiment: prune: --epochs must be a positive integer, got 0."));
         var badModel = Run("experiment", "prune", "--model", "32-10", "--out", folder);
-        Assert.That(badModel.Code, Is.EqualTo(2));
+        Assert.That(badModel.ExitCode, Is.EqualTo(2));
         Assert.That(badModel.Error, Does.Contain("--model"));
         var unknown = Run("experiment", "prune", "--lr", "0.1", "--out", folder);
-        Assert.That(unknown.Code, Is.EqualTo(2));
+        Assert.That(unknown.ExitCode, Is.EqualTo(2));
         Assert.That(Directory.Exists(folder), Is.False, "nothing is created for a bad command line");
     }
 }

@@ -15,27 +15,12 @@ namespace SpikeLfp.Tests.Reference;
 [Category("Reference")]
 public class LfpSpikingReferenceTests
 {
-    private static SpikingNetwork NetworkFrom(Fixture f, float beta)
-    {
-        var p = new LifParameters(beta, (float)(double)f["params.threshold"]);
-        var layers = new List<SpikingLayer>();
-        foreach (var (w, b) in new[] { ("W1", "b1"), ("W2", "b2") })
-        {
-            var shape = f.Shape(w);
-            var layer = new SpikingLayer(shape[1], shape[0], p);
-            layer.Synapses.FromOutputMajor(f.Floats(w));
-            f.Floats(b).CopyTo(layer.Synapses.Bias, 0);
-            layers.Add(layer);
-        }
-        return new SpikingNetwork(layers);
-    }
-
     private sealed record Run(SpikingNetwork Network, ForwardTrace Trace, LfpWorkspace Workspace, Feedback Feedback, int Steps, int Batch);
 
     private static Run Simulate(Fixture f, bool spikingInput)
     {
         int steps = f.Int("sizes.T"), batch = f.Int("sizes.batch"), nIn = f.Int("sizes.n_in");
-        var network = NetworkFrom(f, (float)(double)f["params.beta"]);
+        var network = f.SpikingMlp();
         IInputEncoder encoder = spikingInput ? new ReplayEncoder(f.Array("x"), steps, batch, nIn) : new ConstantCurrentEncoder();
         var simulator = new Simulator(network, steps, encoder);
         float[] features = spikingInput ? new float[batch * nIn] : f.Floats("x");

@@ -10,6 +10,8 @@ public sealed record CliResult(int ExitCode, string Output, string Error)
     public string ErrorLine => Error.TrimEnd('\n', '\r');
 
     public override string ToString() => $"exit {ExitCode}\nstdout: {Output}\nstderr: {Error}";
+
+    public void Deconstruct(out int exitCode, out string output, out string error) => (exitCode, output, error) = (ExitCode, Output, Error);
 }
 
 /// <summary>Runs spikelfp in-process (CommandLine.Run with string writers) or as a real process.</summary>

@@ -23,6 +23,22 @@ public sealed class Fixture
 
     public int Int(string path) => this[path].Value<int>();
 
+    /// <summary>The two-layer LIF MLP of the lfp_snn_mlp fixtures: W1, b1, W2, b2 with the fixture's beta and threshold.</summary>
+    public SpikeLfp.Network.Model.SpikingNetwork SpikingMlp()
+    {
+        var p = new SpikeLfp.Neurons.LifParameters((float)(double)this["params.beta"], (float)(double)this["params.threshold"]);
+        var layers = new List<SpikeLfp.Network.Model.SpikingLayer>();
+        foreach (var (w, b) in new[] { ("W1", "b1"), ("W2", "b2") })
+        {
+            var shape = Shape(w);
+            var layer = new SpikeLfp.Network.Model.SpikingLayer(shape[1], shape[0], p);
+            layer.Synapses.FromOutputMajor(Floats(w));
+            Floats(b).CopyTo(layer.Synapses.Bias, 0);
+            layers.Add(layer);
+        }
+        return new SpikeLfp.Network.Model.SpikingNetwork(layers);
+    }
+
     private static IEnumerable<double> Flatten(JToken token) => token is JArray a ? a.SelectMany(Flatten) : [token.Value<double>()];
 }
 
