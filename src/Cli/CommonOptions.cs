@@ -18,6 +18,18 @@ public static class CommonOptions
     /// <summary>Switches shared by train-like commands.</summary>
     public static readonly string[] TrainingSwitches = ["immediate-reset"];
 
+    /// <summary>Help lines of --dataset and --data-dir, for commands that take only data flags.</summary>
+    public const string DataHelp = """
+          --dataset NAME   digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
+          --data-dir D     where fetched data sets live (default: ~/.cache/spikelfp)
+        """;
+
+    /// <summary>Help lines of --limit and --out.</summary>
+    public const string LimitAndOutHelp = """
+          --limit N        use only N training and N test samples, spread evenly over each set (quick runs)
+          --out DIR        output folder (default: a new folder under runs/)
+        """;
+
     /// <summary>Help text of the shared flags.</summary>
     public const string TrainingHelp = """
           --dataset NAME     digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files

@@ -62,24 +62,13 @@ public sealed class HeavisideExperimentCommand : ICommand
           on every layer input and on the output while training; LFP without noise; and cross-entropy gradients
           through the step's true derivative (zero). SGD lr 0.1, momentum 0.9, clip 3, batch 32. Writes {JsonFile},
           {PngFile}/.svg (test accuracy per epoch) and {ReportFile} into --out.
-          --dataset NAME   digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
-          --data-dir D     where fetched data sets live (default: ~/.cache/spikelfp)
+        {CommonOptions.DataHelp}
           --epochs N       passes over the training set (default {new HeavisideSettings().Epochs})
           --seed S         seed of initial weights, data order and noise (default 0)
-          --limit N        use only N training and N test samples, spread evenly over each set (quick runs)
-          --out DIR        output folder (default: a new folder under runs/)
+        {CommonOptions.LimitAndOutHelp}
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
-    {
-        try { return RunExperiment(args, output); }
-        catch (UsageException e) when (e.Message.StartsWith(Command + ": ", StringComparison.Ordinal))
-        {
-            throw new UsageException(Name + ": " + e.Message[(Command.Length + 2)..]); // CommandLine prefixes "experiment"
-        }
-    }
-
-    private int RunExperiment(IReadOnlyList<string> args, TextWriter output)
     {
         var a = new Arguments(Command, args, ValueFlags, new HashSet<string>());
         var defaults = new HeavisideSettings();

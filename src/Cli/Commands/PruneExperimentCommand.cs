@@ -36,26 +36,15 @@ public sealed class PruneExperimentCommand : ICommand
           5%, ..., 95% of all weights (smallest |w| over all layers set to zero, ties to the lower layer and index;
           no retraining). Writes {JsonFile}, {PngFile}/.svg (accuracy against pruned fraction),
           weights-lfp.png/.svg and weights-surrogate.png/.svg (|w| histograms) and {ReportFile} into --out.
-          --dataset NAME   digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
-          --data-dir D     where fetched data sets live (default: ~/.cache/spikelfp)
+        {CommonOptions.DataHelp}
           --model SPEC     layer sizes like 64-100-10 (default: inputs-100-classes), a JSON architecture, or a
                            convolutional spec such as lifcnn
           --epochs N       passes over the training set for both rules (default {CompareCommand.DefaultEpochs}, as compare)
           --seed S         seed of the initial weights and the data order (default 0)
-          --limit N        use only N training and N test samples, spread evenly over each set (quick runs)
-          --out DIR        output folder (default: a new folder under runs/)
+        {CommonOptions.LimitAndOutHelp}
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
-    {
-        try { return RunExperiment(args, output); }
-        catch (UsageException e) when (e.Message.StartsWith(Command + ": ", StringComparison.Ordinal))
-        {
-            throw new UsageException(Name + ": " + e.Message[(Command.Length + 2)..]); // CommandLine prefixes "experiment"
-        }
-    }
-
-    private int RunExperiment(IReadOnlyList<string> args, TextWriter output)
     {
         var a = new Arguments(Command, args, ValueFlags, new HashSet<string>());
         var settings = new PruningSettings { Epochs = a.Int("epochs", CompareCommand.DefaultEpochs, 1), Seed = a.Int("seed", 0, 0) };

@@ -78,7 +78,7 @@ public class HeavisideExperimentTests
         Assert.That(none.ExitCode, Is.EqualTo(2));
         var badEpochs = Run("experiment", "heaviside", "--epochs", "0", "--out", Path.Combine(_folder, "x"));
         Assert.That(badEpochs.ExitCode, Is.EqualTo(2));
-        Assert.That(badEpochs.Error.TrimEnd(), Is.EqualTo("spikelfp experiment: heaviside: --epochs must be a positive integer, got 0."));
+        Assert.That(badEpochs.Error.TrimEnd(), Is.EqualTo("spikelfp experiment heaviside: --epochs must be a positive integer, got 0."));
         Assert.That(Directory.Exists(Path.Combine(_folder, "x")), Is.False, "nothing is created for a bad command line");
     }
 

@@ -173,7 +173,7 @@ public class PruningTests
         string folder = Path.Combine(_folder, "x");
         var badEpochs = Run("experiment", "prune", "--epochs", "0", "--out", folder);
         Assert.That(badEpochs.ExitCode, Is.EqualTo(2));
-        Assert.That(badEpochs.Error.TrimEnd(), Is.EqualTo("spikelfp experiment: prune: --epochs must be a positive integer, got 0."));
+        Assert.That(badEpochs.Error.TrimEnd(), Is.EqualTo("spikelfp experiment prune: --epochs must be a positive integer, got 0."));
         var badModel = Run("experiment", "prune", "--model", "32-10", "--out", folder);
         Assert.That(badModel.ExitCode, Is.EqualTo(2));
         Assert.That(badModel.Error, Does.Contain("--model"));
