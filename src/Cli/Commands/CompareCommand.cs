@@ -232,9 +232,7 @@ public sealed class CompareCommand : ICommand
         md.AppendLine();
         md.AppendLine("Command: `spikelfp compare" + (args.Count == 0 ? "" : " " + string.Join(" ", args)) + "`");
         md.AppendLine();
-        md.AppendLine("| " + string.Join(" | ", Columns) + " |");
-        md.AppendLine("|" + string.Join("|", Columns.Select((_, i) => i == 0 ? "---" : "---:")) + "|");
-        foreach (var r in rows) md.AppendLine("| " + string.Join(" | ", Cells(r, s.Epochs)) + " |");
+        Markdown.Table(md, Columns, rows.Select(r => Cells(r, s.Epochs)));
         md.AppendLine();
         md.AppendLine("Test accuracy per seed:");
         md.AppendLine();

@@ -214,9 +214,7 @@ public sealed class HeavisideExperimentCommand : ICommand
         md.AppendLine();
         md.AppendLine(Invariant($"An MLP {Model(result)} with a step H(z) = [z > 0] after every layer, the output included, trained for {s.Epochs} epochs from the same initial weights and data order three ways. Test accuracy after the last epoch (chance: {100.0 / data.Train.ClassCount:F0}%):"));
         md.AppendLine();
-        md.AppendLine("| " + string.Join(" | ", Columns) + " |");
-        md.AppendLine("|" + string.Join("|", Columns.Select((_, i) => i == 0 ? "---" : "---:")) + "|");
-        foreach (var r in result.Runs) md.AppendLine("| " + string.Join(" | ", Cells(r)) + " |");
+        Markdown.Table(md, Columns, result.Runs.Select(Cells));
         md.AppendLine();
         md.AppendLine("The flow columns average over the batches of the last training epoch: the fraction of output and hidden steps that are on (z > 0), of output units that receive a learning signal (LFP: a non-zero reward; gradient: a non-zero dL/dz), of parameters whose update is non-zero, and the update's L2 norm before clipping. `test ties`: test samples whose largest output is shared by several classes.");
         md.AppendLine();

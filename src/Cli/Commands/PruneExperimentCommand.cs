@@ -164,12 +164,6 @@ public sealed class PruneExperimentCommand : ICommand
 
     private static string CurveTable(PruningResult result) => Aligned(CurveColumns(result), CurveRows(result));
 
-    private static void MarkdownTable(StringBuilder md, IReadOnlyList<string> header, IEnumerable<string[]> rows)
-    {
-        md.AppendLine("| " + string.Join(" | ", header) + " |");
-        md.AppendLine("|" + string.Join("|", header.Select((_, i) => i == 0 ? "---" : "---:")) + "|");
-        foreach (var row in rows) md.AppendLine("| " + string.Join(" | ", row) + " |");
-    }
 
     private static string Report(PruningResult result, DatasetSplit data, IReadOnlyList<string> args)
     {
@@ -181,7 +175,7 @@ public sealed class PruneExperimentCommand : ICommand
         md.AppendLine();
         md.AppendLine(Invariant($"One LIF network {result.Initial.Spec} ({Pruning.WeightCount(result.Initial)} weights, untrained test accuracy {Percent(result.Lfp.Run.InitialTestAccuracy)}, Gini of its uniformly initialised |w| {Pruning.Gini(result.Initial):F3}, about 1/3 as for any uniform distribution) trained for {s.Epochs} epochs from the same initial weights and data order with LFP and with surrogate-gradient BPTT, then pruned without retraining."));
         md.AppendLine();
-        MarkdownTable(md, Columns(result), result.Rules.Select(Cells));
+        Markdown.Table(md, Columns(result), result.Rules.Select(Cells));
         md.AppendLine();
         md.AppendLine("The LFP paper reports that LFP-trained weights are sparser (higher Gini) and that LFP networks keep their accuracy to about 85% pruned on CIFAR-10 while gradient-trained ones fall; the numbers above are what this run measured.");
         md.AppendLine();
@@ -191,7 +185,7 @@ public sealed class PruneExperimentCommand : ICommand
         md.AppendLine();
         md.AppendLine($"Vector version: [{SvgFile}]({SvgFile}). Every number: [{JsonFile}]({JsonFile}).");
         md.AppendLine();
-        MarkdownTable(md, CurveColumns(result), CurveRows(result));
+        Markdown.Table(md, CurveColumns(result), CurveRows(result));
         md.AppendLine();
         md.AppendLine("## Weight magnitudes");
         md.AppendLine();
