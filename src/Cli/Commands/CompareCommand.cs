@@ -215,24 +215,15 @@ public sealed class CompareCommand : ICommand
     /// <summary>The plain-text table printed at the end.</summary>
     private static string Table(IReadOnlyList<ComparisonRow> rows, int epochs)
     {
-        var cells = rows.Select(r => Cells(r, epochs)).ToList();
-        var widths = Columns.Select((c, i) => Math.Max(c.Length, cells.Max(row => row[i].Length))).ToArray();
-        var text = new StringBuilder();
-        text.AppendLine(string.Join("  ", Columns.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
-        foreach (var row in cells)
-            text.AppendLine(string.Join("  ", row.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
+        var text = new StringBuilder(Tables.Aligned(Columns, rows.Select(r => Cells(r, epochs)).ToList()));
         text.AppendLine("test accuracy: mean ± sample standard deviation over seeds; wall time: mean per run (training + per-epoch evaluation)");
         return text.ToString();
     }
 
     private static string Report(IReadOnlyList<ComparisonRow> rows, Settings s, Data.DatasetSplit data, Network.Model.SpikingNetwork model, IReadOnlyList<string> args)
     {
-        var md = new StringBuilder();
-        md.AppendLine($"# LFP vs surrogate-gradient BPTT on {data.Train.Name}");
-        md.AppendLine();
-        md.AppendLine("Command: `spikelfp compare" + (args.Count == 0 ? "" : " " + string.Join(" ", args)) + "`");
-        md.AppendLine();
-        Markdown.Table(md, Columns, rows.Select(r => Cells(r, s.Epochs)));
+        var md = Tables.Report($"LFP vs surrogate-gradient BPTT on {data.Train.Name}", "compare", args);
+        Tables.Markdown(md, Columns, rows.Select(r => Cells(r, s.Epochs)));
         md.AppendLine();
         md.AppendLine("Test accuracy per seed:");
         md.AppendLine();

@@ -192,12 +192,7 @@ public sealed class HeavisideExperimentCommand : ICommand
 
     private static string Table(HeavisideResult result, DatasetSplit data)
     {
-        var cells = result.Runs.Select(Cells).ToList();
-        var widths = Columns.Select((c, i) => Math.Max(c.Length, cells.Max(row => row[i].Length))).ToArray();
-        var text = new StringBuilder();
-        text.AppendLine(string.Join("  ", Columns.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
-        foreach (var row in cells)
-            text.AppendLine(string.Join("  ", row.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
+        var text = new StringBuilder(Tables.Aligned(Columns, result.Runs.Select(Cells).ToList()));
         text.AppendLine(Invariant($"chance {100.0 / data.Train.ClassCount:F0}%; flow columns: last training epoch; ties in the argmax go to the lowest class index"));
         return text.ToString();
     }
@@ -207,14 +202,10 @@ public sealed class HeavisideExperimentCommand : ICommand
         var s = result.Settings;
         var noisy = result.LfpNoise;
         var quiet = result.LfpNoNoise;
-        var md = new StringBuilder();
-        md.AppendLine($"# LFP through Heaviside activations on {data.Train.Name}");
-        md.AppendLine();
-        md.AppendLine("Command: `spikelfp experiment heaviside" + (args.Count == 0 ? "" : " " + string.Join(" ", args)) + "`");
-        md.AppendLine();
+        var md = Tables.Report($"LFP through Heaviside activations on {data.Train.Name}", "experiment heaviside", args);
         md.AppendLine(Invariant($"An MLP {Model(result)} with a step H(z) = [z > 0] after every layer, the output included, trained for {s.Epochs} epochs from the same initial weights and data order three ways. Test accuracy after the last epoch (chance: {100.0 / data.Train.ClassCount:F0}%):"));
         md.AppendLine();
-        Markdown.Table(md, Columns, result.Runs.Select(Cells));
+        Tables.Markdown(md, Columns, result.Runs.Select(Cells));
         md.AppendLine();
         md.AppendLine("The flow columns average over the batches of the last training epoch: the fraction of output and hidden steps that are on (z > 0), of output units that receive a learning signal (LFP: a non-zero reward; gradient: a non-zero dL/dz), of parameters whose update is non-zero, and the update's L2 norm before clipping. `test ties`: test samples whose largest output is shared by several classes.");
         md.AppendLine();

@@ -142,19 +142,9 @@ public sealed class PruneExperimentCommand : ICommand
     private static string[] Cells(PruningRuleResult r) =>
         [r.Rule.Label, Percent(r.TestAccuracy), Invariant($"{r.Gini:F3}"), .. r.GiniPerLayer.Select(g => Invariant($"{g.Gini:F3}")), .. Highlighted.Select(f => Percent(r.AccuracyAt(f)))];
 
-    private static string Aligned(IReadOnlyList<string> header, IReadOnlyList<string[]> rows)
-    {
-        var widths = header.Select((c, i) => Math.Max(c.Length, rows.Max(row => row[i].Length))).ToArray();
-        var text = new StringBuilder();
-        text.AppendLine(string.Join("  ", header.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
-        foreach (var row in rows)
-            text.AppendLine(string.Join("  ", row.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
-        return text.ToString();
-    }
-
     /// <summary>The summary table printed at the end.</summary>
     private static string Table(PruningResult result) =>
-        Aligned(Columns(result), result.Rules.Select(Cells).ToList()) +
+        Tables.Aligned(Columns(result), result.Rules.Select(Cells).ToList()) +
         "Gini of |w|, biases excluded (higher = sparser); pruned: test accuracy after zeroing that fraction of the smallest |w| over all layers, no retraining\n";
 
     private static string[] CurveColumns(PruningResult result) => ["pruned", .. result.Rules.Select(r => r.Rule.Label)];
@@ -162,20 +152,16 @@ public sealed class PruneExperimentCommand : ICommand
     private static List<string[]> CurveRows(PruningResult result) =>
         result.Lfp.Curve.Select((p, i) => (string[])[Invariant($"{p.PrunedFraction * 100:F0}%"), .. result.Rules.Select(r => Percent(r.Curve[i].TestAccuracy))]).ToList();
 
-    private static string CurveTable(PruningResult result) => Aligned(CurveColumns(result), CurveRows(result));
+    private static string CurveTable(PruningResult result) => Tables.Aligned(CurveColumns(result), CurveRows(result));
 
 
     private static string Report(PruningResult result, DatasetSplit data, IReadOnlyList<string> args)
     {
         var s = result.Settings;
-        var md = new StringBuilder();
-        md.AppendLine($"# Weight sparsity and magnitude pruning: LFP vs surrogate gradients on {data.Train.Name}");
-        md.AppendLine();
-        md.AppendLine("Command: `spikelfp experiment prune" + (args.Count == 0 ? "" : " " + string.Join(" ", args)) + "`");
-        md.AppendLine();
+        var md = Tables.Report($"Weight sparsity and magnitude pruning: LFP vs surrogate gradients on {data.Train.Name}", "experiment prune", args);
         md.AppendLine(Invariant($"One LIF network {result.Initial.Spec} ({Pruning.WeightCount(result.Initial)} weights, untrained test accuracy {Percent(result.Lfp.Run.InitialTestAccuracy)}, Gini of its uniformly initialised |w| {Pruning.Gini(result.Initial):F3}, about 1/3 as for any uniform distribution) trained for {s.Epochs} epochs from the same initial weights and data order with LFP and with surrogate-gradient BPTT, then pruned without retraining."));
         md.AppendLine();
-        Markdown.Table(md, Columns(result), result.Rules.Select(Cells));
+        Tables.Markdown(md, Columns(result), result.Rules.Select(Cells));
         md.AppendLine();
         md.AppendLine("The LFP paper reports that LFP-trained weights are sparser (higher Gini) and that LFP networks keep their accuracy to about 85% pruned on CIFAR-10 while gradient-trained ones fall; the numbers above are what this run measured.");
         md.AppendLine();
@@ -185,7 +171,7 @@ public sealed class PruneExperimentCommand : ICommand
         md.AppendLine();
         md.AppendLine($"Vector version: [{SvgFile}]({SvgFile}). Every number: [{JsonFile}]({JsonFile}).");
         md.AppendLine();
-        Markdown.Table(md, CurveColumns(result), CurveRows(result));
+        Tables.Markdown(md, CurveColumns(result), CurveRows(result));
         md.AppendLine();
         md.AppendLine("## Weight magnitudes");
         md.AppendLine();
