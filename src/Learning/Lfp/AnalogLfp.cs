@@ -34,7 +34,7 @@ public static class AnalogLfp
             var x = trace.Inputs[k];
             var rho = new float[batch * n];
             for (int i = 0; i < rho.Length; i++)
-                rho[i] = reward[i] / (z[i] + LfpKernels.Epsilon * (z[i] >= 0f ? 1f : -1f));
+                rho[i] = reward[i] / Stabilizer.Stabilize(z[i]);
 
             var fw = weightFeedback[k];
             Array.Clear(fw);

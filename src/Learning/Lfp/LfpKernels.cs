@@ -12,7 +12,7 @@ namespace SpikeLfp.Learning.Lfp;
 public static class LfpKernels
 {
     /// <summary>LFP's stabiliser: the denominator is D + eps (D &gt;= 0, a zero counts as positive).</summary>
-    public const float Epsilon = 1e-6f;
+    public const float Epsilon = Network.Synapses.Stabilizer.Epsilon;
 
     /// <summary>
     /// One step of the epsilon rule through the membrane, for one sample, processed in reverse time:

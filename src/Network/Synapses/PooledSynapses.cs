@@ -22,13 +22,14 @@ public enum PoolKind
 /// Average pooling of spikes gives the analog value (inputs fired in the window) / k^2.
 /// </para>
 /// <para>
-/// Backward. Pooling has no LFP rule of its own (as in the reference, where only Conv2d and Linear carry the
-/// epsilon rule); the reward the inner connection hands to a pooled input passes through the pooling the way
-/// its gradient does. Max: the whole pooled reward goes to the window's argmax, the first maximum in the
-/// window's row-major scan order (PyTorch's choice); for spikes, the first input of the window that fired.
-/// A pooled input that did not fire has value 0 and receives no reward. Average: every one of the window's
-/// k^2 inputs receives 1/k^2 of the pooled reward, whether it fired or not (the gradient of the mean). Weight
-/// and bias feedback are the inner connection's feedback computed on the pooled input.
+/// Backward, as lfprop's LFP composite treats the two pools. Max pooling has no rule of its own: the reward the
+/// inner connection hands to a pooled input passes through the way its gradient does, all of it to the
+/// window's argmax, the first maximum in the window's row-major scan order (PyTorch's choice); for spikes, the
+/// first input of the window that fired. A pooled input that did not fire has value 0 and receives no reward.
+/// Average pooling carries the epsilon rule (lfprop attaches LFPEpsilon to AvgPool): input i of a window with
+/// mean z receives x_i / k^2 * R / stabilize(z), so the pooled reward R is shared in proportion to what each
+/// input contributed, and inputs that did not fire receive nothing. Weight and bias feedback are the inner
+/// connection's feedback computed on the pooled input.
 /// </para>
 /// </summary>
 public sealed class PooledSynapses : ISynapses
@@ -249,7 +250,11 @@ public sealed class PooledSynapses : ISynapses
             {
                 count = AverageSpikes(fired, s);
                 Inner.RewardAnalogInputs(s.Values.AsSpan(0, PooledInputs), rho, s.Reward.AsSpan(0, PooledInputs));
-                for (int q = 0; q < count; q++) SpreadOverWindow(s.Pooled[q], s.Reward[s.Pooled[q]], inputReward);
+                foreach (int i in fired)
+                {
+                    int p = PooledIndex(i);
+                    if (p >= 0) inputReward[i] += ShareOfAverage(1f, s.Reward[p], s.Values[p]);
+                }
             }
         }
         finally { RestoreListed(s, count); }
@@ -263,27 +268,24 @@ public sealed class PooledSynapses : ISynapses
         {
             PoolAnalog(input, s);
             Inner.RewardAnalogInputs(s.Values.AsSpan(0, PooledInputs), rho, s.Reward.AsSpan(0, PooledInputs));
-            for (int p = 0; p < PooledInputs; p++)
+            if (Pool == PoolKind.Max)
             {
-                float r = s.Reward[p];
-                if (r == 0f) continue;
-                if (Pool == PoolKind.Max) inputReward[s.Winner[p]] += r;
-                else SpreadOverWindow(p, r, inputReward);
+                for (int p = 0; p < PooledInputs; p++)
+                    if (s.Reward[p] != 0f) inputReward[s.Winner[p]] += s.Reward[p];
             }
+            else
+                for (int i = 0; i < input.Length; i++)
+                {
+                    int p = PooledIndex(i);
+                    if (p >= 0 && input[i] != 0f) inputReward[i] += ShareOfAverage(input[i], s.Reward[p], s.Values[p]);
+                }
         }
         finally { RestoreAll(s); }
     }
 
-    // Average pooling's backward: each of the window's k^2 inputs gets 1/k^2 of the pooled reward.
-    private void SpreadOverWindow(int pooled, float reward, Span<float> inputReward)
-    {
-        int c = pooled % Channels, pixel = pooled / Channels;
-        int py = pixel / PooledWidth, px = pixel % PooledWidth;
-        float share = reward / (Size * Size);
-        for (int dy = 0; dy < Size; dy++)
-            for (int dx = 0; dx < Size; dx++)
-                inputReward[((py * Size + dy) * InWidth + px * Size + dx) * Channels + c] += share;
-    }
+    // The epsilon rule through a mean: x_i / k^2 * R / stabilize(z), z the window's mean (its pooled value).
+    private float ShareOfAverage(float x, float pooledReward, float pooledValue)
+        => x / (Size * Size) * (pooledReward / Stabilizer.Stabilize(pooledValue));
 
     /// <inheritdoc/>
     public void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback)

@@ -95,7 +95,9 @@ public class ConvLfpReferenceTests
         return (pooled, argmax);
     }
 
-    private static double[] Unpool(PooledSynapses pool, double[] pooledReward, int[] argmax)
+    // Max pooling routes reward like its gradient (to the argmax); average pooling carries LFP's epsilon rule,
+    // as lfprop's composite has it: input i gets x_i / k^2 * R_p / (z_p + eps sign z_p), z_p the window's mean.
+    private static double[] Unpool(PooledSynapses pool, double[] pooledReward, int[] argmax, double[] x, double[] pooled)
     {
         var reward = new double[pool.Inputs];
         for (int py = 0; py < pool.PooledHeight; py++)
@@ -104,9 +106,13 @@ public class ConvLfpReferenceTests
                 {
                     int p = (py * pool.PooledWidth + px) * pool.Channels + c;
                     if (pool.Pool == PoolKind.Max) { reward[argmax[p]] += pooledReward[p]; continue; }
+                    double stabilized = pooled[p] + (pooled[p] >= 0 ? 1e-6 : -1e-6);
                     for (int dy = 0; dy < pool.Size; dy++)
                         for (int dx = 0; dx < pool.Size; dx++)
-                            reward[((py * pool.Size + dy) * pool.InWidth + px * pool.Size + dx) * pool.Channels + c] += pooledReward[p] / (pool.Size * pool.Size);
+                        {
+                            int i = ((py * pool.Size + dy) * pool.InWidth + px * pool.Size + dx) * pool.Channels + c;
+                            reward[i] += x[i] / (pool.Size * pool.Size) * pooledReward[p] / stabilized;
+                        }
                 }
         return reward;
     }
@@ -211,7 +217,7 @@ public class ConvLfpReferenceTests
                             handed[i] += x[i] * u.M[j, i] * rho[j];
                         }
                     }
-                    if (u.Pool is not null) handed = Unpool(u.Pool, handed, argmax[k][b][t].Select(v => (int)v).ToArray());
+                    if (u.Pool is not null) handed = Unpool(u.Pool, handed, argmax[k][b][t].Select(v => (int)v).ToArray(), k == 0 ? input[b][t] : spikes[k - 1][b][t], x);
                     if (k > 0) incoming[k - 1][b][t] = handed;
                     else inputReward[b][t] = handed;
                 }

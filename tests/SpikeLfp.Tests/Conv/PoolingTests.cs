@@ -47,7 +47,7 @@ public class PoolingTests
     }
 
     [Test]
-    public void Average_pooling_of_spikes_spreads_a_quarter_of_the_pooled_reward_over_the_window()
+    public void Average_pooling_of_spikes_shares_the_pooled_reward_among_the_inputs_that_fired()
     {
         var pooled = Pooled(PoolKind.Average);
         var current = new float[1];
@@ -56,10 +56,12 @@ public class PoolingTests
 
         var reward = new float[16];
         pooled.RewardFiredInputs(Fired, [2f], reward);
+        // Epsilon rule through the mean: x_i / 4 * R / z. Window 0: R = 0.75 * 1 * 2 = 1.5, z = 0.75, so each of
+        // its three fired inputs gets 0.5. Window 3: R = 0.5 * 4 * 2 = 4, z = 0.5, so each of its two gets 2.
         var expected = new float[16];
-        foreach (int i in new[] { 0, 1, 4, 5 }) expected[i] = 0.75f * 1f * 2f / 4f; // pooled reward x_p (W^T rho)_p = 1.5
-        foreach (int i in new[] { 10, 11, 14, 15 }) expected[i] = 0.5f * 4f * 2f / 4f; // pooled reward 4
-        Assert.That(reward, Is.EqualTo(expected).AsCollection, "every input of the window, fired or not, gets 1/k^2");
+        foreach (int i in new[] { 0, 1, 5 }) expected[i] = 0.5f;
+        foreach (int i in new[] { 10, 15 }) expected[i] = 2f;
+        Assert.That(reward, Is.EqualTo(expected).AsCollection.Within(1e-5f), "inputs that did not fire get nothing; the pooled reward is conserved");
 
         var feedback = new float[4];
         pooled.AccumulateSpikeFeedback(0, 1, Fired, [2f], feedback);
