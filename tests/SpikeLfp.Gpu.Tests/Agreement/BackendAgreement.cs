@@ -157,21 +157,21 @@ public static class BackendAgreement
         foreach (var (k, name) in new[] { (0, "hidden"), (1, "output") })
         {
             var lt = trace.Layers[k];
-            var spikes = TimeMajorToSampleMajor(Array($"forward.{name}_spikes"), steps, batch, lt.Size);
+            var spikes = Layouts.TimeMajorToSampleMajor(Array($"forward.{name}_spikes"), steps, batch, lt.Size);
             for (int b = 0; b < batch; b++)
                 for (int t = 0; t < steps; t++)
                 {
                     var expected = Enumerable.Range(0, lt.Size).Where(i => spikes[(b * steps + t) * lt.Size + i] != 0);
                     if (!lt.Spikes.Fired(b, t).ToArray().SequenceEqual(expected)) failures.Add($"{name} spikes differ at sample {b}, step {t}");
                 }
-            var membrane = TimeMajorToSampleMajor(Array($"forward.{name}_membrane"), steps, batch, lt.Size);
+            var membrane = Layouts.TimeMajorToSampleMajor(Array($"forward.{name}_membrane"), steps, batch, lt.Size);
             Tolerance.Check(lt.Membrane.AsSpan(0, membrane.Length).ToArray(), membrane, $"{name} membrane", failures);
         }
         int nOut = network.OutputSize;
-        var reward = TimeMajorToSampleMajor(Array("reward"), steps, batch, nOut);
+        var reward = Layouts.TimeMajorToSampleMajor(Array("reward"), steps, batch, nOut);
         Tolerance.Check(workspace.Incoming[1].AsSpan(0, reward.Length).ToArray(), reward, "reward", failures);
         double[] inputReward = Array("input_reward");
-        if (spikingInput) inputReward = TimeMajorToSampleMajor(inputReward, steps, batch, nIn);
+        if (spikingInput) inputReward = Layouts.TimeMajorToSampleMajor(inputReward, steps, batch, nIn);
         Tolerance.Check(workspace.InputReward.AsSpan(0, inputReward.Length).ToArray(), inputReward, "input_reward", failures);
         for (int k = 0; k < 2; k++)
         {
@@ -244,16 +244,6 @@ public static class BackendAgreement
     }
 
     private static IEnumerable<double> Flatten(JToken token) => token is JArray a ? a.SelectMany(Flatten) : [token.Value<double>()];
-
-    private static double[] TimeMajorToSampleMajor(double[] data, int steps, int batch, int n)
-    {
-        var result = new double[data.Length];
-        for (int t = 0; t < steps; t++)
-            for (int b = 0; b < batch; b++)
-                for (int i = 0; i < n; i++)
-                    result[(b * steps + t) * n + i] = data[(t * batch + b) * n + i];
-        return result;
-    }
 }
 
 /// <summary>

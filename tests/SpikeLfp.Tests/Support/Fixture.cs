@@ -65,24 +65,9 @@ public static class Close
         }
     }
 
-    /// <summary>Converts a [T, B, N] reference array to the simulator's sample-major [B, T, N] order.</summary>
-    public static double[] TimeMajorToSampleMajor(double[] data, int steps, int batch, int n)
-    {
-        var result = new double[data.Length];
-        for (int t = 0; t < steps; t++)
-            for (int b = 0; b < batch; b++)
-                for (int i = 0; i < n; i++)
-                    result[(b * steps + t) * n + i] = data[(t * batch + b) * n + i];
-        return result;
-    }
+    /// <summary>See <see cref="Layouts.TimeMajorToSampleMajor"/>.</summary>
+    public static double[] TimeMajorToSampleMajor(double[] data, int steps, int batch, int n) => Layouts.TimeMajorToSampleMajor(data, steps, batch, n);
 
-    /// <summary>Converts PyTorch's [out, in] weights to the simulator's input-major [in, out].</summary>
-    public static double[] OutputMajorToInputMajor(double[] data, int outputs, int inputs)
-    {
-        var result = new double[data.Length];
-        for (int o = 0; o < outputs; o++)
-            for (int i = 0; i < inputs; i++)
-                result[i * outputs + o] = data[o * inputs + i];
-        return result;
-    }
+    /// <summary>See <see cref="Layouts.OutputMajorToInputMajor"/>.</summary>
+    public static double[] OutputMajorToInputMajor(double[] data, int outputs, int inputs) => Layouts.OutputMajorToInputMajor(data, outputs, inputs);
 }
