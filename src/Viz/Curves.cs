@@ -35,3 +35,15 @@ public enum CurveAxis
     /// <summary>Accuracy against wall-clock seconds.</summary>
     WallTime,
 }
+
+/// <summary>One evaluation of a run repeated over seeds: the mean and the range of the seeds' accuracies.</summary>
+/// <param name="Epoch">Epoch number (0 for the untrained model).</param>
+/// <param name="Mean">Mean test accuracy over the seeds, a fraction in [0, 1].</param>
+/// <param name="Min">Lowest test accuracy of any seed.</param>
+/// <param name="Max">Highest test accuracy of any seed.</param>
+public sealed record BandPoint(int Epoch, double Mean, double Min, double Max);
+
+/// <summary>The training curve of one rule over several seeds, for example "LFP + noise, 3 seeds".</summary>
+/// <param name="Label">Legend text.</param>
+/// <param name="Points">Evaluations in epoch order.</param>
+public sealed record RunBand(string Label, IReadOnlyList<BandPoint> Points);

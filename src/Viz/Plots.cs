@@ -368,6 +368,48 @@ public static class Plots
         return model;
     }
 
+    /// <summary>
+    /// Test accuracy against epoch for runs repeated over seeds: per run, a line for the mean and a shaded band
+    /// from the lowest to the highest seed, so the seed-to-seed spread is visible at every epoch.
+    /// </summary>
+    public static PlotModel TrainingCurveBands(IReadOnlyList<RunBand> runs, string title = "Test accuracy by epoch, mean and range over seeds")
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var model = PlotStyle.NewModel(title);
+        model.Axes.Add(PlotStyle.Styled(new LinearAxis
+        {
+            Key = "x",
+            Position = AxisPosition.Bottom,
+            Title = "Epoch",
+            MinimumMajorStep = 1,
+            StringFormat = "0",
+            MajorGridlineStyle = LineStyle.Solid,
+        }));
+        model.Axes.Add(AccuracyAxis("acc", runs.SelectMany(r => r.Points).SelectMany(p => new[] { p.Min, p.Max }).ToList(), 0, 1));
+        for (int r = 0; r < runs.Count; r++)
+        {
+            var color = PlotStyle.PaletteColor(r);
+            var band = new AreaSeries
+            {
+                Title = runs[r].Label + " (range)",
+                XAxisKey = "x",
+                YAxisKey = "acc",
+                Color = OxyColors.Transparent,
+                Color2 = OxyColors.Transparent,
+                Fill = OxyColor.FromAColor(0x40, color),
+                RenderInLegend = false,
+            };
+            band.Points.AddRange(runs[r].Points.Select(p => new DataPoint(p.Epoch, p.Max)));
+            band.Points2.AddRange(runs[r].Points.Select(p => new DataPoint(p.Epoch, p.Min)));
+            model.Series.Add(band);
+            var mean = RunLine(runs[r].Label, color, "x", "acc", runs[r].Points.Select(p => new DataPoint(p.Epoch, p.Mean)), inLegend: true);
+            if (runs[r].Points.Count > 60) mean.MarkerType = MarkerType.None; // markers would merge into a thick line
+            model.Series.Add(mean);
+        }
+        model.Legends.Add(PlotStyle.NewLegend(LegendPosition.RightBottom));
+        return model;
+    }
+
     /// <summary>Test accuracy against the fraction of weights pruned, several runs on one plot.</summary>
     public static PlotModel PruningCurve(IReadOnlyList<PruningRun> runs, string title = "Accuracy after magnitude pruning")
     {

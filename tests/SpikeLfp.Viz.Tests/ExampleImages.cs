@@ -24,6 +24,7 @@ public class ExampleImages
         PlotExport.Save(Plots.WeightMagnitudes(TestData.Weights(), logCount: true), Path.Combine(dir, "weights.png"));
         PlotExport.Save(Plots.TrainingCurves(TestData.Runs()), Path.Combine(dir, "training-curves.png"));
         PlotExport.Save(Plots.TrainingCurves(TestData.Runs(), CurveAxis.WallTime), Path.Combine(dir, "training-walltime.png"));
+        PlotExport.Save(Plots.TrainingCurveBands(TestData.Bands()), Path.Combine(dir, "training-bands.png"));
         PlotExport.Save(Plots.PruningCurve(TestData.Pruning()), Path.Combine(dir, "pruning.png"));
         TestContext.Out.WriteLine($"examples in {dir}");
     }

@@ -224,6 +224,28 @@ public class PlotTests
     }
 
     [Test]
+    public void Seed_bands_draw_a_mean_line_and_a_min_to_max_area_per_run()
+    {
+        var runs = TestData.Bands();
+        var model = Plots.TrainingCurveBands(runs);
+        var areas = model.Series.OfType<AreaSeries>().ToList();
+        var means = model.Series.OfType<LineSeries>().Where(s => s is not AreaSeries).ToList();
+        Assert.That(areas, Has.Count.EqualTo(2));
+        Assert.That(means.Select(m => m.Title), Is.EqualTo(new[] { "LFP + noise", "gradient" }));
+        Assert.That(areas[0].Points.Select(p => p.Y), Is.EqualTo(runs[0].Points.Select(p => p.Max)));
+        Assert.That(areas[0].Points2.Select(p => p.Y), Is.EqualTo(runs[0].Points.Select(p => p.Min)));
+        Assert.That(means[0].Points.Select(p => p.Y), Is.EqualTo(runs[0].Points.Select(p => p.Mean)));
+        Assert.That(areas.All(a => !a.RenderInLegend), Is.True, "one legend entry per run, for its mean line");
+
+        string svgPath = PathOf("bands.svg"), pngPath = PathOf("bands.png");
+        PlotExport.Save(model, svgPath, 1000, 700);
+        PlotExport.Save(model, pngPath, 1000, 700);
+        Assert.That(ImageChecks.Texts(ImageChecks.LoadSvg(svgPath)), Has.Some.EqualTo("LFP + noise").And.Some.EqualTo("Epoch"));
+        Assert.That(ImageChecks.PngSize(pngPath), Is.EqualTo((1000, 700)));
+        ImageChecks.AssertPngHasContent(pngPath);
+    }
+
+    [Test]
     public void Pruning_curve_renders_runs_sorted_by_fraction()
     {
         var runs = TestData.Pruning();

@@ -66,6 +66,14 @@ internal static class TestData
         new("surrogate atan", Enumerable.Range(0, 11).Select(e => new CurvePoint(e, e * 63.0, 0.1 + 0.88 * (1 - Math.Exp(-e / 1.8)))).ToList()),
     ];
 
+    public static List<RunBand> Bands() =>
+    [
+        new("LFP + noise", Enumerable.Range(0, 301).Select(e => Band(e, 0.1 + 0.4 * (1 - Math.Exp(-e / 120.0)), 0.04 + 0.0003 * e)).ToList()),
+        new("gradient", Enumerable.Range(0, 301).Select(e => Band(e, 0.08, 0.015)).ToList()),
+    ];
+
+    private static BandPoint Band(int epoch, double mean, double halfWidth) => new(epoch, mean, mean - halfWidth, mean + halfWidth);
+
     public static List<PruningRun> Pruning() =>
     [
         new("LFP", Enumerable.Range(0, 11).Select(i => (i / 10.0, 0.95 - 0.6 * Math.Pow(i / 10.0, 4))).ToList()),

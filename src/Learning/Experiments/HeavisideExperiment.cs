@@ -88,6 +88,32 @@ public sealed record HeavisideResult(HeavisideSettings Settings, IReadOnlyList<i
 {
     /// <summary>The runs in rule order.</summary>
     public IReadOnlyList<HeavisideRun> Runs => [LfpNoise, LfpNoNoise, Gradient];
+
+    /// <summary>The run of <paramref name="rule"/>.</summary>
+    public HeavisideRun Run(HeavisideRule rule) => Runs.First(r => r.Rule == rule);
+}
+
+/// <summary>
+/// The experiment repeated over several seeds (each seed draws its own initial weights, data order and noise).
+/// A step network's final accuracy moves a lot from seed to seed, so the claim is the spread, not one seed.
+/// </summary>
+/// <param name="Settings">The settings shared by every seed (its <see cref="HeavisideSettings.Seed"/> is the first seed's).</param>
+/// <param name="Sizes">Layer sizes, input first.</param>
+/// <param name="PerSeed">One result per seed, in the order the seeds were given.</param>
+public sealed record HeavisideStudy(HeavisideSettings Settings, IReadOnlyList<int> Sizes, IReadOnlyList<HeavisideResult> PerSeed)
+{
+    /// <summary>The seeds, in order.</summary>
+    public IReadOnlyList<int> Seeds => PerSeed.Select(r => r.Settings.Seed).ToArray();
+
+    /// <summary>Final test accuracy of <paramref name="rule"/> over the seeds.</summary>
+    public SeedSpread TestAccuracy(HeavisideRule rule) => Over(rule, run => run.TestAccuracy);
+
+    /// <summary>Any per-run measurement of <paramref name="rule"/> over the seeds.</summary>
+    public SeedSpread Over(HeavisideRule rule, Func<HeavisideRun, double> measure) => new(PerSeed.Select(r => measure(r.Run(rule))).ToArray());
+
+    /// <summary>Test accuracy of <paramref name="rule"/> after every epoch (index 0: untrained), over the seeds.</summary>
+    public IReadOnlyList<SeedSpread> Curve(HeavisideRule rule)
+        => Enumerable.Range(0, Settings.Epochs + 1).Select(e => Over(rule, run => run.Epochs[e].TestAccuracy)).ToArray();
 }
 
 /// <summary>
@@ -98,32 +124,50 @@ public sealed record HeavisideResult(HeavisideSettings Settings, IReadOnlyList<i
 /// </summary>
 public static class HeavisideExperiment
 {
-    /// <summary>Trains the three runs on <paramref name="data"/>; <paramref name="onEpoch"/> is called from the runs' threads.</summary>
+    /// <summary>Trains the three runs of <paramref name="settings"/>' seed; <paramref name="onEpoch"/> is called from the runs' threads.</summary>
     public static HeavisideResult Run(DatasetSplit data, HeavisideSettings settings, Action<HeavisideRule, HeavisideEpoch>? onEpoch = null,
         CancellationToken cancellation = default)
+        => Run(data, settings, [settings.Seed], onEpoch is null ? null : (_, rule, e) => onEpoch(rule, e), cancellation).PerSeed[0];
+
+    /// <summary>
+    /// Trains the three runs for every seed in <paramref name="seeds"/>, all side by side; each run is sequential, so
+    /// its numbers do not depend on the thread count. <paramref name="onEpoch"/> (seed, rule, epoch) is called from
+    /// the runs' threads.
+    /// </summary>
+    public static HeavisideStudy Run(DatasetSplit data, HeavisideSettings settings, IReadOnlyList<int> seeds,
+        Action<int, HeavisideRule, HeavisideEpoch>? onEpoch = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        settings.Validate();
+        ArgumentNullException.ThrowIfNull(seeds);
+        if (seeds.Count == 0) throw new ArgumentException("give at least one seed.", nameof(seeds));
+        if (seeds.Distinct().Count() != seeds.Count) throw new ArgumentException("a seed is given twice.", nameof(seeds));
+        var perSeed = seeds.Select(seed => settings with { Seed = seed }).ToArray();
+        foreach (var s in perSeed) s.Validate();
         if (data.Train.FeatureCount != data.Test.FeatureCount || data.Train.ClassCount != data.Test.ClassCount)
             throw new ArgumentException("train and test parts disagree in features or classes.");
         var sizes = new List<int> { data.Train.FeatureCount };
         sizes.AddRange(settings.HiddenSizes);
         sizes.Add(data.Train.ClassCount);
-        var initial = AnalogNetwork.Create(sizes, Activation.Step, settings.Seed, activateOutput: true);
 
         var rules = new[] { HeavisideRule.LfpNoise, HeavisideRule.LfpNoNoise, HeavisideRule.Gradient };
-        var runs = new HeavisideRun[rules.Length];
+        var initial = perSeed.Select(s => AnalogNetwork.Create(sizes, Activation.Step, s.Seed, activateOutput: true)).ToArray();
+        var runs = new HeavisideRun[perSeed.Length * rules.Length];
         try
         {
-            Parallel.For(0, rules.Length, new ParallelOptions { CancellationToken = cancellation },
-                r => runs[r] = Train(rules[r], Clone(initial), data, settings, onEpoch, cancellation));
+            Parallel.For(0, runs.Length, new ParallelOptions { CancellationToken = cancellation }, i =>
+            {
+                int k = i / rules.Length;
+                runs[i] = Train(rules[i % rules.Length], Clone(initial[k]), data, perSeed[k],
+                    onEpoch is null ? null : (rule, e) => onEpoch(perSeed[k].Seed, rule, e), cancellation);
+            });
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
             // Callers handle NumericalInstabilityException and cancellation themselves, not wrapped.
             ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
-        return new HeavisideResult(settings, sizes, runs[0], runs[1], runs[2]);
+        var results = perSeed.Select((s, k) => new HeavisideResult(s, sizes, runs[k * 3], runs[k * 3 + 1], runs[k * 3 + 2])).ToArray();
+        return new HeavisideStudy(perSeed[0], sizes, results);
     }
 
     /// <summary>Trains one rule from <paramref name="network"/> (changed in place).</summary>

@@ -1,5 +1,6 @@
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Data;
+using SpikeLfp.Learning.Experiments;
 using SpikeLfp.Learning.Lfp;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Backends;
@@ -63,16 +64,7 @@ public sealed record ComparisonRow(ComparedRule Rule, IReadOnlyList<RuleRun> Run
     public double TestAccuracyMean => TestAccuracyPerSeed.Average();
 
     /// <summary>Sample standard deviation of the final test accuracy over seeds (0 for one seed).</summary>
-    public double TestAccuracySpread
-    {
-        get
-        {
-            var values = TestAccuracyPerSeed;
-            if (values.Count < 2) return 0;
-            double mean = values.Average();
-            return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-        }
-    }
+    public double TestAccuracySpread => new SeedSpread(TestAccuracyPerSeed).StandardDeviation;
 
     /// <summary>Mean wall-clock seconds per run (training plus per-epoch evaluation).</summary>
     public double Seconds => Runs.Average(r => r.Seconds);

@@ -31,18 +31,62 @@ public class HeavisideExperimentTests
         foreach (string key in new[] { "lfp_noise_test_accuracy", "lfp_no_noise_test_accuracy", "gradient_test_accuracy" })
             Assert.That((double)json[key]!, Is.InRange(0.0, 1.0), key);
         Assert.That((string?)json["model"], Is.EqualTo("64-120-84-10"));
+        Assert.That(json["seeds"]!.Select(t => (int)t), Is.EqualTo(new[] { 1 }));
+        var runs = json["per_seed"]![0]!["runs"]!;
         foreach (string run in new[] { "lfp_noise", "lfp_no_noise", "gradient" })
         {
-            var curve = (JArray)json["runs"]![run]!["curve"]!;
+            var curve = (JArray)runs[run]!["curve"]!;
             Assert.That(curve.Select(p => (int)p["epoch"]!), Is.EqualTo(new[] { 0, 1, 2, 3 }), run);
             Assert.That((double)curve[^1]!["test_accuracy"]!, Is.EqualTo((double)json[run + "_test_accuracy"]!), run);
+            Assert.That((double)json["summary"]![run]!["test_accuracy_sd"]!, Is.EqualTo(0.0), "one seed has no spread");
         }
-        Assert.That((double)json["runs"]!["gradient"]!["last_epoch"]!["update_norm"]!, Is.EqualTo(0.0), "the step's derivative stops every gradient");
-        Assert.That((double)json["runs"]!["lfp_noise"]!["last_epoch"]!["signal_nonzero_fraction"]!, Is.EqualTo(1.0), "noise gives every output reward");
+        Assert.That((double)runs["gradient"]!["last_epoch"]!["update_norm"]!, Is.EqualTo(0.0), "the step's derivative stops every gradient");
+        Assert.That((double)runs["lfp_noise"]!["last_epoch"]!["signal_nonzero_fraction"]!, Is.EqualTo(1.0), "noise gives every output reward");
         foreach (string file in new[] { "heaviside.png", "heaviside.svg", "report.md" })
             Assert.That(new FileInfo(Path.Combine(out1, file)).Length, Is.GreaterThan(100), file);
         Assert.That(File.ReadAllBytes(Path.Combine(out1, "heaviside.png")).Take(4), Is.EqualTo(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }));
         Assert.That(result.Output, Does.Contain("LFP + noise").And.Contain("gradient"));
+    }
+
+    [Test]
+    public void Several_seeds_report_the_mean_and_spread_of_per_seed_runs()
+    {
+        string out1 = Path.Combine(_folder, "seeds");
+        var result = Run("experiment", "heaviside", "--limit", "100", "--epochs", "12", "--seeds", "3,5", "--out", out1);
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error + result.Output);
+        var json = JObject.Parse(File.ReadAllText(Path.Combine(out1, "heaviside.json")));
+        Assert.That(json["seeds"]!.Select(t => (int)t), Is.EqualTo(new[] { 3, 5 }));
+        Assert.That(json["per_seed"]!.Select(t => (int)t["seed"]!), Is.EqualTo(new[] { 3, 5 }));
+        foreach (string run in new[] { "lfp_noise", "lfp_no_noise", "gradient" })
+        {
+            var perSeed = json["per_seed"]!.Select(t => (double)t["runs"]![run]!["test_accuracy"]!).ToArray();
+            var summary = json["summary"]![run]!;
+            Assert.That(summary["test_accuracy_per_seed"]!.Select(t => (double)t), Is.EqualTo(perSeed), run);
+            Assert.That((double)json[run + "_test_accuracy"]!, Is.EqualTo(perSeed.Average()).Within(1e-12), run);
+            Assert.That((double)summary["test_accuracy_sd"]!, Is.EqualTo(Math.Abs(perSeed[0] - perSeed[1]) / Math.Sqrt(2)).Within(1e-12), run);
+            Assert.That((double)summary["test_accuracy_min"]!, Is.EqualTo(perSeed.Min()), run);
+            var meanCurve = (JArray)summary["mean_curve"]!;
+            Assert.That(meanCurve, Has.Count.EqualTo(13), run);
+            Assert.That((double)meanCurve[^1]!["test_accuracy_mean"]!, Is.EqualTo(perSeed.Average()).Within(1e-12), run);
+        }
+
+        // Each seed's runs are those of that seed alone: the seeds train side by side without touching each other.
+        string alone = Path.Combine(_folder, "alone");
+        Assert.That(Run("experiment", "heaviside", "--limit", "100", "--epochs", "12", "--seed", "5", "--out", alone).ExitCode, Is.EqualTo(0));
+        var single = JObject.Parse(File.ReadAllText(Path.Combine(alone, "heaviside.json")));
+        Assert.That(JToken.DeepEquals(WithoutSeconds(single["per_seed"]![0]!), WithoutSeconds(json["per_seed"]![1]!)), Is.True);
+    }
+
+    [Test]
+    public void Seed_and_seeds_together_or_a_repeated_seed_are_usage_errors()
+    {
+        var both = Run("experiment", "heaviside", "--seed", "1", "--seeds", "1,2", "--out", Path.Combine(_folder, "x"));
+        Assert.That(both.ExitCode, Is.EqualTo(2));
+        Assert.That(both.Error.TrimEnd(), Is.EqualTo("spikelfp experiment heaviside: give --seed or --seeds, not both."));
+        var twice = Run("experiment", "heaviside", "--seeds", "1,1", "--out", Path.Combine(_folder, "y"));
+        Assert.That(twice.ExitCode, Is.EqualTo(2));
+        Assert.That(twice.Error, Does.Contain("lists a seed twice"));
+        Assert.That(Directory.Exists(Path.Combine(_folder, "x")) || Directory.Exists(Path.Combine(_folder, "y")), Is.False);
     }
 
     [Test]
