@@ -82,15 +82,25 @@ public sealed class Arguments
         return v;
     }
 
-    /// <summary>A comma-separated list of integers (for example seeds "0,1,2").</summary>
+    /// <summary>
+    /// A comma-separated list of non-negative integers, where "A-B" stands for A, A+1, ..., B (for example seeds
+    /// "0,1,2", "0-19" or "0-4,10").
+    /// </summary>
     public int[] IntList(string name, int[] fallback)
     {
         if (!_values.TryGetValue(name, out var v) || v is null) return fallback;
-        var parts = v.Split(',', StringSplitOptions.TrimEntries);
-        var result = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out result[i]) || result[i] < 0)
-                throw new UsageException($"{_command}: --{name} must be a comma-separated list of non-negative integers, got '{v}'.");
-        return result;
+        var result = new List<int>();
+        foreach (string part in v.Split(',', StringSplitOptions.TrimEntries))
+        {
+            int dash = part.Length > 1 ? part.IndexOf('-', 1) : -1; // from 1: a leading '-' is a sign, and rejected
+            string first = dash < 0 ? part : part[..dash], last = dash < 0 ? part : part[(dash + 1)..];
+            if (!NonNegative(first, out int from) || !NonNegative(last, out int to) || to < from || to - from >= 100_000)
+                throw new UsageException($"{_command}: --{name} must be a comma-separated list of non-negative integers or ranges A-B, got '{v}'.");
+            for (int x = from; x <= to; x++) result.Add(x);
+        }
+        return result.ToArray();
     }
+
+    private static bool NonNegative(string text, out int value)
+        => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 }

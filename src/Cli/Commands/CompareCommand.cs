@@ -38,7 +38,7 @@ public sealed class CompareCommand : ICommand
                                   convolutional: 28x28x1-c12k5-p2-c64k5-p2-10, or lifcnn (that network)
           --steps T               simulation steps per sample (default 15)
           --epochs N              passes over the training set, every rule (default {DefaultEpochs})
-          --seeds LIST            seeds of initial weights and data order, e.g. 0,1,2 (default 0,1,2)
+          --seeds LIST            seeds of initial weights and data order, e.g. 0,1,2 or 0-9 (default 0,1,2)
           --batch B               samples per update, every rule (default 32)
           --limit N               use only N training and N test samples, spread evenly over each set (quick runs)
           --lfp-optimizer NAME    sgd (default) or adam
