@@ -351,15 +351,7 @@ public static class Plots
         ArgumentNullException.ThrowIfNull(runs);
         bool byEpoch = axis == CurveAxis.Epoch;
         var model = PlotStyle.NewModel(title ?? (byEpoch ? "Test accuracy by epoch" : "Test accuracy by wall time"));
-        model.Axes.Add(PlotStyle.Styled(new LinearAxis
-        {
-            Key = "x",
-            Position = AxisPosition.Bottom,
-            Title = byEpoch ? "Epoch" : "Wall time (s)",
-            MinimumMajorStep = byEpoch ? 1 : 0,
-            StringFormat = byEpoch ? "0" : null,
-            MajorGridlineStyle = LineStyle.Solid,
-        }));
+        model.Axes.Add(CurveXAxis(axis));
         model.Axes.Add(AccuracyAxis("acc", runs.SelectMany(r => r.Points).Select(p => p.TestAccuracy).ToList(), 0, 1));
         for (int r = 0; r < runs.Count; r++)
             model.Series.Add(RunLine(runs[r].Label, PlotStyle.PaletteColor(r), "x", "acc",
@@ -376,15 +368,7 @@ public static class Plots
     {
         ArgumentNullException.ThrowIfNull(runs);
         var model = PlotStyle.NewModel(title);
-        model.Axes.Add(PlotStyle.Styled(new LinearAxis
-        {
-            Key = "x",
-            Position = AxisPosition.Bottom,
-            Title = "Epoch",
-            MinimumMajorStep = 1,
-            StringFormat = "0",
-            MajorGridlineStyle = LineStyle.Solid,
-        }));
+        model.Axes.Add(CurveXAxis(CurveAxis.Epoch));
         model.Axes.Add(AccuracyAxis("acc", runs.SelectMany(r => r.Points).SelectMany(p => new[] { p.Min, p.Max }).ToList(), 0, 1));
         for (int r = 0; r < runs.Count; r++)
         {
@@ -431,6 +415,21 @@ public static class Plots
                 runs[r].Points.OrderBy(p => p.PrunedFraction).Select(p => new DataPoint(p.PrunedFraction, p.TestAccuracy)), inLegend: true));
         model.Legends.Add(PlotStyle.NewLegend(LegendPosition.LeftBottom));
         return model;
+    }
+
+    // The bottom axis (key "x") of the single-panel curves: whole epochs, or seconds.
+    private static LinearAxis CurveXAxis(CurveAxis axis)
+    {
+        bool byEpoch = axis == CurveAxis.Epoch;
+        return PlotStyle.Styled(new LinearAxis
+        {
+            Key = "x",
+            Position = AxisPosition.Bottom,
+            Title = byEpoch ? "Epoch" : "Wall time (s)",
+            MinimumMajorStep = byEpoch ? 1 : 0,
+            StringFormat = byEpoch ? "0" : null,
+            MajorGridlineStyle = LineStyle.Solid,
+        });
     }
 
     private static LinearAxis AccuracyAxis(string key, IReadOnlyList<double> values, double start, double end)

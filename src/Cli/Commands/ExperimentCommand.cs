@@ -73,7 +73,7 @@ public sealed class HeavisideExperimentCommand : ICommand
           {PngFile}/.svg (test accuracy per epoch, mean line and min-max band) and {ReportFile} into --out.
         {CommonOptions.DataHelp}
           --epochs N       passes over the training set (default {new HeavisideSettings().Epochs})
-          --seeds LIST     seeds of initial weights, data order and noise, e.g. 0,1,2 (default {string.Join(",", DefaultSeeds)})
+          --seeds LIST     seeds of initial weights, data order and noise, e.g. 0,1,2 or 0-19 (default {string.Join(",", DefaultSeeds)})
           --seed S         one seed only (the same as --seeds S)
         {CommonOptions.LimitAndOutHelp}
         """;

@@ -154,7 +154,9 @@ public static class HeavisideExperiment
         var runs = new HeavisideRun[perSeed.Length * rules.Length];
         try
         {
-            Parallel.For(0, runs.Length, new ParallelOptions { CancellationToken = cancellation }, i =>
+            // At most one run per core: long iterations would otherwise make the pool add threads, and every run slows down.
+            var options = new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = Environment.ProcessorCount };
+            Parallel.For(0, runs.Length, options, i =>
             {
                 int k = i / rules.Length;
                 runs[i] = Train(rules[i % rules.Length], Clone(initial[k]), data, perSeed[k],

@@ -24,10 +24,8 @@ public class HeavisideExperimentTests
     public void Heaviside_command_writes_json_with_the_three_accuracies_plot_and_report()
     {
         string out1 = Path.Combine(_folder, "run");
-        var result = Run("experiment", "heaviside", "--limit", "120", "--epochs", "3", "--seed", "1", "--out", out1);
-        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error + result.Output);
-
-        var json = JObject.Parse(File.ReadAllText(Path.Combine(out1, "heaviside.json")));
+        var (result, json) = SpikeLfp.Tests.Reliability.Cli.RunForJson(Path.Combine(out1, "heaviside.json"),
+            "experiment", "heaviside", "--limit", "120", "--epochs", "3", "--seed", "1", "--out", out1);
         foreach (string key in new[] { "lfp_noise_test_accuracy", "lfp_no_noise_test_accuracy", "gradient_test_accuracy" })
             Assert.That((double)json[key]!, Is.InRange(0.0, 1.0), key);
         Assert.That((string?)json["model"], Is.EqualTo("64-120-84-10"));
@@ -52,9 +50,8 @@ public class HeavisideExperimentTests
     public void Several_seeds_report_the_mean_and_spread_of_per_seed_runs()
     {
         string out1 = Path.Combine(_folder, "seeds");
-        var result = Run("experiment", "heaviside", "--limit", "100", "--epochs", "12", "--seeds", "3,5", "--out", out1);
-        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error + result.Output);
-        var json = JObject.Parse(File.ReadAllText(Path.Combine(out1, "heaviside.json")));
+        var (_, json) = SpikeLfp.Tests.Reliability.Cli.RunForJson(Path.Combine(out1, "heaviside.json"),
+            "experiment", "heaviside", "--limit", "100", "--epochs", "12", "--seeds", "3,5", "--out", out1);
         Assert.That(json["seeds"]!.Select(t => (int)t), Is.EqualTo(new[] { 3, 5 }));
         Assert.That(json["per_seed"]!.Select(t => (int)t["seed"]!), Is.EqualTo(new[] { 3, 5 }));
         foreach (string run in new[] { "lfp_noise", "lfp_no_noise", "gradient" })
@@ -72,8 +69,8 @@ public class HeavisideExperimentTests
 
         // Each seed's runs are those of that seed alone: the seeds train side by side without touching each other.
         string alone = Path.Combine(_folder, "alone");
-        Assert.That(Run("experiment", "heaviside", "--limit", "100", "--epochs", "12", "--seed", "5", "--out", alone).ExitCode, Is.EqualTo(0));
-        var single = JObject.Parse(File.ReadAllText(Path.Combine(alone, "heaviside.json")));
+        var (_, single) = SpikeLfp.Tests.Reliability.Cli.RunForJson(Path.Combine(alone, "heaviside.json"),
+            "experiment", "heaviside", "--limit", "100", "--epochs", "12", "--seed", "5", "--out", alone);
         Assert.That(JToken.DeepEquals(WithoutSeconds(single["per_seed"]![0]!), WithoutSeconds(json["per_seed"]![1]!)), Is.True);
     }
 

@@ -141,10 +141,8 @@ public class PruningTests
     public void Prune_command_writes_json_with_the_documented_keys_plots_and_report()
     {
         string folder = Path.Combine(_folder, "run");
-        var result = Run("experiment", "prune", "--limit", "60", "--epochs", "1", "--seed", "2", "--out", folder);
-        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error + result.Output);
-
-        var json = JObject.Parse(File.ReadAllText(Path.Combine(folder, "prune.json")));
+        var (result, json) = SpikeLfp.Tests.Reliability.Cli.RunForJson(Path.Combine(folder, "prune.json"),
+            "experiment", "prune", "--limit", "60", "--epochs", "1", "--seed", "2", "--out", folder);
         Assert.That(json.Properties().Select(p => p.Name), Is.EquivalentTo(new[] { "lfp", "surrogate", "settings" }));
         var fractions = Enumerable.Range(0, 20).Select(k => k * 0.05).ToArray();
         foreach (string rule in new[] { "lfp", "surrogate" })

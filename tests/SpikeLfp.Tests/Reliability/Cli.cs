@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Newtonsoft.Json.Linq;
 using SpikeLfp.Cli;
 
 namespace SpikeLfp.Tests.Reliability;
@@ -30,6 +31,14 @@ public static class Cli
     }
 
     public static CliResult Run(params string[] args) => Run(CancellationToken.None, args);
+
+    /// <summary>Runs a command that must succeed and reads the JSON file it wrote (a failure shows what it printed).</summary>
+    public static (CliResult Result, JObject Json) RunForJson(string jsonPath, params string[] args)
+    {
+        var result = Run(args);
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        return (result, JObject.Parse(File.ReadAllText(jsonPath)));
+    }
 
     public static CliResult Run(CancellationToken cancellation, params string[] args)
     {
