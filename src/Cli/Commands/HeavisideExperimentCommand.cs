@@ -285,14 +285,18 @@ public sealed class HeavisideExperimentCommand : ICommand
                 md.AppendLine(Invariant($"| {HeavisideExperiment.Label(rule)} | {Pick(study.PerSeed[0].Run(rule)).Epoch} | {Mean(e => e.OutputActiveFraction) * 100:F2}% | {Mean(e => e.SignalNonZeroFraction) * 100:F2}% | {Mean(e => e.UpdateNonZeroFraction) * 100:F2}% | {Mean(e => e.UpdateNorm):G3} |"));
             }
         md.AppendLine();
+        md.AppendLine("Without noise, per seed (last epoch; `silent from`: the epoch from which every test output stayed zero to the end):");
+        md.AppendLine();
+        md.AppendLine("| seed | output units on | output units with reward | test samples with all-zero output | silent from | with noise: output units with reward |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|");
         foreach (var result in study.PerSeed)
         {
             var quiet = result.LfpNoNoise;
-            var quietLast = quiet.Epochs[^1];
+            var last = quiet.Epochs[^1];
             int silentFrom = quiet.Epochs.Count;
             while (silentFrom > 1 && quiet.Epochs[silentFrom - 1].TestSilentFraction == 1.0) silentFrom--;
-            string silence = silentFrom < quiet.Epochs.Count ? Invariant($" (every test output was zero from epoch {silentFrom} on)") : "";
-            md.AppendLine(Invariant($"- seed {result.Settings.Seed}, without noise: in the last epoch {quietLast.OutputActiveFraction * 100:F2}% of the output steps were on and {quietLast.SignalNonZeroFraction * 100:F2}% of the output units received reward; {quietLast.TestSilentFraction * 100:F1}% of the test samples gave an all-zero output{silence}. With noise every output unit received reward ({result.LfpNoise.Epochs[^1].SignalNonZeroFraction * 100:F2}%)."));
+            string silence = silentFrom < quiet.Epochs.Count ? Invariant($"epoch {silentFrom}") : "never";
+            md.AppendLine(Invariant($"| {result.Settings.Seed} | {last.OutputActiveFraction * 100:F2}% | {last.SignalNonZeroFraction * 100:F2}% | {last.TestSilentFraction * 100:F1}% | {silence} | {result.LfpNoise.Epochs[^1].SignalNonZeroFraction * 100:F2}% |"));
         }
         md.AppendLine();
         md.AppendLine("The gradient baseline has the same noise as LFP with noise, but its learning signal is dL/dz = dL/da · H'(z) = 0 at every unit: no parameter ever changes, and its accuracy is that of the untrained network.");
