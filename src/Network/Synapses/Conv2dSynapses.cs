@@ -134,15 +134,29 @@ public sealed class Conv2dSynapses : ISynapses
         for (int p = 0; p < OutHeight * OutWidth; p++) Bias.CopyTo(current.Slice(p * OutChannels, OutChannels));
     }
 
-    // The output positions one input coordinate reaches along an axis, for tap k:
+    // The output positions one input coordinate reaches along an axis, one per tap k (-1 where none):
     // o * Stride - Padding + k = coordinate  =>  o = (coordinate + Padding - k) / Stride, when it divides and is in range.
-    private static int OutputAt(int coordinate, int tap, int stride, int padding, int outSize)
+    // Computed once per input and axis, not once per tap pair: the divisions would otherwise cost as much as
+    // the OutChannels-wide vector work they guard.
+    private void Reach(int coordinate, int outSize, Span<int> outputs)
     {
-        int shifted = coordinate + padding - tap;
-        if (shifted < 0 || shifted % stride != 0) return -1;
-        int o = shifted / stride;
-        return o < outSize ? o : -1;
+        for (int k = 0; k < Kernel; k++)
+        {
+            int shifted = coordinate + Padding - k;
+            int o = Stride == 1 ? shifted : shifted / Stride;
+            outputs[k] = shifted >= 0 && (Stride == 1 || shifted % Stride == 0) && o < outSize ? o : -1;
+        }
     }
+
+    // Output rows and columns reached by input (y, x) through each tap row ky and tap column kx.
+    private void ReachOf(int y, int x, Span<int> rows, Span<int> columns)
+    {
+        Reach(y, OutHeight, rows);
+        Reach(x, OutWidth, columns);
+    }
+
+    // Kernels this small keep their per-input tap tables on the stack (no allocation per spike).
+    private const int StackKernel = 32;
 
     private (int Y, int X, int C) Coordinates(int input)
     {
@@ -169,14 +183,17 @@ public sealed class Conv2dSynapses : ISynapses
     private void Deliver(int input, float x, Span<float> current)
     {
         var (y, xx, c) = Coordinates(input);
+        Span<int> rows = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        Span<int> columns = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        ReachOf(y, xx, rows, columns);
         int n = OutChannels;
         for (int ky = 0; ky < Kernel; ky++)
         {
-            int oy = OutputAt(y, ky, Stride, Padding, OutHeight);
+            int oy = rows[ky];
             if (oy < 0) continue;
             for (int kx = 0; kx < Kernel; kx++)
             {
-                int ox = OutputAt(xx, kx, Stride, Padding, OutWidth);
+                int ox = columns[kx];
                 if (ox < 0) continue;
                 var w = Weights.AsSpan(((c * Kernel + ky) * Kernel + kx) * n, n);
                 var target = current.Slice((oy * OutWidth + ox) * n, n);
@@ -203,15 +220,18 @@ public sealed class Conv2dSynapses : ISynapses
     private float Backprojection(int input, ReadOnlySpan<float> rho)
     {
         var (y, x, c) = Coordinates(input);
+        Span<int> rows = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        Span<int> columns = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        ReachOf(y, x, rows, columns);
         int n = OutChannels;
         float sum = 0f;
         for (int ky = 0; ky < Kernel; ky++)
         {
-            int oy = OutputAt(y, ky, Stride, Padding, OutHeight);
+            int oy = rows[ky];
             if (oy < 0) continue;
             for (int kx = 0; kx < Kernel; kx++)
             {
-                int ox = OutputAt(x, kx, Stride, Padding, OutWidth);
+                int ox = columns[kx];
                 if (ox < 0) continue;
                 sum += VectorMath.Dot(Weights.AsSpan(((c * Kernel + ky) * Kernel + kx) * n, n), rho.Slice((oy * OutWidth + ox) * n, n));
             }
@@ -256,13 +276,14 @@ public sealed class Conv2dSynapses : ISynapses
         var (y, xx, c) = Coordinates(input);
         int kk = Kernel * Kernel, n = OutChannels;
         int first = Math.Max(from, c * kk) - c * kk, last = Math.Min(to, (c + 1) * kk) - c * kk;
+        if (first >= last) return;
+        Span<int> rows = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        Span<int> columns = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        ReachOf(y, xx, rows, columns);
         for (int tap = first; tap < last; tap++)
         {
-            int ky = tap / Kernel, kx = tap % Kernel;
-            int oy = OutputAt(y, ky, Stride, Padding, OutHeight);
-            if (oy < 0) continue;
-            int ox = OutputAt(xx, kx, Stride, Padding, OutWidth);
-            if (ox < 0) continue;
+            int oy = rows[tap / Kernel], ox = columns[tap % Kernel];
+            if (oy < 0 || ox < 0) continue;
             var source = rho.Slice((oy * OutWidth + ox) * n, n);
             var target = weightFeedback.Slice((c * kk + tap) * n, n);
             if (x == 1f) VectorMath.Add(source, target);
