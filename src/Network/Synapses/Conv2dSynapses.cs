@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SpikeLfp.Network.Synapses;
 
 /// <summary>
@@ -19,6 +21,7 @@ namespace SpikeLfp.Network.Synapses;
 /// the padding see zeros and contribute nothing.
 /// </para>
 /// </summary>
+[SkipLocalsInit] // the per-input tap tables on the stack are written before they are read
 public sealed class Conv2dSynapses : ISynapses
 {
     /// <summary>Creates a convolution with zero weights.</summary>
@@ -136,8 +139,6 @@ public sealed class Conv2dSynapses : ISynapses
 
     // The output positions one input coordinate reaches along an axis, one per tap k (-1 where none):
     // o * Stride - Padding + k = coordinate  =>  o = (coordinate + Padding - k) / Stride, when it divides and is in range.
-    // Computed once per input and axis, not once per tap pair: the divisions would otherwise cost as much as
-    // the OutChannels-wide vector work they guard.
     private void Reach(int coordinate, int outSize, Span<int> outputs)
     {
         for (int k = 0; k < Kernel; k++)
@@ -148,20 +149,37 @@ public sealed class Conv2dSynapses : ISynapses
         }
     }
 
-    // Output rows and columns reached by input (y, x) through each tap row ky and tap column kx.
-    private void ReachOf(int y, int x, Span<int> rows, Span<int> columns)
-    {
-        Reach(y, OutHeight, rows);
-        Reach(x, OutWidth, columns);
-    }
+    // Kernels this small keep their per-input tables on the stack: no allocation per spike.
+    private const int StackKernel = 16;
 
-    // Kernels this small keep their per-input tap tables on the stack (no allocation per spike).
-    private const int StackKernel = 32;
-
-    private (int Y, int X, int C) Coordinates(int input)
+    /// <summary>
+    /// The synapses of one input: for each tap (ky, kx) in row-major order whose output position exists, the
+    /// weight row <c>(c * Kernel + ky) * Kernel + kx</c> and the output position <c>oy * OutWidth + ox</c>. Each
+    /// is an index of an OutChannels-long vector (of weights, or of currents, rewards, feedback). Returns the
+    /// count. Every operation on an input walks this list, so the geometry (and its divisions) is worked out
+    /// once per input, not once per tap.
+    /// </summary>
+    private int Connections(int input, Span<int> weightRows, Span<int> positions)
     {
         int c = input % InChannels, pixel = input / InChannels;
-        return (pixel / InWidth, pixel % InWidth, c);
+        int y = pixel / InWidth, x = pixel % InWidth;
+        Span<int> rows = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        Span<int> columns = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        Reach(y, OutHeight, rows);
+        Reach(x, OutWidth, columns);
+        int count = 0;
+        for (int ky = 0; ky < Kernel; ky++)
+        {
+            if (rows[ky] < 0) continue;
+            for (int kx = 0; kx < Kernel; kx++)
+            {
+                if (columns[kx] < 0) continue;
+                weightRows[count] = (c * Kernel + ky) * Kernel + kx;
+                positions[count] = rows[ky] * OutWidth + columns[kx];
+                count++;
+            }
+        }
+        return count;
     }
 
     /// <summary>
@@ -182,24 +200,16 @@ public sealed class Conv2dSynapses : ISynapses
 
     private void Deliver(int input, float x, Span<float> current)
     {
-        var (y, xx, c) = Coordinates(input);
-        Span<int> rows = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
-        Span<int> columns = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
-        ReachOf(y, xx, rows, columns);
-        int n = OutChannels;
-        for (int ky = 0; ky < Kernel; ky++)
+        int taps = Kernel * Kernel, n = OutChannels;
+        Span<int> weightRows = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
+        Span<int> positions = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
+        int count = Connections(input, weightRows, positions);
+        for (int s = 0; s < count; s++)
         {
-            int oy = rows[ky];
-            if (oy < 0) continue;
-            for (int kx = 0; kx < Kernel; kx++)
-            {
-                int ox = columns[kx];
-                if (ox < 0) continue;
-                var w = Weights.AsSpan(((c * Kernel + ky) * Kernel + kx) * n, n);
-                var target = current.Slice((oy * OutWidth + ox) * n, n);
-                if (x == 1f) VectorMath.Add(w, target);
-                else VectorMath.AddScaled(x, w, target);
-            }
+            var w = Weights.AsSpan(weightRows[s] * n, n);
+            var target = current.Slice(positions[s] * n, n);
+            if (x == 1f) VectorMath.Add(w, target);
+            else VectorMath.AddScaled(x, w, target);
         }
     }
 
@@ -219,23 +229,13 @@ public sealed class Conv2dSynapses : ISynapses
     // sum_j w_ij rho_j over the neurons j that input i reaches (W^T rho at i).
     private float Backprojection(int input, ReadOnlySpan<float> rho)
     {
-        var (y, x, c) = Coordinates(input);
-        Span<int> rows = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
-        Span<int> columns = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
-        ReachOf(y, x, rows, columns);
-        int n = OutChannels;
+        int taps = Kernel * Kernel, n = OutChannels;
+        Span<int> weightRows = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
+        Span<int> positions = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
+        int count = Connections(input, weightRows, positions);
         float sum = 0f;
-        for (int ky = 0; ky < Kernel; ky++)
-        {
-            int oy = rows[ky];
-            if (oy < 0) continue;
-            for (int kx = 0; kx < Kernel; kx++)
-            {
-                int ox = columns[kx];
-                if (ox < 0) continue;
-                sum += VectorMath.Dot(Weights.AsSpan(((c * Kernel + ky) * Kernel + kx) * n, n), rho.Slice((oy * OutWidth + ox) * n, n));
-            }
-        }
+        for (int s = 0; s < count; s++)
+            sum += VectorMath.Dot(Weights.AsSpan(weightRows[s] * n, n), rho.Slice(positions[s] * n, n));
         return sum;
     }
 
@@ -270,22 +270,20 @@ public sealed class Conv2dSynapses : ISynapses
         }
     }
 
-    // feedback[c, ky, kx, :] += x_i * rho[position reached through (ky, kx), :], for the owned taps only.
+    // feedback[c, ky, kx, :] += x_i * rho[position reached through (ky, kx), :], for the weight rows in [from, to) only.
     private void Accumulate(int input, float x, int from, int to, ReadOnlySpan<float> rho, Span<float> weightFeedback)
     {
-        var (y, xx, c) = Coordinates(input);
-        int kk = Kernel * Kernel, n = OutChannels;
-        int first = Math.Max(from, c * kk) - c * kk, last = Math.Min(to, (c + 1) * kk) - c * kk;
-        if (first >= last) return;
-        Span<int> rows = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
-        Span<int> columns = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
-        ReachOf(y, xx, rows, columns);
-        for (int tap = first; tap < last; tap++)
+        int kk = Kernel * Kernel, n = OutChannels, c = input % InChannels;
+        if (c * kk >= to || (c + 1) * kk <= from) return; // none of this input's weight rows is owned here
+        Span<int> weightRows = Kernel <= StackKernel ? stackalloc int[kk] : new int[kk];
+        Span<int> positions = Kernel <= StackKernel ? stackalloc int[kk] : new int[kk];
+        int count = Connections(input, weightRows, positions);
+        for (int s = 0; s < count; s++)
         {
-            int oy = rows[tap / Kernel], ox = columns[tap % Kernel];
-            if (oy < 0 || ox < 0) continue;
-            var source = rho.Slice((oy * OutWidth + ox) * n, n);
-            var target = weightFeedback.Slice((c * kk + tap) * n, n);
+            int row = weightRows[s];
+            if (row < from || row >= to) continue;
+            var source = rho.Slice(positions[s] * n, n);
+            var target = weightFeedback.Slice(row * n, n);
             if (x == 1f) VectorMath.Add(source, target);
             else VectorMath.AddScaled(x, source, target);
         }
