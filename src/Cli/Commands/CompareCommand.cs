@@ -5,6 +5,7 @@ using Newtonsoft.Json.Linq;
 using SpikeLfp.Learning.Surrogate;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.IO;
+using SpikeLfp.Network.Simulation;
 using SpikeLfp.Viz;
 
 namespace SpikeLfp.Cli.Commands;
@@ -199,7 +200,7 @@ public sealed class CompareCommand : ICommand
         return new RunCurve(label, points);
     }
 
-    private static readonly string[] Columns = ["rule", "test accuracy", "epochs", "wall time", "samples/s", "hidden spike rate", "near-zero weights"];
+    private static readonly string[] Columns = ["rule", "test accuracy", "epochs", "wall time", "samples/s", "hidden spike rate", "near-zero weights", "synaptic ops/sample"];
 
     private static string[] Cells(ComparisonRow r, int epochs) =>
     [
@@ -210,7 +211,17 @@ public sealed class CompareCommand : ICommand
         Invariant($"{r.SamplesPerSecond:F0}"),
         r.HiddenSpikeRate is double h ? Invariant($"{h * 100:F2}%") : "n/a",
         Invariant($"{r.NearZeroWeightFraction * 100:F2}%"),
+        Count(r.SynapticOperationsPerSample),
     ];
+
+    // 1234567 -> "1.23M": synaptic counts span many orders of magnitude.
+    private static string Count(double n) => n switch
+    {
+        >= 1e9 => Invariant($"{n / 1e9:F2}G"),
+        >= 1e6 => Invariant($"{n / 1e6:F2}M"),
+        >= 1e3 => Invariant($"{n / 1e3:F1}k"),
+        _ => Invariant($"{n:F0}"),
+    };
 
     /// <summary>The plain-text table printed at the end.</summary>
     private static string Table(IReadOnlyList<ComparisonRow> rows, int epochs)
@@ -229,6 +240,17 @@ public sealed class CompareCommand : ICommand
         md.AppendLine();
         foreach (var r in rows)
             md.AppendLine(Invariant($"- {r.Rule.Label}: ") + string.Join(", ", r.Runs.Select(run => Invariant($"seed {run.Seed} {run.TestAccuracy * 100:F2}%"))));
+        md.AppendLine();
+        md.AppendLine("## Synaptic work on the test set");
+        md.AppendLine();
+        md.AppendLine("Per test sample, with the trained networks (mean over seeds): accumulates triggered by spikes (one per synapse a spike travels along, all steps), multiply-accumulates of the constant-current input layer (computed once per sample), and an energy estimate from the 45 nm, 32-bit floating-point figures SNN papers usually quote (Horowitz, ISSCC 2014: 0.9 pJ per accumulate, 4.6 pJ per multiply-accumulate). The estimate counts synapse arithmetic only, not memory traffic, neuron updates or spike routing: it compares the rules, it does not measure a chip.");
+        md.AppendLine();
+        md.AppendLine("| rule | spike accumulates | input multiply-accumulates | synaptic ops | estimated energy |");
+        md.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var r in rows)
+            md.AppendLine(Invariant($"| {r.Rule.Label} | {Count(r.SpikeAccumulatesPerSample)} | {Count(r.InputMultiplyAccumulatesPerSample)} | {Count(r.SynapticOperationsPerSample)} | {r.EstimatedPicojoulesPerSample / 1e3:F1} nJ |"));
+        long dense = rows[0].DenseMultiplyAccumulates;
+        md.AppendLine(Invariant($"| non-spiking network of the same shape, one pass | | {Count(dense)} | {Count(dense)} | {dense * SynapticCost.MultiplyAccumulatePicojoules / 1e3:F1} nJ |"));
         md.AppendLine();
         md.AppendLine("## Training curves");
         md.AppendLine();
@@ -257,6 +279,7 @@ public sealed class CompareCommand : ICommand
         md.AppendLine("- wall time: mean seconds per run, training plus the test evaluation after each epoch; samples/s: training samples per second of training alone, over all seeds");
         md.AppendLine("- hidden spike rate: spikes of all hidden neurons on the test set with the trained network, divided by samples × steps × hidden neurons; mean over seeds");
         md.AppendLine(Invariant($"- near-zero weights: fraction of weights (biases excluded) with |w| < {RuleComparison.NearZeroRelativeThreshold:G} × the largest |w| of their layer, trained network; mean over seeds (uniform initialisation gives about 0.1%)"));
+        md.AppendLine("- synaptic ops/sample: accumulates triggered by spikes plus the input layer's multiply-accumulates, per test sample (see \"Synaptic work\" above); mean over seeds");
         md.AppendLine("- surrogate step uses the true derivative of the Heaviside spike (zero), so no gradient reaches any weight: it stays at its initial accuracy");
         return md.ToString();
     }

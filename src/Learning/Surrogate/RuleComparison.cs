@@ -33,10 +33,11 @@ public sealed record ComparedRule(SurrogateSpec? Surrogate)
 /// <param name="InitialTestAccuracy">Test accuracy of the untrained network (the same for every rule of a seed).</param>
 /// <param name="Epochs">Per-epoch metrics.</param>
 /// <param name="HiddenSpikeRate">Spike rate of the hidden layers of the trained network on the test set
-/// (see <see cref="RuleComparison.HiddenSpikeRate"/>); null when the network has no hidden layer.</param>
+/// (see <see cref="RuleComparison.MeasureTestActivity"/>); null when the network has no hidden layer.</param>
 /// <param name="NearZeroWeightFraction">See <see cref="RuleComparison.NearZeroWeightFraction"/>.</param>
+/// <param name="TestSynapses">Synaptic work of the trained network on the test set (see <see cref="RuleComparison.MeasureTestActivity"/>).</param>
 public sealed record RuleRun(ComparedRule Rule, int Seed, double InitialTestAccuracy, IReadOnlyList<EpochMetrics> Epochs,
-    double? HiddenSpikeRate, double NearZeroWeightFraction)
+    double? HiddenSpikeRate, double NearZeroWeightFraction, SynapticCost TestSynapses)
 {
     /// <summary>Test accuracy after the last epoch.</summary>
     public double TestAccuracy => Epochs[^1].TestAccuracy;
@@ -50,6 +51,9 @@ public sealed record RuleRun(ComparedRule Rule, int Seed, double InitialTestAccu
     /// <summary>Seconds spent on training alone (recovered from each epoch's samples/s).</summary>
     public double TrainingSeconds(int trainCount) => Epochs.Sum(e => trainCount / e.SamplesPerSecond);
 }
+
+/// <summary>What a trained network does on the test set: hidden spike rate (null without hidden layers) and synaptic work.</summary>
+public sealed record TestActivity(double? HiddenSpikeRate, SynapticCost Synapses);
 
 /// <summary>One row of the comparison: a rule's runs over every seed, summarised.</summary>
 public sealed record ComparisonRow(ComparedRule Rule, IReadOnlyList<RuleRun> Runs, int TrainCount)
@@ -78,7 +82,22 @@ public sealed record ComparisonRow(ComparedRule Rule, IReadOnlyList<RuleRun> Run
     /// <summary>Mean over seeds of the fraction of near-zero weights.</summary>
     public double NearZeroWeightFraction => Runs.Average(r => r.NearZeroWeightFraction);
 
-    /// <summary>The row object of comparison.json (exactly the documented keys).</summary>
+    /// <summary>Mean over seeds of the synaptic operations per test sample (spike accumulates plus input multiply-accumulates).</summary>
+    public double SynapticOperationsPerSample => Runs.Average(r => r.TestSynapses.OperationsPerSample);
+
+    /// <summary>Mean over seeds of the spike-triggered accumulates per test sample.</summary>
+    public double SpikeAccumulatesPerSample => Runs.Average(r => r.TestSynapses.SpikeAccumulatesPerSample);
+
+    /// <summary>Mean over seeds of the input layer's multiply-accumulates per test sample.</summary>
+    public double InputMultiplyAccumulatesPerSample => Runs.Average(r => r.TestSynapses.InputMultiplyAccumulatesPerSample);
+
+    /// <summary>Mean over seeds of <see cref="SynapticCost.EstimatedPicojoulesPerSample"/>.</summary>
+    public double EstimatedPicojoulesPerSample => Runs.Average(r => r.TestSynapses.EstimatedPicojoulesPerSample);
+
+    /// <summary>Multiply-accumulates of one pass of a non-spiking network of the same shape.</summary>
+    public long DenseMultiplyAccumulates => Runs[0].TestSynapses.DenseMultiplyAccumulates;
+
+    /// <summary>The row object of comparison.json: the keys issue 3 documents, then the synaptic work on the test set.</summary>
     public JObject ToJson() => new()
     {
         ["rule"] = Rule.Rule,
@@ -90,6 +109,10 @@ public sealed record ComparisonRow(ComparedRule Rule, IReadOnlyList<RuleRun> Run
         ["samples_per_second"] = SamplesPerSecond,
         ["hidden_spike_rate"] = HiddenSpikeRate,
         ["near_zero_weight_fraction"] = NearZeroWeightFraction,
+        ["synaptic_operations_per_sample"] = SynapticOperationsPerSample,
+        ["spike_accumulates_per_sample"] = SpikeAccumulatesPerSample,
+        ["input_multiply_accumulates_per_sample"] = InputMultiplyAccumulatesPerSample,
+        ["dense_multiply_accumulates_per_sample"] = DenseMultiplyAccumulates,
     };
 }
 
@@ -150,8 +173,8 @@ public static class RuleComparison
             for (int epoch = 1; epoch <= epochs; epoch++)
                 Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation));
         }
-        return new RuleRun(rule, lfp.Seed, initialAccuracy, metrics,
-            HiddenSpikeRate(network, data.Test, lfp.Steps, lfp.EvaluationBatchSize, backend), NearZeroWeightFraction(network)) { Trained = network };
+        var activity = MeasureTestActivity(network, data.Test, lfp.Steps, lfp.EvaluationBatchSize, backend);
+        return new RuleRun(rule, lfp.Seed, initialAccuracy, metrics, activity.HiddenSpikeRate, NearZeroWeightFraction(network), activity.Synapses) { Trained = network };
 
         void Record(EpochMetrics m)
         {
@@ -161,16 +184,17 @@ public static class RuleComparison
     }
 
     /// <summary>
-    /// Spike rate of the hidden layers on <paramref name="data"/> (constant-current input, every sample from rest):
-    /// all hidden spikes / (samples x steps x hidden neurons), i.e. pooled over every hidden neuron.
-    /// Null when the network has no hidden layer.
+    /// One pass over <paramref name="data"/> (constant-current input, every sample from rest): the spike rate of the
+    /// hidden layers, all hidden spikes / (samples x steps x hidden neurons), i.e. pooled over every hidden neuron
+    /// (null when the network has no hidden layer); and the synaptic work of simulating the samples.
     /// </summary>
-    public static double? HiddenSpikeRate(SpikingNetwork network, Dataset data, int steps, int batchSize = 256, IComputeBackend? backend = null)
+    public static TestActivity MeasureTestActivity(SpikingNetwork network, Dataset data, int steps, int batchSize = 256, IComputeBackend? backend = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         int hiddenLayers = network.Layers.Count - 1;
-        if (hiddenLayers == 0 || data.Count == 0) return null;
+        var synapses = SynapticCost.None(network);
+        if (data.Count == 0) return new TestActivity(null, synapses);
         var simulator = new Simulator(network, steps, new ConstantCurrentEncoder(), backend);
         var keys = new long[Math.Min(batchSize, data.Count)];
         long spikes = 0;
@@ -180,9 +204,11 @@ public static class RuleComparison
             for (int i = 0; i < count; i++) keys[i] = Evaluator.EvaluationKeyBase + start + i;
             ForwardTrace trace = simulator.Forward(data.Features.AsSpan(start * data.FeatureCount, count * data.FeatureCount), keys.AsSpan(0, count));
             for (int k = 0; k < hiddenLayers; k++) spikes += TraceStatistics.SpikeTotal(trace, k);
+            synapses = synapses.Add(network, trace);
         }
         long hiddenNeurons = network.Layers.Take(hiddenLayers).Sum(l => (long)l.Size);
-        return spikes / ((double)data.Count * steps * hiddenNeurons);
+        double? rate = hiddenLayers == 0 ? null : spikes / ((double)data.Count * steps * hiddenNeurons);
+        return new TestActivity(rate, synapses);
     }
 
     /// <summary>

@@ -54,6 +54,8 @@ public sealed class Conv2dSynapses : ISynapses
         Outputs = (int)outputs;
         Weights = new float[weights];
         Bias = new float[outChannels];
+        // Input (y, x, c) reaches rows(y) x columns(x) positions, OutChannels neurons each; summed over all inputs.
+        SynapseCount = (long)inChannels * outChannels * ReachedSum(inHeight, OutHeight) * ReachedSum(inWidth, OutWidth);
     }
 
     /// <summary>Input height.</summary>
@@ -129,6 +131,40 @@ public sealed class Conv2dSynapses : ISynapses
                         Weights[WeightIndex(oc, c, ky, kx)] = (float)(random.NextDouble() * 2 - 1) * bound;
         for (int oc = 0; oc < OutChannels; oc++)
             Bias[oc] = (float)(random.NextDouble() * 2 - 1) * bound;
+    }
+
+    /// <inheritdoc/>
+    public long SynapseCount { get; }
+
+    /// <inheritdoc/>
+    public long SynapticEvents(ReadOnlySpan<int> fired)
+    {
+        Span<int> rows = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        Span<int> columns = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        long events = 0;
+        foreach (int i in fired)
+        {
+            int pixel = i / InChannels;
+            Reach(pixel / InWidth, OutHeight, rows);
+            Reach(pixel % InWidth, OutWidth, columns);
+            events += (long)Reached(rows) * Reached(columns) * OutChannels;
+        }
+        return events;
+    }
+
+    private static int Reached(ReadOnlySpan<int> outputs) => outputs.Length - outputs.Count(-1);
+
+    // Sum over the input coordinates of one axis of the output positions each reaches.
+    private long ReachedSum(int inSize, int outSize)
+    {
+        Span<int> outputs = Kernel <= StackKernel ? stackalloc int[Kernel] : new int[Kernel];
+        long sum = 0;
+        for (int coordinate = 0; coordinate < inSize; coordinate++)
+        {
+            Reach(coordinate, outSize, outputs);
+            sum += Reached(outputs);
+        }
+        return sum;
     }
 
     /// <inheritdoc/>

@@ -73,6 +73,12 @@ public sealed class DenseSynapses : ISynapses
     public string Kind => "dense";
 
     /// <inheritdoc/>
+    public long SynapseCount => (long)Inputs * Outputs;
+
+    /// <inheritdoc/>
+    public long SynapticEvents(ReadOnlySpan<int> fired) => (long)fired.Length * Outputs;
+
+    /// <inheritdoc/>
     public void ResetCurrent(Span<float> current) => Bias.CopyTo(current);
 
     /// <inheritdoc/>

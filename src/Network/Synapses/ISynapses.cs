@@ -18,6 +18,17 @@ public interface ISynapses
     /// <summary>Trainable biases.</summary>
     float[] Bias { get; }
 
+    /// <summary>
+    /// Synapses of the connection: the multiply-accumulates of one pass of a non-spiking network of the same shape
+    /// (W x with every input non-zero).
+    /// </summary>
+    long SynapseCount { get; }
+    /// <summary>
+    /// Synaptic events that delivering these fired inputs costs, one accumulate per synapse a spike travels along:
+    /// the event-driven work of one step, and the usual "synaptic operations" measure of an SNN's energy.
+    /// </summary>
+    long SynapticEvents(ReadOnlySpan<int> fired);
+
     /// <summary>current = bias, spread over the neurons as the connection defines.</summary>
     void ResetCurrent(Span<float> current);
     /// <summary>current += W x for a 0/1 input given by the indices of the inputs that fired.</summary>

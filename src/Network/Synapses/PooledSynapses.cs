@@ -194,6 +194,25 @@ public sealed class PooledSynapses : ISynapses
     }
 
     /// <inheritdoc/>
+    public long SynapseCount => Inner.SynapseCount;
+
+    /// <summary>
+    /// The inner connection's events for the pooled inputs that are non-zero: each window with a spike counts once
+    /// (max and average pooling alike), however many of its inputs fired.
+    /// </summary>
+    public long SynapticEvents(ReadOnlySpan<int> fired)
+    {
+        var s = Buffers();
+        int count = 0;
+        try
+        {
+            count = PoolSpikes(fired, s);
+            return Inner.SynapticEvents(s.Pooled.AsSpan(0, count));
+        }
+        finally { RestoreListed(s, count); }
+    }
+
+    /// <inheritdoc/>
     public void ResetCurrent(Span<float> current) => Inner.ResetCurrent(current);
 
     /// <inheritdoc/>

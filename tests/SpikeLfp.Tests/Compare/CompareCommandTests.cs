@@ -43,7 +43,8 @@ public class CompareCommandTests
         Assert.That(rows.Select(r => ((string?)r["rule"], (string?)r["surrogate"])),
             Is.EqualTo(new (string?, string?)[] { ("lfp", null), ("surrogate", "atan"), ("surrogate", "step") }));
         string[] keys = ["rule", "surrogate", "seeds", "test_accuracy_mean", "test_accuracy_per_seed", "seconds",
-            "samples_per_second", "hidden_spike_rate", "near_zero_weight_fraction"];
+            "samples_per_second", "hidden_spike_rate", "near_zero_weight_fraction", "synaptic_operations_per_sample",
+            "spike_accumulates_per_sample", "input_multiply_accumulates_per_sample", "dense_multiply_accumulates_per_sample"];
         foreach (JObject row in rows.Cast<JObject>())
         {
             Assert.That(row.Properties().Select(p => p.Name), Is.EqualTo(keys));
@@ -55,6 +56,11 @@ public class CompareCommandTests
             Assert.That((double)row["samples_per_second"]!, Is.GreaterThan(0));
             Assert.That((double)row["hidden_spike_rate"]!, Is.InRange(0.0, 1.0));
             Assert.That((double)row["near_zero_weight_fraction"]!, Is.InRange(0.0, 1.0));
+            Assert.That((double)row["synaptic_operations_per_sample"]!,
+                Is.EqualTo((double)row["spike_accumulates_per_sample"]! + (double)row["input_multiply_accumulates_per_sample"]!).Within(1e-9));
+            Assert.That((long)row["dense_multiply_accumulates_per_sample"]!, Is.EqualTo(64 * 20 + 20 * 10));
+            // A spike of a hidden neuron reaches the 10 outputs: the accumulates are 10 per hidden spike.
+            Assert.That((double)row["spike_accumulates_per_sample"]!, Is.EqualTo((double)row["hidden_spike_rate"]! * 20 * 15 * 10).Within(1e-6));
         }
 
         string report = File.ReadAllText(Path.Combine(folder, "report.md"));
