@@ -20,7 +20,8 @@ public sealed class SimulateCommand : ICommand
         spikelfp simulate --model runs/x/model.json [flags]
           Simulates the first --samples test samples from rest and writes into --out:
             spikes.csv      one row per spike: sample,layer,step,neuron
-            simulation.json per sample: label, prediction, spike counts per layer and output neuron
+            simulation.json per sample: label, prediction, spike counts per layer and output neuron, synaptic
+                            work (spike accumulates, input multiply-accumulates, 45 nm energy estimate in pJ)
             raster-<i>.png and raster-<i>.svg for each sample
           --model FILE      a model.json written by train (required)
           --dataset NAME    digits (default), fashion-mnist, mnist, or a folder of IDX files
@@ -52,17 +53,20 @@ public sealed class SimulateCommand : ICommand
         var simulator = new Simulator(network, steps, encoder, Backends.Select(a).Compute);
         var keys = Enumerable.Range(0, samples).Select(i => Evaluator.EvaluationKeyBase + i).ToArray();
         var labels = data.Labels.Take(samples).ToArray();
-        var recording = simulator.Record(data.Features.AsSpan(0, samples * data.FeatureCount), keys, labels, membranes: true);
+        var features = data.Features.AsSpan(0, samples * data.FeatureCount);
+        var trace = simulator.Forward(features, keys); // valid until the next call: count its synaptic work first
+        var costs = Enumerable.Range(0, samples).Select(s => SynapticCost.None(network).AddSample(network, trace, s)).ToArray();
+        var recording = simulator.Record(features, keys, labels, membranes: true);
 
         AtomicFile.WriteAllText(Path.Combine(folder, "spikes.csv"), SpikesCsv(recording));
         if (a.Has("membranes")) AtomicFile.WriteAllText(Path.Combine(folder, "membranes.csv"), MembranesCsv(recording));
-        AtomicFile.WriteAllText(Path.Combine(folder, "simulation.json"), SimulationSummary(recording, network, data.Name, steps, encoder.Name).ToString(Formatting.Indented));
+        AtomicFile.WriteAllText(Path.Combine(folder, "simulation.json"), SimulationSummary(recording, costs, network, data.Name, steps, encoder.Name).ToString(Formatting.Indented));
         for (int s = 0; s < samples; s++)
         {
             var plot = Plots.SpikeRaster(recording, s);
             PlotExport.Save(plot, Path.Combine(folder, $"raster-{s}.png"), 1400, 800);
             PlotExport.Save(Plots.SpikeRaster(recording, s), Path.Combine(folder, $"raster-{s}.svg"), 1400, 800);
-            output.WriteLine($"sample {s}: label {labels[s]}, prediction {recording.Prediction(s)}, spikes {string.Join(" ", recording.Layers.Select(l => $"{l.Name}={l.SpikeCount(s)}"))}");
+            output.WriteLine($"sample {s}: label {labels[s]}, prediction {recording.Prediction(s)}, spikes {string.Join(" ", recording.Layers.Select(l => $"{l.Name}={l.SpikeCount(s)}"))}, synaptic ops {costs[s].OperationsPerSample.ToString("F0", CultureInfo.InvariantCulture)}");
         }
         output.WriteLine($"wrote spikes.csv, simulation.json and {samples} rasters (PNG, SVG) to {folder}");
         return 0;
@@ -90,12 +94,13 @@ public sealed class SimulateCommand : ICommand
         return sb.ToString();
     }
 
-    private static JObject SimulationSummary(NetworkRecording recording, SpikingNetwork network, string dataset, int steps, string encoder) => new()
+    private static JObject SimulationSummary(NetworkRecording recording, SynapticCost[] costs, SpikingNetwork network, string dataset, int steps, string encoder) => new()
     {
         ["model"] = network.Spec,
         ["dataset"] = dataset,
         ["steps"] = steps,
         ["encoder"] = encoder,
+        ["dense_multiply_accumulates"] = costs[0].DenseMultiplyAccumulates,
         ["samples"] = new JArray(Enumerable.Range(0, recording.Output.Batch).Select(s => new JObject
         {
             ["sample"] = s,
@@ -103,6 +108,9 @@ public sealed class SimulateCommand : ICommand
             ["prediction"] = recording.Prediction(s),
             ["spike_counts"] = new JObject(recording.Layers.Select(l => new JProperty(l.Name, l.SpikeCount(s)))),
             ["output_counts"] = new JArray(recording.Output.SpikeCountsPerNeuron(s)),
+            ["spike_accumulates"] = costs[s].SpikeAccumulates,
+            ["input_multiply_accumulates"] = costs[s].InputMultiplyAccumulates,
+            ["estimated_energy_pj"] = costs[s].EstimatedPicojoulesPerSample,
         })),
     };
 }

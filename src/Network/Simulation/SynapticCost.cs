@@ -48,27 +48,34 @@ public sealed record SynapticCost(int Samples, long SpikeAccumulates, long Input
     /// <summary>This cost plus the samples of a simulated batch.</summary>
     public SynapticCost Add(SpikingNetwork network, ForwardTrace trace)
     {
+        ArgumentNullException.ThrowIfNull(trace);
+        var total = this;
+        for (int b = 0; b < trace.Batch; b++) total = total.AddSample(network, trace, b);
+        return total;
+    }
+
+    /// <summary>This cost plus sample <paramref name="sample"/> of a simulated batch.</summary>
+    public SynapticCost AddSample(SpikingNetwork network, ForwardTrace trace, int sample)
+    {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(trace);
+        ArgumentOutOfRangeException.ThrowIfNegative(sample);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(sample, trace.Batch);
         long spikes = 0, input = 0;
-        Span<int> nonZero = trace.InputSize <= 4096 ? stackalloc int[trace.InputSize] : new int[trace.InputSize];
-        for (int b = 0; b < trace.Batch; b++)
+        if (!trace.SpikingInput)
         {
-            if (!trace.SpikingInput)
-            {
-                var x = trace.InputCurrent.AsSpan(b * trace.InputSize, trace.InputSize);
-                int count = 0;
-                for (int i = 0; i < x.Length; i++) if (x[i] != 0f) nonZero[count++] = i;
-                input += network.Layers[0].Connection.SynapticEvents(nonZero[..count]);
-            }
-            for (int k = 0; k < network.Layers.Count; k++)
-            {
-                if (k == 0 && !trace.SpikingInput) continue;
-                var fired = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
-                for (int t = 0; t < trace.Steps; t++)
-                    spikes += network.Layers[k].Connection.SynapticEvents(fired.Fired(b, t));
-            }
+            var x = trace.InputCurrent.AsSpan(sample * trace.InputSize, trace.InputSize);
+            Span<int> nonZero = trace.InputSize <= 4096 ? stackalloc int[trace.InputSize] : new int[trace.InputSize];
+            int count = 0;
+            for (int i = 0; i < x.Length; i++) if (x[i] != 0f) nonZero[count++] = i;
+            input = network.Layers[0].Connection.SynapticEvents(nonZero[..count]);
         }
-        return this with { Samples = Samples + trace.Batch, SpikeAccumulates = SpikeAccumulates + spikes, InputMultiplyAccumulates = InputMultiplyAccumulates + input };
+        for (int k = trace.SpikingInput ? 0 : 1; k < network.Layers.Count; k++)
+        {
+            var fired = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
+            for (int t = 0; t < trace.Steps; t++)
+                spikes += network.Layers[k].Connection.SynapticEvents(fired.Fired(sample, t));
+        }
+        return this with { Samples = Samples + 1, SpikeAccumulates = SpikeAccumulates + spikes, InputMultiplyAccumulates = InputMultiplyAccumulates + input };
     }
 }

@@ -1,0 +1,50 @@
+using Newtonsoft.Json.Linq;
+using SpikeLfp.Data;
+using SpikeLfp.Tests.Reliability;
+
+namespace SpikeLfp.Tests.Simulation;
+
+/// <summary>spikelfp simulate on a freshly trained model: what it writes, and that its counts agree with each other.</summary>
+public class SimulateCommandTests
+{
+    private TempFolder _temp = null!;
+
+    [SetUp]
+    public void CreateFolder() => _temp = new TempFolder();
+
+    [TearDown]
+    public void DeleteFolder() => _temp.Dispose();
+
+    [Test]
+    public void Simulation_json_counts_spikes_and_the_synaptic_work_they_caused()
+    {
+        string trained = _temp["trained"], simulated = _temp["sim"];
+        var train = Reliability.Cli.Run(["train", .. Reliability.Cli.Quick, "--epochs", "1", "--out", trained]);
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.ToString());
+        var (result, json) = Reliability.Cli.RunForJson(Path.Combine(simulated, "simulation.json"),
+            "simulate", "--model", Path.Combine(trained, "model.json"), "--samples", "3", "--steps", "6", "--out", simulated);
+
+        Assert.That((long)json["dense_multiply_accumulates"]!, Is.EqualTo(64 * 16 + 16 * 10));
+        var test = DigitsDataset.Load().Test;
+        var samples = (JArray)json["samples"]!;
+        Assert.That(samples, Has.Count.EqualTo(3));
+        long spikesInCsv = File.ReadLines(Path.Combine(simulated, "spikes.csv")).Skip(1).LongCount();
+        long spikesInJson = 0;
+        for (int s = 0; s < 3; s++)
+        {
+            var sample = samples[s]!;
+            var counts = (JObject)sample["spike_counts"]!;
+            spikesInJson += counts.Properties().Sum(p => (long)p.Value);
+            long hidden = (long)counts.Properties().First().Value;
+            // Constant current: the input layer costs its non-zero pixels x 16 synapses once; each hidden spike reaches 10 outputs.
+            int nonZero = test.Sample(s).ToArray().Count(v => v != 0f);
+            Assert.That((long)sample["input_multiply_accumulates"]!, Is.EqualTo(nonZero * 16L), $"sample {s}");
+            Assert.That((long)sample["spike_accumulates"]!, Is.EqualTo(hidden * 10), $"sample {s}");
+            Assert.That((double)sample["estimated_energy_pj"]!, Is.EqualTo(0.9 * hidden * 10 + 4.6 * nonZero * 16).Within(1e-9), $"sample {s}");
+        }
+        Assert.That(spikesInCsv, Is.EqualTo(spikesInJson), "spikes.csv has one row per spike");
+        Assert.That(result.Output, Does.Contain("synaptic ops"));
+        foreach (string file in new[] { "raster-0.png", "raster-0.svg", "raster-2.png" })
+            Assert.That(File.Exists(Path.Combine(simulated, file)), Is.True, file);
+    }
+}
