@@ -214,6 +214,13 @@ public sealed class CompareCommand : ICommand
         Count(r.SynapticOperationsPerSample),
     ];
 
+    private static string Energy(double picojoules) => picojoules switch
+    {
+        >= 1e6 => Invariant($"{picojoules / 1e6:F2} µJ"),
+        >= 1e3 => Invariant($"{picojoules / 1e3:F1} nJ"),
+        _ => Invariant($"{picojoules:F0} pJ"),
+    };
+
     // 1234567 -> "1.23M": synaptic counts span many orders of magnitude.
     private static string Count(double n) => n switch
     {
@@ -248,9 +255,9 @@ public sealed class CompareCommand : ICommand
         md.AppendLine("| rule | spike accumulates | input multiply-accumulates | synaptic ops | estimated energy |");
         md.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var r in rows)
-            md.AppendLine(Invariant($"| {r.Rule.Label} | {Count(r.SpikeAccumulatesPerSample)} | {Count(r.InputMultiplyAccumulatesPerSample)} | {Count(r.SynapticOperationsPerSample)} | {r.EstimatedPicojoulesPerSample / 1e3:F1} nJ |"));
+            md.AppendLine(Invariant($"| {r.Rule.Label} | {Count(r.SpikeAccumulatesPerSample)} | {Count(r.InputMultiplyAccumulatesPerSample)} | {Count(r.SynapticOperationsPerSample)} | {Energy(r.EstimatedPicojoulesPerSample)} |"));
         long dense = rows[0].DenseMultiplyAccumulates;
-        md.AppendLine(Invariant($"| non-spiking network of the same shape, one pass | | {Count(dense)} | {Count(dense)} | {dense * SynapticCost.MultiplyAccumulatePicojoules / 1e3:F1} nJ |"));
+        md.AppendLine(Invariant($"| non-spiking network of the same shape, one pass | | {Count(dense)} | {Count(dense)} | {Energy(dense * SynapticCost.MultiplyAccumulatePicojoules)} |"));
         md.AppendLine();
         md.AppendLine("## Training curves");
         md.AppendLine();
