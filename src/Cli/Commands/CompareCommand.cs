@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using SpikeLfp.Learning.Experiments;
 using SpikeLfp.Learning.Surrogate;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.IO;
@@ -115,13 +116,30 @@ public sealed class CompareCommand : ICommand
         string plotTitle = $"Test accuracy on {data.Train.Name}, {first.Spec} (seed {settings.Seeds[0]})";
         PlotExport.Save(Plots.TrainingCurves(curves, plotTitle), Path.Combine(folder, CurvesPng), 1200, 900);
         PlotExport.Save(Plots.TrainingCurves(curves, plotTitle), Path.Combine(folder, CurvesSvg), 1200, 900);
+        if (settings.Seeds.Length > 1)
+        {
+            var bands = rows.Select(r => Band(r, settings.Epochs)).ToList();
+            string bandTitle = $"Test accuracy on {data.Train.Name}, {first.Spec}: mean and range over seeds {string.Join(",", settings.Seeds)}";
+            PlotExport.Save(Plots.TrainingCurveBands(bands, bandTitle), Path.Combine(folder, SeedsPng), 1000, 700);
+            PlotExport.Save(Plots.TrainingCurveBands(bands, bandTitle), Path.Combine(folder, SeedsSvg), 1000, 700);
+        }
         AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Report(rows, settings, data, first, args));
-        output.WriteLine($"wrote {Path.Combine(folder, "comparison.json")}, {Path.Combine(folder, "report.md")} and {Path.Combine(folder, CurvesPng)}");
+        output.WriteLine($"wrote {Path.Combine(folder, "comparison.json")}, {Path.Combine(folder, "report.md")} and {Path.Combine(folder, CurvesPng)}" +
+            (settings.Seeds.Length > 1 ? $" ({SeedsPng}: every seed)" : ""));
         return 0;
     }
 
     private const string CurvesPng = "training_curves.png";
     private const string CurvesSvg = "training_curves.svg";
+    private const string SeedsPng = "training_curves_seeds.png";
+    private const string SeedsSvg = "training_curves_seeds.svg";
+
+    // Test accuracy per epoch over the seeds (epoch 0: the untrained network).
+    private static RunBand Band(ComparisonRow row, int epochs) => new(row.Rule.Label, Enumerable.Range(0, epochs + 1).Select(e =>
+    {
+        var spread = new SeedSpread(row.Runs.Select(run => e == 0 ? run.InitialTestAccuracy : run.Epochs[e - 1].TestAccuracy).ToArray());
+        return new BandPoint(e, spread.Mean, spread.Min, spread.Max);
+    }).ToList());
 
     /// <summary>Everything compare needs besides the data and the network, validated.</summary>
     private sealed record Settings(int Epochs, int[] Seeds, TrainingOptions Lfp, SurrogateRuleOptions Surrogate, IReadOnlyList<SurrogateSpec> Surrogates);
@@ -266,6 +284,15 @@ public sealed class CompareCommand : ICommand
         md.AppendLine($"![training curves]({CurvesPng})");
         md.AppendLine();
         md.AppendLine($"Vector version: [{CurvesSvg}]({CurvesSvg})");
+        if (s.Seeds.Length > 1)
+        {
+            md.AppendLine();
+            md.AppendLine(Invariant($"Every seed: mean test accuracy per epoch over seeds {string.Join(", ", s.Seeds)}, with the band from the lowest to the highest seed."));
+            md.AppendLine();
+            md.AppendLine($"![training curves over seeds]({SeedsPng})");
+            md.AppendLine();
+            md.AppendLine($"Vector version: [{SeedsSvg}]({SeedsSvg})");
+        }
         md.AppendLine();
         md.AppendLine("## Settings");
         md.AppendLine();

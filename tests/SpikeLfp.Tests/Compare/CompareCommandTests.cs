@@ -65,7 +65,8 @@ public class CompareCommandTests
 
         string report = File.ReadAllText(Path.Combine(folder, "report.md"));
         var links = Regex.Matches(report, @"\]\(([^)]+)\)").Select(m => m.Groups[1].Value).ToList();
-        Assert.That(links, Does.Contain("training_curves.png").And.Contain("training_curves.svg"));
+        Assert.That(links, Does.Contain("training_curves.png").And.Contain("training_curves.svg")
+            .And.Contain("training_curves_seeds.png").And.Contain("training_curves_seeds.svg"), "two seeds: the seed bands too");
         foreach (string link in links)
         {
             Assert.That(Path.IsPathRooted(link), Is.False, $"{link} is relative");
