@@ -10,16 +10,9 @@ namespace SpikeLfp.Tests.Reliability;
 /// Every kind of bad input the issue lists, at the command level (exit 2, one line naming the flag or file, no
 /// stack trace, no output folder) and at the library level (the loader's own exception type).
 /// </summary>
-public class BadInputTests
+public class BadInputTests : TempFolderTests
 {
-    private TempFolder _temp = null!;
-    private string Out => _temp["out"];
-
-    [SetUp]
-    public void CreateFolder() => _temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
+    private string Out => Temp["out"];
 
     private void AssertRejected(CliResult result, params string[] fragments)
     {
@@ -92,7 +85,7 @@ public class BadInputTests
     {
         AssertRejected(Cli.Run("simulate", "--out", Out, "--frames", "3"), "unknown flag --frames");
         AssertRejected(Cli.Run("simulate", "--out", Out), "--model");
-        AssertRejected(Cli.Run("simulate", "--out", Out, "--model", _temp["missing.json"]), "missing.json", "does not exist");
+        AssertRejected(Cli.Run("simulate", "--out", Out, "--model", Temp["missing.json"]), "missing.json", "does not exist");
     }
 
     [Test]
@@ -123,7 +116,7 @@ public class BadInputTests
     [Test]
     public void Output_under_a_file_cannot_be_written()
     {
-        string file = _temp["plain-file"];
+        string file = Temp["plain-file"];
         File.WriteAllText(file, "x");
         var result = Cli.Run(["train", .. Cli.Quick, "--epochs", "1", "--out", Path.Combine(file, "run")]);
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
@@ -134,7 +127,7 @@ public class BadInputTests
     [Test]
     public void Output_that_is_a_file_is_refused()
     {
-        string file = _temp["plain-file"];
+        string file = Temp["plain-file"];
         File.WriteAllText(file, "x");
         var result = Cli.Run(["train", .. Cli.Quick, "--epochs", "1", "--out", file]);
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
@@ -147,7 +140,7 @@ public class BadInputTests
 
     private string ValidIdxFolder()
     {
-        string folder = _temp["idx"];
+        string folder = Temp["idx"];
         Directory.CreateDirectory(folder);
         var random = new Random(3);
         foreach (var (images, labels, count) in new[] { (IdxDataset.TrainImagesFile, IdxDataset.TrainLabelsFile, 30), (IdxDataset.TestImagesFile, IdxDataset.TestLabelsFile, 10) })
@@ -218,7 +211,7 @@ public class BadInputTests
     [Test]
     public void Missing_dataset_folder_is_rejected()
     {
-        string folder = _temp["no-such-folder"];
+        string folder = Temp["no-such-folder"];
         AssertRejected(TrainOn(folder), "no-such-folder");
         Assert.Throws<DatasetException>(() => DatasetCatalog.Resolve(folder, null));
     }
@@ -226,7 +219,7 @@ public class BadInputTests
     [Test]
     public void Empty_dataset_folder_is_rejected()
     {
-        string folder = _temp["empty"];
+        string folder = Temp["empty"];
         Directory.CreateDirectory(folder);
         AssertRejected(TrainOn(folder), "empty", "none of the IDX files");
         Assert.Throws<DatasetException>(() => DatasetCatalog.Resolve(folder, null));
@@ -242,7 +235,7 @@ public class BadInputTests
 
     [Test]
     public void Fetched_dataset_that_is_absent_says_how_to_fetch_it()
-        => AssertRejected(Cli.Run("train", "--dataset", "mnist", "--data-dir", _temp["cache"], "--out", Out), "spikelfp data fetch mnist");
+        => AssertRejected(Cli.Run("train", "--dataset", "mnist", "--data-dir", Temp["cache"], "--out", Out), "spikelfp data fetch mnist");
 
     // ---------------------------------------------------------------- model files (--model FILE)
 
@@ -270,7 +263,7 @@ public class BadInputTests
         string text = ValidModelText();
         string corrupted = corrupt(text);
         Assert.That(corrupted, Is.Not.EqualTo(text), "the corruption must change the file");
-        string path = _temp["model.json"];
+        string path = Temp["model.json"];
         File.WriteAllText(path, corrupted);
 
         AssertRejected(Train("--model", path), "model.json", fragment);
@@ -282,14 +275,14 @@ public class BadInputTests
     [Test]
     public void Missing_model_file_is_rejected()
     {
-        AssertRejected(Train("--model", _temp["absent.json"]), "absent.json", "does not exist");
-        Assert.Throws<InvalidModelException>(() => ModelFile.Load(_temp["absent.json"]));
+        AssertRejected(Train("--model", Temp["absent.json"]), "absent.json", "does not exist");
+        Assert.Throws<InvalidModelException>(() => ModelFile.Load(Temp["absent.json"]));
     }
 
     [Test]
     public void Valid_model_file_is_accepted_for_training()
     {
-        string path = _temp["model.json"];
+        string path = Temp["model.json"];
         File.WriteAllText(path, ValidModelText());
         var result = Train("--model", path);
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());

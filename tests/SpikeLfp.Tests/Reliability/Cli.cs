@@ -100,3 +100,16 @@ public sealed class TempFolder : IDisposable
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
+
+/// <summary>Base of test classes whose every test gets a fresh temporary folder, deleted afterwards.</summary>
+public abstract class TempFolderTests
+{
+    /// <summary>This test's folder.</summary>
+    protected TempFolder Temp { get; private set; } = null!;
+
+    [SetUp]
+    public void CreateTempFolder() => Temp = new TempFolder();
+
+    [TearDown]
+    public void DeleteTempFolder() => Temp.Dispose();
+}

@@ -8,22 +8,14 @@ namespace SpikeLfp.Tests.Reliability;
 /// Interrupted runs at the command level: a real process killed with SIGKILL, Ctrl-C (a real SIGINT and the
 /// in-process token), and --resume ending with a model.json byte-identical to an uninterrupted run.
 /// </summary>
-public class InterruptedRunTests
+public class InterruptedRunTests : TempFolderTests
 {
     // About a second of training on the full digits set: long enough to be killed in the middle.
     private static readonly string[] Long = ["--model", "64-32-10", "--steps", "10", "--batch", "32", "--epochs", "8", "--seed", "3"];
 
-    private TempFolder _temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => _temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
-
     private string Uninterrupted(string[] args)
     {
-        string folder = _temp["reference"];
+        string folder = Temp["reference"];
         var result = Cli.Run(["train", .. args, "--out", folder]);
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
         return folder;
@@ -48,7 +40,7 @@ public class InterruptedRunTests
     public void Run_killed_after_a_checkpoint_and_resumed_ends_with_a_byte_identical_model()
     {
         string reference = Uninterrupted(Long);
-        string run = _temp["killed"];
+        string run = Temp["killed"];
         string checkpoint = Checkpoint.PathIn(run);
         var random = new Random();
 
@@ -77,7 +69,7 @@ public class InterruptedRunTests
     public void Ctrl_c_stops_at_a_batch_boundary_writes_a_checkpoint_and_says_how_to_resume()
     {
         string reference = Uninterrupted(Long);
-        string run = _temp["interrupted"];
+        string run = Temp["interrupted"];
         var result = Cli.RunProcess(TimeSpan.FromSeconds(60), "train", "--help"); // warms the build output, checks the dll runs
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
 
@@ -112,7 +104,7 @@ public class InterruptedRunTests
     {
         string[] args = [.. Cli.Quick, "--epochs", "4"];
         string reference = Uninterrupted(args);
-        string run = _temp["stop-and-go"];
+        string run = Temp["stop-and-go"];
         var random = new Random();
 
         // The first stop comes before any batch (a pre-cancelled token); later ones at random moments.
@@ -141,7 +133,7 @@ public class InterruptedRunTests
 
     private string CheckpointedRun()
     {
-        string run = _temp["run"];
+        string run = Temp["run"];
         var result = Cli.Run(["train", .. Cli.Quick, "--epochs", "2", "--lr", "0.03", "--checkpoint-every", "1", "--out", run]);
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
         File.Delete(Path.Combine(run, "model.json"));
@@ -192,13 +184,13 @@ public class InterruptedRunTests
     [Test]
     public void Resume_without_a_checkpoint_is_refused_and_creates_nothing()
     {
-        string missing = _temp["never-ran"];
+        string missing = Temp["never-ran"];
         var result = Cli.Run("train", "--resume", "--out", missing);
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
         Assert.That(result.ErrorLine, Does.Contain("never-ran").And.Contain("checkpoint.json"));
         Assert.That(Directory.Exists(missing), Is.False);
 
-        string empty = _temp["empty-run"];
+        string empty = Temp["empty-run"];
         Directory.CreateDirectory(empty);
         result = Cli.Run("train", "--resume", "--out", empty);
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());

@@ -6,21 +6,13 @@ using SpikeLfp.Neurons;
 namespace SpikeLfp.Tests.Reliability;
 
 /// <summary>NaN and infinity stop training with a clear message and keep the last good checkpoint; same seed, same result.</summary>
-public class NumericalTroubleTests
+public class NumericalTroubleTests : TempFolderTests
 {
-    private TempFolder _temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => _temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
-
     [Test]
     public void Huge_learning_rate_stops_with_exit_3_naming_layer_and_step_and_keeps_the_last_good_checkpoint()
     {
         // Adam moves every weight by about lr per step: with 1e35 the currents overflow after an epoch or two.
-        string run = _temp["diverged"];
+        string run = Temp["diverged"];
         var result = Cli.Run("train", "--optimizer", "adam", "--lr", "1e35", "--epochs", "5", "--checkpoint-every", "1", "--out", run);
 
         Assert.That(result.ExitCode, Is.EqualTo(3), result.ToString());
@@ -40,7 +32,7 @@ public class NumericalTroubleTests
     [Test]
     public void Learning_rate_near_float_max_stops_in_the_first_batch_with_exit_3()
     {
-        var result = Cli.Run("train", "--lr", "3e38", "--epochs", "2", "--out", _temp["run"]);
+        var result = Cli.Run("train", "--lr", "3e38", "--epochs", "2", "--out", Temp["run"]);
         Assert.That(result.ExitCode, Is.EqualTo(3), result.ToString());
         Assert.That(result.ErrorLine, Does.Contain("non-finite weights in layer").And.Contain("epoch 1, batch 1"));
     }
@@ -64,7 +56,7 @@ public class NumericalTroubleTests
         var folders = new List<string>();
         foreach (string threads in new[] { "1", "2", "1", "2" })
         {
-            string folder = _temp[$"run-{folders.Count}-threads-{threads}"];
+            string folder = Temp[$"run-{folders.Count}-threads-{threads}"];
             var result = Cli.Run([.. args, "--threads", threads, "--out", folder]);
             Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
             folders.Add(folder);
@@ -81,7 +73,7 @@ public class NumericalTroubleTests
     [Test]
     public void Train_writes_rasters_before_and_after_and_the_training_curve()
     {
-        string run = _temp["pictures"];
+        string run = Temp["pictures"];
         var result = Cli.Run(["train", .. Cli.Quick, "--epochs", "2", "--out", run]);
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
         foreach (string name in new[] { "raster-before", "raster-after", "curves" })

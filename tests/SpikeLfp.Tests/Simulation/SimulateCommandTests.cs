@@ -5,20 +5,12 @@ using SpikeLfp.Tests.Reliability;
 namespace SpikeLfp.Tests.Simulation;
 
 /// <summary>spikelfp simulate on a freshly trained model: what it writes, and that its counts agree with each other.</summary>
-public class SimulateCommandTests
+public class SimulateCommandTests : TempFolderTests
 {
-    private TempFolder _temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => _temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
-
     [Test]
     public void Simulation_json_counts_spikes_and_the_synaptic_work_they_caused()
     {
-        string trained = _temp["trained"], simulated = _temp["sim"];
+        string trained = Temp["trained"], simulated = Temp["sim"];
         var train = Reliability.Cli.Run(["train", .. Reliability.Cli.Quick, "--epochs", "1", "--out", trained]);
         Assert.That(train.ExitCode, Is.EqualTo(0), train.ToString());
         var (result, json) = Reliability.Cli.RunForJson(Path.Combine(simulated, "simulation.json"),
