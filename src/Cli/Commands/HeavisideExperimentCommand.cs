@@ -18,7 +18,7 @@ public sealed class HeavisideExperimentCommand : ICommand
 {
     private const string Command = "experiment heaviside";
     private const string JsonFile = "heaviside.json", PngFile = "heaviside.png", SvgFile = "heaviside.svg", ReportFile = "report.md";
-    private static readonly HashSet<string> ValueFlags = ["dataset", "data-dir", "epochs", "seed", "seeds", "out", "limit"];
+    private static readonly HashSet<string> ValueFlags = ["dataset", "data-dir", "epochs", "batch", "seed", "seeds", "out", "limit"];
     private static readonly HeavisideRule[] Rules = [HeavisideRule.LfpNoise, HeavisideRule.LfpNoNoise, HeavisideRule.Gradient];
 
     /// <summary>
@@ -39,6 +39,7 @@ public sealed class HeavisideExperimentCommand : ICommand
           {PngFile}/.svg (test accuracy per epoch, mean line and min-max band) and {ReportFile} into --out.
         {CommonOptions.DataHelp}
           --epochs N       passes over the training set (default {new HeavisideSettings().Epochs})
+          --batch N        samples per update (default {new HeavisideSettings().BatchSize}; the reference's MNIST notebook uses 128)
           --seeds LIST     seeds of initial weights, data order and noise, e.g. 0,1,2 or 0-19 (default {string.Join(",", DefaultSeeds)})
           --seed S         one seed only (the same as --seeds S)
         {CommonOptions.LimitAndOutHelp}
@@ -48,7 +49,7 @@ public sealed class HeavisideExperimentCommand : ICommand
     {
         var a = new Arguments(Command, args, ValueFlags, new HashSet<string>());
         var defaults = new HeavisideSettings();
-        var settings = defaults with { Epochs = a.Int("epochs", defaults.Epochs, 1) };
+        var settings = defaults with { Epochs = a.Int("epochs", defaults.Epochs, 1), BatchSize = a.Int("batch", defaults.BatchSize, 1, 1 << 20) };
         int[] seeds = Seeds(a);
         var data = CommonOptions.Data(a);
         string folder = CommonOptions.OutputFolder(a, "heaviside");

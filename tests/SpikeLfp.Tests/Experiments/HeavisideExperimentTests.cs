@@ -25,7 +25,8 @@ public class HeavisideExperimentTests
     {
         string out1 = Path.Combine(_folder, "run");
         var (result, json) = SpikeLfp.Tests.Reliability.Cli.RunForJson(Path.Combine(out1, "heaviside.json"),
-            "experiment", "heaviside", "--limit", "120", "--epochs", "3", "--seed", "1", "--out", out1);
+            "experiment", "heaviside", "--limit", "120", "--epochs", "3", "--batch", "16", "--seed", "1", "--out", out1);
+        Assert.That((int)json["settings"]!["batch"]!, Is.EqualTo(16));
         foreach (string key in new[] { "lfp_noise_test_accuracy", "lfp_no_noise_test_accuracy", "gradient_test_accuracy" })
             Assert.That((double)json[key]!, Is.InRange(0.0, 1.0), key);
         Assert.That((string?)json["model"], Is.EqualTo("64-120-84-10"));
@@ -75,11 +76,14 @@ public class HeavisideExperimentTests
     }
 
     [Test]
-    public void Seed_and_seeds_together_or_a_repeated_seed_are_usage_errors()
+    public void Seed_and_seeds_together_a_repeated_seed_or_a_bad_batch_are_usage_errors()
     {
         var both = Run("experiment", "heaviside", "--seed", "1", "--seeds", "1,2", "--out", Path.Combine(_folder, "x"));
         Assert.That(both.ExitCode, Is.EqualTo(2));
         Assert.That(both.Error.TrimEnd(), Is.EqualTo("spikelfp experiment heaviside: give --seed or --seeds, not both."));
+        var batch = Run("experiment", "heaviside", "--batch", "0", "--out", Path.Combine(_folder, "x"));
+        Assert.That(batch.ExitCode, Is.EqualTo(2));
+        Assert.That(batch.Error, Does.Contain("--batch"));
         var twice = Run("experiment", "heaviside", "--seeds", "1,1", "--out", Path.Combine(_folder, "y"));
         Assert.That(twice.ExitCode, Is.EqualTo(2));
         Assert.That(twice.Error, Does.Contain("lists a seed twice"));
