@@ -6,7 +6,6 @@ using SpikeLfp.Learning.Experiments;
 using SpikeLfp.Learning.Surrogate;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.IO;
-using SpikeLfp.Network.Simulation;
 using SpikeLfp.Viz;
 
 namespace SpikeLfp.Cli.Commands;
@@ -275,7 +274,7 @@ public sealed class CompareCommand : ICommand
         foreach (var r in rows)
             md.AppendLine(Invariant($"| {r.Rule.Label} | {Count(r.SpikeAccumulatesPerSample)} | {Count(r.InputMultiplyAccumulatesPerSample)} | {Count(r.SynapticOperationsPerSample)} | {Energy(r.EstimatedPicojoulesPerSample)} |"));
         long dense = rows[0].DenseMultiplyAccumulates;
-        md.AppendLine(Invariant($"| non-spiking network of the same shape, one pass | | {Count(dense)} | {Count(dense)} | {Energy(dense * SynapticCost.MultiplyAccumulatePicojoules)} |"));
+        md.AppendLine(Invariant($"| non-spiking network of the same shape, one pass | | {Count(dense)} | {Count(dense)} | {Energy(rows[0].DenseEstimatedPicojoules)} |"));
         md.AppendLine();
         md.AppendLine("## Training curves");
         md.AppendLine();

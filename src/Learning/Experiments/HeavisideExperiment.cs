@@ -119,8 +119,8 @@ public sealed record HeavisideStudy(HeavisideSettings Settings, IReadOnlyList<in
 /// <summary>
 /// LFP's first claim, reproduced: it trains a network whose every activation is a Heaviside step, the output
 /// included, where gradients cannot flow. Three runs from the same initial weights and data order: LFP with
-/// training noise, LFP without, and the gradient baseline. Each run is sequential (its numbers do not depend
-/// on the thread count); the three run side by side.
+/// training noise, LFP without, and the gradient baseline, for one seed or several. Each run is sequential (its
+/// numbers do not depend on the thread count); all runs train side by side.
 /// </summary>
 public static class HeavisideExperiment
 {
@@ -168,7 +168,7 @@ public static class HeavisideExperiment
             // Callers handle NumericalInstabilityException and cancellation themselves, not wrapped.
             ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
-        var results = perSeed.Select((s, k) => new HeavisideResult(s, sizes, runs[k * 3], runs[k * 3 + 1], runs[k * 3 + 2])).ToArray();
+        var results = perSeed.Select((s, k) => new HeavisideResult(s, sizes, runs[k * rules.Length], runs[k * rules.Length + 1], runs[k * rules.Length + 2])).ToArray();
         return new HeavisideStudy(perSeed[0], sizes, results);
     }
 

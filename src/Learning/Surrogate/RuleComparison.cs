@@ -97,6 +97,9 @@ public sealed record ComparisonRow(ComparedRule Rule, IReadOnlyList<RuleRun> Run
     /// <summary>Multiply-accumulates of one pass of a non-spiking network of the same shape.</summary>
     public long DenseMultiplyAccumulates => Runs[0].TestSynapses.DenseMultiplyAccumulates;
 
+    /// <summary><see cref="SynapticCost.DensePicojoulesPerSample"/>: the energy estimate of that pass.</summary>
+    public double DenseEstimatedPicojoules => Runs[0].TestSynapses.DensePicojoulesPerSample;
+
     /// <summary>The row object of comparison.json: the keys issue 3 documents, then the synaptic work on the test set.</summary>
     public JObject ToJson() => new()
     {
