@@ -185,8 +185,8 @@ public sealed class Conv2dSynapses : ISynapses
         }
     }
 
-    // Kernels this small keep their per-input tables on the stack: no allocation per spike.
-    private const int StackKernel = 16;
+    // Kernels up to this side keep their per-input tables on the stack (at most 2 x 4 KB): no allocation per spike.
+    private const int StackKernel = 32;
 
     /// <summary>
     /// The synapses of one input: for each tap (ky, kx) in row-major order whose output position exists, the
