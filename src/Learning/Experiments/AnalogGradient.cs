@@ -1,3 +1,4 @@
+using SpikeLfp.Learning.Rewards;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Synapses;
 
@@ -82,11 +83,8 @@ public static class AnalogGradient
     private static double LogSoftmax(ReadOnlySpan<float> logits, int label, Span<float> softmax)
     {
         if ((uint)label >= (uint)logits.Length) throw new ArgumentOutOfRangeException(nameof(label));
-        double max = double.NegativeInfinity;
-        foreach (float v in logits) max = Math.Max(max, v);
-        double sum = 0;
-        foreach (float v in logits) sum += Math.Exp(v - max);
-        for (int c = 0; c < logits.Length; c++) softmax[c] = (float)(Math.Exp(logits[c] - max) / sum);
-        return logits[label] - max - Math.Log(sum);
+        var normalizer = SoftmaxNormalizer.Of(logits);
+        for (int c = 0; c < logits.Length; c++) softmax[c] = (float)normalizer.Probability(logits[c]);
+        return normalizer.LogProbability(logits[label]);
     }
 }

@@ -311,11 +311,12 @@ public static class HeavisideExperiment
             {
                 var logits = trace.Output.AsSpan(b * classes, classes);
                 SoftmaxReward.Compute(logits, labels[b], reward);
+                var softmax = SoftmaxNormalizer.Of(logits);
                 for (int c = 0; c < classes; c++)
                 {
                     // LFP's reward at the output; the gradient's signal is dL/dz (a zero derivative silences it).
                     float value = rule == HeavisideRule.Gradient
-                        ? (Softmax(logits, c) - (c == labels[b] ? 1f : 0f)) * AnalogGradient.Derivative(network.Layers[top].Activation, zTop[b * classes + c])
+                        ? ((float)softmax.Probability(logits[c]) - (c == labels[b] ? 1f : 0f)) * AnalogGradient.Derivative(network.Layers[top].Activation, zTop[b * classes + c])
                         : reward[c];
                     if (value != 0f) signal++;
                 }
@@ -332,14 +333,5 @@ public static class HeavisideExperiment
         }
 
         public void AddNorm(double norm) => NormSum += norm;
-
-        private static float Softmax(ReadOnlySpan<float> logits, int c)
-        {
-            float max = float.NegativeInfinity;
-            foreach (float v in logits) max = MathF.Max(max, v);
-            double sum = 0;
-            foreach (float v in logits) sum += Math.Exp(v - max);
-            return (float)(Math.Exp(logits[c] - max) / sum);
-        }
     }
 }

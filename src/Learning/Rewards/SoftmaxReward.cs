@@ -9,15 +9,12 @@ public static class SoftmaxReward
     public static float Compute(ReadOnlySpan<float> logits, int label, Span<float> reward)
     {
         if ((uint)label >= (uint)logits.Length) throw new ArgumentOutOfRangeException(nameof(label));
-        double max = double.NegativeInfinity;
-        foreach (float v in logits) max = Math.Max(max, v);
-        double sum = 0;
-        foreach (float v in logits) sum += Math.Exp(v - max);
+        var softmax = SoftmaxNormalizer.Of(logits);
         float total = 0;
         for (int c = 0; c < logits.Length; c++)
         {
-            double softmax = Math.Exp(logits[c] - max) / sum;
-            float r = (float)(logits[c] * ((c == label ? 1.0 : 0.0) - softmax));
+            double p = softmax.Probability(logits[c]);
+            float r = (float)(logits[c] * ((c == label ? 1.0 : 0.0) - p));
             reward[c] = r;
             total += r;
         }
