@@ -26,6 +26,17 @@ public static class Tables
         foreach (var row in rows) md.AppendLine("| " + string.Join(" | ", row) + " |");
     }
 
+    /// <summary>
+    /// Appends a figure of a report: the PNG inline, then a line linking its SVG and, when given,
+    /// <paramref name="more"/> (a sentence continuing that line, for example a link to the numbers).
+    /// </summary>
+    public static void Figure(StringBuilder md, string alt, string png, string svg, string? more = null)
+    {
+        md.AppendLine($"![{alt}]({png})");
+        md.AppendLine();
+        md.AppendLine($"Vector version: [{svg}]({svg})" + (more is null ? "" : ". " + more));
+    }
+
     /// <summary>Starts a report.md: the title and the command line that produced it.</summary>
     public static StringBuilder Report(string title, string command, IReadOnlyList<string> args)
     {

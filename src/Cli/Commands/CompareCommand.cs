@@ -280,17 +280,13 @@ public sealed class CompareCommand : ICommand
         md.AppendLine();
         md.AppendLine(Invariant($"Test accuracy against epoch (top) and wall-clock time (bottom), seed {s.Seeds[0]}, one run per rule; epoch 0 is the shared untrained network."));
         md.AppendLine();
-        md.AppendLine($"![training curves]({CurvesPng})");
-        md.AppendLine();
-        md.AppendLine($"Vector version: [{CurvesSvg}]({CurvesSvg})");
+        Tables.Figure(md, "training curves", CurvesPng, CurvesSvg);
         if (s.Seeds.Length > 1)
         {
             md.AppendLine();
             md.AppendLine(Invariant($"Every seed: mean test accuracy per epoch over seeds {string.Join(", ", s.Seeds)}, with the band from the lowest to the highest seed."));
             md.AppendLine();
-            md.AppendLine($"![training curves over seeds]({SeedsPng})");
-            md.AppendLine();
-            md.AppendLine($"Vector version: [{SeedsSvg}]({SeedsSvg})");
+            Tables.Figure(md, "training curves over seeds", SeedsPng, SeedsSvg);
         }
         md.AppendLine();
         md.AppendLine("## Settings");

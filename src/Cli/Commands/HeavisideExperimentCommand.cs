@@ -251,9 +251,7 @@ public sealed class HeavisideExperimentCommand : ICommand
         md.AppendLine();
         md.AppendLine("A step network's accuracy is noisy: with step outputs many test samples tie (every output 0, or several 1) and fall to the lowest class, and a few weight changes flip whole groups of them. Read the mean and the range, not one seed.");
         md.AppendLine();
-        md.AppendLine($"![test accuracy per epoch, mean and range over seeds]({PngFile})");
-        md.AppendLine();
-        md.AppendLine($"Vector version: [{SvgFile}]({SvgFile}). Per-epoch numbers of every run and seed: [{JsonFile}]({JsonFile}).");
+        Tables.Figure(md, "test accuracy per epoch, mean and range over seeds", PngFile, SvgFile, $"Per-epoch numbers of every run and seed: [{JsonFile}]({JsonFile}).");
         md.AppendLine();
         AppendWhyNoise(md, study);
         md.AppendLine("## Settings");

@@ -167,9 +167,7 @@ public sealed class PruneExperimentCommand : ICommand
         md.AppendLine();
         md.AppendLine("## Pruning curve");
         md.AppendLine();
-        md.AppendLine($"![test accuracy against pruned fraction]({PngFile})");
-        md.AppendLine();
-        md.AppendLine($"Vector version: [{SvgFile}]({SvgFile}). Every number: [{JsonFile}]({JsonFile}).");
+        Tables.Figure(md, "test accuracy against pruned fraction", PngFile, SvgFile, $"Every number: [{JsonFile}]({JsonFile}).");
         md.AppendLine();
         Tables.Markdown(md, CurveColumns(result), CurveRows(result));
         md.AppendLine();
@@ -177,9 +175,7 @@ public sealed class PruneExperimentCommand : ICommand
         md.AppendLine();
         foreach (var r in result.Rules)
         {
-            md.AppendLine($"![|w| histograms after {r.Rule.Label} training]({WeightsFile(r)}.png)");
-            md.AppendLine();
-            md.AppendLine($"Vector version: [{WeightsFile(r)}.svg]({WeightsFile(r)}.svg)");
+            Tables.Figure(md, $"|w| histograms after {r.Rule.Label} training", $"{WeightsFile(r)}.png", $"{WeightsFile(r)}.svg");
             md.AppendLine();
         }
         md.AppendLine("## Definitions and settings");
