@@ -54,9 +54,9 @@ public sealed class SimulateCommand : ICommand
         var keys = Enumerable.Range(0, samples).Select(i => Evaluator.EvaluationKeyBase + i).ToArray();
         var labels = data.Labels.Take(samples).ToArray();
         var features = data.Features.AsSpan(0, samples * data.FeatureCount);
-        var trace = simulator.Forward(features, keys); // valid until the next call: count its synaptic work first
+        var trace = simulator.Forward(features, keys);
         var costs = Enumerable.Range(0, samples).Select(s => SynapticCost.None(network).AddSample(network, trace, s)).ToArray();
-        var recording = simulator.Record(features, keys, labels, membranes: true);
+        var recording = simulator.Record(trace, labels, membranes: true);
 
         AtomicFile.WriteAllText(Path.Combine(folder, "spikes.csv"), SpikesCsv(recording));
         if (a.Has("membranes")) AtomicFile.WriteAllText(Path.Combine(folder, "membranes.csv"), MembranesCsv(recording));

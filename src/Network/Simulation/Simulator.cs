@@ -56,8 +56,14 @@ public sealed class Simulator
     /// time-major [step, sample, neuron].
     /// </summary>
     public NetworkRecording Record(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, int[]? labels, bool membranes = true)
+        => Record(Forward(features, sampleKeys), labels, membranes);
+
+    /// <summary>Records a batch this simulator has just run (for callers that also read the trace itself).</summary>
+    public NetworkRecording Record(ForwardTrace trace, int[]? labels, bool membranes = true)
     {
-        var trace = Forward(features, sampleKeys);
+        ArgumentNullException.ThrowIfNull(trace);
+        if (!trace.Fits(Network, trace.Batch, Steps, Encoder.IsSpiking))
+            throw new ArgumentException("the trace was not made by this simulator's network, steps and encoder.", nameof(trace));
         int batch = trace.Batch;
         var layers = new List<LayerRecording>();
         if (trace.SpikingInput)
