@@ -8,6 +8,7 @@ using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Simulation;
 using SpikeLfp.Network.Synapses;
+using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Gpu;
 
@@ -146,6 +147,8 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
         if (_model is not null && _model.Matches(network, capacity, steps, spikingInput)) return _model;
         if (network.Layers.Any(l => !l.IsDense))
             throw new NotSupportedException("the GPU backend runs dense synapses only; use the CPU backend for other connection kinds.");
+        if (network.Layers.FirstOrDefault(l => l.IsRecurrent || l.Neuron is not LifNeuron || l.Neurons.Reset == ResetMode.ZeroAll) is { } layer)
+            throw new NotSupportedException($"the GPU backend runs feed-forward LIF layers only (not {(layer.IsRecurrent ? "recurrent " : "")}{layer.Neuron.Kind} with reset {layer.Neurons.Reset}); use the CPU backend.");
         _model?.Dispose();
         _residentTrace = null;
         _model = new DeviceModel(Accelerator, network, capacity, steps, spikingInput);

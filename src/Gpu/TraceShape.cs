@@ -10,6 +10,8 @@ public static class TraceShape
     public static void CheckForward(SpikingNetwork network, int featureCount, int batch, bool spikingInput, ForwardTrace trace)
     {
         if (batch < 1) throw new ArgumentException("a batch needs at least one sample.");
+        if (trace.Input == Network.Encoding.InputKind.CurrentSequence)
+            throw new NotSupportedException("the GPU backend takes constant currents or spikes, not analog sequences (rows); use the CPU backend.");
         if (!trace.Fits(network, batch, trace.Steps, spikingInput))
             throw new ArgumentException("the trace was allocated for another network, batch size, step count or input kind.");
         if (featureCount < batch * network.InputSize)

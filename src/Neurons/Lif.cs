@@ -26,6 +26,7 @@ public static class Lif
     /// <remarks>
     /// Equations follow snntorch's Leaky exactly (fixture snntorch_leaky_forward.json):
     /// r_t = H(u_{t-1} - theta); subtract: u' = beta u_{t-1} + z_t - theta r_t; zero: u' = beta (1 - r_t) u_{t-1} + z_t;
+    /// zero-all (snntorch's Synaptic and recurrent neurons): u' = (1 - r_t) (beta u_{t-1} + z_t);
     /// s_t = H(u' - theta). Delayed reset keeps u_t = u'; immediate reset applies d = s_t - r_t now.
     /// The SIMD body and the scalar tail perform the same operations in the same order, so results do not
     /// depend on the vector width.
@@ -38,7 +39,7 @@ public static class Lif
         if (previous.IsEmpty) return StepFromRest(current, membrane, spikes, p);
 
         float beta = p.Beta, theta = p.Threshold;
-        bool subtract = p.Reset == ResetMode.Subtract, delayed = p.DelayedReset;
+        bool subtract = p.Reset == ResetMode.Subtract, all = p.Reset == ResetMode.ZeroAll, delayed = p.DelayedReset;
         ref float cr = ref MemoryMarshal.GetReference(current);
         ref float pr = ref MemoryMarshal.GetReference(previous);
         ref float mr = ref MemoryMarshal.GetReference(membrane);
@@ -52,7 +53,9 @@ public static class Lif
             var prev = Vector.LoadUnsafe(ref pr, (nuint)i);
             var z = Vector.LoadUnsafe(ref cr, (nuint)i);
             var reset = Vector.ConditionalSelect(Vector.GreaterThan(prev, vTheta), one, Vector<float>.Zero);
-            var u = subtract ? vBeta * prev + z - vTheta * reset : vBeta * (one - reset) * prev + z;
+            var u = subtract ? vBeta * prev + z - vTheta * reset
+                : all ? (one - reset) * (vBeta * prev + z)
+                : vBeta * (one - reset) * prev + z;
             var spike = Vector.ConditionalSelect(Vector.GreaterThan(u, vTheta), one, Vector<float>.Zero);
             if (!delayed)
             {
@@ -67,7 +70,10 @@ public static class Lif
         {
             float prev = Unsafe.Add(ref pr, i);
             float reset = prev > theta ? 1f : 0f;
-            float u = subtract ? beta * prev + Unsafe.Add(ref cr, i) - theta * reset : beta * (1f - reset) * prev + Unsafe.Add(ref cr, i);
+            float z = Unsafe.Add(ref cr, i);
+            float u = subtract ? beta * prev + z - theta * reset
+                : all ? (1f - reset) * (beta * prev + z)
+                : beta * (1f - reset) * prev + z;
             float spike = u > theta ? 1f : 0f;
             if (!delayed)
             {
@@ -104,5 +110,12 @@ public static class Lif
     /// or zero when a delayed reset-to-zero fires at step t. LFP's denominator and internal reward use it.
     /// </summary>
     public static float CarriedMembrane(float previousMembrane, in LifParameters p)
-        => p.Reset == ResetMode.Zero && p.DelayedReset && previousMembrane > p.Threshold ? 0f : previousMembrane;
+        => p.Reset != ResetMode.Subtract && p.DelayedReset && previousMembrane > p.Threshold ? 0f : previousMembrane;
+
+    /// <summary>
+    /// True when a delayed reset at step t discards the whole step, input included (<see cref="ResetMode.ZeroAll"/>):
+    /// then nothing that arrived at step t reaches the membrane, and LFP hands it no reward.
+    /// </summary>
+    public static bool DiscardsStep(float previousMembrane, in LifParameters p)
+        => p.Reset == ResetMode.ZeroAll && p.DelayedReset && previousMembrane > p.Threshold;
 }

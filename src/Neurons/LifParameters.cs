@@ -5,8 +5,16 @@ public enum ResetMode
 {
     /// <summary>Subtract the threshold from the membrane (snntorch "subtract"; keeps the surplus).</summary>
     Subtract,
-    /// <summary>Set the membrane to zero (snntorch "zero").</summary>
+    /// <summary>
+    /// Set the membrane carried from the previous step to zero; this step's input still counts
+    /// (snntorch <c>Leaky</c>'s "zero": u' = beta (1 - r) u + z).
+    /// </summary>
     Zero,
+    /// <summary>
+    /// Set the whole membrane of the step to zero, this step's input included
+    /// (snntorch <c>Synaptic</c>, <c>RLeaky</c> and <c>RSynaptic</c>'s "zero": u' = (1 - r) (beta u + z)).
+    /// </summary>
+    ZeroAll,
 }
 
 /// <summary>
@@ -39,7 +47,7 @@ public readonly record struct LifParameters
         if (float.IsNaN(threshold) || float.IsInfinity(threshold) || threshold <= 0f)
             throw new ArgumentException($"threshold must be a finite number > 0, got {threshold}.", nameof(threshold));
         if (!Enum.IsDefined(reset))
-            throw new ArgumentException($"reset must be subtract or zero, got {reset}.", nameof(reset));
+            throw new ArgumentException($"reset must be subtract, zero or zero-all, got {reset}.", nameof(reset));
         Beta = beta;
         Threshold = threshold;
         Reset = reset;

@@ -31,40 +31,55 @@ public sealed class CpuBackend : IComputeBackend
     /// <inheritdoc/>
     public void Forward(SpikingNetwork network, ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, IInputEncoder encoder, ForwardTrace trace)
     {
-        int batch = sampleKeys.Length;
-        if (!trace.Fits(network, batch, trace.Steps, encoder.IsSpiking))
+        int batch = sampleKeys.Length, inputs = network.InputSize;
+        if (!trace.Fits(network, batch, trace.Steps, encoder.Kind))
             throw new ArgumentException("the trace was allocated for another network, batch size, step count or input kind.");
-        if (features.Length < batch * network.InputSize)
-            throw new ArgumentException($"expected {batch} x {network.InputSize} features, got {features.Length}.");
+        int featureCount = encoder is ISequenceEncoder sequence ? sequence.FeatureCount : inputs;
+        if (features.Length < batch * featureCount)
+            throw new ArgumentException($"expected {batch} x {featureCount} features, got {features.Length}.");
         trace.Batch = batch;
+        var first = network.Layers[0];
+        var firstCurrent = trace.Layers[0].Current;
 
-        if (encoder.IsSpiking)
-            encoder.Encode(features[..(batch * network.InputSize)], network.InputSize, sampleKeys, trace.InputSpikes!);
-        else
+        switch (trace.Input)
         {
-            features[..(batch * network.InputSize)].CopyTo(trace.InputCurrent);
-            // A constant current is the same at every step: W x + b is computed once, not T times.
-            var first = network.Layers[0].Connection;
-            if (first is DenseSynapses dense)
-                DenseMath.AffineRows(trace.InputCurrent, batch, network.InputSize, dense, trace.Layers[0].Current, Parallelism);
-            else
-            {
-                var input = trace.InputCurrent;
-                var current = trace.Layers[0].Current;
-                int inputs = network.InputSize, n = first.Outputs;
-                Parallel.For(0, batch, Parallelism, b =>
-                {
-                    first.ResetCurrent(current.AsSpan(b * n, n));
-                    first.DeliverAnalog(input.AsSpan(b * inputs, inputs), current.AsSpan(b * n, n));
-                });
-            }
+            case InputKind.Spikes:
+                encoder.Encode(features[..(batch * inputs)], inputs, sampleKeys, trace.InputSpikes!);
+                break;
+            case InputKind.CurrentSequence:
+                // Every step's analog input is known up front: W x_t + b for all (sample, step) rows at once.
+                ((ISequenceEncoder)encoder).EncodeSequence(features[..(batch * featureCount)], featureCount, batch, trace.Steps, inputs, trace.InputCurrent);
+                Affine(first.Connection, trace.InputCurrent, batch * trace.Steps, inputs, firstCurrent);
+                break;
+            default:
+                // A constant current is the same at every step: W x + b is computed once, not T times.
+                features[..(batch * inputs)].CopyTo(trace.InputCurrent);
+                Affine(first.Connection, trace.InputCurrent, batch, inputs, first.IsRecurrent ? trace.InputDrive : firstCurrent);
+                break;
         }
 
         Parallel.For(0, batch, Parallelism, b => SimulateSample(network, trace, b));
     }
 
+    // output[r] = W x[r] + b for every row of x.
+    private void Affine(ISynapses synapses, float[] x, int rows, int inputs, float[] output)
+    {
+        if (synapses is DenseSynapses dense)
+        {
+            DenseMath.AffineRows(x, rows, inputs, dense, output, Parallelism);
+            return;
+        }
+        int n = synapses.Outputs;
+        Parallel.For(0, rows, Parallelism, r =>
+        {
+            synapses.ResetCurrent(output.AsSpan(r * n, n));
+            synapses.DeliverAnalog(x.AsSpan(r * inputs, inputs), output.AsSpan(r * n, n));
+        });
+    }
+
     private static void SimulateSample(SpikingNetwork network, ForwardTrace trace, int b)
     {
+        bool analogFirst = trace.Input != InputKind.Spikes;
         for (int t = 0; t < trace.Steps; t++)
         {
             for (int k = 0; k < network.Layers.Count; k++)
@@ -72,15 +87,25 @@ public sealed class CpuBackend : IComputeBackend
                 var layer = network.Layers[k];
                 var lt = trace.Layers[k];
                 var current = lt.CurrentAt(b, t);
-                if (!lt.ConstantCurrent)
+                if (k == 0 && analogFirst)
+                {
+                    // The analog part is in place already; a constant one kept apart is copied in for the recurrent part.
+                    if (trace.InputDrive.Length > 0) trace.InputDrive.AsSpan(b * lt.Size, lt.Size).CopyTo(current);
+                }
+                else
                 {
                     layer.Connection.ResetCurrent(current);
                     var fired = k == 0 ? trace.InputSpikes!.Fired(b, t) : trace.Layers[k - 1].Spikes.Fired(b, t);
                     layer.Connection.DeliverSpikes(fired, current);
                 }
+                if (layer.Recurrent is { } recurrent)
+                {
+                    // z_t += V s_{t-1} + b_V: the population's own spikes of the previous step (none before step 0).
+                    VectorMath.Add(recurrent.Bias, current);
+                    if (t > 0) recurrent.DeliverSpikes(lt.Spikes.Fired(b, t - 1), current);
+                }
                 var spikes = lt.SpikeScratch.AsSpan(b * lt.Size, lt.Size);
-                var previous = t == 0 ? Span<float>.Empty : lt.MembraneAt(b, t - 1);
-                Lif.Step(current, previous, lt.MembraneAt(b, t), spikes, layer.Neurons);
+                layer.Neuron.Step(current, lt.StateAt(b, t - 1), lt.StateAt(b, t), spikes);
                 lt.Spikes.SetCount(b, t, SynapseKernels.CompactSpikes(spikes, lt.Spikes.Slot(b, t)));
             }
         }

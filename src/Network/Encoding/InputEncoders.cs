@@ -1,16 +1,34 @@
 
 namespace SpikeLfp.Network.Encoding;
 
+/// <summary>What the first layer receives at each step.</summary>
+public enum InputKind
+{
+    /// <summary>The same analog input at every step.</summary>
+    ConstantCurrent,
+    /// <summary>An analog input that changes from step to step (for example one image row per step).</summary>
+    CurrentSequence,
+    /// <summary>Spikes (0/1 events).</summary>
+    Spikes,
+}
+
 /// <summary>
 /// Turns a batch of feature vectors (scaled to [-1, 1]) into what the first layer receives at each step:
-/// either a constant analog current, or spikes.
+/// a constant analog current, an analog sequence (<see cref="ISequenceEncoder"/>), or spikes.
 /// </summary>
 public interface IInputEncoder
 {
-    /// <summary>Name used on the command line and in files: current, rate, latency.</summary>
+    /// <summary>Name used on the command line and in files: current, rows, rate, latency.</summary>
     string Name { get; }
-    /// <summary>True when the encoder emits spikes; false for a constant analog current.</summary>
+    /// <summary>True when the encoder emits spikes; false for an analog current.</summary>
     bool IsSpiking { get; }
+    /// <summary>What the first layer receives.</summary>
+    InputKind Kind => IsSpiking ? InputKind.Spikes : InputKind.ConstantCurrent;
+    /// <summary>
+    /// Inputs of the first layer at one step for samples of <paramref name="featureCount"/> features: the feature
+    /// count itself, except for sequence encoders that present a sample piece by piece.
+    /// </summary>
+    int InputsPerStep(int featureCount) => featureCount;
     /// <summary>
     /// Fills <paramref name="spikes"/> for the samples of the batch (spiking encoders only).
     /// <paramref name="sampleKeys"/> identify the samples (for example data set index and epoch), so the
@@ -101,17 +119,92 @@ public sealed class LatencyEncoder : IInputEncoder
     }
 }
 
+/// <summary>An encoder whose analog input changes from step to step.</summary>
+public interface ISequenceEncoder : IInputEncoder
+{
+    /// <summary>Features of one sample (all its steps together).</summary>
+    int FeatureCount { get; }
+
+    /// <summary>
+    /// Writes the analog input of every step, [sample, step, input] with <paramref name="inputs"/> values per step,
+    /// for the samples of the batch (<paramref name="featureCount"/> features each).
+    /// </summary>
+    void EncodeSequence(ReadOnlySpan<float> features, int featureCount, int batch, int steps, int inputs, Span<float> currents);
+}
+
+/// <summary>
+/// Sequential images: step t presents row t of the image as an analog input (the standard sequential-image task,
+/// which needs memory: no step sees the whole image). A sample of H x W features gives H steps of W inputs;
+/// steps beyond the last row present zeros, and a run with fewer steps than rows sees only the first rows.
+/// </summary>
+public sealed class RowsEncoder : ISequenceEncoder
+{
+    /// <summary>An encoder for images of <paramref name="rows"/> rows of <paramref name="rowLength"/> features.</summary>
+    /// <exception cref="ArgumentException">A size is not positive.</exception>
+    public RowsEncoder(int rows, int rowLength)
+    {
+        if (rows < 1 || rowLength < 1) throw new ArgumentException($"the rows encoder needs at least one row of one feature, got {rows} x {rowLength}.");
+        Rows = rows;
+        RowLength = rowLength;
+    }
+
+    /// <summary>
+    /// The encoder for samples of <paramref name="featureCount"/> features and a first layer of <paramref name="inputs"/> inputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">The features do not split into rows of that length.</exception>
+    public static RowsEncoder For(int featureCount, int inputs)
+        => inputs >= 1 && featureCount % inputs == 0 ? new RowsEncoder(featureCount / inputs, inputs)
+        : throw new ArgumentException($"the rows encoder needs the first layer's inputs to be the row length, but {featureCount} features do not split into rows of {inputs}.");
+
+    /// <summary>Rows per image: the steps that carry input.</summary>
+    public int Rows { get; }
+    /// <summary>Features per row (the image width): the first layer's inputs.</summary>
+    public int RowLength { get; }
+    /// <inheritdoc/>
+    public int FeatureCount => Rows * RowLength;
+    /// <inheritdoc/>
+    public string Name => "rows";
+    /// <inheritdoc/>
+    public bool IsSpiking => false;
+    /// <inheritdoc/>
+    public InputKind Kind => InputKind.CurrentSequence;
+    /// <inheritdoc/>
+    public int InputsPerStep(int featureCount) => RowLength;
+
+    /// <inheritdoc/>
+    public void EncodeSequence(ReadOnlySpan<float> features, int featureCount, int batch, int steps, int inputs, Span<float> currents)
+    {
+        if (inputs != RowLength || featureCount != FeatureCount)
+            throw new ArgumentException($"the rows encoder presents {Rows} rows of {RowLength}, got {featureCount} features for {inputs} inputs.");
+        int shown = Math.Min(Rows, steps);
+        for (int b = 0; b < batch; b++)
+        {
+            var sample = currents.Slice(b * steps * inputs, steps * inputs);
+            features.Slice(b * featureCount, shown * inputs).CopyTo(sample);
+            sample[(shown * inputs)..].Clear();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Encode(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<long> sampleKeys, SpikeTrain spikes)
+        => throw new InvalidOperationException("the rows encoder is analog; it has no spikes.");
+}
+
 /// <summary>Encoders by command-line name.</summary>
 public static class InputEncoders
 {
     /// <summary>The names accepted by <see cref="Create"/>.</summary>
-    public static readonly string[] Names = ["current", "rate", "latency"];
+    public static readonly string[] Names = ["current", "rows", "rate", "latency"];
 
-    /// <summary>Creates an encoder: "current", "rate" (seeded) or "latency".</summary>
-    /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static IInputEncoder Create(string name, ulong seed) => name switch
+    /// <summary>
+    /// Creates an encoder: "current", "rows" (samples of <paramref name="featureCount"/> features presented as rows of
+    /// <paramref name="inputs"/>, the first layer's input count), "rate" (seeded) or "latency".
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown name, or rows that do not fit the sizes.</exception>
+    public static IInputEncoder Create(string name, ulong seed, int featureCount = 0, int inputs = 0) => name switch
     {
         "current" => new ConstantCurrentEncoder(),
+        "rows" => RowsEncoder.For(featureCount, inputs),
         "rate" => new BernoulliRateEncoder(seed),
         "latency" => new LatencyEncoder(),
         _ => throw new ArgumentException($"unknown encoder '{name}': expected one of {string.Join(", ", Names)}."),

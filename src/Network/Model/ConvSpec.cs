@@ -87,7 +87,7 @@ public sealed record ConvLayerSpec(ConvLayerKind Kind, int Size, int Kernel, int
 /// JSON form (<see cref="FromJson"/>): <c>{"input": [28, 28, 1], "layers": [{"type": "conv2d", "channels": 12,
 /// "kernel": 5}, {"type": "conv2d", "channels": 64, "kernel": 5, "pool": {"kind": "max", "size": 2}},
 /// {"type": "dense", "size": 10, "pool": {"kind": "max", "size": 2}}]}</c>; conv layers also take "stride" and
-/// "padding", every layer the neuron fields of <see cref="NetworkSpec.FromJson"/> (beta, threshold, reset,
+/// "padding", every layer the neuron fields of <see cref="NetworkSpec.FromJson(JObject, NeuronModel, string)"/> (beta, threshold, reset,
 /// delayed_reset), pool kinds are "max" and "avg".
 /// </para>
 /// </summary>
@@ -171,7 +171,7 @@ public sealed record ConvSpec
     /// <summary>The compact form, for example "28x28x1-c12k5-p2-c64k5-p2-10".</summary>
     public override string ToString() => string.Join('-', new[] { Input.ToString() }.Concat(Layers.Select(l => l.ToString())));
 
-    /// <summary>True for specs <see cref="Parse"/> reads and <see cref="NetworkSpec.Parse"/> does not: "lifcnn", or a spec with an image input, a convolution or a pool.</summary>
+    /// <summary>True for specs <see cref="Parse"/> reads and <see cref="NetworkSpec.Parse(string, NeuronModel)"/> does not: "lifcnn", or a spec with an image input, a convolution or a pool.</summary>
     public static bool IsConvSpec(string spec)
         => spec.Equals(LifCnnName, StringComparison.OrdinalIgnoreCase) || spec.Split('-').Any(t => t.Any(char.IsLetter));
 

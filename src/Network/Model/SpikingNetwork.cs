@@ -1,10 +1,12 @@
+using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Network.Model;
 
 /// <summary>
-/// A feed-forward stack of spiking layers. Holds weights and neuron parameters only: simulation state
-/// lives in the runner that simulates it, so two runs never share hidden state.
+/// A stack of spiking layers, each fed by the one below and optionally by its own spikes one step earlier
+/// (recurrent layers). Holds weights and neuron parameters only: simulation state lives in the runner that
+/// simulates it, so two runs never share hidden state.
 /// </summary>
 public sealed class SpikingNetwork
 {
@@ -24,9 +26,15 @@ public sealed class SpikingNetwork
     public int InputSize => Layers[0].Inputs;
     /// <summary>Output neurons (classes).</summary>
     public int OutputSize => Layers[^1].Size;
-    /// <summary>Compact spec, for example "64-100-10", or <see cref="ConvSpec"/>'s form for convolutional or pooled layers.</summary>
+    /// <summary>Compact spec, for example "64-100-10" or "28-r128-10", or <see cref="ConvSpec"/>'s form for convolutional or pooled layers.</summary>
     public string Spec => (Layers.All(l => l.IsDense) ? null : ConvSpec.Describe(this)?.ToString())
-        ?? string.Join('-', new[] { InputSize }.Concat(Layers.Select(l => l.Size)));
+        ?? ToSpec().ToString();
+
+    /// <summary>True when some layer has recurrent synapses.</summary>
+    public bool IsRecurrent => Layers.Any(l => l.IsRecurrent);
+
+    /// <summary>Every trainable array, layer by layer in <see cref="SpikingLayer.Parameters"/>' order.</summary>
+    public IReadOnlyList<float[]> Parameters() => Layers.SelectMany(l => l.Parameters()).ToArray();
 
     /// <summary>Name of layer k as used in metrics and recordings: hidden1, hidden2, ..., output.</summary>
     public string LayerName(int k) => k == Layers.Count - 1 ? "output" : $"hidden{k + 1}";
@@ -46,20 +54,27 @@ public sealed class SpikingNetwork
         int inputs = spec.Inputs;
         foreach (var layer in spec.Layers)
         {
-            var l = new SpikingLayer(inputs, layer.Size, layer.Neurons);
-            l.Connection.InitializeUniform(random);
-            layers.Add(l);
+            var connection = new DenseSynapses(inputs, layer.Size);
+            connection.InitializeUniform(random);
+            // Recurrent weights are drawn after the layer's own, so feed-forward networks keep their weights.
+            DenseSynapses? recurrent = null;
+            if (layer.Recurrent)
+            {
+                recurrent = new DenseSynapses(layer.Size, layer.Size);
+                recurrent.InitializeUniform(random);
+            }
+            layers.Add(new SpikingLayer(connection, layer.Neuron, recurrent));
             inputs = layer.Size;
         }
         return new SpikingNetwork(layers);
     }
 
     /// <summary>The architecture of this network (no weights).</summary>
-    public NetworkSpec ToSpec() => new(InputSize, Layers.Select(l => new LayerSpec(l.Size, l.Neurons)).ToArray());
+    public NetworkSpec ToSpec() => new(InputSize, Layers.Select(l => new LayerSpec(l.Size, l.Neuron, l.IsRecurrent)).ToArray());
 
     /// <summary>A deep copy (weights included).</summary>
-    public SpikingNetwork Clone() => new(Layers.Select(l => new SpikingLayer(l.Connection.Clone(), l.Neurons)).ToArray());
+    public SpikingNetwork Clone() => new(Layers.Select(l => l.Clone()).ToArray());
 
     /// <summary>Total number of trainable parameters.</summary>
-    public int ParameterCount => Layers.Sum(l => l.Connection.Weights.Length + l.Connection.Bias.Length);
+    public int ParameterCount => Layers.Sum(l => l.Parameters().Sum(p => p.Length));
 }

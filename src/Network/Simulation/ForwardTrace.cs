@@ -1,27 +1,44 @@
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
+using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Network.Simulation;
 
 /// <summary>
-/// Everything a batch simulation leaves behind for learning and recording: per layer the synaptic current
-/// z_t, the membrane u_t after each step and the spikes as event lists. Arrays are sample-major
-/// [sample, step, neuron] and sized once for the largest batch, then reused (no allocation per batch or step).
+/// Everything a batch simulation leaves behind for learning and recording: per layer the weighted input
+/// z_t (recurrent part included), the neuron state after each step (membrane u_t, and the synaptic current i_t
+/// of current-based neurons) and the spikes as event lists. Arrays are sample-major [sample, step, neuron] and
+/// sized once for the largest batch, then reused (no allocation per batch or step).
 /// </summary>
 public sealed class ForwardTrace
 {
-    /// <summary>Allocates a trace for <paramref name="capacity"/> samples and <paramref name="steps"/> steps.</summary>
+    /// <summary>Allocates a trace for a constant-current (<paramref name="spikingInput"/> false) or spiking input.</summary>
     public ForwardTrace(SpikingNetwork network, int capacity, int steps, bool spikingInput)
+        : this(network, capacity, steps, spikingInput ? InputKind.Spikes : InputKind.ConstantCurrent) { }
+
+    /// <summary>Allocates a trace for <paramref name="capacity"/> samples and <paramref name="steps"/> steps.</summary>
+    public ForwardTrace(SpikingNetwork network, int capacity, int steps, InputKind input)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         Capacity = capacity;
         Steps = steps;
         InputSize = network.InputSize;
-        SpikingInput = spikingInput;
-        InputCurrent = spikingInput ? [] : new float[capacity * network.InputSize];
-        InputSpikes = spikingInput ? new SpikeTrain(capacity, steps, network.InputSize) : null;
-        Layers = network.Layers.Select((l, k) => new LayerTrace(l.Size, capacity, steps, constantCurrent: k == 0 && !spikingInput)).ToArray();
+        Input = input;
+        InputCurrent = input switch
+        {
+            InputKind.ConstantCurrent => new float[capacity * network.InputSize],
+            InputKind.CurrentSequence => new float[capacity * steps * network.InputSize],
+            _ => [],
+        };
+        InputSpikes = input == InputKind.Spikes ? new SpikeTrain(capacity, steps, network.InputSize) : null;
+        var first = network.Layers[0];
+        // A constant input drives the first layer with the same current at every step, stored once, unless
+        // recurrent synapses add to it step by step: then the constant part is kept apart (InputDrive).
+        bool constantFirst = input == InputKind.ConstantCurrent;
+        InputDrive = constantFirst && first.IsRecurrent ? new float[capacity * first.Size] : [];
+        Layers = network.Layers.Select((l, k) => new LayerTrace(l.Size, capacity, steps,
+            constantCurrent: k == 0 && constantFirst && !first.IsRecurrent, synaptic: l.Neuron.HasSynapticCurrent)).ToArray();
     }
 
     /// <summary>Largest batch the trace holds.</summary>
@@ -32,10 +49,14 @@ public sealed class ForwardTrace
     public int Steps { get; }
     /// <summary>Inputs per sample.</summary>
     public int InputSize { get; }
-    /// <summary>True when the first layer receives spikes; false for a constant analog current.</summary>
-    public bool SpikingInput { get; }
-    /// <summary>The analog input x, [sample, input] (constant-current input only).</summary>
+    /// <summary>What the first layer receives.</summary>
+    public InputKind Input { get; }
+    /// <summary>True when the first layer receives spikes; false for an analog current.</summary>
+    public bool SpikingInput => Input == InputKind.Spikes;
+    /// <summary>The analog input x: [sample, input] for a constant current, [sample, step, input] for a sequence; empty for spikes.</summary>
     public float[] InputCurrent { get; }
+    /// <summary>A recurrent first layer under a constant input: W x + b per sample, [sample, neuron]; empty otherwise.</summary>
+    public float[] InputDrive { get; }
     /// <summary>Input spikes (spiking input only).</summary>
     public SpikeTrain? InputSpikes { get; }
     /// <summary>Per-layer traces, input side first.</summary>
@@ -43,20 +64,27 @@ public sealed class ForwardTrace
 
     /// <summary>True when this trace can hold a batch of <paramref name="network"/> simulated for <paramref name="steps"/> steps.</summary>
     public bool Fits(SpikingNetwork network, int batch, int steps, bool spikingInput)
-        => batch <= Capacity && steps == Steps && spikingInput == SpikingInput && network.InputSize == InputSize
-           && network.Layers.Count == Layers.Length && network.Layers.Select(l => l.Size).SequenceEqual(Layers.Select(l => l.Size));
+        => Fits(network, batch, steps, spikingInput ? InputKind.Spikes : InputKind.ConstantCurrent);
+
+    /// <summary>True when this trace can hold a batch of <paramref name="network"/> simulated for <paramref name="steps"/> steps.</summary>
+    public bool Fits(SpikingNetwork network, int batch, int steps, InputKind input)
+        => batch <= Capacity && steps == Steps && input == Input && network.InputSize == InputSize
+           && network.Layers.Count == Layers.Length
+           && network.Layers.Select(l => (l.Size, l.Neuron.HasSynapticCurrent)).SequenceEqual(Layers.Select(l => (l.Size, l.HasSynapticCurrent)))
+           && (InputDrive.Length > 0) == (Input == InputKind.ConstantCurrent && network.Layers[0].IsRecurrent);
 }
 
 /// <summary>One layer's part of a <see cref="ForwardTrace"/>.</summary>
 public sealed class LayerTrace
 {
-    internal LayerTrace(int size, int capacity, int steps, bool constantCurrent)
+    internal LayerTrace(int size, int capacity, int steps, bool constantCurrent, bool synaptic)
     {
         Size = size;
         Steps = steps;
         ConstantCurrent = constantCurrent;
         Current = new float[capacity * (constantCurrent ? 1 : steps) * size];
         Membrane = new float[capacity * steps * size];
+        Synaptic = synaptic ? new float[capacity * steps * size] : [];
         SpikeScratch = new float[capacity * size];
         Spikes = new SpikeTrain(capacity, steps, size);
     }
@@ -71,6 +99,10 @@ public sealed class LayerTrace
     public float[] Current { get; }
     /// <summary>Membrane u_t after step t, [sample, step, neuron].</summary>
     public float[] Membrane { get; }
+    /// <summary>Synaptic current i_t after step t, [sample, step, neuron] (current-based neurons; empty otherwise).</summary>
+    public float[] Synaptic { get; }
+    /// <summary>True when the layer's neurons keep a synaptic current.</summary>
+    public bool HasSynapticCurrent => Synaptic.Length > 0;
     /// <summary>Spikes of the layer as event lists.</summary>
     public SpikeTrain Spikes { get; }
     /// <summary>Per-sample scratch for the dense 0/1 spike vector of the step being computed.</summary>
@@ -82,4 +114,12 @@ public sealed class LayerTrace
 
     /// <summary>u_t of one sample.</summary>
     public Span<float> MembraneAt(int sample, int step) => Membrane.AsSpan((sample * Steps + step) * Size, Size);
+
+    /// <summary>i_t of one sample (empty for neurons without a synaptic current).</summary>
+    public Span<float> SynapticAt(int sample, int step)
+        => HasSynapticCurrent ? Synaptic.AsSpan((sample * Steps + step) * Size, Size) : Span<float>.Empty;
+
+    /// <summary>The neuron state after step t of one sample; step -1 is the resting state.</summary>
+    public NeuronState StateAt(int sample, int step)
+        => step < 0 ? NeuronState.Rest : new NeuronState(MembraneAt(sample, step), SynapticAt(sample, step));
 }

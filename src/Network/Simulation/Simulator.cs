@@ -38,8 +38,8 @@ public sealed class Simulator
     public ForwardTrace Forward(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys)
     {
         int batch = sampleKeys.Length;
-        if (_trace is null || !_trace.Fits(Network, batch, Steps, Encoder.IsSpiking))
-            _trace = new ForwardTrace(Network, Math.Max(batch, _trace?.Capacity ?? 0), Steps, Encoder.IsSpiking);
+        if (_trace is null || !_trace.Fits(Network, batch, Steps, Encoder.Kind))
+            _trace = new ForwardTrace(Network, Math.Max(batch, _trace?.Capacity ?? 0), Steps, Encoder.Kind);
         Backend.Forward(Network, features, sampleKeys, Encoder, _trace);
         return _trace;
     }
@@ -62,7 +62,7 @@ public sealed class Simulator
     public NetworkRecording Record(ForwardTrace trace, int[]? labels, bool membranes = true)
     {
         ArgumentNullException.ThrowIfNull(trace);
-        if (!trace.Fits(Network, trace.Batch, Steps, Encoder.IsSpiking))
+        if (!trace.Fits(Network, trace.Batch, Steps, Encoder.Kind))
             throw new ArgumentException("the trace was not made by this simulator's network, steps and encoder.", nameof(trace));
         int batch = trace.Batch;
         var layers = new List<LayerRecording>();
