@@ -3,6 +3,7 @@ using Newtonsoft.Json.Linq;
 using SpikeLfp.Data;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Encoding;
 using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Cli;
@@ -13,7 +14,7 @@ public static class CommonOptions
     /// <summary>Flags taking a value, shared by train-like commands.</summary>
     public static readonly string[] TrainingFlags =
         ["dataset", "data-dir", "model", "steps", "epochs", "batch", "optimizer", "lr", "momentum", "clip", "seed",
-         "encoder", "beta", "threshold", "reset", "limit", "out", "threads", "device"];
+         "encoder", "neuron", "alpha", "beta", "threshold", "reset", "limit", "out", "threads", "device"];
 
     /// <summary>Switches shared by train-like commands.</summary>
     public static readonly string[] TrainingSwitches = ["immediate-reset"];
@@ -34,11 +35,13 @@ public static class CommonOptions
     public const string TrainingHelp = """
           --dataset NAME     digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
           --data-dir D       where fetched data sets live (default: ~/.cache/spikelfp)
-          --model SPEC       layer sizes like 64-100-10 (default: inputs-100-classes), or a JSON file:
-                             an architecture {"input":64,"layers":[{"size":100,"beta":0.9},...]} or a model.json;
+          --model SPEC       layer sizes like 64-100-10 (default: inputs-100-classes; rN is a recurrent layer,
+                             for example 28-r128-10), or a JSON file: an architecture
+                             {"input":64,"layers":[{"size":100,"neuron":"cuba","alpha":0.7,"recurrent":true},...]}
+                             or a model.json;
                              convolutional: 28x28x1-c12k5-p2-c64k5-p2-10 (cNkK[sS][pP] conv, pK/apK max/avg pool),
                              or lifcnn (that network, the reference LifCNN)
-          --steps T          simulation steps per sample (default 15)
+          --steps T          simulation steps per sample (default 15; with --encoder rows, the image's rows)
           --epochs N         passes over the training set (default 30)
           --batch B          samples per update (default 32)
           --optimizer NAME   sgd (default) or adam
@@ -46,25 +49,56 @@ public static class CommonOptions
           --momentum X       SGD momentum (default 0.9)
           --clip X           global gradient-norm clip, 0 = off (default 3)
           --seed S           seed of initialisation, shuffling and spike encoding (default 0)
-          --encoder NAME     current (same analog input every step, default), rate (Bernoulli), latency
+          --encoder NAME     current (same analog input every step, default), rows (step t sees image row t;
+                             the first layer takes one row), rate (Bernoulli), latency
+          --neuron KIND      lif (default) or cuba (current-based LIF: a synaptic current drives the membrane)
+          --alpha X          cuba: synaptic-current decay in [0,1] (default 0.8)
           --beta X           membrane leak in [0,1] (default 0.9)
           --threshold X      firing threshold > 0 (default 1)
-          --reset MODE       subtract (default) or zero
+          --reset MODE       subtract (default), zero (the carried membrane), or zero-all (the whole step,
+                             input included: snntorch's Synaptic and recurrent neurons)
           --immediate-reset  reset in the step of the spike instead of the next (default: delayed, as snntorch)
           --limit N          use only N training and N test samples, spread evenly over each set (quick runs)
           --threads N        CPU threads (default: all cores)
           --out DIR          output folder (default: a new folder under runs/)
         """;
 
-    /// <summary>Neuron parameters from --beta, --threshold, --reset, --immediate-reset.</summary>
+    /// <summary>Default synaptic-current decay of --neuron cuba: 1 - dt / tau_syn with Norse's default tau_syn = 5 ms at dt = 1 ms.</summary>
+    public const float DefaultAlpha = 0.8f;
+
+    /// <summary>Membrane parameters from --beta, --threshold, --reset, --immediate-reset.</summary>
     public static LifParameters Neurons(Arguments a)
     {
         float beta = a.Float("beta", 0.9f);
         float threshold = a.Float("threshold", 1f);
-        var reset = a.Choice("reset", "subtract", "subtract", "zero") == "zero" ? ResetMode.Zero : ResetMode.Subtract;
+        var reset = NetworkSpec.ResetNames[a.Choice("reset", "subtract", NetworkSpec.ResetNames.Keys.ToArray())];
         try { return new LifParameters(beta, threshold, reset, !a.Has("immediate-reset")); }
         catch (ArgumentException e) { throw new UsageException($"--{e.ParamName}: invalid neuron parameter: {e.Message.Split(" (Parameter")[0]}"); }
     }
+
+    /// <summary>The neuron kind and parameters from --neuron and --alpha plus the membrane flags of <see cref="Neurons"/>.</summary>
+    public static NeuronModel Neuron(Arguments a)
+    {
+        var membrane = Neurons(a);
+        string kind = a.Choice("neuron", "lif", "lif", "cuba");
+        if (kind == "lif")
+        {
+            if (a.Has("alpha")) throw new UsageException("--alpha: only --neuron cuba has a synaptic current.");
+            return new LifNeuron(membrane);
+        }
+        try { return new CubaLifNeuron(membrane, a.Float("alpha", DefaultAlpha)); }
+        catch (ArgumentException e) { throw new UsageException($"--alpha: invalid neuron parameter: {e.Message.Split(" (Parameter")[0]}"); }
+    }
+
+    /// <summary>
+    /// The options as they apply to <paramref name="data"/>: with --encoder rows and no --steps, one step per image row.
+    /// </summary>
+    public static TrainingOptions ForData(Arguments a, TrainingOptions options, Dataset data, SpikingNetwork network)
+        => options.Encoder == "rows" && !a.Has("steps") ? options with { Steps = data.FeatureCount / network.InputSize } : options;
+
+    /// <summary>The input encoder the options name, shaped for <paramref name="data"/> and <paramref name="network"/>.</summary>
+    public static IInputEncoder Encoder(TrainingOptions options, Dataset data, SpikingNetwork network)
+        => InputEncoders.Create(options.Encoder, (ulong)options.Seed, data.FeatureCount, network.InputSize);
 
     /// <summary>Training options from the shared flags.</summary>
     public static TrainingOptions Training(Arguments a, TrainingOptions? defaults = null)
@@ -80,7 +114,7 @@ public static class CommonOptions
             Momentum = a.Float("momentum", d.Momentum),
             ClipNorm = a.Float("clip", d.ClipNorm),
             Seed = a.Int("seed", d.Seed, 0),
-            Encoder = a.Choice("encoder", d.Encoder, "current", "rate", "latency"),
+            Encoder = a.Choice("encoder", d.Encoder, InputEncoders.Names),
         };
         try { options.Validate(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
@@ -102,26 +136,40 @@ public static class CommonOptions
     /// </summary>
     public static SpikingNetwork Network(Arguments a, Dataset data, int seed)
     {
-        var neurons = Neurons(a);
+        var neuron = Neuron(a);
+        bool rows = a.OptionalString("encoder") == "rows";
         string? model = a.OptionalString("model");
         SpikingNetwork network;
         if (model is null)
-            network = SpikingNetwork.Create(NetworkSpec.Parse($"{data.FeatureCount}-100-{data.ClassCount}", neurons), seed);
+            network = SpikingNetwork.Create(NetworkSpec.Parse($"{(rows ? data.Shape.Width : data.FeatureCount)}-100-{data.ClassCount}", neuron), seed);
         else if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model))
-            network = LoadJsonModel(model, neurons, seed);
+            network = LoadJsonModel(model, neuron, seed);
         else
         {
-            try { network = ConvSpec.IsConvSpec(model) ? ConvSpec.Parse(model, neurons).Create(seed) : SpikingNetwork.Create(NetworkSpec.Parse(model, neurons), seed); }
+            try
+            {
+                if (!ConvSpec.IsConvSpec(model)) network = SpikingNetwork.Create(NetworkSpec.Parse(model, neuron), seed);
+                else if (neuron is LifNeuron) network = ConvSpec.Parse(model, neuron.Membrane).Create(seed);
+                else throw new UsageException($"--neuron {neuron.Kind}: convolutional specs take LIF neurons only (a JSON architecture can set each layer's neuron).");
+            }
             catch (InvalidModelException e) { throw new UsageException($"--model: {e.Message}"); }
         }
-        if (network.InputSize != data.FeatureCount)
-            throw new UsageException($"--model: the network takes {network.InputSize} inputs but data set '{data.Name}' has {data.FeatureCount} features per sample.");
-        if (network.OutputSize < data.ClassCount)
-            throw new UsageException($"--model: the network has {network.OutputSize} outputs but data set '{data.Name}' has {data.ClassCount} classes.");
+        CheckFits(network, data, rows);
         return network;
     }
 
-    private static SpikingNetwork LoadJsonModel(string path, LifParameters neurons, int seed)
+    /// <summary>Throws a usage error when <paramref name="network"/> cannot take the samples of <paramref name="data"/>.</summary>
+    public static void CheckFits(SpikingNetwork network, Dataset data, bool rows)
+    {
+        if (rows && data.FeatureCount % network.InputSize != 0)
+            throw new UsageException($"--encoder rows: the network's {network.InputSize} inputs are one row per step, but data set '{data.Name}' has {data.FeatureCount} features per sample, not a whole number of such rows (its images are {data.Shape.Height}x{data.Shape.Width}).");
+        if (!rows && network.InputSize != data.FeatureCount)
+            throw new UsageException($"--model: the network takes {network.InputSize} inputs but data set '{data.Name}' has {data.FeatureCount} features per sample.");
+        if (network.OutputSize < data.ClassCount)
+            throw new UsageException($"--model: the network has {network.OutputSize} outputs but data set '{data.Name}' has {data.ClassCount} classes.");
+    }
+
+    private static SpikingNetwork LoadJsonModel(string path, NeuronModel neuron, int seed)
     {
         if (!File.Exists(path)) throw new InvalidModelException($"model file '{path}' does not exist.");
         JObject json;
@@ -130,8 +178,8 @@ public static class CommonOptions
         catch (IOException e) { throw new InvalidModelException($"{path}: cannot be read ({e.Message})"); }
         return json.ContainsKey("format")
             ? ModelFile.Load(path)
-            : ConvSpec.IsConvJson(json) ? ConvSpec.FromJson(json, neurons, path).Create(seed)
-            : SpikingNetwork.Create(NetworkSpec.FromJson(json, neurons, path), seed);
+            : ConvSpec.IsConvJson(json) ? ConvSpec.FromJson(json, neuron.Membrane, path).Create(seed)
+            : SpikingNetwork.Create(NetworkSpec.FromJson(json, neuron, path), seed);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public sealed class TrainCommand : IInterruptibleCommand
     // Flags whose values decide the result; a checkpoint keeps them and --resume refuses to change them.
     private static readonly string[] ResultFlags =
         ["rule", "dataset", "model", "steps", "batch", "optimizer", "lr", "momentum", "clip", "seed", "encoder",
-         "beta", "threshold", "reset", "immediate-reset", "limit"];
+         "neuron", "alpha", "beta", "threshold", "reset", "immediate-reset", "limit"];
     // Flags a checkpoint keeps but --resume may change: where data lives, the length of the run, how often to save.
     private static readonly string[] ResumableFlags = ["data-dir", "epochs", "checkpoint-every"];
     private const string TrainSamplesKey = "train-samples";
@@ -51,12 +51,15 @@ public sealed class TrainCommand : IInterruptibleCommand
         var options = CommonOptions.Training(a);
         var data = CommonOptions.Data(a);
         var network = CommonOptions.Network(a, data.Train, options.Seed);
+        options = CommonOptions.ForData(a, options, data.Train, network);
         var (backend, lfp) = Backends.Select(a);
         string folder = CommonOptions.OutputFolder(a, Name);
 
         var arguments = ResultFlags.Concat(ResumableFlags).Where(a.Has).ToDictionary(f => f, f => a.OptionalString(f) ?? "");
         arguments[TrainSamplesKey] = data.Train.Count.ToString(CultureInfo.InvariantCulture);
-        var trainer = new LfpTrainer(network, options, backend, lfp);
+        // A step count derived from the data (rows) is saved as if given, so --resume rebuilds the same options.
+        arguments["steps"] = options.Steps.ToString(CultureInfo.InvariantCulture);
+        var trainer = new LfpTrainer(network, options, backend, lfp, encoder: CommonOptions.Encoder(options, data.Train, network));
         output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
         SaveRaster(trainer, data.Test, folder, "raster-before");
         return Train(trainer, data, folder, checkpointEvery, arguments, [], null, output, cancellation);
@@ -106,10 +109,11 @@ public sealed class TrainCommand : IInterruptibleCommand
         if (checkpoint.Arguments.TryGetValue(TrainSamplesKey, out var count) && count != data.Train.Count.ToString(CultureInfo.InvariantCulture))
             throw new UsageException($"--resume: the data set now has {data.Train.Count} training samples, the checkpoint was trained on {count}.");
         var network = checkpoint.Network;
-        if (network.InputSize != data.Train.FeatureCount || network.OutputSize < data.Train.ClassCount)
+        bool rows = options.Encoder == "rows";
+        if ((rows ? data.Train.FeatureCount % network.InputSize != 0 : network.InputSize != data.Train.FeatureCount) || network.OutputSize < data.Train.ClassCount)
             throw new UsageException($"--resume: the checkpoint's model {network.Spec} does not fit data set '{data.Train.Name}'.");
         var (backend, lfp) = Backends.Select(given);
-        var trainer = new LfpTrainer(network, options, backend, lfp);
+        var trainer = new LfpTrainer(network, options, backend, lfp, encoder: CommonOptions.Encoder(options, data.Train, network));
         checkpoint.RestoreOptimizer(trainer);
         string position = checkpoint.InProgress is { } p ? $"epoch {p.Epoch}, batch {p.NextBatch + 1}" : $"epoch {checkpoint.CompletedEpochs + 1}";
         output.WriteLine($"resuming LFP on {data.Train.Name} from {path} at {position} of {options.Epochs}");
@@ -194,14 +198,14 @@ public sealed class TrainCommand : IInterruptibleCommand
     }
 
     // What the result-deciding flags amount to, so "--lr 0.020" and "--lr 0.02" are the same setting.
-    private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.LifParameters Neurons, string Rule);
+    private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.NeuronModel Neuron, string Rule);
 
     private static RunSettings Settings(Arguments a) => new(
         CommonOptions.Training(a) with { Epochs = 1 },
         a.String("dataset", "digits"),
         a.Int("limit", int.MaxValue, 1),
         a.OptionalString("model"),
-        CommonOptions.Neurons(a),
+        CommonOptions.Neuron(a),
         a.Choice("rule", "lfp", "lfp"));
 
     private static string[] ToArgs(IReadOnlyDictionary<string, string> flags)

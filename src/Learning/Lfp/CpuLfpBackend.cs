@@ -36,19 +36,26 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
     }
 
     // One reverse pass over time per sample, all layers top-down at each step: layer k at step t needs only
-    // the reward layer k+1 handed down at step t and its own internal reward from step t+1, so per-step
-    // buffers suffice and the dense [sample, step, neuron] reward arrays are kept only in diagnostic mode.
+    // the reward layer k+1 handed down at step t and its own internal reward from step t+1 (recurrent reward to
+    // s_t included), so per-step buffers suffice and the dense [sample, step, neuron] reward arrays are kept only
+    // in diagnostic mode.
     private static void RewardThroughLayers(SpikingNetwork network, ForwardTrace trace, ISpikeReward reward, LfpWorkspace ws, int b, int label)
     {
-        int steps = trace.Steps, top = network.Layers.Count - 1;
-        bool keep = ws.KeepInputReward, constantFirst = trace.Layers[0].ConstantCurrent;
+        int steps = trace.Steps, top = network.Layers.Count - 1, inputs = trace.InputSize;
+        bool keep = ws.KeepInputReward;
+        var input = trace.Input;
         ws.SampleReward[b] = reward.Compute(trace, b, label, ws.Incoming[top].AsSpan(b * steps * network.Layers[top].Size, steps * network.Layers[top].Size));
-        for (int k = 0; k <= top; k++) ws.Internal[k].AsSpan(b * network.Layers[k].Size, network.Layers[k].Size).Clear();
+        for (int k = 0; k <= top; k++)
+        {
+            int n = network.Layers[k].Size;
+            ws.Internal[k].AsSpan(b * n, n).Clear();
+            if (ws.SynapticReward[k].Length > 0) ws.SynapticReward[k].AsSpan(b * n, n).Clear();
+        }
         int n0 = network.Layers[0].Size;
-        var rhoSum = constantFirst ? ws.NormalizedRewardSum.AsSpan(b * n0, n0) : Span<float>.Empty;
+        bool constantInput = input == InputKind.ConstantCurrent;
+        var rhoSum = constantInput ? ws.NormalizedRewardSum.AsSpan(b * n0, n0) : Span<float>.Empty;
         rhoSum.Clear();
-        var x = constantFirst ? trace.InputCurrent.AsSpan(b * trace.InputSize, trace.InputSize) : Span<float>.Empty;
-        if (keep && constantFirst) ws.InputReward.AsSpan(b * trace.InputSize, trace.InputSize).Clear();
+        if (keep && constantInput) ws.InputReward.AsSpan(b * inputs, inputs).Clear();
 
         for (int t = steps - 1; t >= 0; t--)
         {
@@ -58,9 +65,15 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
                 var lt = trace.Layers[k];
                 int n = layer.Size;
                 var incoming = k == top || keep ? ws.Incoming[k].AsSpan((b * steps + t) * n, n) : ws.StepIncoming[k].AsSpan(b * n, n);
-                var rho = k == 0 && constantFirst && !keep ? ws.StepNormalizedReward.AsSpan(b * n, n) : ws.NormalizedReward[k].AsSpan((b * steps + t) * n, n);
-                var previous = t > 0 ? lt.MembraneAt(b, t - 1) : Span<float>.Empty;
-                LfpKernels.MembraneStep(incoming, lt.CurrentAt(b, t), previous, ws.Internal[k].AsSpan(b * n, n), rho, layer.Neurons);
+                var rho = ws.KeepsStepReward[k] ? ws.NormalizedReward[k].AsSpan((b * steps + t) * n, n) : ws.StepNormalizedReward.AsSpan(b * n, n);
+                var internalReward = ws.Internal[k].AsSpan(b * n, n);
+                var synapticReward = ws.SynapticReward[k].Length > 0 ? ws.SynapticReward[k].AsSpan(b * n, n) : Span<float>.Empty;
+                NeuronLfp.Step(layer.Neuron, lt, b, t, incoming, internalReward, synapticReward, rho);
+
+                // Recurrent synapses carried s_{t-1} into z_t: that reward joins the reward at s_{t-1}, which the
+                // membrane step of t-1 reads together with its internal reward.
+                if (layer.Recurrent is { } recurrent && t > 0)
+                    recurrent.RewardFiredInputs(lt.Spikes.Fired(b, t - 1), rho, internalReward);
 
                 if (k > 0)
                 {
@@ -69,16 +82,17 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
                     target.Clear();
                     layer.Connection.RewardFiredInputs(trace.Layers[k - 1].Spikes.Fired(b, t), rho, target);
                 }
-                else if (constantFirst)
+                else if (constantInput)
                 {
                     VectorMath.Add(rho, rhoSum);
-                    if (keep) layer.Connection.RewardAnalogInputs(x, rho, ws.InputReward.AsSpan(b * trace.InputSize, trace.InputSize));
+                    if (keep) layer.Connection.RewardAnalogInputs(trace.InputCurrent.AsSpan(b * inputs, inputs), rho, ws.InputReward.AsSpan(b * inputs, inputs));
                 }
                 else if (keep)
                 {
-                    var target = ws.InputReward.AsSpan((b * steps + t) * trace.InputSize, trace.InputSize);
+                    var target = ws.InputReward.AsSpan((b * steps + t) * inputs, inputs);
                     target.Clear();
-                    layer.Connection.RewardFiredInputs(trace.InputSpikes!.Fired(b, t), rho, target);
+                    if (input == InputKind.Spikes) layer.Connection.RewardFiredInputs(trace.InputSpikes!.Fired(b, t), rho, target);
+                    else layer.Connection.RewardAnalogInputs(trace.InputCurrent.AsSpan((b * steps + t) * inputs, inputs), rho, target);
                 }
             }
         }
@@ -86,47 +100,65 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
 
     private void AccumulateFeedback(SpikingNetwork network, ForwardTrace trace, LfpWorkspace ws, Feedback feedback, int k)
     {
-        var connection = network.Layers[k].Connection;
+        var layer = network.Layers[k];
+        var connection = layer.Connection;
         int inputs = connection.Inputs, n = connection.Outputs, steps = trace.Steps, batch = trace.Batch;
         var fw = feedback.Weights[k];
         var rhoAll = ws.NormalizedReward[k];
-        bool analog = k == 0 && !trace.SpikingInput;
+        // An analog input into dense synapses is one outer product: F = |W| (.) (x^T rho) over the rows that carry
+        // input, a constant current against the rho summed over steps, or a sequence row by (sample, step) row.
+        var input = k == 0 ? trace.Input : InputKind.Spikes;
+        bool constant = input == InputKind.ConstantCurrent;
+        var rows = constant ? ws.NormalizedRewardSum : rhoAll;
+        int rowCount = constant ? batch : batch * steps;
 
-        if (analog && connection is DenseSynapses)
+        if (input != InputKind.Spikes && connection is DenseSynapses)
         {
-            // Constant analog input into dense synapses: F = |W| (.) (x^T sum_t rho_t), accumulated only over the
-            // neurons that received reward (those that fired), then transposed into the weights' layout.
-            DenseMath.AccumulateSparseOuterTransposed(trace.InputCurrent, ws.NormalizedRewardSum, batch, inputs, n, ws.TransposedFeedback, _parallel);
+            // Accumulated only over the neurons that received reward, then transposed into the weights' layout.
+            DenseMath.AccumulateSparseOuterTransposed(trace.InputCurrent, rows, rowCount, inputs, n, ws.TransposedFeedback, _parallel);
             DenseMath.TransposeScaledByMagnitude(ws.TransposedFeedback, connection.Weights, inputs, n, fw, _parallel);
         }
+        else if (input != InputKind.Spikes)
+            AccumulatePartitioned(connection, fw, rowCount, (part, parts, r) =>
+                connection.AccumulateAnalogFeedback(part, parts, trace.InputCurrent.AsSpan(r * inputs, inputs), rows.AsSpan(r * n, n), fw));
         else
         {
-            // Partitions own disjoint weights; inside one, contributions are added in (sample, step) order,
-            // so the sum does not depend on the number of threads.
-            int parts = Math.Max(1, _parallel.MaxDegreeOfParallelism);
-            Array.Clear(fw);
-            var spikes = k == 0 ? trace.InputSpikes : trace.Layers[k - 1].Spikes;
-            Parallel.For(0, parts, _parallel, part =>
-            {
-                for (int b = 0; b < batch; b++)
-                {
-                    if (analog)
-                        connection.AccumulateAnalogFeedback(part, parts, trace.InputCurrent.AsSpan(b * inputs, inputs), ws.NormalizedRewardSum.AsSpan(b * n, n), fw);
-                    else
-                        for (int t = 0; t < steps; t++)
-                            connection.AccumulateSpikeFeedback(part, parts, spikes!.Fired(b, t), rhoAll.AsSpan((b * steps + t) * n, n), fw);
-                }
-            });
-            VectorMath.MultiplyByMagnitude(connection.Weights, fw);
+            var spikes = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
+            AccumulatePartitioned(connection, fw, batch * steps, (part, parts, r) =>
+                connection.AccumulateSpikeFeedback(part, parts, spikes.Fired(r / steps, r % steps), rhoAll.AsSpan(r * n, n), fw));
         }
+        AccumulateBiasFeedback(connection, rows, rowCount, feedback.Bias[k]);
 
-        var fb = feedback.Bias[k];
-        Array.Clear(fb);
-        for (int b = 0; b < batch; b++)
-            if (analog) connection.AccumulateBiasFeedback(ws.NormalizedRewardSum.AsSpan(b * n, n), fb);
-            else
-                for (int t = 0; t < steps; t++)
-                    connection.AccumulateBiasFeedback(rhoAll.AsSpan((b * steps + t) * n, n), fb);
-        VectorMath.MultiplyByMagnitude(connection.Bias, fb);
+        if (layer.Recurrent is { } recurrent)
+        {
+            // F_V: rho_t against the layer's own spikes of t-1 (none reach step 0); F_bV: every step.
+            var own = trace.Layers[k].Spikes;
+            AccumulatePartitioned(recurrent, feedback.RecurrentWeights[k], batch * steps, (part, parts, r) =>
+            {
+                if (r % steps > 0) recurrent.AccumulateSpikeFeedback(part, parts, own.Fired(r / steps, r % steps - 1), rhoAll.AsSpan(r * n, n), feedback.RecurrentWeights[k]);
+            });
+            AccumulateBiasFeedback(recurrent, rhoAll, batch * steps, feedback.RecurrentBias[k]);
+        }
+    }
+
+    // Partitions own disjoint weights; inside one, contributions are added in row ((sample, step)) order,
+    // so the sum does not depend on the number of threads. Scaled by |W| at the end.
+    private void AccumulatePartitioned(ISynapses synapses, float[] target, int rows, Action<int, int, int> accumulateRow)
+    {
+        int parts = Math.Max(1, _parallel.MaxDegreeOfParallelism);
+        Array.Clear(target);
+        Parallel.For(0, parts, _parallel, part =>
+        {
+            for (int r = 0; r < rows; r++) accumulateRow(part, parts, r);
+        });
+        VectorMath.MultiplyByMagnitude(synapses.Weights, target);
+    }
+
+    private static void AccumulateBiasFeedback(ISynapses synapses, float[] rho, int rows, float[] target)
+    {
+        int n = synapses.Outputs;
+        Array.Clear(target);
+        for (int r = 0; r < rows; r++) synapses.AccumulateBiasFeedback(rho.AsSpan(r * n, n), target);
+        VectorMath.MultiplyByMagnitude(synapses.Bias, target);
     }
 }

@@ -20,6 +20,9 @@ public static class LfpKernels
     /// I_t = beta c_{t-1} rho_t, where c_{t-1} is the membrane the leak carries into step t
     /// (<see cref="Lif.CarriedMembrane"/>; the previous membrane itself for reset by subtraction).
     /// Reads the internal reward from step t+1 from <paramref name="internalReward"/> and overwrites it with I_t.
+    /// <paramref name="current"/> is what drives the membrane: z_t for LIF, the synaptic current i_t for CubaLIF.
+    /// Under <see cref="ResetMode.ZeroAll"/> a step that a delayed reset discards passes no reward (rho_t = I_t = 0):
+    /// nothing that arrived in it reaches the membrane (docs/lfp-temporal.md).
     /// </summary>
     public static void MembraneStep(
         ReadOnlySpan<float> incoming, ReadOnlySpan<float> current, ReadOnlySpan<float> previousMembrane,
@@ -29,7 +32,8 @@ public static class LfpKernels
         if (incoming.Length != n || current.Length != n || internalReward.Length != n || (!previousMembrane.IsEmpty && previousMembrane.Length != n))
             throw new ArgumentException("all spans must have the layer's size.");
         float beta = p.Beta, leak = 1f - beta, theta = p.Threshold;
-        bool zeroOnReset = p.Reset == ResetMode.Zero && p.DelayedReset, atRest = previousMembrane.IsEmpty;
+        bool zeroOnReset = p.Reset != ResetMode.Subtract && p.DelayedReset, discards = p.Reset == ResetMode.ZeroAll && p.DelayedReset;
+        bool atRest = previousMembrane.IsEmpty;
         ref float ar = ref MemoryMarshal.GetReference(incoming);
         ref float zr = ref MemoryMarshal.GetReference(current);
         ref float ur = ref MemoryMarshal.GetReference(previousMembrane);
@@ -42,22 +46,55 @@ public static class LfpKernels
         var vEps = new Vector<float>(Epsilon);
         for (; j <= n - w; j += w)
         {
-            var carried = atRest ? Vector<float>.Zero : Vector.LoadUnsafe(ref ur, (nuint)j);
-            if (zeroOnReset) carried = Vector.ConditionalSelect(Vector.GreaterThan(carried, vTheta), Vector<float>.Zero, carried);
+            var previous = atRest ? Vector<float>.Zero : Vector.LoadUnsafe(ref ur, (nuint)j);
+            var resetting = Vector.GreaterThan(previous, vTheta);
+            var carried = zeroOnReset ? Vector.ConditionalSelect(resetting, Vector<float>.Zero, previous) : previous;
             var reward = Vector.LoadUnsafe(ref ar, (nuint)j) + Vector.LoadUnsafe(ref ir, (nuint)j);
             var denominator = Vector.Abs(carried) + Vector.Abs(Vector.LoadUnsafe(ref zr, (nuint)j) - vLeak * carried);
             var rho = reward / (denominator + vEps);
+            if (discards) rho = Vector.ConditionalSelect(resetting, Vector<float>.Zero, rho);
             rho.StoreUnsafe(ref rr, (nuint)j);
             (vBeta * carried * rho).StoreUnsafe(ref ir, (nuint)j);
         }
         for (; j < n; j++)
         {
-            float carried = atRest ? 0f : Lif.CarriedMembrane(Unsafe.Add(ref ur, j), p);
+            float previous = atRest ? 0f : Unsafe.Add(ref ur, j);
+            float carried = atRest ? 0f : Lif.CarriedMembrane(previous, p);
             float reward = Unsafe.Add(ref ar, j) + Unsafe.Add(ref ir, j);
             float denominator = MathF.Abs(carried) + MathF.Abs(Unsafe.Add(ref zr, j) - leak * carried);
-            float rho = reward / (denominator + Epsilon);
+            float rho = discards && previous > theta ? 0f : reward / (denominator + Epsilon);
             Unsafe.Add(ref rr, j) = rho;
             Unsafe.Add(ref ir, j) = beta * carried * rho;
+        }
+    }
+
+    /// <summary>
+    /// One step of LFP through the synaptic current of a current-based neuron, in reverse time
+    /// (docs/lfp-temporal.md): the current i_t = alpha i_{t-1} + z_t is a plain sum, so each term's share of the
+    /// reward i_t rho_t that reaches it is exactly term x q_t with q_t = rho_t + alpha q_{t+1}, the reward per unit of
+    /// current. Overwrites <paramref name="normalizedReward"/> (rho_t on entry, from <see cref="MembraneStep"/>)
+    /// with q_t, which the synapses then use as they use rho_t for LIF; <paramref name="carriedReward"/> holds
+    /// alpha q_{t+1} on entry and alpha q_t on return. With alpha = 0, q_t = rho_t exactly.
+    /// </summary>
+    public static void SynapticCurrentStep(Span<float> normalizedReward, Span<float> carriedReward, float alpha)
+    {
+        int n = normalizedReward.Length;
+        if (carriedReward.Length != n) throw new ArgumentException("both spans must have the layer's size.");
+        ref float qr = ref MemoryMarshal.GetReference(normalizedReward);
+        ref float cr = ref MemoryMarshal.GetReference(carriedReward);
+        var vAlpha = new Vector<float>(alpha);
+        int j = 0, w = Vector<float>.Count;
+        for (; j <= n - w; j += w)
+        {
+            var q = Vector.LoadUnsafe(ref qr, (nuint)j) + Vector.LoadUnsafe(ref cr, (nuint)j);
+            q.StoreUnsafe(ref qr, (nuint)j);
+            (vAlpha * q).StoreUnsafe(ref cr, (nuint)j);
+        }
+        for (; j < n; j++)
+        {
+            float q = Unsafe.Add(ref qr, j) + Unsafe.Add(ref cr, j);
+            Unsafe.Add(ref qr, j) = q;
+            Unsafe.Add(ref cr, j) = alpha * q;
         }
     }
 }

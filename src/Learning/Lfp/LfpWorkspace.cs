@@ -11,7 +11,7 @@ namespace SpikeLfp.Learning.Lfp;
 public sealed class LfpWorkspace
 {
     private readonly int[] _sizes;
-    private readonly bool _spikingInput;
+    private readonly Network.Encoding.InputKind _input;
 
     /// <summary>Allocates buffers matching <paramref name="trace"/>.</summary>
     public LfpWorkspace(ForwardTrace trace, bool keepInputReward = false)
@@ -21,20 +21,23 @@ public sealed class LfpWorkspace
         Steps = steps;
         InputSize = trace.InputSize;
         _sizes = trace.Layers.Select(l => l.Size).ToArray();
-        _spikingInput = trace.SpikingInput;
+        _input = trace.Input;
         KeepInputReward = keepInputReward;
-        bool constantFirst = !trace.SpikingInput;
+        bool constantFirst = trace.Input == Network.Encoding.InputKind.ConstantCurrent;
         // The output layer's reward is always kept (it is the reward function's output); a constant-current first
-        // layer needs only its rho summed over steps, so its per-step rho is kept only in diagnostic mode.
+        // layer needs only its rho summed over steps, so its per-step rho is kept only in diagnostic mode, or when
+        // its recurrent weights need the per-step rho for their feedback.
         Incoming = trace.Layers.Select((l, k) => k == top || keepInputReward ? new float[cap * steps * l.Size] : []).ToArray();
-        NormalizedReward = trace.Layers.Select((l, k) => k > 0 || !constantFirst || keepInputReward ? new float[cap * steps * l.Size] : []).ToArray();
+        KeepsStepReward = trace.Layers.Select((l, k) => k > 0 || !constantFirst || keepInputReward || l.IsRecurrent).ToArray();
+        NormalizedReward = trace.Layers.Select((l, k) => KeepsStepReward[k] ? new float[cap * steps * l.Size] : []).ToArray();
         StepIncoming = trace.Layers.Select((l, k) => k < top && !keepInputReward ? new float[cap * l.Size] : []).ToArray();
-        StepNormalizedReward = constantFirst && !keepInputReward ? new float[cap * _sizes[0]] : [];
+        StepNormalizedReward = !KeepsStepReward[0] ? new float[cap * _sizes[0]] : [];
         Internal = trace.Layers.Select(l => new float[cap * l.Size]).ToArray();
+        SynapticReward = trace.Layers.Select(l => l.HasSynapticCurrent ? new float[cap * l.Size] : []).ToArray();
         NormalizedRewardSum = constantFirst ? new float[cap * _sizes[0]] : [];
         SampleReward = new float[cap];
-        TransposedFeedback = constantFirst ? new float[trace.InputSize * _sizes[0]] : [];
-        InputReward = keepInputReward ? new float[cap * (trace.SpikingInput ? steps : 1) * trace.InputSize] : [];
+        TransposedFeedback = trace.Input != Network.Encoding.InputKind.Spikes ? new float[trace.InputSize * _sizes[0]] : [];
+        InputReward = keepInputReward ? new float[cap * (constantFirst ? 1 : steps) * trace.InputSize] : [];
     }
 
     /// <summary>Samples the buffers hold.</summary>
@@ -51,8 +54,12 @@ public sealed class LfpWorkspace
     public float[][] StepIncoming { get; }
     /// <summary>Constant-current first layer: rho of the step being processed, [sample, neuron].</summary>
     public float[] StepNormalizedReward { get; }
-    /// <summary>Per layer, the running internal reward I (one vector per sample).</summary>
+    /// <summary>Per layer, whether <see cref="NormalizedReward"/> keeps every step (otherwise only the running sum is kept).</summary>
+    public bool[] KeepsStepReward { get; }
+    /// <summary>Per layer, the running internal reward I of the membrane (one vector per sample); the reward that recurrent synapses hand to s_{t-1} joins it.</summary>
     public float[][] Internal { get; }
+    /// <summary>Per current-based layer, the running alpha q of the synaptic current (one vector per sample); empty for other kinds.</summary>
+    public float[][] SynapticReward { get; }
     /// <summary>Constant-current first layer: sum over steps of rho_t per sample (its input is constant, so one outer product suffices).</summary>
     public float[] NormalizedRewardSum { get; }
     /// <summary>Total output reward per sample.</summary>
@@ -61,10 +68,11 @@ public sealed class LfpWorkspace
     public float[] TransposedFeedback { get; }
     /// <summary>Diagnostic mode: intermediates and the reward reaching the input are kept.</summary>
     public bool KeepInputReward { get; }
-    /// <summary>Reward reaching the input (diagnostic mode): [sample, input] for a constant current (summed over steps), [sample, step, input] for spikes.</summary>
+    /// <summary>Reward reaching the input (diagnostic mode): [sample, input] for a constant current (summed over steps), [sample, step, input] for spikes or a sequence.</summary>
     public float[] InputReward { get; }
 
     /// <summary>True when the workspace matches <paramref name="trace"/>.</summary>
     public bool Fits(ForwardTrace trace) => trace.Capacity <= Capacity && trace.Steps == Steps && trace.InputSize == InputSize
-        && trace.SpikingInput == _spikingInput && trace.Layers.Select(l => l.Size).SequenceEqual(_sizes);
+        && trace.Input == _input && trace.Layers.Select(l => l.Size).SequenceEqual(_sizes)
+        && trace.Layers.Select((l, k) => l.HasSynapticCurrent == SynapticReward[k].Length > 0 && (KeepsStepReward[k] || !l.IsRecurrent)).All(ok => ok);
 }

@@ -70,7 +70,7 @@ public sealed record Checkpoint(
     public string ToJson()
     {
         for (int k = 0; k < Network.Layers.Count; k++)
-            if (!AllFinite(Network.Layers[k].Connection.Weights) || !AllFinite(Network.Layers[k].Connection.Bias))
+            if (!Network.Layers[k].Parameters().All(AllFinite))
                 throw new NumericalInstabilityException($"refusing to save a checkpoint: layer {Network.LayerName(k)} has non-finite weights.");
         foreach (var (name, arrays) in Optimizer.Buffers)
             if (!arrays.All(AllFinite))
@@ -220,8 +220,8 @@ public sealed record Checkpoint(
             throw new CheckpointException($"{source}: optimizer state is for '{kind}' but the options say '{options.Optimizer}'.");
         long steps = Required(json, "steps", source).Value<long>();
         if (steps < 0) throw new CheckpointException($"{source}: optimizer step count {steps} is negative.");
-        // One buffer per parameter array, in the trainer's order: weights then bias of each layer.
-        var lengths = network.Layers.SelectMany(l => new[] { l.Connection.Weights.Length, l.Connection.Bias.Length }).ToArray();
+        // One buffer per parameter array, in the trainer's order (SpikingNetwork.Parameters).
+        var lengths = network.Parameters().Select(p => p.Length).ToArray();
         string[] expected = kind == "adam" ? ["m", "v"] : ["velocity"];
         var buffers = new Dictionary<string, float[][]>();
         var given = Object(json, "buffers", source);

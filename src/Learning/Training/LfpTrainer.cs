@@ -26,26 +26,37 @@ public sealed class LfpTrainer
     private LfpWorkspace? _workspace;
     private readonly Feedback _feedback;
     private readonly float[][] _gradients;
+    private readonly string[] _parameterNames;
     private readonly float[] _batchFeatures;
     private readonly int[] _batchLabels;
     private readonly long[] _batchKeys;
     private readonly int[] _predictions;
 
     /// <summary>Creates a trainer for <paramref name="network"/> (trained in place).</summary>
-    public LfpTrainer(SpikingNetwork network, TrainingOptions options, IComputeBackend? backend = null, ILfpBackend? lfp = null, ISpikeReward? reward = null)
+    /// <remarks>
+    /// <paramref name="encoder"/> defaults to the one <c>options.Encoder</c> names; the rows encoder needs the data
+    /// set's shape, so pass it (<see cref="RowsEncoder.For"/>) when <c>options.Encoder</c> is "rows".
+    /// </remarks>
+    public LfpTrainer(SpikingNetwork network, TrainingOptions options, IComputeBackend? backend = null, ILfpBackend? lfp = null, ISpikeReward? reward = null,
+        IInputEncoder? encoder = null)
     {
         options.Validate();
         _options = options;
         Network = network;
-        Encoder = InputEncoders.Create(options.Encoder, (ulong)options.Seed);
+        if (encoder is not null && encoder.Name != options.Encoder)
+            throw new ArgumentException($"the encoder is '{encoder.Name}' but the options name '{options.Encoder}'.", nameof(encoder));
+        Encoder = encoder ?? (options.Encoder == "rows"
+            ? throw new ArgumentException("the rows encoder needs the data set's shape: pass RowsEncoder.For(featureCount, network.InputSize).", nameof(encoder))
+            : InputEncoders.Create(options.Encoder, (ulong)options.Seed));
         _simulator = new Simulator(network, options.Steps, Encoder, backend);
         _lfp = lfp ?? new CpuLfpBackend();
         _reward = reward ?? new RateCodedSpikeReward();
         Optimizer = Optimizers.Optimizers.Create(options.Optimizer, options.LearningRate, options.Momentum);
-        _parameters = network.Layers.SelectMany(l => new[] { l.Connection.Weights, l.Connection.Bias }).ToArray();
+        _parameters = network.Parameters().ToArray();
         _feedback = new Feedback(network);
-        _gradients = network.Layers.SelectMany((l, k) => new[] { _feedback.Weights[k], _feedback.Bias[k] }).ToArray();
-        _batchFeatures = new float[options.BatchSize * network.InputSize];
+        _gradients = _feedback.InParameterOrder().ToArray();
+        _parameterNames = network.Layers.SelectMany((l, k) => ParameterNames(l).Select(p => $"{network.LayerName(k)} ({p})")).ToArray();
+        _batchFeatures = new float[options.BatchSize * FeatureCount];
         _batchLabels = new int[options.BatchSize];
         _batchKeys = new long[options.BatchSize];
         _predictions = new int[options.BatchSize];
@@ -57,6 +68,8 @@ public sealed class LfpTrainer
     public IOptimizer Optimizer { get; }
     /// <summary>The input encoder.</summary>
     public IInputEncoder Encoder { get; }
+    /// <summary>Features per sample the trainer expects: the network's inputs, or whole images for a sequence encoder.</summary>
+    public int FeatureCount => Encoder is ISequenceEncoder sequence ? sequence.FeatureCount : Network.InputSize;
     /// <summary>Settings.</summary>
     public TrainingOptions Options => _options;
 
@@ -80,8 +93,8 @@ public sealed class LfpTrainer
     public EpochMetrics TrainEpoch(Dataset train, Dataset test, EpochProgress state, IProgress<int>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (train.FeatureCount != Network.InputSize)
-            throw new ArgumentException($"the data set has {train.FeatureCount} features per sample but the model expects {Network.InputSize}.");
+        if (train.FeatureCount != FeatureCount)
+            throw new ArgumentException($"the data set has {train.FeatureCount} features per sample but the model and encoder expect {FeatureCount}.");
         if (train.ClassCount > Network.OutputSize)
             throw new ArgumentException($"the data set has {train.ClassCount} classes but the model has only {Network.OutputSize} output neurons.");
         if (state.SpikeTotals.Length != Network.Layers.Count)
@@ -175,7 +188,10 @@ public sealed class LfpTrainer
     private string? FirstNonFinite(float[][] arrays, bool onlyIfAny = false)
     {
         for (int a = 0; a < arrays.Length; a++)
-            if (!VectorMath.AllFinite(arrays[a])) return $"{Network.LayerName(a / 2)} ({(a % 2 == 0 ? "weights" : "bias")})";
+            if (!VectorMath.AllFinite(arrays[a])) return _parameterNames[a];
         return onlyIfAny ? null : "unknown";
     }
+
+    private static IEnumerable<string> ParameterNames(SpikingLayer layer)
+        => layer.IsRecurrent ? ["weights", "bias", "recurrent weights", "recurrent bias"] : ["weights", "bias"];
 }

@@ -173,7 +173,11 @@ public sealed record ConvSpec
 
     /// <summary>True for specs <see cref="Parse"/> reads and <see cref="NetworkSpec.Parse(string, NeuronModel)"/> does not: "lifcnn", or a spec with an image input, a convolution or a pool.</summary>
     public static bool IsConvSpec(string spec)
-        => spec.Equals(LifCnnName, StringComparison.OrdinalIgnoreCase) || spec.Split('-').Any(t => t.Any(char.IsLetter));
+        => spec.Equals(LifCnnName, StringComparison.OrdinalIgnoreCase)
+           || spec.Split('-').Any(t => t.Any(char.IsLetter) && !RecurrentToken.IsMatch(t));
+
+    // "rN", a recurrent dense layer, belongs to NetworkSpec's compact form.
+    private static readonly Regex RecurrentToken = new(@"^r\d+$", RegexOptions.CultureInvariant);
 
     private static readonly Regex ImageToken = new(@"^(\d+)x(\d+)(?:x(\d+))?$", RegexOptions.CultureInvariant);
     private static readonly Regex ConvToken = new(@"^c(\d+)k(\d+)(?:s(\d+))?(?:p(\d+))?$", RegexOptions.CultureInvariant);
@@ -399,15 +403,8 @@ public sealed record ConvSpec
     internal static JObject LayerToJson(SpikingLayer layer)
     {
         var connection = layer.Connection;
-        var json = new JObject
-        {
-            ["type"] = "dense-lif",
-            ["size"] = layer.Size,
-            ["beta"] = layer.Neurons.Beta,
-            ["threshold"] = layer.Neurons.Threshold,
-            ["reset"] = layer.Neurons.Reset == ResetMode.Subtract ? "subtract" : "zero",
-            ["delayed_reset"] = layer.Neurons.DelayedReset,
-        };
+        var json = new JObject { ["type"] = "dense", ["size"] = layer.Size };
+        NetworkSpec.WriteNeuron(json, layer.Neuron);
         if (connection is PooledSynapses pooled)
         {
             json["input_shape"] = new JArray(pooled.InHeight, pooled.InWidth, pooled.Channels);
@@ -417,7 +414,7 @@ public sealed record ConvSpec
         switch (connection)
         {
             case Conv2dSynapses conv:
-                json["type"] = "conv2d-lif";
+                json["type"] = "conv2d";
                 json["input_shape"] ??= new JArray(conv.InHeight, conv.InWidth, conv.InChannels);
                 json["channels"] = conv.OutChannels;
                 json["kernel"] = conv.Kernel;
@@ -436,22 +433,23 @@ public sealed record ConvSpec
     }
 
     /// <summary>True when a model-file layer object needs <see cref="LayerFromJson"/> (a conv layer or a pool).</summary>
-    internal static bool IsConvLayerJson(JObject json) => json.Value<string?>("type") == "conv2d-lif" || json["pool"] is not null;
+    internal static bool IsConvLayerJson(JObject json) => json.Value<string?>("type") is "conv2d" or "conv2d-lif" || json["pool"] is not null;
 
     /// <summary>Reads a model-file layer written by <see cref="LayerToJson"/>; <paramref name="inputs"/> is what the layer below provides.</summary>
     internal static SpikingLayer LayerFromJson(JObject json, int inputs, LayerSpec spec, string source, int index,
         Func<JObject, string, long, float[]> readFloats)
     {
         string where = $"{source}: layer {index}";
-        string type = json.Value<string?>("type") ?? "dense-lif";
-        if (type is not ("conv2d-lif" or "dense-lif")) throw new InvalidModelException($"{where} has unknown type '{type}'.");
+        // Version 1 named the synapses with the neuron kind ("conv2d-lif"); version 2 names the neuron apart.
+        string type = (json.Value<string?>("type") ?? "dense").Replace("-lif", "");
+        if (type is not ("conv2d" or "dense")) throw new InvalidModelException($"{where} has unknown type '{json.Value<string?>("type")}'.");
         var pool = ReadPool(json, where);
         ImageShape input = json["input_shape"] is JArray shape ? ReadShape(shape, where, "input_shape")
-            : type == "conv2d-lif" || pool is not null ? throw new InvalidModelException($"{where} has no 'input_shape' [height, width, channels].")
+            : type == "conv2d" || pool is not null ? throw new InvalidModelException($"{where} has no 'input_shape' [height, width, channels].")
             : new ImageShape(1, 1, inputs);
         if (input.Size != inputs)
             throw new InvalidModelException($"{where}: 'input_shape' {input} holds {input.Size} values but the layer below provides {inputs}.");
-        var layerSpec = type == "conv2d-lif"
+        var layerSpec = type == "conv2d"
             ? ConvLayerSpec.Conv(Int(json["channels"], where, "channels"), Int(json["kernel"], where, "kernel"), spec.Neurons,
                 Int(json["stride"], where, "stride"), Int(json["padding"], where, "padding", allowZero: true), pool)
             : ConvLayerSpec.Dense(spec.Size, spec.Neurons, pool);
@@ -466,6 +464,6 @@ public sealed record ConvSpec
         if (inner is Conv2dSynapses conv) conv.FromTorchLayout(weights);
         else ((DenseSynapses)inner).FromOutputMajor(weights);
         readFloats(json, "bias", inner.Bias.Length).CopyTo(inner.Bias, 0);
-        return new SpikingLayer(connection, spec.Neurons);
+        return new SpikingLayer(connection, spec.Neuron);
     }
 }

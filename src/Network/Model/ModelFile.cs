@@ -1,6 +1,7 @@
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Network.IO;
+using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Network.Model;
@@ -14,8 +15,14 @@ public static class ModelFile
 {
     /// <summary>Identifies the file kind.</summary>
     public const string Format = "spikelfp-model";
-    /// <summary>Current format version; other versions are rejected with a clear message.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// Current format version. Version 2 names each layer's neuron kind (<c>neuron</c>, <c>alpha</c>) apart from its
+    /// synapses and may hold recurrent weights; version 1 files (LIF only, written before) still load.
+    /// </summary>
+    public const int Version = 2;
+
+    /// <summary>Versions this SpikeLfp reads.</summary>
+    public static readonly int[] ReadableVersions = [1, 2];
 
     /// <summary>Serialises a network to the model JSON text.</summary>
     public static string ToJson(SpikingNetwork network)
@@ -24,17 +31,17 @@ public static class ModelFile
         foreach (var layer in network.Layers)
         {
             if (!layer.IsDense) { layers.Add(ConvSpec.LayerToJson(layer)); continue; }
-            layers.Add(new JObject
+            var json = new JObject { ["type"] = "dense", ["size"] = layer.Size };
+            NetworkSpec.WriteNeuron(json, layer.Neuron);
+            json["weights"] = new JArray(layer.Synapses.ToOutputMajor());
+            json["bias"] = new JArray(layer.Synapses.Bias);
+            if (layer.Recurrent is { } recurrent)
             {
-                ["type"] = "dense-lif",
-                ["size"] = layer.Size,
-                ["beta"] = layer.Neurons.Beta,
-                ["threshold"] = layer.Neurons.Threshold,
-                ["reset"] = layer.Neurons.Reset == ResetMode.Subtract ? "subtract" : "zero",
-                ["delayed_reset"] = layer.Neurons.DelayedReset,
-                ["weights"] = new JArray(layer.Synapses.ToOutputMajor()),
-                ["bias"] = new JArray(layer.Synapses.Bias),
-            });
+                json["recurrent"] = true;
+                json["recurrent_weights"] = new JArray(recurrent.ToOutputMajor());
+                json["recurrent_bias"] = new JArray(recurrent.Bias);
+            }
+            layers.Add(json);
         }
         var root = new JObject
         {
@@ -91,10 +98,10 @@ public static class ModelFile
         if (root.Value<string?>("format") is not { } format || format != Format)
             throw new InvalidModelException($"{source}: not a SpikeLfp model file (format is not '{Format}').");
         var versionToken = root["version"];
-        if (versionToken is null || versionToken.Type != JTokenType.Integer || versionToken.Value<long>() != Version)
-            throw new InvalidModelException($"{source}: model format version {versionToken} is not supported (this SpikeLfp reads version {Version}).");
+        if (versionToken is null || versionToken.Type != JTokenType.Integer || !ReadableVersions.Contains((int)Math.Clamp(versionToken.Value<long>(), 0, int.MaxValue)))
+            throw new InvalidModelException($"{source}: model format version {versionToken} is not supported (this SpikeLfp reads versions {string.Join(" and ", ReadableVersions)}).");
 
-        var spec = NetworkSpec.FromJson(root, LifParameters.Default, source);
+        var spec = NetworkSpec.FromJson(root, NeuronModel.Default, source);
         var layerTokens = (JArray)root["layers"]!;
         var layers = new List<SpikingLayer>();
         int inputs = spec.Inputs;
@@ -103,21 +110,29 @@ public static class ModelFile
             var json = (JObject)layerTokens[k];
             if (ConvSpec.IsConvLayerJson(json))
             {
+                if (spec.Layers[k].Recurrent) throw new InvalidModelException($"{source}: layer {k} is recurrent, which only dense layers can be.");
                 layers.Add(ConvSpec.LayerFromJson(json, inputs, spec.Layers[k], source, k, (j, key, n) => ReadFloats(j, key, n, source, k)));
                 inputs = layers[^1].Size;
                 continue;
             }
             var type = json.Value<string?>("type");
-            if (type is not null && type != "dense-lif")
+            if (type is not null && type is not ("dense" or "dense-lif"))
                 throw new InvalidModelException($"{source}: layer {k} has unknown type '{type}'.");
-            var layer = new SpikingLayer(inputs, spec.Layers[k].Size, spec.Layers[k].Neurons);
-            var weights = ReadFloats(json, "weights", (long)inputs * layer.Size, source, k);
-            layer.Synapses.FromOutputMajor(weights);
-            ReadFloats(json, "bias", layer.Size, source, k).CopyTo(layer.Synapses.Bias, 0);
-            layers.Add(layer);
-            inputs = layer.Size;
+            int size = spec.Layers[k].Size;
+            var synapses = ReadDense(json, "weights", "bias", inputs, size, source, k);
+            var recurrent = spec.Layers[k].Recurrent ? ReadDense(json, "recurrent_weights", "recurrent_bias", size, size, source, k) : null;
+            layers.Add(new SpikingLayer(synapses, spec.Layers[k].Neuron, recurrent));
+            inputs = size;
         }
         return new SpikingNetwork(layers);
+    }
+
+    private static DenseSynapses ReadDense(JObject json, string weightsKey, string biasKey, int inputs, int size, string source, int index)
+    {
+        var synapses = new DenseSynapses(inputs, size);
+        synapses.FromOutputMajor(ReadFloats(json, weightsKey, (long)inputs * size, source, index));
+        ReadFloats(json, biasKey, size, source, index).CopyTo(synapses.Bias, 0);
+        return synapses;
     }
 
     private static float[] ReadFloats(JObject layer, string key, long expected, string source, int index)

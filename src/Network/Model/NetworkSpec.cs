@@ -109,6 +109,17 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers)
         catch (ArgumentException e) { throw new InvalidModelException($"{source}: {e.Message.Split(" (Parameter")[0]}"); }
     }
 
+    /// <summary>Writes a neuron's kind and parameters into a layer object, the fields <see cref="ReadNeuron"/> reads.</summary>
+    public static void WriteNeuron(JObject layer, NeuronModel neuron)
+    {
+        layer["neuron"] = neuron.Kind;
+        if (neuron is CubaLifNeuron cuba) layer["alpha"] = cuba.Alpha;
+        layer["beta"] = neuron.Membrane.Beta;
+        layer["threshold"] = neuron.Membrane.Threshold;
+        layer["reset"] = ResetName(neuron.Membrane.Reset);
+        layer["delayed_reset"] = neuron.Membrane.DelayedReset;
+    }
+
     private static bool ReadRecurrent(JObject layer, string source)
     {
         var token = layer["recurrent"];

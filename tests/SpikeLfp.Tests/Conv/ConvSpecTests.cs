@@ -127,7 +127,8 @@ public class ConvSpecTests
             Assert.That(back.Layers[k].Neurons, Is.EqualTo(network.Layers[k].Neurons));
         }
         var root = JObject.Parse(json);
-        Assert.That(root["layers"]![0]!["type"]!.Value<string>(), Is.EqualTo("conv2d-lif"));
+        Assert.That(root["layers"]![0]!["type"]!.Value<string>(), Is.EqualTo("conv2d"));
+        Assert.That(root["layers"]![0]!["neuron"]!.Value<string>(), Is.EqualTo("lif"));
         Assert.That(root["weights_layout"]!.Value<string>(), Does.Contain("[out_channel, in_channel, ky, kx]"));
 
         var random = new Random(1);

@@ -249,7 +249,7 @@ public class BadInputTests : TempFolderTests
     {
         yield return new TestCaseData((Func<string, string>)(t => "this is not JSON"), "JSON").SetName("Model_not_json");
         yield return new TestCaseData((Func<string, string>)(t => t[..(t.Length / 2)]), "JSON").SetName("Model_truncated");
-        yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"version\": 1", "\"version\": 2")), "version 2").SetName("Model_other_format_version");
+        yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"version\": 2", "\"version\": 3")), "version 3").SetName("Model_other_format_version");
         yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"spikelfp-model\"", "\"keras\"")), "not a SpikeLfp model").SetName("Model_other_format");
         yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"size\": 4", "\"size\": 5")), "shape needs").SetName("Model_weight_shape_disagrees_with_spec");
         yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"bias\": [", "\"bias\": [0.5,")), "'bias' has").SetName("Model_bias_too_long");
