@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using SpikeLfp.Learning.Surrogate;
+using SpikeLfp.Neurons;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -61,7 +62,7 @@ public class SurrogateReferenceTests
         // Identity synapses (W = I, b = 0) feed the fixture's currents straight into the membranes.
         Fixture f = Fixture.Load("snntorch_leaky_forward.json");
         int steps = (int)f.Number("sizes.T"), batch = (int)f.Number("sizes.batch"), n = (int)f.Number("sizes.neurons");
-        var layer = new SurrogateLayer(new float[n * n], new float[n], n, n, Beta: f.Number("params.beta"), Threshold: f.Number("params.threshold"), ResetToZero: toZero, DelayedReset: delayed);
+        var layer = new SurrogateLayer(new float[n * n], new float[n], n, n, Beta: f.Number("params.beta"), Threshold: f.Number("params.threshold"), Reset: toZero ? ResetMode.Zero : ResetMode.Subtract, DelayedReset: delayed);
         using var network = new SurrogateNetwork(new[] { layer }, SurrogateSpec.Default, ScalarType.Float64);
         double[] identity = new double[n * n];
         for (int i = 0; i < n; i++) identity[i * n + i] = 1;

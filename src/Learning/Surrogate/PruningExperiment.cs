@@ -91,7 +91,8 @@ public sealed record PruningResult(PruningSettings Settings, SpikingNetwork Init
 /// (<see cref="RuleComparison.Train"/>: same initial weights, same data order), then for each trained network
 /// the Gini coefficient of its weight magnitudes and the test accuracy after global magnitude pruning
 /// (<see cref="Pruning.Prune"/>) of increasing fractions of its weights, without retraining. Accuracy is measured
-/// for both rules by the same code (<see cref="Evaluator"/> on the ordinary simulator, constant-current input).
+/// for both rules by the same code (<see cref="Evaluator"/> on the ordinary simulator, with the input encoder the LFP
+/// settings name, see <see cref="RuleComparison.CreateEncoder"/>).
 /// </summary>
 public static class PruningExperiment
 {
@@ -128,23 +129,25 @@ public static class PruningExperiment
             settings.Lfp with { Seed = settings.Seed, Epochs = settings.Epochs }, settings.Surrogate with { Seed = settings.Seed },
             backend, lfpBackend, m => onEpoch?.Invoke(rule, m), epoch => progress?.Invoke(rule, epoch));
         SpikingNetwork trained = run.Trained!;
-        var curve = Curve(trained, data.Test, settings.Fractions, settings.Lfp.Steps, settings.Lfp.EvaluationBatchSize, backend);
+        var encoder = RuleComparison.CreateEncoder(settings.Lfp, data.Train, initial);
+        var curve = Curve(trained, data.Test, settings.Fractions, settings.Lfp.Steps, settings.Lfp.EvaluationBatchSize, backend, encoder);
         return new PruningRuleResult(rule, run, Pruning.Gini(trained), Pruning.GiniPerLayer(trained), curve);
     }
 
     /// <summary>
     /// Test accuracy of <paramref name="network"/> after global magnitude pruning of each fraction (each from the
-    /// unpruned network; the pruned sets are nested because they share one <see cref="Pruning.MagnitudeOrder"/>).
+    /// unpruned network; the pruned sets are nested because they share one <see cref="Pruning.MagnitudeOrder"/>),
+    /// with input by <paramref name="encoder"/> (constant current by default).
     /// </summary>
     public static IReadOnlyList<PruningPoint> Curve(SpikingNetwork network, Dataset test, IReadOnlyList<double> fractions, int steps,
-        int batchSize = 256, IComputeBackend? backend = null)
+        int batchSize = 256, IComputeBackend? backend = null, IInputEncoder? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(fractions);
         int[] order = Pruning.MagnitudeOrder(network);
         int total = order.Length;
-        var encoder = new ConstantCurrentEncoder();
+        encoder ??= new ConstantCurrentEncoder();
         return fractions.Select(f => new PruningPoint(f, Pruning.PrunedCount(total, f),
             Evaluator.Accuracy(Pruning.Prune(network, f, order), test, steps, encoder, batchSize, backend))).ToList();
     }

@@ -138,7 +138,8 @@ public static class RuleComparison
     /// <param name="initial">The initial network (not modified; a copy is trained).</param>
     /// <param name="data">Training and test sets.</param>
     /// <param name="epochs">Passes over the training set.</param>
-    /// <param name="lfp">LFP settings (also the source of steps, batch size and seed).</param>
+    /// <param name="lfp">LFP settings (also the source of steps, batch size, seed and the input encoder both rules use,
+    /// see <see cref="CreateEncoder"/>).</param>
     /// <param name="surrogate">Surrogate settings; its <see cref="SurrogateRuleOptions.Surrogate"/> is replaced by the rule's.</param>
     /// <param name="backend">Where simulation runs (default: the shared CPU backend).</param>
     /// <param name="lfpBackend">Where the LFP backward runs (default: the CPU backend matching <paramref name="backend"/>).</param>
@@ -157,26 +158,24 @@ public static class RuleComparison
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
         if (lfp.Steps != surrogate.Steps || lfp.BatchSize != surrogate.BatchSize || lfp.Seed != surrogate.Seed)
             throw new ArgumentException("LFP and surrogate settings must share steps, batch size and seed.");
-        if (lfp.Encoder != "current")
-            throw new ArgumentException("the surrogate baseline trains on constant-current input only; compare with encoder 'current'.");
+        IInputEncoder encoder = CreateEncoder(lfp, data.Train, initial);
 
         SpikingNetwork network = initial.Clone();
-        var encoder = new ConstantCurrentEncoder();
         double initialAccuracy = Evaluator.Accuracy(network, data.Test, lfp.Steps, encoder, lfp.EvaluationBatchSize, backend);
         var metrics = new List<EpochMetrics>(epochs);
         if (rule.Surrogate is null)
         {
-            var trainer = new LfpTrainer(network, lfp, backend, lfpBackend ?? (backend is CpuBackend cpu ? new CpuLfpBackend(cpu) : null));
+            var trainer = new LfpTrainer(network, lfp, backend, lfpBackend ?? (backend is CpuBackend cpu ? new CpuLfpBackend(cpu) : null), encoder: encoder);
             for (int epoch = 1; epoch <= epochs; epoch++)
                 Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation));
         }
         else
         {
-            using var trainer = new SurrogateRuleTrainer(network, surrogate with { Surrogate = rule.Surrogate }, backend);
+            using var trainer = new SurrogateRuleTrainer(network, surrogate with { Surrogate = rule.Surrogate }, backend, encoder);
             for (int epoch = 1; epoch <= epochs; epoch++)
                 Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation));
         }
-        var activity = MeasureTestActivity(network, data.Test, lfp.Steps, lfp.EvaluationBatchSize, backend);
+        var activity = MeasureTestActivity(network, data.Test, lfp.Steps, lfp.EvaluationBatchSize, backend, encoder);
         return new RuleRun(rule, lfp.Seed, initialAccuracy, metrics, activity.HiddenSpikeRate, NearZeroWeightFraction(network), activity.Synapses) { Trained = network };
 
         void Record(EpochMetrics m)
@@ -187,18 +186,38 @@ public static class RuleComparison
     }
 
     /// <summary>
-    /// One pass over <paramref name="data"/> (constant-current input, every sample from rest): the spike rate of the
-    /// hidden layers, all hidden spikes / (samples x steps x hidden neurons), i.e. pooled over every hidden neuron
-    /// (null when the network has no hidden layer); and the synaptic work of simulating the samples.
+    /// The input encoder both rules of a comparison train and are measured with: the one <paramref name="lfp"/> names
+    /// ("current" or "rows"; rows are sized from <paramref name="data"/>'s features and <paramref name="network"/>'s
+    /// first layer, see <see cref="InputEncoders.Create"/>).
     /// </summary>
-    public static TestActivity MeasureTestActivity(SpikingNetwork network, Dataset data, int steps, int batchSize = 256, IComputeBackend? backend = null)
+    /// <exception cref="ArgumentException">The encoder emits spikes (the surrogate baseline trains on analog input only),
+    /// is unknown, or rows do not fit the sizes.</exception>
+    public static IInputEncoder CreateEncoder(TrainingOptions lfp, Dataset data, SpikingNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(lfp);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(network);
+        IInputEncoder encoder = InputEncoders.Create(lfp.Encoder, (ulong)lfp.Seed, data.FeatureCount, network.InputSize);
+        if (encoder.IsSpiking)
+            throw new ArgumentException($"the surrogate baseline trains on analog input only; compare with encoder 'current' or 'rows', not '{lfp.Encoder}'.");
+        return encoder;
+    }
+
+    /// <summary>
+    /// One pass over <paramref name="data"/> (every sample from rest, input by <paramref name="encoder"/>, constant
+    /// current by default): the spike rate of the hidden layers, all hidden spikes / (samples x steps x hidden neurons),
+    /// i.e. pooled over every hidden neuron (null when the network has no hidden layer); and the synaptic work of
+    /// simulating the samples.
+    /// </summary>
+    public static TestActivity MeasureTestActivity(SpikingNetwork network, Dataset data, int steps, int batchSize = 256, IComputeBackend? backend = null,
+        IInputEncoder? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         int hiddenLayers = network.Layers.Count - 1;
         var synapses = SynapticCost.None(network);
         if (data.Count == 0) return new TestActivity(null, synapses);
-        var simulator = new Simulator(network, steps, new ConstantCurrentEncoder(), backend);
+        var simulator = new Simulator(network, steps, encoder ?? new ConstantCurrentEncoder(), backend);
         var keys = new long[Math.Min(batchSize, data.Count)];
         long spikes = 0;
         for (int start = 0; start < data.Count; start += batchSize)
@@ -215,17 +234,17 @@ public static class RuleComparison
     }
 
     /// <summary>
-    /// Fraction of all weights (biases excluded) with |w| &lt; <see cref="NearZeroRelativeThreshold"/> times the
-    /// largest |w| of the same layer. Relative, because layers differ in scale (initial bound 1/sqrt(fan-in))
-    /// and the rules in how far they move weights; uniform initialisation puts about 0.1% of weights below it.
+    /// Fraction of all weights (biases excluded, recurrent weights included) with |w| &lt; <see cref="NearZeroRelativeThreshold"/>
+    /// times the largest |w| of the same layer (of the layer's recurrent weights, for those). Relative, because layers
+    /// differ in scale (initial bound 1/sqrt(fan-in)) and the rules in how far they move weights; uniform
+    /// initialisation puts about 0.1% of weights below it.
     /// </summary>
     public static double NearZeroWeightFraction(SpikingNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
         long near = 0, total = 0;
-        foreach (SpikingLayer layer in network.Layers)
+        foreach (float[] w in network.Layers.SelectMany(WeightGroups))
         {
-            float[] w = layer.Connection.Weights;
             float largest = 0;
             foreach (float v in w) largest = Math.Max(largest, Math.Abs(v));
             double limit = NearZeroRelativeThreshold * largest;
@@ -233,5 +252,12 @@ public static class RuleComparison
             total += w.Length;
         }
         return total == 0 ? 0 : near / (double)total;
+    }
+
+    // A layer's weight arrays, each scaled on its own: recurrent weights (bound 1/sqrt(size)) apart from the feed-forward ones.
+    private static IEnumerable<float[]> WeightGroups(SpikingLayer layer)
+    {
+        yield return layer.Connection.Weights;
+        if (layer.Recurrent is { } recurrent) yield return recurrent.Weights;
     }
 }

@@ -1,3 +1,4 @@
+using SpikeLfp.Neurons;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -5,10 +6,12 @@ using static TorchSharp.torch;
 namespace SpikeLfp.Learning.Surrogate;
 
 /// <summary>
-/// A stack of LIF layers (dense, or convolutional and pooled: <see cref="SurrogateLayer.Conv"/>, <see cref="SurrogateLayer.Pool"/>) held as TorchSharp parameters, trained by backpropagation through time
-/// with a surrogate spike derivative (the baseline LFP is compared against).
+/// A stack of LIF or current-based LIF layers (dense, or convolutional and pooled: <see cref="SurrogateLayer.Conv"/>,
+/// <see cref="SurrogateLayer.Pool"/>; any of them may be recurrent) held as TorchSharp parameters, trained by
+/// backpropagation through time with a surrogate spike derivative (the baseline LFP is compared against).
 /// Forward dynamics are those of the simulator (../shared/LFP.md, "Forward"); the reset term never
-/// carries gradient, so only the beta * u path links the steps (as in snntorch, whose reset is detached).
+/// carries gradient, so the steps are linked by the beta * u and alpha * i paths and, in recurrent layers, by the
+/// spikes s_{t-1} fed back through V (whose gradient passes the surrogate, as in snntorch's RLeaky and RSynaptic).
 /// Everything is batched: one call runs B samples for T steps with no per-sample loops.
 /// </summary>
 public sealed class SurrogateNetwork : IDisposable
@@ -16,6 +19,8 @@ public sealed class SurrogateNetwork : IDisposable
     private readonly SurrogateLayer[] layers;
     private readonly Parameter[] weights;
     private readonly Parameter[] biases;
+    private readonly Parameter?[] recurrentWeights;
+    private readonly Parameter?[] recurrentBiases;
     private bool disposed;
 
     /// <summary>Copies the layers' parameters into fresh leaf tensors that require gradients.</summary>
@@ -40,12 +45,17 @@ public sealed class SurrogateNetwork : IDisposable
         DType = dtype;
         weights = new Parameter[this.layers.Length];
         biases = new Parameter[this.layers.Length];
+        recurrentWeights = new Parameter?[this.layers.Length];
+        recurrentBiases = new Parameter?[this.layers.Length];
         for (int i = 0; i < this.layers.Length; i++)
         {
             SurrogateLayer layer = this.layers[i];
             long[] shape = layer.Conv is { } conv ? [conv.OutChannels, conv.InChannels, conv.Kernel, conv.Kernel] : [layer.Outputs, layer.SynapseInputs];
             weights[i] = NewParameter(tensor(layer.Weights, shape));
             biases[i] = NewParameter(tensor(layer.Bias, new long[] { layer.Bias.Length }));
+            if (!layer.IsRecurrent) continue;
+            recurrentWeights[i] = NewParameter(tensor(layer.RecurrentWeights!, new long[] { layer.Outputs, layer.Outputs }));
+            recurrentBiases[i] = NewParameter(tensor(layer.RecurrentBias!, new long[] { layer.Outputs }));
         }
     }
 
@@ -64,7 +74,10 @@ public sealed class SurrogateNetwork : IDisposable
     /// <summary>Neurons in the output layer (classes).</summary>
     public int Outputs => layers[^1].Outputs;
 
-    /// <summary>Trainable tensors in optimizer order: W0, b0, W1, b1, ...</summary>
+    /// <summary>
+    /// Trainable tensors in optimizer order, the order of <c>SpikingNetwork.Parameters()</c>: W0, b0, (V0, bV0 for a
+    /// recurrent layer), W1, b1, ...
+    /// </summary>
     public IEnumerable<Parameter> Parameters()
     {
         ThrowIfDisposed();
@@ -72,6 +85,9 @@ public sealed class SurrogateNetwork : IDisposable
         {
             yield return weights[i];
             yield return biases[i];
+            if (recurrentWeights[i] is null) continue;
+            yield return recurrentWeights[i]!;
+            yield return recurrentBiases[i]!;
         }
     }
 
@@ -80,15 +96,26 @@ public sealed class SurrogateNetwork : IDisposable
     /// a float64 reference exactly (<see cref="SurrogateLayer"/> carries float32).
     /// </summary>
     public void LoadParameters(int layer, ReadOnlySpan<double> weightsRowMajor, ReadOnlySpan<double> bias)
+        => Load(weights[layer], biases[layer], weightsRowMajor, bias, $"Layer {layer}'s weights");
+
+    /// <summary>
+    /// Overwrites recurrent layer <paramref name="layer"/>'s V ([Outputs, Outputs] row-major, PyTorch layout) and b_V
+    /// with double-precision values.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer is not recurrent.</exception>
+    public void LoadRecurrentParameters(int layer, ReadOnlySpan<double> weightsRowMajor, ReadOnlySpan<double> bias)
+        => Load(RecurrentParameter(recurrentWeights, layer), RecurrentParameter(recurrentBiases, layer), weightsRowMajor, bias, $"Layer {layer}'s recurrent weights");
+
+    private void Load(Parameter weight, Parameter bias, ReadOnlySpan<double> weightValues, ReadOnlySpan<double> biasValues, string what)
     {
         ThrowIfDisposed();
-        if (weightsRowMajor.Length != weights[layer].numel() || bias.Length != biases[layer].numel())
-            throw new ArgumentException($"Layer {layer}'s weights are [{string.Join(", ", weights[layer].shape)}].");
+        if (weightValues.Length != weight.numel() || biasValues.Length != bias.numel())
+            throw new ArgumentException($"{what} are [{string.Join(", ", weight.shape)}] with a bias of {bias.numel()}.");
         using var _ = no_grad();
-        using var w = tensor(weightsRowMajor.ToArray(), weights[layer].shape, DType);
-        using var b = tensor(bias.ToArray(), biases[layer].shape, DType);
-        weights[layer].copy_(w);
-        biases[layer].copy_(b);
+        using var w = tensor(weightValues.ToArray(), weight.shape, DType);
+        using var b = tensor(biasValues.ToArray(), bias.shape, DType);
+        weight.copy_(w);
+        bias.copy_(b);
     }
 
     /// <summary>Runs T steps with the same analog current x [B, Inputs] at every step (row-major).</summary>
@@ -148,60 +175,16 @@ public sealed class SurrogateNetwork : IDisposable
     }
 
     // One layer at a time over all steps (the next layer sees this layer's whole spike train), which
-    // is the same computation as step-major order because layers only feed forward.
+    // is the same computation as step-major order because layers only feed forward (recurrence stays in a layer).
     private SurrogateTrace Run(IReadOnlyList<Tensor> inputs)
     {
         ThrowIfDisposed();
-        int steps = inputs.Count;
-        long batch = inputs[0].shape[0];
         var spikeTrains = new List<Tensor>(layers.Length);
         var membraneTrains = new List<Tensor>(layers.Length);
         IReadOnlyList<Tensor> current = inputs;
         for (int l = 0; l < layers.Length; l++)
         {
-            SurrogateLayer layer = layers[l];
-            double thr = layer.Threshold, beta = layer.Beta;
-            var spikes = new Tensor[steps];
-            var membranes = new Tensor[steps];
-            Tensor u = zeros(new long[] { batch, layer.Outputs }, DType);
-            for (int t = 0; t < steps; t++)
-            {
-                using var z = Currents(l, current[t]);
-                // r_t = H(u_{t-1} - thr) from the stored membrane, detached: the reset carries no gradient.
-                using var reset = u.detach().gt(thr).to_type(DType);
-                Tensor next;
-                if (layer.ResetToZero)
-                {
-                    using var kept = 1.0 - reset;
-                    using var carried = u * kept;
-                    using var leaked = carried * beta;
-                    next = leaked + z;                       // u' = beta (1 - r_t) u_{t-1} + z_t
-                }
-                else
-                {
-                    using var leaked = u * beta;
-                    using var integrated = leaked + z;
-                    using var subtracted = reset * thr;
-                    next = integrated - subtracted;          // u' = beta u_{t-1} + z_t - thr r_t
-                }
-                using (var v = next - thr) spikes[t] = SurrogateSpike.Apply(v, Surrogate);
-                if (!layer.DelayedReset)
-                {
-                    // Immediate reset d = s_t - r_t (snntorch's "avoid double reset"), detached here too:
-                    // snntorch lets the surrogate flow through s_t in this term; we keep every reset
-                    // gradient-free, as for the delayed reset.
-                    using var fired = spikes[t].detach();
-                    using var d = fired - reset;
-                    using var amount = layer.ResetToZero ? d * next : d * thr;
-                    Tensor afterReset = next - amount;
-                    next.Dispose();
-                    next = afterReset;
-                }
-                u.Dispose();
-                u = next;
-                membranes[t] = u.alias();
-            }
-            u.Dispose();
+            var (spikes, membranes) = RunLayer(l, current);
             spikeTrains.Add(stack(spikes, 0));
             membraneTrains.Add(stack(membranes, 0));
             if (l > 0) foreach (Tensor s in current) s.Dispose();
@@ -210,6 +193,104 @@ public sealed class SurrogateNetwork : IDisposable
         }
         foreach (Tensor s in current) s.Dispose();
         return new SurrogateTrace(spikeTrains, membraneTrains);
+    }
+
+    // Layer l over every step: the state (membrane, synaptic current, last spikes) starts at rest.
+    private (Tensor[] Spikes, Tensor[] Membranes) RunLayer(int l, IReadOnlyList<Tensor> inputs)
+    {
+        SurrogateLayer layer = layers[l];
+        int steps = inputs.Count;
+        var spikes = new Tensor[steps];
+        var membranes = new Tensor[steps];
+        Tensor u = zeros(new long[] { inputs[0].shape[0], layer.Outputs }, DType);
+        Tensor? synaptic = null;
+        for (int t = 0; t < steps; t++)
+        {
+            using var z = Drive(l, inputs[t], t > 0 ? spikes[t - 1] : null);
+            if (layer.Alpha is double alpha) synaptic = Synaptic(synaptic, z, alpha);
+            Tensor next = MembraneStep(layer, u, synaptic ?? z, out spikes[t]);
+            u.Dispose();
+            u = next;
+            membranes[t] = u.alias();
+        }
+        u.Dispose();
+        synaptic?.Dispose();
+        return (spikes, membranes);
+    }
+
+    // z_t of layer l: W x_t + b, and for a recurrent layer + b_V + V s_{t-1} in the simulator's order (s_{-1} = 0, so
+    // step 0 adds b_V alone). The spikes keep their surrogate graph: the recurrent path carries gradient.
+    private Tensor Drive(int l, Tensor x, Tensor? previousSpikes)
+    {
+        Tensor z = Currents(l, x);
+        if (recurrentWeights[l] is not { } v) return z;
+        Tensor withBias;
+        using (z) withBias = z + recurrentBiases[l]!;
+        if (previousSpikes is null) return withBias;
+        using (withBias)
+        {
+            using var fedBack = nn.functional.linear(previousSpikes, v);
+            return withBias + fedBack;
+        }
+    }
+
+    // i_t = alpha i_{t-1} + z_t (at rest i_{-1} = 0, so i_0 = z_0 exactly, as the simulator copies it). Frees i_{t-1}.
+    private static Tensor Synaptic(Tensor? previous, Tensor z, double alpha)
+    {
+        if (previous is null) return z.alias();
+        using (previous)
+        {
+            using var decayed = previous * alpha;
+            return decayed + z;
+        }
+    }
+
+    // u_t from u_{t-1} and this step's drive I_t (z_t or the synaptic current); writes s_t. r_t is read from the
+    // stored membrane, detached: the reset carries no gradient.
+    private Tensor MembraneStep(SurrogateLayer layer, Tensor u, Tensor drive, out Tensor spikes)
+    {
+        double thr = layer.Threshold;
+        using var reset = u.detach().gt(thr).to_type(DType);
+        Tensor next = Integrate(layer, u, drive, reset);
+        using (var v = next - thr) spikes = SurrogateSpike.Apply(v, Surrogate);
+        if (layer.DelayedReset) return next;
+        // Immediate reset d = s_t - r_t (snntorch's "avoid double reset"), detached here too:
+        // snntorch lets the surrogate flow through s_t in this term; we keep every reset
+        // gradient-free, as for the delayed reset.
+        using var fired = spikes.detach();
+        using var d = fired - reset;
+        using var amount = layer.Reset == ResetMode.Subtract ? d * thr : d * next;
+        using (next) return next - amount;
+    }
+
+    // u' before any immediate reset, per reset mode (SurrogateLayer's equations, in the simulator's operation order).
+    private static Tensor Integrate(SurrogateLayer layer, Tensor u, Tensor drive, Tensor reset)
+    {
+        double beta = layer.Beta;
+        switch (layer.Reset)
+        {
+            case ResetMode.Zero:
+            {
+                using var kept = 1.0 - reset;
+                using var carried = u * kept;
+                using var leaked = carried * beta;
+                return leaked + drive;                   // u' = beta (1 - r_t) u_{t-1} + I_t
+            }
+            case ResetMode.ZeroAll:
+            {
+                using var kept = 1.0 - reset;
+                using var leaked = u * beta;
+                using var integrated = leaked + drive;
+                return integrated * kept;                // u' = (1 - r_t) (beta u_{t-1} + I_t)
+            }
+            default:
+            {
+                using var leaked = u * beta;
+                using var integrated = leaked + drive;
+                using var subtracted = reset * layer.Threshold;
+                return integrated - subtracted;          // u' = beta u_{t-1} + I_t - thr r_t
+            }
+        }
     }
 
     // z_t = W x_t + b of layer l for a flat input [B, Inputs]. Convolutional and pooled layers view x_t as a
@@ -308,15 +389,32 @@ public sealed class SurrogateNetwork : IDisposable
     /// <summary>dL/db of layer <paramref name="layer"/>; zeros before any backward.</summary>
     public double[] BiasGradient(int layer) => Gradient(biases[layer]);
 
+    /// <summary>dL/dV of recurrent layer <paramref name="layer"/>, [Outputs, Outputs] row-major; zeros before any backward.</summary>
+    /// <exception cref="InvalidOperationException">The layer is not recurrent.</exception>
+    public double[] RecurrentWeightGradient(int layer) => Gradient(RecurrentParameter(recurrentWeights, layer));
+
+    /// <summary>dL/db_V of recurrent layer <paramref name="layer"/>; zeros before any backward.</summary>
+    /// <exception cref="InvalidOperationException">The layer is not recurrent.</exception>
+    public double[] RecurrentBiasGradient(int layer) => Gradient(RecurrentParameter(recurrentBiases, layer));
+
     /// <summary>The current parameters as plain layers (float32), with this network's dynamics settings.</summary>
     public IReadOnlyList<SurrogateLayer> ExportLayers()
     {
         ThrowIfDisposed();
         var result = new SurrogateLayer[layers.Length];
         for (int i = 0; i < layers.Length; i++)
-            result[i] = layers[i] with { Weights = ToFloat(weights[i]), Bias = ToFloat(biases[i]) };
+            result[i] = layers[i] with
+            {
+                Weights = ToFloat(weights[i]),
+                Bias = ToFloat(biases[i]),
+                RecurrentWeights = recurrentWeights[i] is { } v ? ToFloat(v) : null,
+                RecurrentBias = recurrentBiases[i] is { } bv ? ToFloat(bv) : null,
+            };
         return result;
     }
+
+    private Parameter RecurrentParameter(Parameter?[] parameters, int layer)
+        => parameters[layer] ?? throw new InvalidOperationException($"Layer {layer} has no recurrent synapses.");
 
     /// <summary>Labels [B] as an int64 tensor, checked against the class count.</summary>
     internal Tensor Labels(int[] labels, long batch)
@@ -383,7 +481,7 @@ public sealed class SurrogateNetwork : IDisposable
     {
         if (disposed) return;
         disposed = true;
-        foreach (Parameter p in weights.Concat(biases)) p.Dispose();
+        foreach (Parameter? p in weights.Concat(biases).Concat(recurrentWeights).Concat(recurrentBiases)) p?.Dispose();
     }
 }
 

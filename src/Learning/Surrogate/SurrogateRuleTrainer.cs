@@ -54,7 +54,9 @@ public sealed record SurrogateRuleOptions
 /// <summary>
 /// Trains a <see cref="SpikingNetwork"/> with surrogate-gradient BPTT, epoch by epoch, the way
 /// <see cref="LfpTrainer"/> trains it with LFP: same data order (<see cref="EpochSchedule"/>), same batch
-/// size, constant-current input, and the same <see cref="EpochMetrics"/>. After every epoch the weights go
+/// size, the same analog input encoder (constant current or an analog sequence such as rows, see
+/// <see cref="SurrogateInput"/>), and the same <see cref="EpochMetrics"/>. LIF and current-based LIF layers, any
+/// reset, and recurrent layers are trained alike (V and b_V included). After every epoch the weights go
 /// back into the <see cref="SpikingNetwork"/> and test accuracy is measured by <see cref="Evaluator"/> on the
 /// ordinary simulator, so both rules are scored by the same code. Deterministic for a seed
 /// (see <see cref="SurrogateRuleOptions.TorchThreads"/>).
@@ -64,6 +66,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
     private readonly SurrogateNetwork _surrogate;
     private readonly SurrogateTrainer _trainer;
     private readonly IComputeBackend? _backend;
+    private readonly SurrogateInput _input;
 
     /// <summary>
     /// Creates a trainer whose surrogate network starts from <paramref name="network"/>'s current weights;
@@ -72,7 +75,11 @@ public sealed class SurrogateRuleTrainer : IDisposable
     /// <param name="network">The model to train (its weights are overwritten after each epoch).</param>
     /// <param name="options">Settings.</param>
     /// <param name="backend">Where evaluation runs (default: the shared CPU backend).</param>
-    public SurrogateRuleTrainer(SpikingNetwork network, SurrogateRuleOptions options, IComputeBackend? backend = null)
+    /// <param name="encoder">How samples reach the first layer, in training and evaluation alike (default: constant
+    /// current); <see cref="RowsEncoder.For"/> for sequential rows. Spiking encoders are refused.</param>
+    /// <exception cref="ArgumentException">The encoder emits spikes or does not fit the first layer.</exception>
+    /// <exception cref="NotSupportedException">The network has synapses or neurons the surrogate baseline does not model.</exception>
+    public SurrogateRuleTrainer(SpikingNetwork network, SurrogateRuleOptions options, IComputeBackend? backend = null, IInputEncoder? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
@@ -80,6 +87,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
         Options = options;
         Network = network;
         _backend = backend;
+        _input = new SurrogateInput(encoder ?? new ConstantCurrentEncoder(), network.InputSize);
         if (options.TorchThreads > 0) TorchSharp.torch.set_num_threads(options.TorchThreads);
         // Nothing in this rule draws random numbers today; seeding keeps it deterministic if something does.
         TorchSharp.torch.manual_seed(options.Seed);
@@ -93,8 +101,11 @@ public sealed class SurrogateRuleTrainer : IDisposable
     /// <summary>Settings.</summary>
     public SurrogateRuleOptions Options { get; }
 
-    /// <summary>The input encoder the evaluation uses (constant current, the only input the surrogate rule trains on).</summary>
-    public IInputEncoder Encoder { get; } = new ConstantCurrentEncoder();
+    /// <summary>The input encoder of training and evaluation (analog: constant current or a sequence such as rows).</summary>
+    public IInputEncoder Encoder => _input.Encoder;
+
+    /// <summary>Features per sample the trainer expects: the network's inputs, or whole images for a sequence encoder.</summary>
+    public int FeatureCount => _input.FeatureCount;
 
     /// <summary>
     /// Trains one epoch (1-based <paramref name="epoch"/>) and evaluates on <paramref name="test"/>.
@@ -108,8 +119,8 @@ public sealed class SurrogateRuleTrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
-        if (train.FeatureCount != Network.InputSize)
-            throw new ArgumentException($"the data set has {train.FeatureCount} features per sample but the model expects {Network.InputSize}.");
+        if (train.FeatureCount != FeatureCount)
+            throw new ArgumentException($"the data set has {train.FeatureCount} features per sample but the model and encoder expect {FeatureCount}.");
         if (train.ClassCount > Network.OutputSize)
             throw new ArgumentException($"the data set has {train.ClassCount} classes but the model has only {Network.OutputSize} output neurons.");
         var clock = Stopwatch.StartNew();
@@ -134,7 +145,8 @@ public sealed class SurrogateRuleTrainer : IDisposable
                 labels[i] = train.Labels[index];
             }
             int[] batchLabels = labels;
-            double loss = _trainer.TrainBatch(x, labels, count, steps, trace =>
+            using var input = _input.Encode(x, count, steps, _surrogate.DType);
+            double loss = _trainer.TrainBatch(input, labels, steps, trace =>
             {
                 correct += Hits(trace, batchLabels);
                 for (int k = 0; k < spikeTotals.Length; k++)
@@ -177,8 +189,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
     {
         for (int k = 0; k < Network.Layers.Count; k++)
         {
-            var synapses = Network.Layers[k].Connection;
-            if (synapses.Weights.Any(w => !float.IsFinite(w)) || synapses.Bias.Any(b => !float.IsFinite(b)))
+            if (Network.Layers[k].Parameters().Any(p => p.Any(w => !float.IsFinite(w))))
                 return Network.LayerName(k);
         }
         return null;

@@ -58,8 +58,19 @@ public sealed class SurrogateTrainer : IDisposable
     /// </summary>
     public double TrainBatch(float[] x, int[] labels, int batch, int steps, Action<SurrogateTrace>? observe = null)
     {
+        using Tensor input = Network.Input(x, batch);
+        return TrainBatch(input, labels, steps, observe);
+    }
+
+    /// <summary>
+    /// One optimizer step on a batch given as a tensor: [B, Inputs] (constant current) or [T, B, Inputs] (one input
+    /// per step, e.g. from <see cref="SurrogateInput"/>), with labels [B]; returns the batch loss before the step.
+    /// </summary>
+    public double TrainBatch(Tensor input, int[] labels, int steps, Action<SurrogateTrace>? observe = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        using SurrogateTrace trace = Network.Forward(x, batch, steps);
+        using SurrogateTrace trace = Network.Forward(input, steps);
         observe?.Invoke(trace);
         using Tensor loss = Network.Loss(trace.OutputSpikes, labels, Options.Loss);
         double value = Network.Backward(loss);

@@ -53,8 +53,8 @@ public class SurrogateModelTests
         Assert.That(layers[0].Weights[3 * 16 + 7], Is.EqualTo(first[3, 7]), "W[post=3, pre=7] output-major");
         Assert.That(layers[0].Beta, Is.EqualTo((double)0.8f));
         Assert.That(layers[0].Threshold, Is.EqualTo(1.25));
-        Assert.That(layers[0].ResetToZero, Is.True);
-        Assert.That(layers[1].ResetToZero, Is.False);
+        Assert.That(layers[0].Reset, Is.EqualTo(ResetMode.Zero));
+        Assert.That(layers[1].Reset, Is.EqualTo(ResetMode.Subtract));
     }
 
     [Test]
