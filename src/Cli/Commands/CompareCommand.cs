@@ -31,13 +31,16 @@ public sealed class CompareCommand : ICommand
         spikelfp compare [flags]
           Trains the same network from the same initial weights and data order with LFP (Heaviside spikes,
           no surrogate) and with surrogate-gradient BPTT (one row per --surrogates entry), for every seed, and
-          writes comparison.json, report.md and training_curves.png/.svg into --out. Input is the constant
-          analog current at every step (the only input the surrogate baseline trains on).
+          writes comparison.json, report.md and training_curves.png/.svg into --out. Input is an analog
+          current (the only input the surrogate baseline trains on): the same at every step, or one image row per step.
           --dataset NAME          digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
           --data-dir D            where fetched data sets live (default: ~/.cache/spikelfp)
-          --model SPEC            layer sizes like 64-100-10 (default: inputs-100-classes) or a JSON architecture;
-                                  convolutional: 28x28x1-c12k5-p2-c64k5-p2-10, or lifcnn (that network)
-          --steps T               simulation steps per sample (default 15)
+          --model SPEC            layer sizes like 64-100-10 (default: inputs-100-classes; rN is a recurrent layer,
+                                  e.g. 28-r128-10) or a JSON architecture; convolutional: 28x28x1-c12k5-p2-c64k5-p2-10,
+                                  or lifcnn (that network)
+          --encoder NAME          current (same analog input every step, default) or rows (step t sees image row t)
+          --neuron KIND           lif (default) or cuba (current-based LIF); --alpha X its synaptic decay (default 0.8)
+          --steps T               simulation steps per sample (default 15; with --encoder rows, the image's rows)
           --epochs N              passes over the training set, every rule (default {DefaultEpochs})
           --seeds LIST            seeds of initial weights and data order, e.g. 0,1,2 or 0-9 (default 0,1,2)
           --batch B               samples per update, every rule (default 32)
@@ -52,7 +55,7 @@ public sealed class CompareCommand : ICommand
           --surrogate-momentum X  surrogate SGD momentum (default 0)
           --surrogate-loss NAME   ce-rate (snntorch ce_rate_loss, default), ce-count, mse-count
           --torch-threads N       torch intra-op threads for the surrogate (default 1: deterministic, fastest on small nets)
-          --beta X, --threshold X, --reset subtract|zero, --immediate-reset   neuron parameters (as in train)
+          --beta X, --threshold X, --reset subtract|zero|zero-all, --immediate-reset   neuron parameters (as in train)
           --threads N             CPU threads of the simulator and LFP (default: all cores)
           --device D              cpu (default), gpu (CUDA; exits 2 without one) or auto, for LFP and evaluation
           --out DIR               output folder (default: a new folder under runs/)
@@ -61,7 +64,7 @@ public sealed class CompareCommand : ICommand
     private static readonly HashSet<string> ValueFlags =
     [
         "dataset", "data-dir", "model", "steps", "epochs", "seeds", "batch", "limit", "out", "threads", "device",
-        "beta", "threshold", "reset",
+        "encoder", "neuron", "alpha", "beta", "threshold", "reset",
         "lfp-optimizer", "lfp-lr", "lfp-momentum", "lfp-clip",
         "surrogates", "surrogate-optimizer", "surrogate-lr", "surrogate-momentum", "surrogate-loss", "torch-threads",
     ];
@@ -72,6 +75,8 @@ public sealed class CompareCommand : ICommand
         var settings = Parse(a);
         var data = CommonOptions.Data(a);
         var first = CommonOptions.Network(a, data.Train, settings.Seeds[0]);   // validates --model against the data
+        var lfpOptions = CommonOptions.ForData(a, settings.Lfp, data.Train, first);
+        settings = settings with { Lfp = lfpOptions, Surrogate = settings.Surrogate with { Steps = lfpOptions.Steps } };
         var (backend, lfp) = Backends.Select(a);
         string folder = CommonOptions.OutputFolder(a, Name);
 
@@ -106,6 +111,8 @@ public sealed class CompareCommand : ICommand
             ["dataset"] = data.Train.Name,
             ["model"] = first.Spec,
             ["steps"] = settings.Lfp.Steps,
+            ["encoder"] = settings.Lfp.Encoder,
+            ["neuron"] = first.Layers[0].Neuron.Kind,
             ["epochs"] = settings.Epochs,
             ["rows"] = new JArray(rows.Select(r => r.ToJson())),
         };
@@ -160,7 +167,7 @@ public sealed class CompareCommand : ICommand
             LearningRate = a.Float("lfp-lr", 0.02f, positive: true),
             Momentum = a.Float("lfp-momentum", 0.9f),
             ClipNorm = a.Float("lfp-clip", 3f),
-            Encoder = "current",
+            Encoder = a.Choice("encoder", "current", "current", "rows"),
         };
         try { lfp.Validate(); }
         catch (ArgumentException e) { throw new UsageException($"LFP settings: {e.Message}"); }

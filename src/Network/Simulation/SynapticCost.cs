@@ -5,13 +5,15 @@ namespace SpikeLfp.Network.Simulation;
 /// <summary>
 /// The synaptic work of simulating samples, the usual proxy for an SNN's energy: per sample, the accumulates that
 /// spikes trigger (one per synapse a spike travels along, over all steps) and the multiply-accumulates of an analog
-/// input layer, next to what one pass of a non-spiking network of the same shape costs.
+/// input layer, next to what one pass of a non-spiking network of the same shape costs. Recurrent synapses count
+/// like any other: a spike at step t-1 costs one accumulate per recurrent synapse it travels along.
 /// </summary>
 /// <param name="Samples">Samples measured.</param>
 /// <param name="SpikeAccumulates">Synaptic events triggered by spikes (spiking input included), summed over samples and steps.</param>
 /// <param name="InputMultiplyAccumulates">
-/// Multiply-accumulates of a constant-current input layer, summed over samples: its non-zero inputs times their
-/// synapses, once per sample (the current is the same at every step, so it is computed once).
+/// Multiply-accumulates of an analog input layer, summed over samples: its non-zero inputs times their synapses,
+/// once per sample for a constant current (the same at every step, so it is computed once), once per step for a
+/// sequence (rows).
 /// </param>
 /// <param name="DenseMultiplyAccumulates">Multiply-accumulates of one pass of a non-spiking network of the same shape (every synapse once).</param>
 public sealed record SynapticCost(int Samples, long SpikeAccumulates, long InputMultiplyAccumulates, long DenseMultiplyAccumulates)
@@ -42,7 +44,7 @@ public sealed record SynapticCost(int Samples, long SpikeAccumulates, long Input
     public static SynapticCost None(SpikingNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        return new SynapticCost(0, 0, 0, network.Layers.Sum(l => l.Connection.SynapseCount));
+        return new SynapticCost(0, 0, 0, network.Layers.Sum(l => l.Connection.SynapseCount + (l.Recurrent?.SynapseCount ?? 0)));
     }
 
     /// <summary>This cost plus the samples of a simulated batch.</summary>
@@ -64,17 +66,26 @@ public sealed record SynapticCost(int Samples, long SpikeAccumulates, long Input
         long spikes = 0, input = 0;
         if (!trace.SpikingInput)
         {
-            var x = trace.InputCurrent.AsSpan(sample * trace.InputSize, trace.InputSize);
+            // One analog input vector per sample (constant current) or per step (sequence).
+            int vectors = trace.Input == Encoding.InputKind.CurrentSequence ? trace.Steps : 1;
             Span<int> nonZero = trace.InputSize <= 4096 ? stackalloc int[trace.InputSize] : new int[trace.InputSize];
-            int count = 0;
-            for (int i = 0; i < x.Length; i++) if (x[i] != 0f) nonZero[count++] = i;
-            input = network.Layers[0].Connection.SynapticEvents(nonZero[..count]);
+            for (int v = 0; v < vectors; v++)
+            {
+                var x = trace.InputCurrent.AsSpan((sample * vectors + v) * trace.InputSize, trace.InputSize);
+                int count = 0;
+                for (int i = 0; i < x.Length; i++) if (x[i] != 0f) nonZero[count++] = i;
+                input += network.Layers[0].Connection.SynapticEvents(nonZero[..count]);
+            }
         }
-        for (int k = trace.SpikingInput ? 0 : 1; k < network.Layers.Count; k++)
+        for (int k = 0; k < network.Layers.Count; k++)
         {
-            var fired = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
+            var layer = network.Layers[k];
+            var fired = k == 0 ? trace.InputSpikes : trace.Layers[k - 1].Spikes;
             for (int t = 0; t < trace.Steps; t++)
-                spikes += network.Layers[k].Connection.SynapticEvents(fired.Fired(sample, t));
+            {
+                if (fired is not null) spikes += layer.Connection.SynapticEvents(fired.Fired(sample, t));
+                if (layer.Recurrent is { } recurrent && t > 0) spikes += recurrent.SynapticEvents(trace.Layers[k].Spikes.Fired(sample, t - 1));
+            }
         }
         return this with { Samples = Samples + 1, SpikeAccumulates = SpikeAccumulates + spikes, InputMultiplyAccumulates = InputMultiplyAccumulates + input };
     }

@@ -34,7 +34,7 @@ public class CompareCommandTests
         TestContext.Out.WriteLine(output);
 
         var json = JObject.Parse(File.ReadAllText(Path.Combine(folder, "comparison.json")));
-        Assert.That(json.Properties().Select(p => p.Name), Is.EqualTo(new[] { "dataset", "model", "steps", "epochs", "rows" }));
+        Assert.That(json.Properties().Select(p => p.Name), Is.EqualTo(new[] { "dataset", "model", "steps", "encoder", "neuron", "epochs", "rows" }));
         Assert.That((string?)json["dataset"], Is.EqualTo("digits"));
         Assert.That((string?)json["model"], Is.EqualTo("64-20-10"));
         Assert.That((int)json["steps"]!, Is.EqualTo(15));
@@ -78,6 +78,29 @@ public class CompareCommandTests
         Assert.That(output, Does.Contain("surrogate step").And.Contain("hidden spike rate"));
     }
 
+    [Test]
+    public void Compare_trains_a_recurrent_cuba_network_on_image_rows()
+    {
+        string folder = Path.Combine(_root, "rows");
+        var (code, output, error) = Run("compare", "--encoder", "rows", "--model", "8-r16-10", "--neuron", "cuba", "--alpha", "0.5",
+            "--limit", "64", "--epochs", "1", "--seeds", "0", "--surrogates", "atan", "--out", folder);
+        Assert.That(code, Is.EqualTo(0), error);
+        var json = JObject.Parse(File.ReadAllText(Path.Combine(folder, "comparison.json")));
+        Assert.That((string?)json["model"], Is.EqualTo("8-r16-10"));
+        Assert.That((string?)json["encoder"], Is.EqualTo("rows"));
+        Assert.That((string?)json["neuron"], Is.EqualTo("cuba"));
+        Assert.That((int)json["steps"]!, Is.EqualTo(8), "one step per image row of the 8x8 digits");
+        foreach (var row in (JArray)json["rows"]!)
+        {
+            Assert.That((double)row["test_accuracy_mean"]!, Is.InRange(0.0, 1.0));
+            // Eight rows of eight analog inputs, each into 16 neurons, plus the spikes that travel on.
+            Assert.That((double)row["input_multiply_accumulates_per_sample"]!, Is.GreaterThan(8 * 16));
+        }
+    }
+
+    [TestCase("--encoder", "rate")]
+    [TestCase("--neuron", "izhikevich")]
+    [TestCase("--alpha", "0.5")]
     [TestCase("--epochs", "0")]
     [TestCase("--seeds", "0,x")]
     [TestCase("--seeds", "1,1")]
