@@ -96,6 +96,19 @@ public static class CommonOptions
     public static TrainingOptions ForData(Arguments a, TrainingOptions options, Dataset data, SpikingNetwork network)
         => options.Encoder == "rows" && !a.Has("steps") ? options with { Steps = data.FeatureCount / network.InputSize } : options;
 
+    /// <summary>
+    /// The encoder and step count of a simulation of <paramref name="network"/> on <paramref name="data"/> from --encoder,
+    /// --seed and --steps (default 15, or one step per image row with rows), checked against the data.
+    /// </summary>
+    public static (IInputEncoder Encoder, int Steps) SimulationInput(Arguments a, SpikingNetwork network, Dataset data)
+    {
+        string name = a.Choice("encoder", "current", InputEncoders.Names);
+        bool rows = name == "rows";
+        CheckFits(network, data, rows);
+        int steps = a.Int("steps", rows ? data.FeatureCount / network.InputSize : 15, 1, 100_000);
+        return (InputEncoders.Create(name, (ulong)a.Int("seed", 0, 0), data.FeatureCount, network.InputSize), steps);
+    }
+
     /// <summary>The input encoder the options name, shaped for <paramref name="data"/> and <paramref name="network"/>.</summary>
     public static IInputEncoder Encoder(TrainingOptions options, Dataset data, SpikingNetwork network)
         => InputEncoders.Create(options.Encoder, (ulong)options.Seed, data.FeatureCount, network.InputSize);

@@ -27,8 +27,8 @@ public sealed class PlotCommand : ICommand
           --dataset NAME    digits (default), fashion-mnist, mnist, or a folder of IDX files
           --data-dir D      where fetched data sets live
           --sample I        test sample index (default 0)
-          --steps T         simulation steps (default 15)
-          --encoder NAME    current (default), rate, latency
+          --steps T         simulation steps (default 15; with --encoder rows, the image's rows)
+          --encoder NAME    current (default), rows (step t sees image row t), rate, latency
           --seed S          seed of the spike encoder (default 0)
           --layer NAME      traces: layer (default hidden1, or output for a one-layer network)
           --neurons LIST    traces: comma-separated neuron indices (default: the 4 most active)
@@ -88,12 +88,9 @@ public sealed class PlotCommand : ICommand
     {
         var network = LoadModel(a);
         var data = CommonOptions.Data(a).Test;
-        if (data.FeatureCount != network.InputSize)
-            throw new UsageException($"the model takes {network.InputSize} inputs but data set '{data.Name}' has {data.FeatureCount} features per sample.");
+        var (encoder, steps) = CommonOptions.SimulationInput(a, network, data);
         sample = a.Int("sample", 0, 0);
         if (sample >= data.Count) throw new UsageException($"--sample {sample}: the test set has {data.Count} samples.");
-        int steps = a.Int("steps", 15, 1, 100_000);
-        var encoder = InputEncoders.Create(a.Choice("encoder", "current", InputEncoders.Names), (ulong)a.Int("seed", 0, 0));
         var simulator = new Simulator(network, steps, encoder);
         var recording = simulator.Record(data.Sample(sample), [Evaluator.EvaluationKeyBase + sample], [data.Labels[sample]]);
         sample = 0; // the recording holds just this sample

@@ -27,8 +27,8 @@ public sealed class SimulateCommand : ICommand
           --dataset NAME    digits (default), fashion-mnist, mnist, or a folder of IDX files
           --data-dir D      where fetched data sets live
           --samples N       how many test samples (default 4)
-          --steps T         simulation steps (default 15)
-          --encoder NAME    current (default), rate, latency
+          --steps T         simulation steps (default 15; with --encoder rows, the image's rows)
+          --encoder NAME    current (default), rows (step t sees image row t), rate, latency
           --seed S          seed of the spike encoder (default 0)
           --membranes       also write membranes.csv (sample,layer,step,neuron,membrane)
           --out DIR         output folder (default: a new folder under runs/)
@@ -40,13 +40,10 @@ public sealed class SimulateCommand : ICommand
         var a = new Arguments(Name, args, new HashSet<string> { "model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out", "device", "threads" }, new HashSet<string> { "membranes" });
         string modelPath = a.OptionalString("model") ?? throw new UsageException("simulate: --model FILE is required (a model.json written by train).");
         int samples = a.Int("samples", 4, 1, 100_000);
-        int steps = a.Int("steps", 15, 1, 100_000);
-        var encoder = InputEncoders.Create(a.Choice("encoder", "current", InputEncoders.Names), (ulong)a.Int("seed", 0, 0));
         var network = ModelFile.Load(modelPath);
         Backends.Device(a); // validate --device before any output exists
         var data = CommonOptions.Data(a).Test;
-        if (data.FeatureCount != network.InputSize)
-            throw new UsageException($"simulate: the model takes {network.InputSize} inputs but data set '{data.Name}' has {data.FeatureCount} features per sample.");
+        var (encoder, steps) = CommonOptions.SimulationInput(a, network, data);
         samples = Math.Min(samples, data.Count);
         string folder = CommonOptions.OutputFolder(a, Name);
 

@@ -39,4 +39,39 @@ public class SimulateCommandTests : TempFolderTests
         foreach (string file in new[] { "raster-0.png", "raster-0.svg", "raster-2.png" })
             Assert.That(File.Exists(Path.Combine(simulated, file)), Is.True, file);
     }
+
+    [Test]
+    public void Recurrent_model_trained_on_rows_simulates_one_row_per_step_and_counts_its_recurrent_work()
+    {
+        string trained = Temp["trained"], simulated = Temp["sim"];
+        var train = Reliability.Cli.Run(["train", "--encoder", "rows", "--model", "8-r16-10", "--neuron", "cuba", "--limit", "40", "--epochs", "1", "--out", trained]);
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.ToString());
+        var (result, json) = Reliability.Cli.RunForJson(Path.Combine(simulated, "simulation.json"),
+            "simulate", "--model", Path.Combine(trained, "model.json"), "--encoder", "rows", "--samples", "2", "--out", simulated);
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That((int)json["steps"]!, Is.EqualTo(8), "one step per row of the 8x8 digits");
+        // A non-spiking network of the same shape: input, recurrent and output synapses once each.
+        Assert.That((long)json["dense_multiply_accumulates"]!, Is.EqualTo(8 * 16 + 16 * 16 + 16 * 10));
+        var test = DigitsDataset.Load().Test;
+        for (int s = 0; s < 2; s++)
+        {
+            var sample = json["samples"]![s]!;
+            // Every row is a new analog input: its non-zero pixels x 16 synapses, summed over the rows.
+            int nonZero = test.Sample(s).ToArray().Count(v => v != 0f);
+            Assert.That((long)sample["input_multiply_accumulates"]!, Is.EqualTo(nonZero * 16L), $"sample {s}");
+        }
+    }
+
+    [Test]
+    public void Rows_encoder_refuses_a_model_whose_inputs_are_not_a_row()
+    {
+        // 7 inputs: the 64 pixels of a digit do not split into rows of 7.
+        string model = Path.Combine(Temp["model"], "model.json");
+        Directory.CreateDirectory(Temp["model"]);
+        SpikeLfp.Network.Model.ModelFile.Save(SpikeLfp.Network.Model.SpikingNetwork.Create([7, 5, 10], SpikeLfp.Neurons.LifParameters.Default, 0), model);
+        var result = Reliability.Cli.Run(["simulate", "--model", model, "--encoder", "rows", "--out", Temp["sim"]]);
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain("--encoder rows").And.Contain("8x8"));
+        Assert.That(Directory.Exists(Temp["sim"]), Is.False, "nothing is written for bad input");
+    }
 }
