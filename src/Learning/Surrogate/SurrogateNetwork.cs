@@ -240,16 +240,21 @@ public sealed class SurrogateNetwork : IDisposable
         if (previous is null) return z.alias();
         using (previous)
         {
-            using var decayed = previous * alpha;
+            using var alphaScalar = alpha.ToScalar();
+            using var decayed = previous * alphaScalar;
             return decayed + z;
         }
     }
 
     // u_t from u_{t-1} and this step's drive I_t (z_t or the synaptic current); writes s_t. r_t is read from the
     // stored membrane, detached: the reset carries no gradient.
+    private static readonly Scalar One = 1.0.ToScalar();
+
     private Tensor MembraneStep(SurrogateLayer layer, Tensor u, Tensor drive, out Tensor spikes)
     {
-        double thr = layer.Threshold;
+        // Scalars are created and disposed here, never converted implicitly: TorchSharp 0.107 leaves implicit ones to
+        // the finalizer, which can free one while libtorch still reads it ("Unknown scalar type", seen in long runs).
+        using var thr = layer.Threshold.ToScalar();
         using var reset = u.detach().gt(thr).to_type(DType);
         Tensor next = Integrate(layer, u, drive, reset);
         using (var v = next - thr) spikes = SurrogateSpike.Apply(v, Surrogate);
@@ -266,19 +271,20 @@ public sealed class SurrogateNetwork : IDisposable
     // u' before any immediate reset, per reset mode (SurrogateLayer's equations, in the simulator's operation order).
     private static Tensor Integrate(SurrogateLayer layer, Tensor u, Tensor drive, Tensor reset)
     {
-        double beta = layer.Beta;
+        using var beta = layer.Beta.ToScalar();
+        using var thr = layer.Threshold.ToScalar();
         switch (layer.Reset)
         {
             case ResetMode.Zero:
             {
-                using var kept = 1.0 - reset;
+                using var kept = One - reset;
                 using var carried = u * kept;
                 using var leaked = carried * beta;
                 return leaked + drive;                   // u' = beta (1 - r_t) u_{t-1} + I_t
             }
             case ResetMode.ZeroAll:
             {
-                using var kept = 1.0 - reset;
+                using var kept = One - reset;
                 using var leaked = u * beta;
                 using var integrated = leaked + drive;
                 return integrated * kept;                // u' = (1 - r_t) (beta u_{t-1} + I_t)
@@ -287,7 +293,7 @@ public sealed class SurrogateNetwork : IDisposable
             {
                 using var leaked = u * beta;
                 using var integrated = leaked + drive;
-                using var subtracted = reset * layer.Threshold;
+                using var subtracted = reset * thr;
                 return integrated - subtracted;          // u' = beta u_{t-1} + I_t - thr r_t
             }
         }
@@ -347,9 +353,10 @@ public sealed class SurrogateNetwork : IDisposable
             {
                 using var counts = outputSpikes.sum(0L);
                 using var oneHot = nn.functional.one_hot(labels, classes).to_type(outputSpikes.dtype);
-                using var target = oneHot * (double)steps;
+                using var stepCount = ((double)steps).ToScalar();
+                using var target = oneHot * stepCount;
                 using var mse = nn.functional.mse_loss(counts, target);
-                return mse / (double)steps;
+                return mse / stepCount;
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");

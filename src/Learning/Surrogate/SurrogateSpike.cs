@@ -20,7 +20,8 @@ public static class SurrogateSpike
     {
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(surrogate);
-        using var heaviside = v.gt(0).to_type(v.dtype);
+        using var zero = 0.ToScalar();
+        using var heaviside = v.gt(zero).to_type(v.dtype);
         using var detached = v.detach();
         using var derivative = Derivative(detached, surrogate);
         using var delta = v - detached;
@@ -41,25 +42,34 @@ public static class SurrogateSpike
             case SurrogateKind.Atan:
             {
                 // Same operation order as snntorch ATan.backward: alpha/2 / (1 + (pi/2 * alpha * v)^2).
-                using var scaled = v * (Math.PI / 2 * surrogate.Alpha);
-                using var squared = scaled.pow(2);
-                using var denominator = squared + 1.0;
-                return (surrogate.Alpha / 2).ToScalar() / denominator;
+                using var slope = (Math.PI / 2 * surrogate.Alpha).ToScalar();
+                using var two = 2.ToScalar();
+                using var one = 1.0.ToScalar();
+                using var height = (surrogate.Alpha / 2).ToScalar();
+                using var scaled = v * slope;
+                using var squared = scaled.pow(two);
+                using var denominator = squared + one;
+                return height / denominator;
             }
             case SurrogateKind.FastSigmoid:
             {
                 // snntorch FastSigmoid.backward: 1 / (slope * |v| + 1)^2.
                 using var magnitude = v.abs();
-                using var scaled = magnitude * surrogate.Slope;
-                using var shifted = scaled + 1.0;
-                using var squared = shifted.pow(2);
-                return 1.0.ToScalar() / squared;
+                using var slope = surrogate.Slope.ToScalar();
+                using var two = 2.ToScalar();
+                using var one = 1.0.ToScalar();
+                using var scaled = magnitude * slope;
+                using var shifted = scaled + one;
+                using var squared = shifted.pow(two);
+                return one / squared;
             }
             case SurrogateKind.Triangle:
             {
                 using var magnitude = v.abs();
-                using var falling = 1.0 - magnitude;
-                return falling.clamp_min(0.0);
+                using var one = 1.0.ToScalar();
+                using var zero = 0.0.ToScalar();
+                using var falling = one - magnitude;
+                return falling.clamp_min(zero);
             }
             case SurrogateKind.Step:
                 return zeros_like(v);
