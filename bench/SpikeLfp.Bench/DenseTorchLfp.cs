@@ -1,3 +1,4 @@
+using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Neurons;
 using static TorchSharp.torch;
@@ -12,21 +13,21 @@ namespace SpikeLfp.Bench;
 /// per step: R, D, rho, internal reward, weight feedback |W| (.) (rho^T x) accumulated per step, bias feedback,
 /// and the reward handed down x (.) (W^T rho); then the rate-coded reward ("Rewards", divided by T), and the
 /// reference's update: grad = -feedback, global-norm clip, SGD with momentum.
+/// Beyond the reference, as docs/lfp-temporal.md derives them: CubaLIF neurons (the synaptic current drives the
+/// membrane, the synapses use q_t in place of rho_t), recurrent dense layers (V s_{t-1} + b_V as one more matmul per
+/// step, its reward added to the reward at s_{t-1}) and analog sequence input (<see cref="Sequence"/>).
 /// </summary>
 public sealed class DenseTorchLfp : IDisposable
 {
     private const float Epsilon = 1e-6f;   // LFP.md's eps, as LfpKernels.Epsilon
-    private readonly Tensor[] _weights;    // [out, in], PyTorch layout
-    private readonly Tensor[] _bias;
-    private readonly Tensor[] _weightFeedback;
-    private readonly Tensor[] _biasFeedback;
-    private readonly Tensor[] _weightMomentum;
-    private readonly Tensor[] _biasMomentum;
-    private readonly LifParameters[] _neurons;
+    private readonly DenseLayer[] _layers;
     private Tensor? _inputReward;
     private bool _disposed;
 
-    /// <summary>Copies the weights of <paramref name="network"/> (LIF, reset by subtraction, delayed reset).</summary>
+    /// <summary>
+    /// Copies the weights of <paramref name="network"/>: dense layers of LIF or CubaLIF neurons with reset by
+    /// subtraction and delayed reset, feed-forward or recurrent.
+    /// </summary>
     /// <param name="network">Source of shapes, weights and neuron parameters.</param>
     /// <param name="learningRate">SGD learning rate (the reference's 0.02).</param>
     /// <param name="momentum">SGD momentum (0.9).</param>
@@ -36,39 +37,19 @@ public sealed class DenseTorchLfp : IDisposable
     {
         ArgumentNullException.ThrowIfNull(network);
         if (dtype is not (ScalarType.Float32 or ScalarType.Float64)) throw new ArgumentException("only Float32 and Float64 are supported.", nameof(dtype));
+        if (network.Layers.Select(Unsupported).FirstOrDefault(reason => reason is not null) is { } reason) throw new ArgumentException(reason, nameof(network));
         DType = dtype;
-        foreach (var layer in network.Layers)
-            if (layer.Neurons.Reset != ResetMode.Subtract || !layer.Neurons.DelayedReset)
-                throw new ArgumentException("the dense LFP step is defined for reset by subtraction with delayed reset only.", nameof(network));
         LearningRate = learningRate;
         Momentum = momentum;
         ClipNorm = clipNorm;
-        int count = network.Layers.Count;
-        _neurons = network.Layers.Select(l => l.Neurons).ToArray();
-        _weights = new Tensor[count];
-        _bias = new Tensor[count];
-        _weightFeedback = new Tensor[count];
-        _biasFeedback = new Tensor[count];
-        _weightMomentum = new Tensor[count];
-        _biasMomentum = new Tensor[count];
-        for (int k = 0; k < count; k++)
-        {
-            var synapses = network.Layers[k].Synapses;
-            long[] shape = [synapses.Outputs, synapses.Inputs];
-            _weights[k] = Keep(Typed(tensor(synapses.ToOutputMajor(), shape)));
-            _bias[k] = Keep(Typed(tensor(synapses.Bias, [synapses.Outputs])));
-            _weightFeedback[k] = Keep(zeros(shape, DType));
-            _biasFeedback[k] = Keep(zeros([synapses.Outputs], DType));
-            _weightMomentum[k] = Keep(zeros(shape, DType));
-            _biasMomentum[k] = Keep(zeros([synapses.Outputs], DType));
-        }
+        _layers = network.Layers.Select(l => new DenseLayer(l, dtype)).ToArray();
         Inputs = network.InputSize;
         Outputs = network.OutputSize;
     }
 
     /// <summary>Element type of every tensor.</summary>
     public ScalarType DType { get; }
-    /// <summary>Inputs per sample.</summary>
+    /// <summary>Inputs per sample and step.</summary>
     public int Inputs { get; }
     /// <summary>Output neurons (classes).</summary>
     public int Outputs { get; }
@@ -83,12 +64,40 @@ public sealed class DenseTorchLfp : IDisposable
     public Tensor Input(ReadOnlySpan<float> features, int batch)
     {
         if (features.Length != batch * Inputs) throw new ArgumentException($"expected {batch} x {Inputs} features, got {features.Length}.");
-        return Keep(Typed(tensor(features.ToArray(), [batch, Inputs])));
+        return Keep(Typed(tensor(features.ToArray(), [batch, Inputs]), DType));
     }
 
     /// <summary>
+    /// A batch of analog sequences as a time-major tensor [T, B, Inputs]: slice t holds what <paramref name="encoder"/>
+    /// presents at step t (row t of each image for the rows encoder). Time-major, so each step's input is one
+    /// contiguous [B, Inputs] block, as a per-step dense loop reads it.
+    /// </summary>
+    public Tensor Sequence(ReadOnlySpan<float> features, int batch, ISequenceEncoder encoder, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        if (features.Length != batch * encoder.FeatureCount) throw new ArgumentException($"expected {batch} x {encoder.FeatureCount} features, got {features.Length}.");
+        var currents = new float[batch * steps * Inputs];
+        encoder.EncodeSequence(features, encoder.FeatureCount, batch, steps, Inputs, currents);   // [B, T, Inputs]
+        using var sampleMajor = tensor(currents, [batch, steps, Inputs]);
+        using var timeMajor = sampleMajor.transpose(0, 1);
+        return Keep(Typed(timeMajor.contiguous(), DType));
+    }
+
+    /// <summary>
+    /// The input tensor for <paramref name="encoder"/>: <see cref="Input(ReadOnlySpan{float}, int)"/> for a constant
+    /// current, <see cref="Sequence"/> for a sequence encoder (spiking encoders are not supported).
+    /// </summary>
+    public Tensor Input(ReadOnlySpan<float> features, int batch, IInputEncoder encoder, int steps) => encoder switch
+    {
+        ISequenceEncoder sequence => Sequence(features, batch, sequence, steps),
+        _ when encoder.Kind == InputKind.ConstantCurrent => Input(features, batch),
+        _ => throw new NotSupportedException($"the dense LFP step takes analog input only, not the '{encoder.Name}' encoder."),
+    };
+
+    /// <summary>
     /// One LFP training step on a batch (forward, reward, backward, clip, SGD step), as the reference's loop;
-    /// returns the summed reward of the batch. <paramref name="x"/> is [B, Inputs].
+    /// returns the summed reward of the batch. <paramref name="x"/> is [B, Inputs] or a sequence [T, B, Inputs].
     /// </summary>
     public float TrainBatch(Tensor x, ReadOnlySpan<int> labels, int steps)
     {
@@ -99,109 +108,149 @@ public sealed class DenseTorchLfp : IDisposable
 
     /// <summary>
     /// Forward and LFP backward only: overwrites the feedback of every parameter (read with
-    /// <see cref="WeightFeedback"/> and <see cref="BiasFeedback"/>); returns the summed reward of the batch.
-    /// With <paramref name="keepInputReward"/> also keeps the reward reaching the input, summed over steps.
+    /// <see cref="WeightFeedback"/>, <see cref="BiasFeedback"/> or <see cref="FeedbackInParameterOrder"/>); returns the
+    /// summed reward of the batch. With <paramref name="keepInputReward"/> also keeps the reward reaching the input
+    /// (<see cref="InputReward"/>).
     /// </summary>
     public float ComputeFeedback(Tensor x, ReadOnlySpan<int> labels, int steps, bool keepInputReward = false)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
-        int batch = (int)x.shape[0];
+        int batch = CheckInput(x, steps);
         if (labels.Length != batch) throw new ArgumentException($"expected {batch} labels, got {labels.Length}.");
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        int layers = _weights.Length;
 
-        var (current, membrane, spikes) = Forward(x, steps);
+        var trace = Forward(x, steps);
+        var arriving = OutputReward(trace, labels, steps, out var total);
+        if (keepInputReward)
+        {
+            _inputReward?.Dispose();
+            _inputReward = Keep(zeros_like(x));
+        }
+        for (int k = _layers.Length - 1; k >= 0; k--) arriving = BackwardLayer(k, trace, x, arriving, keepInputReward);
+        return (float)total.item<double>();
+    }
 
-        // Rate-coded reward on the output spikes, divided by T (LFP.md, "Rewards"), laid out per step.
-        int top = layers - 1, half = steps / 2;
-        var counts = zeros([batch, Outputs], DType);
-        for (int t = 0; t < steps; t++) counts.add_(spikes[top, t]);
-        var oneHot = Typed(OneHot(labels, Outputs));
+    // Rate-coded reward on the output spikes, divided by T (LFP.md, "Rewards"), laid out per step; total is its sum.
+    private Tensor[] OutputReward(LayerStep[,] trace, ReadOnlySpan<int> labels, int steps, out Tensor total)
+    {
+        int top = _layers.Length - 1, half = steps / 2;
+        var counts = zeros([labels.Length, Outputs], DType);
+        for (int t = 0; t < steps; t++) counts.add_(trace[top, t].Spikes);
+        var oneHot = Typed(OneHot(labels, Outputs), DType);
         var correct = (1f - (counts - half).sigmoid()) * oneHot / steps;
         var wrongScale = (counts.neg() + (steps - half)).sigmoid().neg() + 1f;
         var wrong = wrongScale.neg() * (1f - oneHot) / steps;
         var arriving = new Tensor[steps];
-        var total = zeros([1], ScalarType.Float64);
+        total = zeros([1], ScalarType.Float64);
         for (int t = 0; t < steps; t++)
         {
-            arriving[t] = correct + wrong * spikes[top, t];
+            arriving[t] = correct + wrong * trace[top, t].Spikes;
             total.add_(arriving[t].sum());
         }
-
-        // Backward through layers and time (LFP.md, "Backward").
-        if (keepInputReward)
-        {
-            _inputReward?.Dispose();
-            _inputReward = Keep(zeros([batch, Inputs], DType));
-        }
-        for (int k = top; k >= 0; k--)
-        {
-            var p = _neurons[k];
-            var magnitude = _weights[k].abs();
-            var biasMagnitude = _bias[k].abs();
-            _weightFeedback[k].zero_();
-            _biasFeedback[k].zero_();
-            var internalReward = zeros_like(membrane[k, 0]);
-            var below = new Tensor[steps];
-            for (int t = steps - 1; t >= 0; t--)
-            {
-                var reward = arriving[t] + internalReward;                                          // R_t = A_t + I_{t+1}
-                var previous = t > 0 ? membrane[k, t - 1] : zeros_like(reward);
-                var denominator = previous.abs() + (current[k, t] - previous * (1f - p.Beta)).abs(); // D_t
-                var rho = reward / (denominator + Epsilon);                                          // rho_t
-                var input = k > 0 ? spikes[k - 1, t] : x;
-                _weightFeedback[k].addcmul_(magnitude, rho.t().mm(input), 1);                         // F_W += |W| (.) (rho_t^T x_t)
-                _biasFeedback[k].addcmul_(biasMagnitude, rho.sum(0L), 1);                              // F_b += |b| (.) sum_batch rho_t
-                internalReward = previous * p.Beta * rho;                                            // I_t = beta u_{t-1} rho_t
-                var handedDown = input * rho.mm(_weights[k]);                                        // A^in_t = x_t (.) (W^T rho_t)
-                if (k > 0) below[t] = handedDown;
-                else if (keepInputReward) _inputReward!.add_(handedDown);
-            }
-            arriving = below;
-        }
-        return (float)total.item<double>();
+        return arriving;
     }
 
-    /// <summary>Spikes per layer of a dense forward pass over <paramref name="x"/> [B, Inputs].</summary>
+    // LFP through layer k in reverse time (LFP.md, "Backward"; docs/lfp-temporal.md for CubaLIF, recurrent synapses
+    // and sequences); returns the reward handed to the layer below at each step. arriving[t] is A_t.
+    private Tensor[] BackwardLayer(int k, LayerStep[,] trace, Tensor x, Tensor[] arriving, bool keepInputReward)
+    {
+        var layer = _layers[k];
+        var p = layer.Membrane;
+        int steps = arriving.Length;
+        foreach (var parameter in layer.Parameters()) parameter.Feedback.zero_();
+        var magnitude = layer.Weights.Value.abs();
+        var biasMagnitude = layer.Bias.Value.abs();
+        var internalReward = zeros_like(trace[k, 0].Membrane);
+        var carried = zeros_like(internalReward);   // alpha q_{t+1}: the synaptic current's reward from step t+1 (CubaLIF)
+        var below = new Tensor[steps];
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            var reward = arriving[t] + internalReward;                                          // R_t = A_t + I_{t+1} (+ recurrent reward to s_t)
+            var previous = t > 0 ? trace[k, t - 1].Membrane : zeros_like(reward);
+            var denominator = previous.abs() + (trace[k, t].Drive - previous * (1f - p.Beta)).abs(); // D_t, with i_t in the place of z_t for CubaLIF
+            var rho = reward / (denominator + Epsilon);                                          // rho_t
+            internalReward = previous * p.Beta * rho;                                            // I_t = beta u_{t-1} rho_t
+            var q = rho;
+            if (layer.Alpha is { } alpha)
+            {
+                q = rho + carried;                                                               // q_t = rho_t + alpha q_{t+1}
+                carried = q * alpha;
+            }
+            var input = k > 0 ? trace[k - 1, t].Spikes : At(x, t);
+            layer.Weights.Feedback.addcmul_(magnitude, q.t().mm(input), 1);                      // F_W += |W| (.) (q_t^T x_t)
+            layer.Bias.Feedback.addcmul_(biasMagnitude, q.sum(0L), 1);                           // F_b += |b| (.) sum_batch q_t
+            if (layer.IsRecurrent) internalReward = RecurrentBackward(layer, trace, k, t, q, internalReward);
+            var handedDown = input * q.mm(layer.Weights.Value);                                  // A^in_t = x_t (.) (W^T q_t)
+            if (k > 0) below[t] = handedDown;
+            else if (keepInputReward) At(_inputReward!, t).add_(handedDown);
+        }
+        return below;
+    }
+
+    // V s_{t-1} + b_V is one more term of z_t (docs/lfp-temporal.md, "Recurrent synapses"): F_bV += |b_V| q_t at every
+    // step; from step 1 on F_V += |V| (.) (q_t^T s_{t-1}), and s_{t-1} (.) V^T q_t joins the reward at the membrane of
+    // t-1, so it is added to the internal reward the step t-1 reads. Returns that internal reward.
+    private static Tensor RecurrentBackward(DenseLayer layer, LayerStep[,] trace, int k, int t, Tensor q, Tensor internalReward)
+    {
+        var recurrent = layer.Recurrent!;
+        var recurrentBias = layer.RecurrentBias!;
+        recurrentBias.Feedback.addcmul_(recurrentBias.Value.abs(), q.sum(0L), 1);
+        if (t == 0) return internalReward;
+        var fired = trace[k, t - 1].Spikes;
+        recurrent.Feedback.addcmul_(recurrent.Value.abs(), q.t().mm(fired), 1);
+        return internalReward + fired * q.mm(recurrent.Value);
+    }
+
+    /// <summary>Spikes per layer of a dense forward pass over <paramref name="x"/> ([B, Inputs] or [T, B, Inputs]).</summary>
     public long[] SpikeCounts(Tensor x, int steps)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckInput(x, steps);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var (_, _, spikes) = Forward(x, steps);
-        var counts = new long[_weights.Length];
+        var trace = Forward(x, steps);
+        var counts = new long[_layers.Length];
         for (int k = 0; k < counts.Length; k++)
-            for (int t = 0; t < steps; t++) counts[k] += (long)spikes[k, t].sum().to_type(ScalarType.Float64).item<double>();
+            for (int t = 0; t < steps; t++) counts[k] += (long)trace[k, t].Spikes.sum().to_type(ScalarType.Float64).item<double>();
         return counts;
     }
 
-    // Step-major, as the reference: z_t = W x_t + b; r_t = H(u_{t-1} - theta); u_t = beta u_{t-1} + z_t - theta r_t;
-    // s_t = H(u_t - theta). Keeps z_t, u_t and s_t of every layer and step for the backward pass.
-    private (Tensor[,] Current, Tensor[,] Membrane, Tensor[,] Spikes) Forward(Tensor x, int steps)
+    // Step-major, as the reference: every layer at step t before any layer at step t+1. Keeps every layer's state of
+    // every step for the backward pass.
+    private LayerStep[,] Forward(Tensor x, int steps)
     {
-        int batch = (int)x.shape[0], layers = _weights.Length;
-        var current = new Tensor[layers, steps];
-        var membrane = new Tensor[layers, steps];
-        var spikes = new Tensor[layers, steps];
+        var trace = new LayerStep[_layers.Length, steps];
         for (int t = 0; t < steps; t++)
         {
-            Tensor input = x;
-            for (int k = 0; k < layers; k++)
+            var input = At(x, t);
+            for (int k = 0; k < _layers.Length; k++)
             {
-                var p = _neurons[k];
-                var z = nn.functional.linear(input, _weights[k], _bias[k]);
-                var previous = t > 0 ? membrane[k, t - 1] : zeros([batch, _weights[k].shape[0]], DType);
-                var reset = previous.gt(p.Threshold).to_type(DType);
-                var next = previous * p.Beta + z - reset * p.Threshold;
-                current[k, t] = z;
-                membrane[k, t] = next;
-                spikes[k, t] = next.gt(p.Threshold).to_type(DType);
-                input = spikes[k, t];
+                trace[k, t] = StepLayer(k, input, t > 0 ? trace[k, t - 1] : null);
+                input = trace[k, t].Spikes;
             }
         }
-        return (current, membrane, spikes);
+        return trace;
+    }
+
+    // One step of layer k from its state after step t-1 (null: at rest). z_t = W x_t + b (+ b_V + V s_{t-1});
+    // the drive is z_t for LIF and i_t = alpha i_{t-1} + z_t for CubaLIF; r_t = H(u_{t-1} - theta);
+    // u_t = beta u_{t-1} + drive - theta r_t; s_t = H(u_t - theta). The terms are added in CpuBackend's order.
+    private LayerStep StepLayer(int k, Tensor input, LayerStep? before)
+    {
+        var layer = _layers[k];
+        var p = layer.Membrane;
+        var z = nn.functional.linear(input, layer.Weights.Value, layer.Bias.Value);
+        if (layer.IsRecurrent)
+        {
+            z = z + layer.RecurrentBias!.Value;
+            if (before is { } b) z = z + nn.functional.linear(b.Spikes, layer.Recurrent!.Value);
+        }
+        var drive = layer.Alpha is { } alpha && before is { } last ? last.Drive * alpha + z : z;
+        var previous = before?.Membrane ?? zeros([input.shape[0], layer.Size], DType);
+        var reset = previous.gt(p.Threshold).to_type(DType);
+        var membrane = previous * p.Beta + drive - reset * p.Threshold;
+        return new LayerStep(drive, membrane, membrane.gt(p.Threshold).to_type(DType));
     }
 
     /// <summary>The reference's update from the current feedback: grad = -feedback, global-norm clip, SGD with momentum.</summary>
@@ -210,7 +259,8 @@ public sealed class DenseTorchLfp : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var gradients = _weightFeedback.Concat(_biasFeedback).Select(f => f.neg()).ToArray();
+        var parameters = ClipOrder().ToArray();
+        var gradients = parameters.Select(p => p.Feedback.neg()).ToArray();
         if (ClipNorm > 0)
         {
             var squares = zeros([1], ScalarType.Float64);
@@ -219,35 +269,35 @@ public sealed class DenseTorchLfp : IDisposable
             double coefficient = ClipNorm / (norm + 1e-6);
             if (coefficient < 1) foreach (var g in gradients) g.mul_((float)coefficient);
         }
-        var parameters = _weights.Concat(_bias).ToArray();
-        var momenta = _weightMomentum.Concat(_biasMomentum).ToArray();
         for (int i = 0; i < parameters.Length; i++)
         {
-            momenta[i].mul_(Momentum).add_(gradients[i]);       // buf = momentum buf + grad (torch.optim.SGD, dampening 0)
-            parameters[i].add_(momenta[i], alpha: -LearningRate);
+            parameters[i].Momentum.mul_(Momentum).add_(gradients[i]);       // buf = momentum buf + grad (torch.optim.SGD, dampening 0)
+            parameters[i].Value.add_(parameters[i].Momentum, alpha: -LearningRate);
         }
     }
+
+    // Every weight matrix, then every bias, then the recurrent ones: the order the norm is summed in (feed-forward
+    // networks keep the order, and so the numbers, they had before recurrent layers were supported).
+    private IEnumerable<Parameter> ClipOrder()
+        => _layers.Select(l => l.Weights).Concat(_layers.Select(l => l.Bias))
+            .Concat(_layers.Select(l => l.Recurrent).OfType<Parameter>()).Concat(_layers.Select(l => l.RecurrentBias).OfType<Parameter>());
 
     /// <summary>Predicted class per sample (argmax of output spike counts, lowest index wins ties); dense per-step forward.</summary>
     public void Predict(Tensor x, int steps, Span<int> predictions)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        int batch = CheckInput(x, steps);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        int batch = (int)x.shape[0], layers = _weights.Length;
-        var u = new Tensor[layers];
-        for (int k = 0; k < layers; k++) u[k] = zeros([batch, _weights[k].shape[0]], DType);
+        var state = new LayerStep?[_layers.Length];
         var counts = zeros([batch, Outputs], DType);
         for (int t = 0; t < steps; t++)
         {
-            Tensor input = x;
-            for (int k = 0; k < layers; k++)
+            var input = At(x, t);
+            for (int k = 0; k < _layers.Length; k++)
             {
-                var p = _neurons[k];
-                var z = nn.functional.linear(input, _weights[k], _bias[k]);
-                var reset = u[k].gt(p.Threshold).to_type(DType);
-                u[k] = u[k] * p.Beta + z - reset * p.Threshold;
-                input = u[k].gt(p.Threshold).to_type(DType);
+                state[k] = StepLayer(k, input, state[k]);
+                input = state[k]!.Value.Spikes;
             }
             counts.add_(input);
         }
@@ -257,13 +307,53 @@ public sealed class DenseTorchLfp : IDisposable
     }
 
     /// <summary>Weight feedback of layer <paramref name="layer"/>, output-major [out, in] (PyTorch layout); rounded to float32.</summary>
-    public float[] WeightFeedback(int layer) => ToArray(_weightFeedback[layer]);
+    public float[] WeightFeedback(int layer) => ToArray(_layers[layer].Weights.Feedback);
     /// <summary>Bias feedback of layer <paramref name="layer"/>.</summary>
-    public float[] BiasFeedback(int layer) => ToArray(_biasFeedback[layer]);
-    /// <summary>Reward reaching the input, [sample, input], summed over steps (after <see cref="ComputeFeedback"/> with keepInputReward).</summary>
-    public float[] InputReward() => _inputReward is null ? [] : ToArray(_inputReward);
+    public float[] BiasFeedback(int layer) => ToArray(_layers[layer].Bias.Feedback);
+    /// <summary>
+    /// Feedback of every parameter in <see cref="SpikingNetwork.Parameters"/>' order (W, b, then V, b_V of recurrent
+    /// layers), weight matrices output-major [out, in] (V: [postsynaptic, presynaptic]); rounded to float32.
+    /// </summary>
+    public float[][] FeedbackInParameterOrder() => _layers.SelectMany(l => l.Parameters()).Select(p => ToArray(p.Feedback)).ToArray();
+    /// <summary>
+    /// Reward reaching the input after <see cref="ComputeFeedback"/> with keepInputReward: [sample, input] summed over
+    /// steps for a constant current, [sample, step, input] for a sequence (LfpWorkspace.InputReward's layouts).
+    /// </summary>
+    public float[] InputReward()
+    {
+        if (_inputReward is null) return [];
+        if (_inputReward.dim() == 2) return ToArray(_inputReward);
+        using var sampleMajor = _inputReward.transpose(0, 1);
+        return ToArray(sampleMajor);
+    }
     /// <summary>Weights of layer <paramref name="layer"/>, output-major [out, in].</summary>
-    public float[] Weights(int layer) => ToArray(_weights[layer]);
+    public float[] Weights(int layer) => ToArray(_layers[layer].Weights.Value);
+    /// <summary>Every parameter in <see cref="SpikingNetwork.Parameters"/>' order, laid out as <see cref="FeedbackInParameterOrder"/>.</summary>
+    public float[][] ParametersInOrder() => _layers.SelectMany(l => l.Parameters()).Select(p => ToArray(p.Value)).ToArray();
+
+    // [B, Inputs] (a constant current) or [steps, B, Inputs] (a sequence); returns B.
+    private int CheckInput(Tensor x, int steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        bool constant = x.dim() == 2 && x.shape[1] == Inputs;
+        bool sequence = x.dim() == 3 && x.shape[0] == steps && x.shape[2] == Inputs;
+        if (!constant && !sequence)
+            throw new ArgumentException($"expected an input of [batch, {Inputs}] or [{steps}, batch, {Inputs}], got [{string.Join(", ", x.shape)}].", nameof(x));
+        return (int)x.shape[^2];
+    }
+
+    // The input at step t: the constant current itself, or slice t of a time-major sequence.
+    private static Tensor At(Tensor x, int t) => x.dim() == 3 ? x.select(0, t) : x;
+
+    // Why the dense step cannot compute LFP for this layer, or null when it can.
+    private static string? Unsupported(SpikingLayer layer)
+    {
+        if (!layer.IsDense) return $"the dense LFP step needs dense layers, got {layer.Connection.Kind} synapses.";
+        if (layer.Neuron is not (LifNeuron or CubaLifNeuron)) return $"the dense LFP step has no rule for neuron kind '{layer.Neuron.Kind}'.";
+        if (layer.Neurons.Reset != ResetMode.Subtract || !layer.Neurons.DelayedReset)
+            return "the dense LFP step is defined for reset by subtraction with delayed reset only.";
+        return null;
+    }
 
     private static float[] ToArray(Tensor t)
     {
@@ -282,10 +372,10 @@ public sealed class DenseTorchLfp : IDisposable
         return tensor(values, [labels.Length, classes]);
     }
 
-    private Tensor Typed(Tensor t)
+    private static Tensor Typed(Tensor t, ScalarType dtype)
     {
-        if (t.dtype == DType) return t;
-        using (t) return t.to_type(DType);
+        if (t.dtype == dtype) return t;
+        using (t) return t.to_type(dtype);
     }
 
     // Tensors that live as long as this object, not as long as a caller's dispose scope.
@@ -300,7 +390,70 @@ public sealed class DenseTorchLfp : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var t in _weights.Concat(_bias).Concat(_weightFeedback).Concat(_biasFeedback).Concat(_weightMomentum).Concat(_biasMomentum)) t.Dispose();
+        foreach (var layer in _layers)
+            foreach (var parameter in layer.Parameters()) parameter.Dispose();
         _inputReward?.Dispose();
+    }
+
+    // One layer's state at one step: what drives the membrane (z_t for LIF, i_t for CubaLIF), u_t and s_t.
+    private readonly record struct LayerStep(Tensor Drive, Tensor Membrane, Tensor Spikes);
+
+    // A trainable tensor in PyTorch's layout with its feedback and SGD momentum buffer.
+    private sealed class Parameter : IDisposable
+    {
+        public Parameter(float[] values, long[] shape, ScalarType dtype)
+        {
+            Value = Keep(Typed(tensor(values, shape), dtype));
+            Feedback = Keep(zeros(shape, dtype));
+            Momentum = Keep(zeros(shape, dtype));
+        }
+
+        public Tensor Value { get; }
+        public Tensor Feedback { get; }
+        public Tensor Momentum { get; }
+
+        public void Dispose()
+        {
+            Value.Dispose();
+            Feedback.Dispose();
+            Momentum.Dispose();
+        }
+    }
+
+    // One dense layer: neuron parameters, W and b, and V and b_V when recurrent.
+    private sealed class DenseLayer
+    {
+        public DenseLayer(SpikingLayer layer, ScalarType dtype)
+        {
+            var synapses = layer.Synapses;
+            Membrane = layer.Neurons;
+            Alpha = (layer.Neuron as CubaLifNeuron)?.Alpha;
+            Size = layer.Size;
+            Weights = new Parameter(synapses.ToOutputMajor(), [synapses.Outputs, synapses.Inputs], dtype);
+            Bias = new Parameter(synapses.Bias, [synapses.Outputs], dtype);
+            if (layer.Recurrent is not { } recurrent) return;
+            Recurrent = new Parameter(recurrent.ToOutputMajor(), [Size, Size], dtype);
+            RecurrentBias = new Parameter(recurrent.Bias, [Size], dtype);
+        }
+
+        public LifParameters Membrane { get; }
+        // Synaptic-current decay of CubaLIF; null for LIF, whose membrane the synaptic input drives directly.
+        public float? Alpha { get; }
+        public int Size { get; }
+        public Parameter Weights { get; }
+        public Parameter Bias { get; }
+        public Parameter? Recurrent { get; }
+        public Parameter? RecurrentBias { get; }
+        public bool IsRecurrent => Recurrent is not null;
+
+        // In SpikingLayer.Parameters' order.
+        public IEnumerable<Parameter> Parameters()
+        {
+            yield return Weights;
+            yield return Bias;
+            if (Recurrent is null) yield break;
+            yield return Recurrent;
+            yield return RecurrentBias!;
+        }
     }
 }

@@ -13,13 +13,27 @@ using static TorchSharp.torch;
 
 namespace SpikeLfp.Bench;
 
-/// <summary>How long the benchmark runs: repeats and batches per measurement.</summary>
+/// <summary>The workloads a benchmark run measures.</summary>
+[Flags]
+public enum BenchmarkWorkloads
+{
+    /// <summary>The feed-forward Fashion-MNIST MLP, 784-1000-10, T = 15, constant current (<see cref="LfpBenchmark"/>).</summary>
+    Mlp = 1,
+    /// <summary>The recurrent sequential-image network, 28-r256-10, T = 28, rows input (<see cref="RecurrentBenchmark"/>).</summary>
+    Recurrent = 2,
+    /// <summary>Every workload.</summary>
+    All = Mlp | Recurrent,
+}
+
+/// <summary>How long the benchmark runs: repeats and batches per measurement, and which workloads.</summary>
 public sealed record BenchmarkOptions
 {
     /// <summary>A smoke run: few repeats and batches (numbers are rough).</summary>
     public bool Quick { get; init; }
     /// <summary>Seed of data and initialisation.</summary>
     public int Seed { get; init; }
+    /// <summary>The workloads to measure (all by default).</summary>
+    public BenchmarkWorkloads Workloads { get; init; } = BenchmarkWorkloads.All;
 
     internal int Repeats => Quick ? 2 : 5;
     internal int PretrainBatches => Quick ? 12 : 40;
@@ -31,11 +45,15 @@ public sealed record BenchmarkOptions
     internal int GemmCalls => Quick ? 10 : 200;
     internal int ScalingRepeats => Quick ? 1 : 3;
     internal int ScalingBatches => Quick ? 1 : 8;
+    internal int RecurrentPretrainBatches => Quick ? 4 : 20;
+    internal int RecurrentLfpBatches => Quick ? 2 : 30;
+    internal int RecurrentTorchLfpBatches => Quick ? 1 : 8;
 }
 
 /// <summary>
 /// SpikeLfp against dense TorchSharp on the Fashion-MNIST MLP (784-1000-10, T = 15, constant current,
-/// batch 128), all in one process on <see cref="SyntheticImages"/>. Every throughput is the median over
+/// batch 128), all in one process on <see cref="SyntheticImages"/>, followed by the recurrent workload
+/// (<see cref="RecurrentBenchmark"/>) when selected. Every throughput is the median over
 /// repeats of a fixed number of batches, after warm-up; where ours and torch are compared, their repeats alternate.
 /// Our training's allocations and peak working set are read before libtorch is loaded.
 /// </summary>
@@ -51,12 +69,35 @@ public static class LfpBenchmark
     public const int Hidden = 1000;
     /// <summary>Hidden spike rate of the measured network (the reference network's on Fashion-MNIST: about 4-5%).</summary>
     public const double RealisticHiddenRate = 0.045;
-    private const int DataBatches = 16;
+    internal const int DataBatches = 16;
 
-    /// <summary>Runs every measurement; progress goes to <paramref name="log"/>.</summary>
+    /// <summary>Threads given to libtorch (torch.set_num_threads) for the multi-threaded comparisons.</summary>
+    internal static int TorchThreads => Environment.ProcessorCount;
+
+    /// <summary>Runs the selected workloads; progress goes to <paramref name="log"/>.</summary>
     public static BenchmarkReport Run(BenchmarkOptions options, TextWriter log)
     {
+        ArgumentNullException.ThrowIfNull(options);
         string loadStart = LoadAverage();
+        // The MLP first: it reads our training's memory before libtorch is loaded.
+        var mlp = options.Workloads.HasFlag(BenchmarkWorkloads.Mlp) ? RunMlp(options, log) : null;
+        var recurrent = options.Workloads.HasFlag(BenchmarkWorkloads.Recurrent) ? RecurrentBenchmark.Run(options, log) : null;
+        return new BenchmarkReport
+        {
+            Mlp = mlp,
+            Recurrent = recurrent,
+            TorchThreads = TorchThreads,
+            ProcessorCount = Environment.ProcessorCount,
+            OmpWaitPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy ? policy : "unset",
+            LoadAverageStart = loadStart,
+            LoadAverageEnd = LoadAverage(),
+            Quick = options.Quick,
+        };
+    }
+
+    // The 784-1000-10 MLP: every measurement of the class summary.
+    private static MlpReport RunMlp(BenchmarkOptions options, TextWriter log)
+    {
         var data = new SyntheticImages(DataBatches * TrainBatchSize, options.Seed);
         log.WriteLine($"synthetic data: {data.Count} samples of {SyntheticImages.InputSize} inputs, {data.BackgroundFraction:P1} exactly -1, {SyntheticImages.ClassCount} classes");
         var training = new TrainingOptions { BatchSize = TrainBatchSize, Steps = Steps, Seed = options.Seed };
@@ -103,7 +144,7 @@ public static class LfpBenchmark
 
         // Side by side with TorchSharp: repeats alternate between ours and torch, so a change in the machine's load
         // hits both. The dense LFP step is checked against ours first.
-        int torchThreads = Environment.ProcessorCount;
+        int torchThreads = TorchThreads;
         set_num_threads(torchThreads);
         log.WriteLine($"torch: set_num_threads({torchThreads}) (Environment.ProcessorCount)");
         var checks = new List<FeedbackAgreement>
@@ -229,7 +270,7 @@ public static class LfpBenchmark
             log.WriteLine($"surrogate BPTT on torch (atan, Adam): {surrogateRate:F0} samples/s");
         }
 
-        return new BenchmarkReport
+        return new MlpReport
         {
             LfpTrainSamplesPerSecond = lfpRate,
             LfpDenseTorchSamplesPerSecond = torchLfpRate,
@@ -248,12 +289,6 @@ public static class LfpBenchmark
             PretrainBatches = pretrainBatches,
             Scaling = scaling,
             FeedbackChecks = checks,
-            TorchThreads = torchThreads,
-            ProcessorCount = Environment.ProcessorCount,
-            OmpWaitPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy ? policy : "unset",
-            LoadAverageStart = loadStart,
-            LoadAverageEnd = LoadAverage(),
-            Quick = options.Quick,
             Method = Describe(options),
         };
     }
@@ -265,17 +300,20 @@ public static class LfpBenchmark
         $"inference {o.InferBatches} (ours) / {o.TorchInferBatches} (torch) batches of {InferBatchSize}; GEMM {o.GemmCalls} calls; " +
         $"scaling: median over {o.ScalingRepeats} repeats of {o.ScalingBatches} TrainBatch(128) from a fresh copy of a network whose first-layer weights and bias were scaled for the target rate.";
 
-    private static void TrainOne(LfpTrainer trainer, SyntheticImages data, int batchIndex, long[] keys, double[]? spikes)
+    internal static void TrainOne(LfpTrainer trainer, SyntheticImages data, int batchIndex, long[] keys, double[]? spikes)
     {
         int start = batchIndex % DataBatches * TrainBatchSize;
         trainer.TrainBatch(data.Batch(start, TrainBatchSize), data.Labels.AsSpan(start, TrainBatchSize), keys.AsSpan(0, TrainBatchSize), 1, batchIndex, spikes);
     }
 
-    private static ReadOnlySpan<int> Labels(SyntheticImages data, int batchIndex)
+    internal static ReadOnlySpan<int> Labels(SyntheticImages data, int batchIndex)
         => data.Labels.AsSpan(batchIndex % DataBatches * TrainBatchSize, TrainBatchSize);
 
-    private static double HiddenRate(double[] spikes, int batches, int hidden)
-        => spikes[0] / ((double)batches * TrainBatchSize * Steps * hidden);
+    private static double HiddenRate(double[] spikes, int batches, int hidden) => HiddenRate(spikes, batches, hidden, Steps);
+
+    // Spikes of the first (hidden) layer per neuron, step and sample of the batches counted in spikes.
+    internal static double HiddenRate(double[] spikes, int batches, int hidden, int steps)
+        => spikes[0] / ((double)batches * TrainBatchSize * steps * hidden);
 
     // Scales the first layer of a fresh network for the target rate, then times training steps from fresh copies of it.
     private static ScalingPoint MeasureScaling(int hidden, double target, SyntheticImages data, TrainingOptions training, long[] keys, BenchmarkOptions options)
@@ -325,7 +363,7 @@ public static class LfpBenchmark
     }
 
     // Alternates repeats of a and b; returns the median seconds of each.
-    private static (double A, double B) MedianSecondsSideBySide(int repeats, Action a, Action b)
+    internal static (double A, double B) MedianSecondsSideBySide(int repeats, Action a, Action b)
     {
         var timesA = new List<double>(repeats);
         var timesB = new List<double>(repeats);
@@ -378,52 +416,73 @@ public static class LfpBenchmark
 public static class FeedbackCheck
 {
     /// <summary>
-    /// Feedback of every parameter from <see cref="CpuLfpBackend"/> and from <see cref="DenseTorchLfp"/> (float32, and
-    /// float64 as the near-exact answer) on <paramref name="network"/> (unchanged) for one batch of constant currents;
-    /// each difference is the largest over parameters of max |a - b| / max |b|.
+    /// Feedback of every parameter (W, b, and V, b_V of recurrent layers) from <see cref="CpuLfpBackend"/> and from
+    /// <see cref="DenseTorchLfp"/> (float32, and float64 as the near-exact answer) on <paramref name="network"/>
+    /// (unchanged) for one batch of analog input: constant currents, or the sequences <paramref name="encoder"/>
+    /// presents (null: constant current). Each difference is the largest over parameters of max |a - b| / max |b|.
     /// </summary>
-    public static FeedbackAgreement Compare(SpikingNetwork network, ReadOnlySpan<float> features, ReadOnlySpan<int> labels, int steps)
+    public static FeedbackAgreement Compare(SpikingNetwork network, ReadOnlySpan<float> features, ReadOnlySpan<int> labels, int steps, IInputEncoder? encoder = null)
     {
-        var (ours, oursBias, spikesOurs) = Ours(network, features, labels, steps);
-        var (torch, torchBias, spikesTorch) = Dense(network, features, labels, steps, ScalarType.Float32);
-        var (exact, exactBias, spikesExact) = Dense(network, features, labels, steps, ScalarType.Float64);
-        var oursOutputMajor = ours.Select((w, k) => ToOutputMajor(w, network.Layers[k].Inputs, network.Layers[k].Size)).ToArray();
-        return new FeedbackAgreement(network.Spec,
-            Worst(oursOutputMajor, oursBias, torch, torchBias), Worst(oursOutputMajor, oursBias, exact, exactBias), Worst(torch, torchBias, exact, exactBias),
-            spikesOurs, spikesTorch, spikesExact);
+        var (ours, spikesOurs) = Ours(network, features, labels, steps, encoder);
+        var (torch, spikesTorch) = Dense(network, features, labels, steps, ScalarType.Float32, encoder);
+        var (exact, spikesExact) = Dense(network, features, labels, steps, ScalarType.Float64, encoder);
+        return new FeedbackAgreement(network.Spec, Worst(ours, torch), Worst(ours, exact), Worst(torch, exact), spikesOurs, spikesTorch, spikesExact);
     }
 
-    /// <summary>Feedback (output-major) and spikes per layer of the dense TorchSharp step in <paramref name="dtype"/>.</summary>
-    public static (float[][] Weights, float[][] Bias, long[] Spikes) Dense(SpikingNetwork network, ReadOnlySpan<float> features, ReadOnlySpan<int> labels, int steps, ScalarType dtype)
+    /// <summary>
+    /// Feedback in parameter order (<see cref="DenseTorchLfp.FeedbackInParameterOrder"/>, output-major) and spikes per
+    /// layer of the dense TorchSharp step in <paramref name="dtype"/>.
+    /// </summary>
+    public static (float[][] Feedback, long[] Spikes) Dense(SpikingNetwork network, ReadOnlySpan<float> features, ReadOnlySpan<int> labels, int steps, ScalarType dtype,
+        IInputEncoder? encoder = null)
     {
         using var dense = new DenseTorchLfp(network, dtype: dtype);
-        using var x = dense.Input(features, labels.Length);
+        using var x = dense.Input(features, labels.Length, encoder ?? new ConstantCurrentEncoder(), steps);
         var spikes = dense.SpikeCounts(x, steps);
         dense.ComputeFeedback(x, labels, steps);
-        int layers = network.Layers.Count;
-        return (Enumerable.Range(0, layers).Select(dense.WeightFeedback).ToArray(), Enumerable.Range(0, layers).Select(dense.BiasFeedback).ToArray(), spikes);
+        return (dense.FeedbackInParameterOrder(), spikes);
     }
 
-    private static double Worst(float[][] weights, float[][] bias, float[][] referenceWeights, float[][] referenceBias)
-    {
-        double worst = 0;
-        for (int k = 0; k < weights.Length; k++)
-        {
-            worst = Math.Max(worst, RelativeDifference(weights[k], referenceWeights[k]));
-            worst = Math.Max(worst, RelativeDifference(bias[k], referenceBias[k]));
-        }
-        return worst;
-    }
-
-    /// <summary>Our feedback (input-major, as <see cref="Feedback"/>) and spikes per layer.</summary>
-    public static (float[][] Weights, float[][] Bias, long[] Spikes) Ours(SpikingNetwork network, ReadOnlySpan<float> features, ReadOnlySpan<int> labels, int steps)
+    /// <summary>
+    /// Our feedback in parameter order, weight matrices output-major as <see cref="Dense"/>'s, and spikes per layer,
+    /// for input encoded by <paramref name="encoder"/> (null: constant current).
+    /// </summary>
+    public static (float[][] Feedback, long[] Spikes) Ours(SpikingNetwork network, ReadOnlySpan<float> features, ReadOnlySpan<int> labels, int steps,
+        IInputEncoder? encoder = null)
     {
         var keys = Enumerable.Range(0, labels.Length).Select(i => (long)i).ToArray();
-        var trace = new Simulator(network, steps, new ConstantCurrentEncoder()).Forward(features, keys);
+        var trace = new Simulator(network, steps, encoder ?? new ConstantCurrentEncoder()).Forward(features, keys);
         var feedback = new Feedback(network);
         new CpuLfpBackend().Backward(network, trace, labels, new RateCodedSpikeReward(), new LfpWorkspace(trace), feedback);
         var spikes = Enumerable.Range(0, network.Layers.Count).Select(k => TraceStatistics.SpikeTotal(trace, k)).ToArray();
-        return (feedback.Weights, feedback.Bias, spikes);
+        return (OutputMajor(network, feedback.InParameterOrder()), spikes);
+    }
+
+    /// <summary>
+    /// Arrays in <see cref="SpikingNetwork.Parameters"/>' order (the parameters themselves, or
+    /// <see cref="Feedback.InParameterOrder"/>) with every weight matrix turned output-major (PyTorch's layout): W as
+    /// [out, in], V as [postsynaptic, presynaptic]; biases copied as they are.
+    /// </summary>
+    public static float[][] OutputMajor(SpikingNetwork network, IReadOnlyList<float[]> inParameterOrder)
+    {
+        var result = new List<float[]>();
+        foreach (var layer in network.Layers)
+        {
+            result.Add(ToOutputMajor(inParameterOrder[result.Count], layer.Inputs, layer.Size));
+            result.Add((float[])inParameterOrder[result.Count].Clone());
+            if (!layer.IsRecurrent) continue;
+            result.Add(ToOutputMajor(inParameterOrder[result.Count], layer.Size, layer.Size));
+            result.Add((float[])inParameterOrder[result.Count].Clone());
+        }
+        if (result.Count != inParameterOrder.Count) throw new ArgumentException($"expected {result.Count} arrays in parameter order, got {inParameterOrder.Count}.", nameof(inParameterOrder));
+        return result.ToArray();
+    }
+
+    private static double Worst(float[][] feedback, float[][] reference)
+    {
+        double worst = 0;
+        for (int i = 0; i < feedback.Length; i++) worst = Math.Max(worst, RelativeDifference(feedback[i], reference[i]));
+        return worst;
     }
 
     /// <summary>max |a - b| / max |b| (0 when both are zero).</summary>

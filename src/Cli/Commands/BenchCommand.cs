@@ -7,29 +7,41 @@ namespace SpikeLfp.Cli.Commands;
 public sealed class BenchCommand : ICommand
 {
     public string Name => "bench";
-    public string Summary => "benchmark LFP training and inference against dense TorchSharp (784-1000-10, T=15)";
+    public string Summary => "benchmark LFP training and inference against dense TorchSharp (784-1000-10, T=15; 28-r256-10, T=28, rows)";
     public string Help => """
-        spikelfp bench [--json F] [--quick]
-          Measures in one process, on synthetic data of Fashion-MNIST shape (784 inputs, 10 classes):
+        spikelfp bench [--workload all|mlp|recurrent] [--json F] [--quick]
+          Measures in one process, on synthetic data of Fashion-MNIST shape (784 inputs, 10 classes).
+          The mlp workload (784-1000-10, T=15, constant current):
           our LFP training samples/s (batch 128) next to the same LFP step done densely on TorchSharp (checked to
           give the same feedback), surrogate BPTT on TorchSharp, our inference next to a dense TorchSharp forward,
           our dense kernel next to torch.matmul (128x784 by 784x1000), LFP step time against spike rate
           (1%, 5%, 20%) and hidden size (1000, 4000), peak working set and allocations per training batch.
+          The recurrent workload (28-r256-10 LIF, hidden layer recurrent, T=28, rows encoder: row t of the image at
+          step t): our LFP training samples/s (batch 128) next to the same LFP done densely on TorchSharp (V s_{t-1}
+          as a matmul per step; checked to give the same feedback for W, b, V and b_V), and the hidden spike rate.
           Each number is the median of a few repeats after warm-up; libtorch gets Environment.ProcessorCount threads.
           Build in Release and keep the machine otherwise idle: the numbers are only as quiet as the machine.
           On a shared or loaded machine run it as OMP_WAIT_POLICY=passive spikelfp bench: libtorch's OpenMP
           threads otherwise spin at every barrier, torch's multi-threaded numbers collapse (10x and more) and
           the ratios look far better than they are. The JSON records the setting.
-          --json F   also write every number as JSON to F (written atomically)
-          --quick    few repeats: a smoke run, numbers are rough
+          --workload W  all (default), mlp or recurrent
+          --json F      also write every number as JSON to F (written atomically); the recurrent workload's
+                        numbers are under "recurrent"
+          --quick       few repeats: a smoke run, numbers are rough
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments(Name, args, new HashSet<string> { "json" }, new HashSet<string> { "quick" });
+        var a = new Arguments(Name, args, new HashSet<string> { "json", "workload" }, new HashSet<string> { "quick" });
         string? json = a.OptionalString("json");
         if (json is not null && string.IsNullOrWhiteSpace(json)) throw new UsageException("bench: --json needs a file name.");
-        var report = LfpBenchmark.Run(new BenchmarkOptions { Quick = a.Has("quick") }, output);
+        var workloads = a.Choice("workload", "all", "all", "mlp", "recurrent") switch
+        {
+            "mlp" => BenchmarkWorkloads.Mlp,
+            "recurrent" => BenchmarkWorkloads.Recurrent,
+            _ => BenchmarkWorkloads.All,
+        };
+        var report = LfpBenchmark.Run(new BenchmarkOptions { Quick = a.Has("quick"), Workloads = workloads }, output);
         output.WriteLine();
         report.WriteTable(output);
         if (json is not null)

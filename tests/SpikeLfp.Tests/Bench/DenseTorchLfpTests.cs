@@ -5,6 +5,7 @@ using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Simulation;
+using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
 using SpikeLfp.Tests.Support;
 
@@ -52,7 +53,7 @@ public class DenseTorchLfpTests
     {
         var data = new SyntheticImages(32, seed: 3);
         var network = SpikingNetwork.Create([SyntheticImages.InputSize, 64, SyntheticImages.ClassCount], LifParameters.Default, seed: 5);
-        var (ours, oursBias, spikesOurs) = FeedbackCheck.Ours(network, data.Features, data.Labels, steps: 15);
+        var (ours, spikesOurs) = FeedbackCheck.Ours(network, data.Features, data.Labels, steps: 15);
         using var dense = new DenseTorchLfp(network);
         using var input = dense.Input(data.Features, data.Count);
         Assert.That(dense.SpikeCounts(input, 15), Is.EqualTo(spikesOurs), "spikes per layer");
@@ -61,12 +62,85 @@ public class DenseTorchLfpTests
 
         for (int k = 0; k < 2; k++)
         {
-            var layer = network.Layers[k];
-            Close.AssertAll(dense.WeightFeedback(k), FeedbackCheck.ToOutputMajor(ours[k], layer.Inputs, layer.Size).Select(v => (double)v).ToArray(), $"layer {k} weight feedback", Relative);
-            Close.AssertAll(dense.BiasFeedback(k), oursBias[k].Select(v => (double)v).ToArray(), $"layer {k} bias feedback", Relative);
+            // Parameter order: W, b per layer.
+            Close.AssertAll(dense.WeightFeedback(k), ours[2 * k].Select(v => (double)v).ToArray(), $"layer {k} weight feedback", Relative);
+            Close.AssertAll(dense.BiasFeedback(k), ours[2 * k + 1].Select(v => (double)v).ToArray(), $"layer {k} bias feedback", Relative);
         }
         var agreement = FeedbackCheck.Compare(network, data.Features, data.Labels, steps: 15);
         Assert.That(agreement.MaxRelativeDifference, Is.LessThan(Relative));
+    }
+
+    private const int Rows = 8, RowLength = 8, RowSteps = 8;
+    private static readonly string[] RecurrentParameterNames = ["W1", "b1", "V1", "bV1", "W2", "b2"];
+
+    // 8-r12-4 on six random 8 x 8 images, one row per step; weights scaled up so that every layer fires and V
+    // carries spikes from step to step.
+    private static (SpikingNetwork Network, float[] Images, int[] Labels, RowsEncoder Encoder) RecurrentRowsCase(NeuronModel neuron)
+    {
+        var network = SpikingNetwork.Create(new NetworkSpec(RowLength, [new LayerSpec(12, neuron, Recurrent: true), new LayerSpec(4, neuron)]), seed: 7);
+        foreach (var p in network.Parameters()) VectorMath.Scale(3f, p);
+        int[] labels = [0, 1, 2, 3, 1, 2];
+        var random = new Random(11);
+        var images = Enumerable.Range(0, labels.Length * Rows * RowLength).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        return (network, images, labels, new RowsEncoder(Rows, RowLength));
+    }
+
+    [TestCase("lif")]
+    [TestCase("cuba")]
+    public void Dense_torch_feedback_matches_ours_on_a_recurrent_network_with_rows_input(string neuronKind)
+    {
+        var membrane = LifParameters.Default;
+        var (network, images, labels, encoder) = RecurrentRowsCase(neuronKind == "cuba" ? new CubaLifNeuron(membrane, 0.6f) : new LifNeuron(membrane));
+        int batch = labels.Length;
+        var keys = Enumerable.Range(0, batch).Select(i => (long)i).ToArray();
+        var trace = new Simulator(network, RowSteps, encoder).Forward(images, keys);
+        var workspace = new LfpWorkspace(trace, keepInputReward: true);
+        var feedback = new Feedback(network);
+        new CpuLfpBackend().Backward(network, trace, labels, new RateCodedSpikeReward(), workspace, feedback);
+        var ours = FeedbackCheck.OutputMajor(network, feedback.InParameterOrder());
+
+        using var dense = new DenseTorchLfp(network);
+        using var input = dense.Sequence(images, batch, encoder, RowSteps);
+        var spikes = Enumerable.Range(0, network.Layers.Count).Select(k => TraceStatistics.SpikeTotal(trace, k)).ToArray();
+        Assert.That(dense.SpikeCounts(input, RowSteps), Is.EqualTo(spikes), "spikes per layer");
+        Assert.That(spikes, Is.All.GreaterThan(0), "every layer fires (otherwise the check is empty)");
+        Assert.That(feedback.RecurrentWeights[0], Has.Some.Not.EqualTo(0f), "V received feedback (spikes crossed steps through it)");
+        dense.ComputeFeedback(input, labels, RowSteps, keepInputReward: true);
+
+        var torch = dense.FeedbackInParameterOrder();
+        Assert.That(torch, Has.Length.EqualTo(RecurrentParameterNames.Length), "parameters: W, b, V, bV of the recurrent layer, W, b of the output");
+        for (int i = 0; i < torch.Length; i++)
+            Close.AssertAll(torch[i], ours[i].Select(v => (double)v).ToArray(), $"{RecurrentParameterNames[i]} feedback, torch vs ours", Relative);
+        Close.AssertAll(dense.InputReward(), workspace.InputReward.AsSpan(0, batch * RowSteps * RowLength).ToArray().Select(v => (double)v).ToArray(),
+            "input reward per step, torch vs ours", Relative);
+    }
+
+    [Test]
+    public void Dense_torch_training_step_moves_every_parameter_of_a_recurrent_network_as_LfpTrainer_does()
+    {
+        var (network, images, labels, encoder) = RecurrentRowsCase(new LifNeuron(LifParameters.Default));
+        var options = new TrainingOptions { BatchSize = labels.Length, Steps = RowSteps, Encoder = encoder.Name };
+        using var dense = new DenseTorchLfp(network.Clone(), options.LearningRate, options.Momentum, options.ClipNorm);
+        using var input = dense.Sequence(images, labels.Length, encoder, RowSteps);
+        var initial = FeedbackCheck.OutputMajor(network, network.Parameters());
+        var trainer = new LfpTrainer(network, options, encoder: encoder);
+        var keys = Enumerable.Range(0, labels.Length).Select(i => (long)i).ToArray();
+
+        for (int step = 0; step < 2; step++)   // two steps: the second one uses the momentum buffer
+        {
+            var (reward, _) = trainer.TrainBatch(images, labels, keys, 1, step);
+            float torchReward = dense.TrainBatch(input, labels, RowSteps);
+            Assert.That(torchReward, Is.EqualTo(reward).Within(Relative * Math.Max(1, Math.Abs(reward))), $"reward of step {step + 1}");
+        }
+        var ours = FeedbackCheck.OutputMajor(network, network.Parameters());
+        var torch = dense.ParametersInOrder();
+        for (int i = 0; i < torch.Length; i++)
+        {
+            var oursUpdate = ours[i].Select((w, j) => (double)w - initial[i][j]).ToArray();
+            var torchUpdate = torch[i].Select((w, j) => w - initial[i][j]).ToArray();
+            Assert.That(oursUpdate.Max(Math.Abs), Is.GreaterThan(0), $"{RecurrentParameterNames[i]} learned something");
+            Close.AssertAll(torchUpdate, oursUpdate, $"{RecurrentParameterNames[i]} update over two steps", 1e-3);
+        }
     }
 
     [Test]

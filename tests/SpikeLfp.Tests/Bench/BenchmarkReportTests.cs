@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using SpikeLfp.Bench;
+using SpikeLfp.Cli;
+
+namespace SpikeLfp.Tests.Bench;
+
+/// <summary>
+/// The bench's report carries each workload it measured, and only those; the command line selects them. Nothing
+/// here is timed (the numbers are made up).
+/// </summary>
+public class BenchmarkReportTests
+{
+    private static RecurrentReport Recurrent => new()
+    {
+        Network = RecurrentBenchmark.Spec,
+        Steps = RecurrentBenchmark.Steps,
+        LfpTrainSamplesPerSecond = 3000,
+        LfpDenseTorchSamplesPerSecond = 1200,
+        HiddenSpikeRate = 0.085,
+        PretrainBatches = 20,
+        FeedbackCheck = new FeedbackAgreement(RecurrentBenchmark.Spec, 8e-6, 9e-6, 3e-6, [75426, 8212], [75426, 8212], [75426, 8212]),
+        Method = "made up",
+    };
+
+    [Test]
+    public void Recurrent_workload_is_reported_under_its_own_key_with_its_ratio_and_spike_rate()
+    {
+        var report = new BenchmarkReport { Recurrent = Recurrent, TorchThreads = 2, ProcessorCount = 2 };
+        var json = JsonNode.Parse(report.ToJson())!.AsObject();
+
+        Assert.That(json.ContainsKey("lfp_train_samples_per_s"), Is.False, "no MLP numbers when the MLP was not measured");
+        Assert.That(json["workloads"]!.AsArray().Select(w => (string)w!), Is.EqualTo(new[] { "recurrent" }));
+        var recurrent = json["recurrent"]!.AsObject();
+        Assert.That((string)recurrent["network"]!, Is.EqualTo("28-r256-10"));
+        Assert.That((int)recurrent["steps"]!, Is.EqualTo(28));
+        Assert.That((double)recurrent["lfp_train_samples_per_s"]!, Is.EqualTo(3000));
+        Assert.That((double)recurrent["lfp_dense_torch_samples_per_s"]!, Is.EqualTo(1200));
+        Assert.That((double)recurrent["lfp_train_vs_dense_torch"]!, Is.EqualTo(2.5));
+        Assert.That((double)recurrent["hidden_spike_rate"]!, Is.EqualTo(0.085));
+        Assert.That((double)recurrent["feedback_check"]!["max_relative_difference"]!, Is.EqualTo(8e-6));
+
+        var table = new StringWriter();
+        report.WriteTable(table);
+        Assert.That(table.ToString(), Does.Contain("recurrent 28-r256-10, T=28, rows input"));
+        Assert.That(table.ToString(), Does.Match(@"LFP training \(samples/s\) +3000\.0 +1200\.0 +2\.50"));
+        Assert.That(table.ToString(), Does.Contain("hidden spike rate 8.50 %"));
+    }
+
+    [Test]
+    public void Bench_rejects_an_unknown_workload()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CommandLine.Run(["bench", "--workload", "conv"], output, error, CancellationToken.None);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.ToString(), Does.Contain("--workload must be one of all, mlp, recurrent"));
+    }
+}
