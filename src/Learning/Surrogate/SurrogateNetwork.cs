@@ -225,12 +225,12 @@ public sealed class SurrogateNetwork : IDisposable
         Tensor z = Currents(l, x);
         if (recurrentWeights[l] is not { } v) return z;
         Tensor withBias;
-        using (z) withBias = z + recurrentBiases[l]!;
+        using (z) withBias = TorchArithmetic.Plus(z, recurrentBiases[l]!);
         if (previousSpikes is null) return withBias;
         using (withBias)
         {
             using var fedBack = nn.functional.linear(previousSpikes, v);
-            return withBias + fedBack;
+            return TorchArithmetic.Plus(withBias, fedBack);
         }
     }
 
@@ -242,30 +242,27 @@ public sealed class SurrogateNetwork : IDisposable
         {
             using var alphaScalar = alpha.ToScalar();
             using var decayed = previous * alphaScalar;
-            return decayed + z;
+            return TorchArithmetic.Plus(decayed, z);
         }
     }
 
     // u_t from u_{t-1} and this step's drive I_t (z_t or the synaptic current); writes s_t. r_t is read from the
     // stored membrane, detached: the reset carries no gradient.
-    private static readonly Scalar One = 1.0.ToScalar();
-
     private Tensor MembraneStep(SurrogateLayer layer, Tensor u, Tensor drive, out Tensor spikes)
     {
-        // Scalars are created and disposed here, never converted implicitly: TorchSharp 0.107 leaves implicit ones to
-        // the finalizer, which can free one while libtorch still reads it ("Unknown scalar type", seen in long runs).
+        // Scalars are created and disposed here, never converted implicitly (TorchArithmetic says why).
         using var thr = layer.Threshold.ToScalar();
         using var reset = u.detach().gt(thr).to_type(DType);
         Tensor next = Integrate(layer, u, drive, reset);
-        using (var v = next - thr) spikes = SurrogateSpike.Apply(v, Surrogate);
+        using (var v = TorchArithmetic.Minus(next, thr)) spikes = SurrogateSpike.Apply(v, Surrogate);
         if (layer.DelayedReset) return next;
         // Immediate reset d = s_t - r_t (snntorch's "avoid double reset"), detached here too:
         // snntorch lets the surrogate flow through s_t in this term; we keep every reset
         // gradient-free, as for the delayed reset.
         using var fired = spikes.detach();
-        using var d = fired - reset;
+        using var d = TorchArithmetic.Minus(fired, reset);
         using var amount = layer.Reset == ResetMode.Subtract ? d * thr : d * next;
-        using (next) return next - amount;
+        using (next) return TorchArithmetic.Minus(next, amount);
     }
 
     // u' before any immediate reset, per reset mode (SurrogateLayer's equations, in the simulator's operation order).
@@ -273,28 +270,29 @@ public sealed class SurrogateNetwork : IDisposable
     {
         using var beta = layer.Beta.ToScalar();
         using var thr = layer.Threshold.ToScalar();
+        using var one = 1.0.ToScalar();
         switch (layer.Reset)
         {
             case ResetMode.Zero:
             {
-                using var kept = One - reset;
+                using var kept = TorchArithmetic.Minus(one, reset);
                 using var carried = u * kept;
                 using var leaked = carried * beta;
-                return leaked + drive;                   // u' = beta (1 - r_t) u_{t-1} + I_t
+                return TorchArithmetic.Plus(leaked, drive);                   // u' = beta (1 - r_t) u_{t-1} + I_t
             }
             case ResetMode.ZeroAll:
             {
-                using var kept = One - reset;
+                using var kept = TorchArithmetic.Minus(one, reset);
                 using var leaked = u * beta;
-                using var integrated = leaked + drive;
+                using var integrated = TorchArithmetic.Plus(leaked, drive);
                 return integrated * kept;                // u' = (1 - r_t) (beta u_{t-1} + I_t)
             }
             default:
             {
                 using var leaked = u * beta;
-                using var integrated = leaked + drive;
+                using var integrated = TorchArithmetic.Plus(leaked, drive);
                 using var subtracted = reset * thr;
-                return integrated - subtracted;          // u' = beta u_{t-1} + I_t - thr r_t
+                return TorchArithmetic.Minus(integrated, subtracted);          // u' = beta u_{t-1} + I_t - thr r_t
             }
         }
     }

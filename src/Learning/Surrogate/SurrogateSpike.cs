@@ -24,9 +24,9 @@ public static class SurrogateSpike
         using var heaviside = v.gt(zero).to_type(v.dtype);
         using var detached = v.detach();
         using var derivative = Derivative(detached, surrogate);
-        using var delta = v - detached;
+        using var delta = TorchArithmetic.Minus(v, detached);
         using var straightThrough = delta * derivative;
-        return heaviside + straightThrough;
+        return TorchArithmetic.Plus(heaviside, straightThrough);
     }
 
     /// <summary>The surrogate derivative sg(v) evaluated elementwise (no autograd graph).</summary>
@@ -48,7 +48,7 @@ public static class SurrogateSpike
                 using var height = (surrogate.Alpha / 2).ToScalar();
                 using var scaled = v * slope;
                 using var squared = scaled.pow(two);
-                using var denominator = squared + one;
+                using var denominator = TorchArithmetic.Plus(squared, one);
                 return height / denominator;
             }
             case SurrogateKind.FastSigmoid:
@@ -59,7 +59,7 @@ public static class SurrogateSpike
                 using var two = 2.ToScalar();
                 using var one = 1.0.ToScalar();
                 using var scaled = magnitude * slope;
-                using var shifted = scaled + one;
+                using var shifted = TorchArithmetic.Plus(scaled, one);
                 using var squared = shifted.pow(two);
                 return one / squared;
             }
@@ -68,7 +68,7 @@ public static class SurrogateSpike
                 using var magnitude = v.abs();
                 using var one = 1.0.ToScalar();
                 using var zero = 0.0.ToScalar();
-                using var falling = one - magnitude;
+                using var falling = TorchArithmetic.Minus(one, magnitude);
                 return falling.clamp_min(zero);
             }
             case SurrogateKind.Step:
