@@ -8,7 +8,9 @@ using SpikeLfp.Neurons;
 
 // spikelfp-gpu-check [--cpu] [--quick]
 // 1. Agreement: every GPU kernel against the CPU backend (same spikes, values to 1e-5) with the tiled product
-//    (bit-compatible sums), then the Reference fixtures through the GPU backend; with cuBLAS too when it loads.
+//    (bit-compatible sums): LIF and CubaLIF neurons, every reset mode, feed-forward and recurrent layers; device
+//    training and the host trainer on the GPU backend against the CPU trainer; then the Reference fixtures through the
+//    GPU backend; with cuBLAS too when it loads.
 // 2. Benchmarks (CUDA only): LFP training samples/s on the Fashion-MNIST MLP shape, and forward + LFP backward
 //    on the Open Neuromorphic shape. Prints one JSON document; exit 0 when every agreement check passed.
 // Without CUDA (or with --cpu) the agreement part runs on ILGPU's CPU accelerator and the benchmarks are skipped.
@@ -69,12 +71,13 @@ static bool Run(Dictionary<string, object> results, string products, GpuBackend 
         passed &= failures.Count == 0;
         Console.Error.WriteLine($"{products}/{name}: {(failures.Count == 0 ? "pass" : string.Join("; ", failures))}");
     }
-    foreach (var s in Scenario.All) Record($"kernels/{s.Name}", () => BackendAgreement.ForwardAndBackward(backend, s));
+    foreach (var s in Scenario.All.Concat(Scenario.Temporal)) Record($"kernels/{s.Name}", () => BackendAgreement.ForwardAndBackward(backend, s));
+    var trained = new[] { Scenario.All[0], Scenario.All[4], Scenario.Temporal[3], Scenario.Temporal[4], Scenario.Temporal[^1] };
     foreach (string optimizer in new[] { "sgd", "adam" })
-    {
-        Record($"training/{optimizer}/{Scenario.All[0].Name}", () => BackendAgreement.TrainingSteps(backend, Scenario.All[0], optimizer));
-        Record($"training/{optimizer}/{Scenario.All[4].Name}", () => BackendAgreement.TrainingSteps(backend, Scenario.All[4], optimizer));
-    }
+        foreach (var s in trained)
+            Record($"training/{optimizer}/{s.Name}", () => BackendAgreement.TrainingSteps(backend, s, optimizer));
+    foreach (var s in new[] { Scenario.All[4], Scenario.Temporal[4] })
+        Record($"host-trainer/{s.Name}", () => BackendAgreement.HostTrainerSteps(backend, s));
     foreach (var (name, spiking) in new[] { ("lfp_snn_mlp", false), ("lfp_snn_mlp_spiking_input", true) })
         Record($"reference/{name}", () => BackendAgreement.ReferenceFixture(backend, Embedded(name), spiking));
     return passed;

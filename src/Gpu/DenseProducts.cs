@@ -6,8 +6,8 @@ using SpikeLfp.Gpu.Kernels;
 namespace SpikeLfp.Gpu;
 
 /// <summary>
-/// The three dense products of a spiking layer, C (+)= A B with row-major operands: currents X W, rewards handed
-/// down rho W^T, feedback X^T rho. The tiled kernel reproduces the CPU backend's sums exactly; cuBLAS (CUDA only,
+/// The dense products of a spiking layer, C (+)= A B with row-major operands: currents X W, rewards handed down
+/// rho W^T, feedback X^T rho, and per step of a recurrent layer s_{t-1} V and q_t V^T. The tiled kernel reproduces the CPU backend's sums exactly; cuBLAS (CUDA only,
 /// when libcublas loads and <see cref="GpuBackendOptions.UseCuBlas"/> allows it) is faster on large layers and
 /// agrees to float rounding, which can move a spike whose membrane sits within rounding of the threshold.
 /// </summary>
@@ -50,20 +50,32 @@ internal sealed class DenseProducts : IDisposable
             _kernels.Product(new KernelConfig(new Index2D(gridX, gridY), new Index2D(DenseKernels.Tile, DenseKernels.Tile)), a, b, c, s);
             return;
         }
-        // Row-major C = A B is column-major C^T = B^T A^T: cuBLAS computes an N x M result with ldc = N.
+        // Row-major C = A B is column-major C^T = B^T A^T: cuBLAS computes an N x M result with ldc = CRow.
         var (opB, ldb) = s.BCol == 1 ? (CuBlasOperation.NonTranspose, s.BRow) : (CuBlasOperation.Transpose, s.BCol);
         var (opA, lda) = s.ACol == 1 ? (CuBlasOperation.NonTranspose, s.ARow) : (CuBlasOperation.Transpose, s.ACol);
-        _blas.Gemm(opB, opA, s.N, s.M, s.K, 1f, b, ldb, a, lda, s.Accumulate != 0 ? 1f : 0f, c, s.N);
+        _blas.Gemm(opB, opA, s.N, s.M, s.K, 1f, b, ldb, a, lda, s.Accumulate != 0 ? 1f : 0f, c, s.CRow);
     }
 
     /// <summary>Row-major X[rows, inputs] W[inputs, outputs], accumulated onto C (which holds the bias).</summary>
-    public static ProductShape Current(int rows, int inputs, int outputs) => new(rows, outputs, inputs, inputs, 1, outputs, 1, 1);
+    public static ProductShape Current(int rows, int inputs, int outputs) => new(rows, outputs, inputs, inputs, 1, outputs, 1, outputs, 1);
 
     /// <summary>rho[rows, outputs] W^T: the reward reaching each input, before the input mask.</summary>
-    public static ProductShape RewardDown(int rows, int inputs, int outputs) => new(rows, inputs, outputs, outputs, 1, 1, outputs, 0);
+    public static ProductShape RewardDown(int rows, int inputs, int outputs) => new(rows, inputs, outputs, outputs, 1, 1, outputs, inputs, 0);
 
     /// <summary>X^T[inputs, rows] rho[rows, outputs]: the feedback of every synapse, before |W|.</summary>
-    public static ProductShape Feedback(int rows, int inputs, int outputs) => new(inputs, outputs, rows, 1, inputs, outputs, 1, 0);
+    public static ProductShape Feedback(int rows, int inputs, int outputs) => new(inputs, outputs, rows, 1, inputs, outputs, 1, outputs, 0);
+
+    /// <summary>
+    /// z_t += s_{t-1} V for one step of a recurrent layer: A is the spikes of step t-1 and C the currents of step t,
+    /// one row per sample inside [sample, step, neuron] arrays (views starting at that step).
+    /// </summary>
+    public static ProductShape RecurrentCurrent(int batch, int steps, int size) => new(batch, size, size, steps * size, 1, size, 1, steps * size, 1);
+
+    /// <summary>
+    /// q_t V^T for one step of a recurrent layer: the reward the recurrent synapses hand to s_{t-1}, before the
+    /// spike mask; A is q of step t inside [sample, step, neuron], C is [sample, neuron].
+    /// </summary>
+    public static ProductShape RecurrentRewardDown(int batch, int steps, int size) => new(batch, size, size, steps * size, 1, 1, size, size, 0);
 
     public void Dispose() => _blas?.Dispose();
 }

@@ -11,7 +11,8 @@ namespace SpikeLfp.Gpu;
 /// LFP training with everything on the device: weights and optimizer state are uploaded once and stay there;
 /// per batch the host sends features, labels and sample keys, and receives predictions, rewards, spike counts and
 /// the gradient norm (one round trip). Same step as <see cref="LfpTrainer"/>: simulate from rest, rate-coded
-/// reward, LFP backward, grad = -feedback, global-norm clipping, SGD with momentum or Adam.
+/// reward, LFP backward, grad = -feedback, global-norm clipping, SGD with momentum or Adam, over every parameter
+/// (recurrent weights and biases included).
 /// Call <see cref="CopyWeightsTo"/> to bring the trained weights back to the host network.
 /// </summary>
 public sealed class GpuLfpTrainer
@@ -30,19 +31,28 @@ public sealed class GpuLfpTrainer
     private long _steps;
 
     /// <summary>Uploads <paramref name="network"/>'s weights to <paramref name="backend"/>'s device for training with <paramref name="options"/>.</summary>
-    public GpuLfpTrainer(GpuBackend backend, SpikingNetwork network, TrainingOptions options)
+    /// <remarks>
+    /// <paramref name="encoder"/> defaults to the one <c>options.Encoder</c> names; the rows encoder needs the data
+    /// set's shape, so pass it (<see cref="RowsEncoder.For"/>) when <c>options.Encoder</c> is "rows", as for <see cref="LfpTrainer"/>.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">A layer the device kernels do not run (the message names it).</exception>
+    public GpuLfpTrainer(GpuBackend backend, SpikingNetwork network, TrainingOptions options, IInputEncoder? encoder = null)
     {
         options.Validate();
         _backend = backend;
         _options = options;
         Network = network;
-        _encoder = InputEncoders.Create(options.Encoder, (ulong)options.Seed);
-        _model = backend.ModelFor(network, options.BatchSize, options.Steps, _encoder.IsSpiking);
+        if (encoder is not null && encoder.Name != options.Encoder)
+            throw new ArgumentException($"the encoder is '{encoder.Name}' but the options name '{options.Encoder}'.", nameof(encoder));
+        _encoder = encoder ?? (options.Encoder == "rows"
+            ? throw new ArgumentException("the rows encoder needs the data set's shape: pass RowsEncoder.For(featureCount, network.InputSize).", nameof(encoder))
+            : InputEncoders.Create(options.Encoder, (ulong)options.Seed));
+        _model = backend.ModelFor(network, options.BatchSize, options.Steps, _encoder.Kind);
         GpuBackend.UploadParameters(_model, network);
         if (_encoder.IsSpiking && _encoder is not BernoulliRateEncoder)
             _hostSpikes = new SpikeTrain(options.BatchSize, options.Steps, network.InputSize);
-        _parameters = _model.Layers.SelectMany(l => new[] { l.Weights, l.Bias }).ToArray();
-        _feedback = _model.Layers.SelectMany(l => new[] { l.WeightFeedback, l.BiasFeedback }).ToArray();
+        _parameters = _model.Layers.SelectMany(l => l.Parameters()).ToArray();
+        _feedback = _model.Layers.SelectMany(l => l.Feedback()).ToArray();
         _first = _parameters.Select(p => _model.Allocate<float>(p.Length)).ToArray();
         _second = _parameters.Select(p => _model.Allocate<float>(options.Optimizer == "adam" ? p.Length : 1)).ToArray();
         foreach (var b in _first.Concat(_second)) b.MemSetToZero();
@@ -64,28 +74,15 @@ public sealed class GpuLfpTrainer
     /// <exception cref="NumericalInstabilityException">The feedback or the reward is NaN or infinite.</exception>
     public (double Reward, int Correct, long[] SpikeTotals) TrainBatch(ReadOnlySpan<float> features, ReadOnlySpan<int> labels, ReadOnlySpan<long> keys)
     {
-        int batch = keys.Length, inputs = Network.InputSize, steps = _options.Steps;
+        int batch = keys.Length, steps = _options.Steps;
         if (batch < 1 || batch > _options.BatchSize) throw new ArgumentException($"a batch holds 1 to {_options.BatchSize} samples, got {batch}.");
-        if (features.Length < batch * inputs || labels.Length < batch) throw new ArgumentException("features or labels are shorter than the batch.");
+        if (features.Length < batch * TraceShape.FeaturesPerSample(Network, _encoder) || labels.Length < batch) throw new ArgumentException("features or labels are shorter than the batch.");
         for (int b = 0; b < batch; b++)
             if ((uint)labels[b] >= (uint)Network.OutputSize) throw new ArgumentOutOfRangeException(nameof(labels), $"label {labels[b]} is not a class of the network.");
         var k = _backend.Kernels;
 
-        // Upload: the batch's input (encoded on the device for Bernoulli rate coding) and labels.
-        if (_encoder is BernoulliRateEncoder rate)
-        {
-            var analog = _model.Staging.AsSpan(0, batch * inputs);
-            features[..(batch * inputs)].CopyTo(analog);
-            _model.NormalizedRewardSum.Upload<float>(analog); // scratch: the features, before the backward pass needs it
-            _model.Keys.Upload(keys);
-            k.RateEncode(batch * steps * inputs, _model.NormalizedRewardSum.View, _model.Keys.View, _model.Input.View, steps, inputs, rate.Seed);
-        }
-        else if (_hostSpikes is not null)
-        {
-            _encoder.Encode(features[..(batch * inputs)], inputs, keys, _hostSpikes);
-            GpuBackend.UploadSpikes(_model, _hostSpikes, batch, _model.Input);
-        }
-        else _model.Input.Upload(features[..(batch * inputs)]);
+        // Upload: the batch's input and labels.
+        UploadInput(features, keys, batch);
         _model.Labels.Upload(labels[..batch]);
 
         _backend.RunForward(_model, batch);
@@ -113,15 +110,37 @@ public sealed class GpuLfpTrainer
         return (reward, correct, totals);
     }
 
+    // The input of every step: encoded on the device for Bernoulli rate coding, on the host for other encoders.
+    private void UploadInput(ReadOnlySpan<float> features, ReadOnlySpan<long> keys, int batch)
+    {
+        int inputs = Network.InputSize, steps = _options.Steps;
+        if (_encoder is BernoulliRateEncoder rate)
+        {
+            _model.Features.Upload(features[..(batch * inputs)]);
+            _model.Keys.Upload(keys);
+            _backend.Kernels.RateEncode(batch * steps * inputs, _model.Features.View, _model.Keys.View, _model.Input.View, steps, inputs, rate.Seed);
+        }
+        else if (_hostSpikes is not null)
+        {
+            _encoder.Encode(features[..(batch * inputs)], inputs, keys, _hostSpikes);
+            GpuBackend.UploadSpikes(_model, _hostSpikes, batch, _model.Input);
+        }
+        else if (_encoder is ISequenceEncoder sequence)
+        {
+            var currents = _model.Staging.AsSpan(0, batch * steps * inputs);
+            sequence.EncodeSequence(features[..(batch * sequence.FeatureCount)], sequence.FeatureCount, batch, steps, inputs, currents);
+            _model.Input.Upload<float>(currents);
+        }
+        else _model.Input.Upload(features[..(batch * inputs)]);
+    }
+
     /// <summary>Downloads the device weights into <paramref name="network"/> (the trainer's own network by default).</summary>
     public void CopyWeightsTo(SpikingNetwork? network = null)
     {
         network ??= Network;
         for (int l = 0; l < _model.Layers.Length; l++)
-        {
-            _model.Layers[l].Weights.Download<float>(network.Layers[l].Synapses.Weights);
-            _model.Layers[l].Bias.Download<float>(network.Layers[l].Synapses.Bias);
-        }
+            foreach (var (device, host) in _model.Layers[l].Parameters().Zip(network.Layers[l].Parameters()))
+                device.Download<float>(host);
     }
 
     /// <summary>grad = -feedback; clip the global norm (computed even when clipping is off, to catch NaN); update.</summary>

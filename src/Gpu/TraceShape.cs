@@ -1,3 +1,4 @@
+using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Simulation;
 
@@ -6,17 +7,20 @@ namespace SpikeLfp.Gpu;
 /// <summary>The checks every backend makes before simulating a batch into a trace, in one place.</summary>
 public static class TraceShape
 {
-    /// <summary>Throws <see cref="ArgumentException"/> when the trace or the features do not fit the network and batch.</summary>
-    public static void CheckForward(SpikingNetwork network, int featureCount, int batch, bool spikingInput, ForwardTrace trace)
+    /// <summary>Throws <see cref="ArgumentException"/> when the trace or the features do not fit the network, encoder and batch.</summary>
+    public static void CheckForward(SpikingNetwork network, int featureCount, int batch, IInputEncoder encoder, ForwardTrace trace)
     {
         if (batch < 1) throw new ArgumentException("a batch needs at least one sample.");
-        if (trace.Input == Network.Encoding.InputKind.CurrentSequence)
-            throw new NotSupportedException("the GPU backend takes constant currents or spikes, not analog sequences (rows); use the CPU backend.");
-        if (!trace.Fits(network, batch, trace.Steps, spikingInput))
+        if (!trace.Fits(network, batch, trace.Steps, encoder.Kind))
             throw new ArgumentException("the trace was allocated for another network, batch size, step count or input kind.");
-        if (featureCount < batch * network.InputSize)
-            throw new ArgumentException($"expected {batch} x {network.InputSize} features, got {featureCount}.");
+        int perSample = FeaturesPerSample(network, encoder);
+        if (featureCount < batch * perSample)
+            throw new ArgumentException($"expected {batch} x {perSample} features, got {featureCount}.");
     }
+
+    /// <summary>Features of one sample: the network's inputs, or all steps' inputs together for a sequence encoder.</summary>
+    public static int FeaturesPerSample(SpikingNetwork network, IInputEncoder encoder)
+        => encoder is ISequenceEncoder sequence ? sequence.FeatureCount : network.InputSize;
 
     /// <summary>Throws <see cref="ArgumentException"/> when labels or labels' classes do not fit the simulated batch.</summary>
     public static void CheckLabels(ReadOnlySpan<int> labels, ForwardTrace trace)

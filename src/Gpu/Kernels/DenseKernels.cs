@@ -5,9 +5,10 @@ namespace SpikeLfp.Gpu.Kernels;
 /// <summary>
 /// Shape and strides of one product C[m, n] (+)= sum_k A(m, k) B(k, n). A(m, k) lives at
 /// a[m * ARow + k * ACol] and B(k, n) at b[k * BRow + n * BCol], so one kernel serves X W, rho W^T and X^T rho;
-/// C is row-major [M, N]. <see cref="Accumulate"/> != 0 starts from C (a broadcast bias), else from 0.
+/// C(m, n) is at c[m * CRow + n] (CRow = N: row-major [M, N]; more: one step's rows of a [sample, step, neuron] array).
+/// <see cref="Accumulate"/> != 0 starts from C (a broadcast bias), else from 0.
 /// </summary>
-public readonly record struct ProductShape(int M, int N, int K, int ARow, int ACol, int BRow, int BCol, int Accumulate);
+public readonly record struct ProductShape(int M, int N, int K, int ARow, int ACol, int BRow, int BCol, int CRow, int Accumulate);
 
 /// <summary>The dense product of the device backend: tiled in shared memory, summed in ascending k.</summary>
 public static class DenseKernels
@@ -29,7 +30,7 @@ public static class DenseKernels
         int m0 = Grid.IdxY * Tile, n0 = Grid.IdxX * Tile;
         int row = m0 + ty, col = n0 + tx;
         bool inside = row < s.M && col < s.N;
-        float acc = inside && s.Accumulate != 0 ? c[(long)row * s.N + col] : 0f;
+        float acc = inside && s.Accumulate != 0 ? c[(long)row * s.CRow + col] : 0f;
         for (int k0 = 0; k0 < s.K; k0 += Tile)
         {
             // A: contiguous along k (ACol == 1) -> thread tx walks k; otherwise along m -> thread tx walks m.
@@ -49,6 +50,6 @@ public static class DenseKernels
             }
             Group.Barrier();
         }
-        if (inside) c[(long)row * s.N + col] = acc;
+        if (inside) c[(long)row * s.CRow + col] = acc;
     }
 }

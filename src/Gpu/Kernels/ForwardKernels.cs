@@ -1,15 +1,15 @@
 using ILGPU;
 using SpikeLfp.Network.Encoding;
-using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Gpu.Kernels;
 
 /// <summary>
 /// Device kernels of the forward pass (LFP.md, "Forward"). Every kernel is a static method over ArrayViews,
 /// one thread per output element, indices row-major as in the host trace: [sample, step, neuron].
-/// Because the network is feed-forward, a layer's input is known for all steps before the layer runs: the
-/// current of every step is one product (<see cref="DenseKernels.Product{TMath}"/>), and the LIF neurons then
-/// scan their own time axis in one launch.
+/// A feed-forward layer's input is known for all steps before the layer runs: the current of every step is one
+/// product (<see cref="DenseKernels.Product{TMath}"/>), and the neurons then scan their own time axis in one launch
+/// (<see cref="NeuronScan"/>). A recurrent layer's z_t needs its own s_{t-1}: after the same product, it adds
+/// V s_{t-1} (one product per step) and advances one step per launch (<see cref="NeuronStep"/>).
 /// </summary>
 public static class ForwardKernels
 {
@@ -18,33 +18,55 @@ public static class ForwardKernels
         => current[index] = bias[index.X % outputs];
 
     /// <summary>
-    /// All steps of one LIF neuron of one sample (thread = (b, j)), from rest: the equations of <see cref="Lif"/>.Step
-    /// written out per element, every reset mode included. Writes u_t and s_t (0/1) for every step.
-    /// <paramref name="constantCurrent"/> != 0: z is [sample, neuron] and the same at every step.
+    /// current[b, t, j] = source + b_V[j] for every step: the weighted input before the recurrent spikes arrive,
+    /// W x_t + b + b_V in the CPU's order. <paramref name="constantSource"/> != 0: source is W x + b of a constant
+    /// input, [sample, neuron]; otherwise it is <paramref name="current"/> itself. Thread = (b, t, j).
     /// </summary>
-    public static void LifScan(Index1D index, ArrayView<float> current, ArrayView<float> membrane, ArrayView<float> spikes,
+    public static void AddRecurrentBias(Index1D index, ArrayView<float> source, ArrayView<float> recurrentBias, ArrayView<float> current,
+        int steps, int size, int constantSource)
+    {
+        int j = index.X % size, b = index.X / size / steps;
+        current[index] = (constantSource != 0 ? source[(long)b * size + j] : source[index]) + recurrentBias[j];
+    }
+
+    /// <summary>
+    /// All steps of one neuron of one sample (thread = (b, j)), from rest: <see cref="DeviceNeurons.Step"/> over the
+    /// time axis, for a feed-forward layer whose input is known for every step. Writes u_t, s_t (0/1) and, for
+    /// current-based neurons, i_t. <paramref name="constantCurrent"/> != 0: z is [sample, neuron], the same at every step.
+    /// </summary>
+    public static void NeuronScan(Index1D index, ArrayView<float> current, ArrayView<float> synaptic, ArrayView<float> membrane, ArrayView<float> spikes,
         int steps, int size, int constantCurrent, DeviceNeurons p)
     {
         int b = index.X / size, j = index.X - b * size;
-        float beta = p.Beta, theta = p.Threshold;
-        bool subtract = p.SubtractReset != 0, delayed = p.DelayedReset != 0;
-        float previous = 0f;
+        var state = default(DeviceNeuronState);
         for (int t = 0; t < steps; t++)
         {
             long at = ((long)b * steps + t) * size + j;
-            float z = constantCurrent != 0 ? current[index] : current[at];
-            float reset = previous > theta ? 1f : 0f;
-            float u = subtract ? beta * previous + z - theta * reset : beta * (1f - reset) * previous + z;
-            float spike = u > theta ? 1f : 0f;
-            if (!delayed)
-            {
-                float d = spike - reset; // snntorch: avoid resetting twice when the previous reset is still pending
-                u = subtract ? u - d * theta : u - d * u;
-            }
-            membrane[at] = u;
-            spikes[at] = spike;
-            previous = u;
+            state = p.Step(state, constantCurrent != 0 ? current[index] : current[at]);
+            Store(state, at, synaptic, membrane, spikes, p);
         }
+    }
+
+    /// <summary>
+    /// Step <paramref name="step"/> of one neuron of one sample (thread = (b, j)), from the state the trace holds for
+    /// the step before: a recurrent layer advances one step at a time because z_t needs the layer's own s_{t-1}.
+    /// </summary>
+    public static void NeuronStep(Index1D index, ArrayView<float> current, ArrayView<float> synaptic, ArrayView<float> membrane, ArrayView<float> spikes,
+        int step, int steps, int size, DeviceNeurons p)
+    {
+        int b = index.X / size, j = index.X - b * size;
+        long at = ((long)b * steps + step) * size + j;
+        var previous = step == 0 ? default
+            : new DeviceNeuronState(membrane[at - size], p.HasSynapticCurrent != 0 ? synaptic[at - size] : 0f, 0f);
+        Store(p.Step(previous, current[at]), at, synaptic, membrane, spikes, p);
+    }
+
+    // The state after a step into the trace; the synaptic buffer exists only for current-based neurons.
+    private static void Store(DeviceNeuronState state, long at, ArrayView<float> synaptic, ArrayView<float> membrane, ArrayView<float> spikes, DeviceNeurons p)
+    {
+        membrane[at] = state.Membrane;
+        spikes[at] = state.Spike;
+        if (p.HasSynapticCurrent != 0) synaptic[at] = state.Synaptic;
     }
 
     /// <summary>

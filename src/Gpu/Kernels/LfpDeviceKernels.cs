@@ -1,6 +1,5 @@
 using ILGPU;
 using SpikeLfp.Learning.Lfp;
-using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Gpu.Kernels;
 
@@ -55,35 +54,79 @@ public static class LfpDeviceKernels
     }
 
     /// <summary>
-    /// The epsilon rule through one neuron's membrane and back in time (thread = (b, j)), t = T-1 down to 0:
-    /// R_t = A_t + I_{t+1}; D_t = |c_{t-1}| + |z_t - (1 - beta) c_{t-1}|; rho_t = R_t / (D_t + eps); I_t = beta c_{t-1} rho_t,
-    /// with c_{t-1} = Lif.CarriedMembrane(u_{t-1}) (0 at t = 0). Leaves I_0 in <paramref name="internalReward"/>;
-    /// with <paramref name="sumRho"/> != 0 also writes sum_t rho_t (ascending t) for a constant-current layer.
+    /// LFP through one neuron and back in time (thread = (b, j)), t = T-1 down to 0, for a feed-forward layer:
+    /// <see cref="DeviceNeurons.RewardStep"/> at every step, from A_t (<paramref name="incoming"/>), what drives the
+    /// membrane (<paramref name="drive"/>: z_t for LIF, i_t for CubaLIF; [sample, neuron] when
+    /// <paramref name="constantDrive"/> != 0) and u_{t-1}. Writes rho_t (q_t for CubaLIF) for every step and leaves the
+    /// running rewards of step 0 (I_0, alpha q_0) in <paramref name="internalReward"/> and <paramref name="synapticReward"/>.
     /// </summary>
-    public static void MembraneBackward(Index1D index, ArrayView<float> incoming, ArrayView<float> current, ArrayView<float> membrane,
-        ArrayView<float> normalizedReward, ArrayView<float> internalReward, ArrayView<float> normalizedRewardSum,
-        int steps, int size, int constantCurrent, int sumRho, DeviceNeurons p)
+    public static void MembraneBackward(Index1D index, ArrayView<float> incoming, ArrayView<float> drive, ArrayView<float> membrane,
+        ArrayView<float> normalizedReward, ArrayView<float> internalReward, ArrayView<float> synapticReward,
+        int steps, int size, int constantDrive, DeviceNeurons p)
     {
         int b = index.X / size, j = index.X - b * size;
-        float beta = p.Beta, carriedInternal = 0f;
+        var running = default(DeviceLfpStep);
         for (int t = steps - 1; t >= 0; t--)
         {
             long at = ((long)b * steps + t) * size + j;
-            float carried = t > 0 ? p.CarriedMembrane(membrane[at - size]) : 0f;
-            float z = constantCurrent != 0 ? current[index] : current[at];
-            float reward = incoming[at] + carriedInternal;
-            float denominator = MathF.Abs(carried) + MathF.Abs(z - (1f - beta) * carried);
-            float rho = reward / (denominator + LfpKernels.Epsilon);
-            normalizedReward[at] = rho;
-            carriedInternal = beta * carried * rho;
+            running = p.RewardStep(incoming[at], running.Internal, running.Synaptic, constantDrive != 0 ? drive[index] : drive[at],
+                t > 0 ? membrane[at - size] : 0f);
+            normalizedReward[at] = running.NormalizedReward;
         }
-        internalReward[index] = carriedInternal;
-        if (sumRho != 0)
-        {
-            float sum = 0f;
-            for (int t = 0; t < steps; t++) sum += normalizedReward[((long)b * steps + t) * size + j];
-            normalizedRewardSum[index] = sum;
-        }
+        internalReward[index] = running.Internal;
+        if (p.HasSynapticCurrent != 0) synapticReward[index] = running.Synaptic;
+    }
+
+    /// <summary>
+    /// Step <paramref name="step"/> of <see cref="MembraneBackward"/> (thread = (b, j)) for a recurrent layer, whose
+    /// reward at s_{t-1} also comes through V from every neuron's q_t: the running rewards live in
+    /// <paramref name="internalReward"/> and <paramref name="synapticReward"/> between launches (zero before the last step).
+    /// </summary>
+    public static void MembraneBackwardStep(Index1D index, ArrayView<float> incoming, ArrayView<float> drive, ArrayView<float> membrane,
+        ArrayView<float> normalizedReward, ArrayView<float> internalReward, ArrayView<float> synapticReward,
+        int step, int steps, int size, DeviceNeurons p)
+    {
+        int b = index.X / size, j = index.X - b * size;
+        long at = ((long)b * steps + step) * size + j;
+        float carriedSynaptic = p.HasSynapticCurrent != 0 ? synapticReward[index] : 0f;
+        var result = p.RewardStep(incoming[at], internalReward[index], carriedSynaptic, drive[at], step > 0 ? membrane[at - size] : 0f);
+        normalizedReward[at] = result.NormalizedReward;
+        internalReward[index] = result.Internal;
+        if (p.HasSynapticCurrent != 0) synapticReward[index] = result.Synaptic;
+    }
+
+    /// <summary>
+    /// internal[b, i] += reward[b, i] where neuron i fired at <paramref name="step"/>: the reward V^T q_{t+1} that the
+    /// recurrent synapses hand to s_t joins the reward at u_t, and only spikes that fired carried anything.
+    /// Thread = (b, i); <paramref name="reward"/> is [sample, neuron].
+    /// </summary>
+    public static void AddFiredReward(Index1D index, ArrayView<float> reward, ArrayView<float> spikes, ArrayView<float> internalReward,
+        int step, int steps, int size)
+    {
+        int b = index.X / size, i = index.X - b * size;
+        if (spikes[((long)b * steps + step) * size + i] != 0f) internalReward[index] = internalReward[index] + reward[index];
+    }
+
+    /// <summary>
+    /// sum[b, j] = sum over t of rho[b, t, j], from the last step to the first as the CPU backward adds them: the
+    /// normalized reward a constant input receives, one row per sample. Thread = (b, j).
+    /// </summary>
+    public static void SumOverSteps(Index1D index, ArrayView<float> rho, ArrayView<float> sum, int steps, int size)
+    {
+        int b = index.X / size, j = index.X - b * size;
+        float acc = 0f;
+        for (int t = steps - 1; t >= 0; t--) acc += rho[((long)b * steps + t) * size + j];
+        sum[index] = acc;
+    }
+
+    /// <summary>
+    /// delayed[b, t, i] = s_{t-1}[b, i] (0 at t = 0): the presynaptic side of the recurrent feedback
+    /// F_V = |V| (.) sum_t s_{t-1}^T q_t, which is then one product over (sample, step) rows. Thread = (b, t, i).
+    /// </summary>
+    public static void DelaySpikes(Index1D index, ArrayView<float> spikes, ArrayView<float> delayed, int steps, int size)
+    {
+        int t = index.X / size % steps;
+        delayed[index] = t > 0 ? spikes[index.X - size] : 0f;
     }
 
     /// <summary>

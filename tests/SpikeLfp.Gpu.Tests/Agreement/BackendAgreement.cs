@@ -12,14 +12,32 @@ using SpikeLfp.Tests.Support;
 
 namespace SpikeLfp.Gpu.Agreement;
 
-/// <summary>A small network and batch on which the GPU backend is compared with the CPU backend.</summary>
+/// <summary>
+/// A small network and batch on which the GPU backend is compared with the CPU backend: LIF neurons, or CubaLIF ones
+/// when <see cref="Alpha"/> is set; the layers listed in <see cref="Recurrent"/> (0-based) have recurrent synapses.
+/// </summary>
 public sealed record Scenario(string Name, int[] Sizes, LifParameters Neurons, string Encoder, int Batch, int Steps, int Seed = 7)
 {
+    /// <summary>CubaLIF's synaptic decay; null for LIF neurons.</summary>
+    public float? Alpha { get; init; }
+
+    /// <summary>Indices of the layers with recurrent synapses.</summary>
+    public int[] Recurrent { get; init; } = [];
+
+    /// <summary>Rows per sample for the rows encoder (each of the first layer's width); 0 for other encoders.</summary>
+    public int Rows { get; init; }
+
+    /// <summary>Features per sample: the first layer's inputs, or all rows together for the rows encoder.</summary>
+    public int FeatureCount => Encoder == "rows" ? Rows * Sizes[0] : Sizes[0];
+
+    /// <summary>The scenario's encoder, seeded.</summary>
+    public IInputEncoder CreateEncoder(ulong seed) => InputEncoders.Create(Encoder, seed, FeatureCount, Sizes[0]);
+
     /// <summary>Features in [-1, 1], seeded; a few exact zeros so skipped inputs are exercised.</summary>
     public float[] Features()
     {
         var random = new Random(Seed + 1);
-        var x = new float[Batch * Sizes[0]];
+        var x = new float[Batch * FeatureCount];
         for (int i = 0; i < x.Length; i++) x[i] = i % 7 == 3 ? 0f : (float)(random.NextDouble() * 2 - 1);
         return x;
     }
@@ -30,14 +48,18 @@ public sealed record Scenario(string Name, int[] Sizes, LifParameters Neurons, s
     /// <summary>Sample keys.</summary>
     public long[] Keys() => Enumerable.Range(0, Batch).Select(b => 1000L + b).ToArray();
 
-    /// <summary>The network, with weights scaled up so hidden layers spike often.</summary>
+    /// <summary>The network, with weights scaled up so hidden layers spike often (recurrent weights too, so they matter).</summary>
     public SpikingNetwork Network()
     {
-        var network = SpikingNetwork.Create(Sizes, Neurons, Seed);
+        NeuronModel neuron = Alpha is { } alpha ? new CubaLifNeuron(Neurons, alpha) : new LifNeuron(Neurons);
+        var spec = new NetworkSpec(Sizes[0], Sizes.Skip(1).Select((size, k) => new LayerSpec(size, neuron, Recurrent.Contains(k))).ToArray());
+        var network = SpikingNetwork.Create(spec, Seed);
         foreach (var layer in network.Layers)
         {
             for (int i = 0; i < layer.Synapses.Weights.Length; i++) layer.Synapses.Weights[i] *= 3f;
             for (int j = 0; j < layer.Synapses.Bias.Length; j++) layer.Synapses.Bias[j] = layer.Synapses.Bias[j] * 2f + 0.4f;
+            if (layer.Recurrent is { } recurrent)
+                for (int i = 0; i < recurrent.Weights.Length; i++) recurrent.Weights[i] *= 2f;
         }
         return network;
     }
@@ -52,6 +74,23 @@ public sealed record Scenario(string Name, int[] Sizes, LifParameters Neurons, s
         new("rate-three-layers", [10, 18, 14, 4], new LifParameters(0.9f, 1f), "rate", 4, 6),
         new("latency-zero", [10, 17, 4], new LifParameters(0.9f, 0.5f, ResetMode.Zero), "latency", 3, 10),
     ];
+
+    /// <summary>
+    /// What docs/lfp-temporal.md adds: CubaLIF neurons, the zero-all reset, recurrent layers (hidden, output, and a first
+    /// layer under a constant current, whose W x + b is kept apart as ForwardTrace.InputDrive) and analog sequences
+    /// (rows; the last scenario has more steps than rows, so its last steps present zeros).
+    /// </summary>
+    public static IReadOnlyList<Scenario> Temporal { get; } =
+    [
+        new("cuba-current-zero-all", [12, 20, 5], new LifParameters(0.85f, 1f, ResetMode.ZeroAll), "current", 3, 7) { Alpha = 0.6f },
+        new("cuba-rate-subtract-immediate", [10, 18, 14, 4], new LifParameters(0.9f, 1f, ResetMode.Subtract, delayedReset: false), "rate", 3, 6) { Alpha = 0.5f },
+        new("lif-rate-zero-all", [10, 17, 4], new LifParameters(0.9f, 0.8f, ResetMode.ZeroAll), "rate", 3, 8, Seed: 3),
+        new("recurrent-lif-rate", [16, 12, 4], new LifParameters(0.9f, 1f), "rate", 3, 7) { Recurrent = [0] },
+        new("recurrent-cuba-current-zero-all", [12, 20, 5], new LifParameters(0.85f, 1f, ResetMode.ZeroAll), "current", 3, 7) { Alpha = 0.5f, Recurrent = [0, 1] },
+        new("recurrent-cuba-latency-zero", [10, 14, 4], new LifParameters(0.8f, 0.7f, ResetMode.Zero), "latency", 3, 8) { Alpha = 0.4f, Recurrent = [1] },
+        new("rows-lif", [6, 12, 4], new LifParameters(0.9f, 1f), "rows", 3, 6) { Rows = 6 },
+        new("recurrent-cuba-rows-zero-all", [6, 12, 4], new LifParameters(0.85f, 1f, ResetMode.ZeroAll), "rows", 3, 7) { Alpha = 0.5f, Recurrent = [0], Rows = 5 },
+    ];
 }
 
 /// <summary>
@@ -62,21 +101,21 @@ public sealed record Scenario(string Name, int[] Sizes, LifParameters Neurons, s
 public static class BackendAgreement
 {
     /// <summary>
-    /// Forward (currents, membranes, spikes) and backward (reward, normalised reward, internal reward, input reward,
-    /// weight and bias feedback) on both backends; the GPU backward runs both on its own resident trace and on a
-    /// trace uploaded from the CPU backend.
+    /// Forward (currents, membranes, synaptic currents, spikes) and backward (reward, normalised reward, internal and
+    /// synaptic reward, input reward, feedback of every parameter) on both backends; the GPU backward runs both on its
+    /// own resident trace and on a trace uploaded from the CPU backend.
     /// </summary>
     public static List<string> ForwardAndBackward(GpuBackend gpu, Scenario s)
     {
         var failures = new List<string>();
         var network = s.Network();
-        var encoder = InputEncoders.Create(s.Encoder, 11);
+        var encoder = s.CreateEncoder(11);
         float[] features = s.Features();
         long[] keys = s.Keys();
         int[] labels = s.Labels();
 
-        var cpuTrace = new ForwardTrace(network, s.Batch, s.Steps, encoder.IsSpiking);
-        var gpuTrace = new ForwardTrace(network, s.Batch, s.Steps, encoder.IsSpiking);
+        var cpuTrace = new ForwardTrace(network, s.Batch, s.Steps, encoder.Kind);
+        var gpuTrace = new ForwardTrace(network, s.Batch, s.Steps, encoder.Kind);
         new CpuBackend(2).Forward(network, features, keys, encoder, cpuTrace);
         gpu.Forward(network, features, keys, encoder, gpuTrace);
         CompareTraces(cpuTrace, gpuTrace, s.Name, failures);
@@ -99,8 +138,8 @@ public static class BackendAgreement
         var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01f : 0.2f, Encoder = s.Encoder, Seed = 3, ClipNorm = 0.5f };
         var cpuNetwork = s.Network();
         var gpuNetwork = s.Network();
-        var cpu = new LfpTrainer(cpuNetwork, options, new CpuBackend(2), new CpuLfpBackend(new CpuBackend(2)));
-        var device = new GpuLfpTrainer(gpu, gpuNetwork, options);
+        var cpu = new LfpTrainer(cpuNetwork, options, new CpuBackend(2), new CpuLfpBackend(new CpuBackend(2)), encoder: s.CreateEncoder((ulong)options.Seed));
+        var device = new GpuLfpTrainer(gpu, gpuNetwork, options, s.CreateEncoder((ulong)options.Seed));
         float[] features = s.Features();
         int[] labels = s.Labels();
         long[] keys = s.Keys();
@@ -115,12 +154,40 @@ public static class BackendAgreement
             Tolerance.Check([(float)gpuReward], [cpuReward], $"{what}: reward", failures);
         }
         device.CopyWeightsTo();
-        for (int k = 0; k < cpuNetwork.Layers.Count; k++)
-        {
-            Tolerance.Check(gpuNetwork.Layers[k].Synapses.Weights, ToDouble(cpuNetwork.Layers[k].Synapses.Weights), $"{s.Name} {optimizer}: weights {k}", failures);
-            Tolerance.Check(gpuNetwork.Layers[k].Synapses.Bias, ToDouble(cpuNetwork.Layers[k].Synapses.Bias), $"{s.Name} {optimizer}: bias {k}", failures);
-        }
+        CompareParameters(cpuNetwork, gpuNetwork, $"{s.Name} {optimizer}", failures);
         return failures;
+    }
+
+    /// <summary>
+    /// <see cref="LfpTrainer"/> with the GPU backend for simulation and LFP (what <c>train --device gpu</c> runs, with
+    /// the training workspace, not the diagnostic one) against the same trainer on the CPU: two SGD steps.
+    /// </summary>
+    public static List<string> HostTrainerSteps(GpuBackend gpu, Scenario s)
+    {
+        var failures = new List<string>();
+        var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, LearningRate = 0.2f, Encoder = s.Encoder, Seed = 3, ClipNorm = 0.5f };
+        var cpuNetwork = s.Network();
+        var gpuNetwork = s.Network();
+        var cpu = new LfpTrainer(cpuNetwork, options, new CpuBackend(2), new CpuLfpBackend(new CpuBackend(2)), encoder: s.CreateEncoder((ulong)options.Seed));
+        var onGpu = new LfpTrainer(gpuNetwork, options, gpu, gpu, encoder: s.CreateEncoder((ulong)options.Seed));
+        for (int step = 0; step < 2; step++)
+        {
+            var (cpuReward, cpuCorrect) = cpu.TrainBatch(s.Features(), s.Labels(), s.Keys(), 1, step);
+            var (gpuReward, gpuCorrect) = onGpu.TrainBatch(s.Features(), s.Labels(), s.Keys(), 1, step);
+            if (cpuCorrect != gpuCorrect) failures.Add($"{s.Name} host trainer step {step + 1}: {gpuCorrect} correct on the GPU, {cpuCorrect} on the CPU");
+            Tolerance.Check([(float)gpuReward], [cpuReward], $"{s.Name} host trainer step {step + 1}: reward", failures);
+        }
+        CompareParameters(cpuNetwork, gpuNetwork, $"{s.Name} host trainer", failures);
+        return failures;
+    }
+
+    // Every trainable array (recurrent weights and biases included), in SpikingNetwork.Parameters' order.
+    private static void CompareParameters(SpikingNetwork cpu, SpikingNetwork gpu, string what, List<string> failures)
+    {
+        var expected = cpu.Parameters();
+        var actual = gpu.Parameters();
+        for (int p = 0; p < expected.Count; p++)
+            Tolerance.Check(actual[p], ToDouble(expected[p]), $"{what}: parameter array {p}", failures);
     }
 
     /// <summary>
@@ -206,7 +273,12 @@ public static class BackendAgreement
             int currents = cpu.Batch * (c.ConstantCurrent ? c.Size : perSample);
             Tolerance.Check(g.Current.AsSpan(0, currents).ToArray(), ToDouble(c.Current.AsSpan(0, currents)), $"{name}: layer {k} current", failures);
             Tolerance.Check(g.Membrane.AsSpan(0, cpu.Batch * perSample).ToArray(), ToDouble(c.Membrane.AsSpan(0, cpu.Batch * perSample)), $"{name}: layer {k} membrane", failures);
+            if (c.HasSynapticCurrent)
+                Tolerance.Check(g.Synaptic.AsSpan(0, cpu.Batch * perSample).ToArray(), ToDouble(c.Synaptic.AsSpan(0, cpu.Batch * perSample)), $"{name}: layer {k} synaptic current", failures);
         }
+        int drive = cpu.Batch * cpu.Layers[0].Size;
+        if (cpu.InputDrive.Length > 0)
+            Tolerance.Check(gpu.InputDrive.AsSpan(0, drive).ToArray(), ToDouble(cpu.InputDrive.AsSpan(0, drive)), $"{name}: input drive", failures);
     }
 
     private static void CompareSpikes(SpikeTrain cpu, SpikeTrain gpu, int batch, string what, List<string> failures)
@@ -232,6 +304,13 @@ public static class BackendAgreement
             Tolerance.Check(gw.Internal[k].AsSpan(0, m).ToArray(), ToDouble(cw.Internal[k].AsSpan(0, m)), $"{name}: layer {k} internal reward", failures);
             Tolerance.Check(gf.Weights[k], ToDouble(cf.Weights[k]), $"{name}: layer {k} weight feedback", failures);
             Tolerance.Check(gf.Bias[k], ToDouble(cf.Bias[k]), $"{name}: layer {k} bias feedback", failures);
+            if (cw.SynapticReward[k].Length > 0)
+                Tolerance.Check(gw.SynapticReward[k].AsSpan(0, m).ToArray(), ToDouble(cw.SynapticReward[k].AsSpan(0, m)), $"{name}: layer {k} synaptic reward", failures);
+            if (network.Layers[k].IsRecurrent)
+            {
+                Tolerance.Check(gf.RecurrentWeights[k], ToDouble(cf.RecurrentWeights[k]), $"{name}: layer {k} recurrent weight feedback", failures);
+                Tolerance.Check(gf.RecurrentBias[k], ToDouble(cf.RecurrentBias[k]), $"{name}: layer {k} recurrent bias feedback", failures);
+            }
         }
         Tolerance.Check(gw.InputReward, ToDouble(cw.InputReward), $"{name}: input reward", failures);
     }
