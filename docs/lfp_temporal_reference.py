@@ -62,3 +62,35 @@ for name, r in cases.items():
     print(name)
     for key, value in r.items():
         print(f"  {key}: {value}")
+
+
+def readout(W, b, x, label, beta, eps=EPS):
+    """LI readout (u_t = beta u_{t-1} + z_t, no spikes) under the softmax reward on l = mean_t u_t."""
+    import math
+    T, n, m = len(x), len(b), len(x[0])
+    u_prev, U = [0.0] * n, []
+    for t in range(T):
+        U.append([beta * u_prev[j] + sum(W[j][k] * x[t][k] for k in range(m)) + b[j] for j in range(n)])
+        u_prev = U[-1]
+    stab = lambda v: v + (eps if v >= 0 else -eps)
+    l = [sum(U[t][j] for t in range(T)) / T for j in range(n)]
+    e = [math.exp(v - max(l)) for v in l]
+    p = [v / sum(e) for v in e]
+    A = [l[j] * ((1.0 if j == label else 0.0) - p[j]) for j in range(n)]
+    FW = [[0.0] * m for _ in range(n)]; Fb = [0.0] * n; inp = [[0.0] * m for _ in range(T)]; C = [0.0] * n
+    for t in reversed(range(T)):
+        rho = [U[t][j] * A[j] / (T * stab(l[j])) / stab(U[t][j]) for j in range(n)]   # A_t / (u_t + eps sign u_t)
+        q = [rho[j] + C[j] for j in range(n)]
+        C = [beta * q[j] for j in range(n)]
+        for j in range(n):
+            for k in range(m):
+                FW[j][k] += abs(W[j][k]) * q[j] * x[t][k]
+            Fb[j] += abs(b[j]) * q[j]
+        for k in range(m):
+            inp[t][k] = x[t][k] * sum(W[j][k] * q[j] for j in range(n))
+    return dict(membrane=U, logits=l, reward=A, FW=FW, Fb=Fb, input_reward=inp)
+
+
+print("li_readout")
+for key, value in readout(W, b, x, label=0, beta=0.8).items():
+    print(f"  {key}: {value}")

@@ -14,7 +14,7 @@ public static class CommonOptions
     /// <summary>Flags taking a value, shared by train-like commands.</summary>
     public static readonly string[] TrainingFlags =
         ["dataset", "data-dir", "model", "steps", "epochs", "batch", "optimizer", "lr", "momentum", "clip", "seed",
-         "encoder", "neuron", "alpha", "beta", "threshold", "reset", "limit", "out", "threads", "device"];
+         "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset", "limit", "out", "threads", "device"];
 
     /// <summary>Switches shared by train-like commands.</summary>
     public static readonly string[] TrainingSwitches = ["immediate-reset"];
@@ -53,6 +53,8 @@ public static class CommonOptions
                              the first layer takes one row), rate (Bernoulli), latency
           --neuron KIND      lif (default) or cuba (current-based LIF: a synaptic current drives the membrane)
           --alpha X          cuba: synaptic-current decay in [0,1] (default 0.8)
+          --readout KIND     spikes (default: the output layer spikes, prediction by spike count) or li (a
+                             non-spiking leaky integrator, prediction by its time-averaged membrane)
           --beta X           membrane leak in [0,1] (default 0.9)
           --threshold X      firing threshold > 0 (default 1)
           --reset MODE       subtract (default), zero (the carried membrane), or zero-all (the whole step,
@@ -153,15 +155,19 @@ public static class CommonOptions
         bool rows = a.OptionalString("encoder") == "rows";
         string? model = a.OptionalString("model");
         SpikingNetwork network;
+        bool li = a.Choice("readout", "spikes", "spikes", "li") == "li";
+        NetworkSpec Readout(NetworkSpec spec) => li ? spec.WithLiReadout(neuron.Membrane.Beta) : spec;
+        if (li && model is not null && (ConvSpec.IsConvSpec(model) || model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model)))
+            throw new UsageException("--readout li: takes a compact dense spec (64-100-10); in a JSON architecture set the output layer's \"neuron\": \"li\".");
         if (model is null)
-            network = SpikingNetwork.Create(NetworkSpec.Parse($"{(rows ? data.Shape.Width : data.FeatureCount)}-100-{data.ClassCount}", neuron), seed);
+            network = SpikingNetwork.Create(Readout(NetworkSpec.Parse($"{(rows ? data.Shape.Width : data.FeatureCount)}-100-{data.ClassCount}", neuron)), seed);
         else if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model))
             network = LoadJsonModel(model, neuron, seed);
         else
         {
             try
             {
-                if (!ConvSpec.IsConvSpec(model)) network = SpikingNetwork.Create(NetworkSpec.Parse(model, neuron), seed);
+                if (!ConvSpec.IsConvSpec(model)) network = SpikingNetwork.Create(Readout(NetworkSpec.Parse(model, neuron)), seed);
                 else if (neuron is LifNeuron) network = ConvSpec.Parse(model, neuron.Membrane).Create(seed);
                 else throw new UsageException($"--neuron {neuron.Kind}: convolutional specs take LIF neurons only (a JSON architecture can set each layer's neuron).");
             }

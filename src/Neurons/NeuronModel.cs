@@ -13,6 +13,9 @@ public abstract record NeuronModel(LifParameters Membrane)
     /// <summary>True when the neuron keeps a synaptic current between steps (it needs a state buffer for it).</summary>
     public virtual bool HasSynapticCurrent => false;
 
+    /// <summary>False for a non-spiking readout (<see cref="LiNeuron"/>): its output is its membrane, never a spike.</summary>
+    public virtual bool Spikes => true;
+
     /// <summary>
     /// Advances a population by one step. <paramref name="input"/> is the weighted input z_t of the step;
     /// <paramref name="previous"/> holds the state after step t-1 (empty spans: at rest); the state after step t
@@ -80,7 +83,30 @@ public sealed record CubaLifNeuron : NeuronModel
     /// <inheritdoc/>
     public override int Step(ReadOnlySpan<float> input, NeuronState previous, NeuronState next, Span<float> spikes)
     {
-        CubaLif.Integrate(input, previous.Synaptic, next.Synaptic, Alpha);
+        LeakyIntegrator.Integrate(input, previous.Synaptic, next.Synaptic, Alpha);
         return Lif.Step(next.Synaptic, previous.Membrane, next.Membrane, spikes, Membrane);
+    }
+}
+
+/// <summary>
+/// Leaky integrator, the non-spiking readout (NIR <c>LI</c>, a leaky layer without threshold): u_t = beta u_{t-1} + z_t,
+/// no threshold, no reset, no spikes. Only an output layer can be one; the network's prediction is the argmax of the
+/// membrane averaged over the steps, and LFP's reward is the softmax reward on that average (docs/lfp-temporal.md).
+/// The membrane's threshold and reset are ignored.
+/// </summary>
+public sealed record LiNeuron(LifParameters Membrane) : NeuronModel(Membrane)
+{
+    /// <inheritdoc/>
+    public override string Kind => "li";
+
+    /// <inheritdoc/>
+    public override bool Spikes => false;
+
+    /// <inheritdoc/>
+    public override int Step(ReadOnlySpan<float> input, NeuronState previous, NeuronState next, Span<float> spikes)
+    {
+        LeakyIntegrator.Integrate(input, previous.Membrane, next.Membrane, Membrane.Beta);
+        spikes.Clear();
+        return 0;
     }
 }

@@ -40,6 +40,7 @@ public sealed class CompareCommand : ICommand
                                   or lifcnn (that network)
           --encoder NAME          current (same analog input every step, default) or rows (step t sees image row t)
           --neuron KIND           lif (default) or cuba (current-based LIF); --alpha X its synaptic decay (default 0.8)
+          --readout KIND          spikes (default) or li (non-spiking output, prediction by time-averaged membrane)
           --steps T               simulation steps per sample (default 15; with --encoder rows, the image's rows)
           --epochs N              passes over the training set, every rule (default {DefaultEpochs})
           --seeds LIST            seeds of initial weights and data order, e.g. 0,1,2 or 0-9 (default 0,1,2)
@@ -64,7 +65,7 @@ public sealed class CompareCommand : ICommand
     private static readonly HashSet<string> ValueFlags =
     [
         "dataset", "data-dir", "model", "steps", "epochs", "seeds", "batch", "limit", "out", "threads", "device",
-        "encoder", "neuron", "alpha", "beta", "threshold", "reset",
+        "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset",
         "lfp-optimizer", "lfp-lr", "lfp-momentum", "lfp-clip",
         "surrogates", "surrogate-optimizer", "surrogate-lr", "surrogate-momentum", "surrogate-loss", "torch-threads",
     ];

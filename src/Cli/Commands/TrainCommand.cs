@@ -17,7 +17,7 @@ public sealed class TrainCommand : IInterruptibleCommand
     // Flags whose values decide the result; a checkpoint keeps them and --resume refuses to change them.
     private static readonly string[] ResultFlags =
         ["rule", "dataset", "model", "steps", "batch", "optimizer", "lr", "momentum", "clip", "seed", "encoder",
-         "neuron", "alpha", "beta", "threshold", "reset", "immediate-reset", "limit"];
+         "neuron", "alpha", "readout", "beta", "threshold", "reset", "immediate-reset", "limit"];
     // Flags a checkpoint keeps but --resume may change: where data lives, the length of the run, how often to save.
     private static readonly string[] ResumableFlags = ["data-dir", "epochs", "checkpoint-every"];
     private const string TrainSamplesKey = "train-samples";
@@ -198,7 +198,7 @@ public sealed class TrainCommand : IInterruptibleCommand
     }
 
     // What the result-deciding flags amount to, so "--lr 0.020" and "--lr 0.02" are the same setting.
-    private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.NeuronModel Neuron, string Rule);
+    private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.NeuronModel Neuron, string Readout, string Rule);
 
     private static RunSettings Settings(Arguments a) => new(
         CommonOptions.Training(a) with { Epochs = 1 },
@@ -206,6 +206,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         a.Int("limit", int.MaxValue, 1),
         a.OptionalString("model"),
         CommonOptions.Neuron(a),
+        a.Choice("readout", "spikes", "spikes", "li"),
         a.Choice("rule", "lfp", "lfp"));
 
     private static string[] ToArgs(IReadOnlyDictionary<string, string> flags)

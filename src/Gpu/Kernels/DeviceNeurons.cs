@@ -28,7 +28,7 @@ public readonly record struct DeviceNeurons(float Beta, float Threshold, int Res
 
     /// <summary>
     /// One forward step of one neuron from <paramref name="previous"/> (default: at rest) with weighted input z_t:
-    /// CubaLif.Integrate (i_t = alpha i_{t-1} + z_t) for current-based neurons, then Lif.Step driven by i_t (or z_t),
+    /// LeakyIntegrator.Integrate (i_t = alpha i_{t-1} + z_t) for current-based neurons, then Lif.Step driven by i_t (or z_t),
     /// every reset mode written out with the CPU's operations in the CPU's order.
     /// </summary>
     public DeviceNeuronState Step(DeviceNeuronState previous, float input)

@@ -97,4 +97,21 @@ public static class LfpKernels
             Unsafe.Add(ref cr, j) = alpha * q;
         }
     }
+
+    /// <summary>
+    /// One reverse-time step of LFP through a non-spiking leaky integrator (LI readout; docs/lfp-temporal.md):
+    /// u_t = beta u_{t-1} + z_t is a signed sum with no threshold, so the reward A_t on u_t is divided by the signed,
+    /// stabilised membrane, rho_t = A_t / (u_t + eps sign(u_t)), the epsilon rule of a non-spiking layer (LFP.md,
+    /// "Rewards"), and reaches earlier steps through the leak as the synaptic current's does: q_t = rho_t + beta q_{t+1}.
+    /// <paramref name="carriedReward"/> holds beta q_{t+1} on entry and beta q_t on return; q_t is written to
+    /// <paramref name="normalizedReward"/>.
+    /// </summary>
+    public static void ReadoutStep(ReadOnlySpan<float> incoming, ReadOnlySpan<float> membrane, Span<float> carriedReward, Span<float> normalizedReward, float beta)
+    {
+        int n = normalizedReward.Length;
+        if (incoming.Length != n || membrane.Length != n || carriedReward.Length != n)
+            throw new ArgumentException("all spans must have the layer's size.");
+        for (int j = 0; j < n; j++) normalizedReward[j] = incoming[j] / Network.Synapses.Stabilizer.Stabilize(membrane[j]);
+        SynapticCurrentStep(normalizedReward, carriedReward, beta);
+    }
 }

@@ -30,6 +30,9 @@ public static class NeuronLfp
                 LfpKernels.MembraneStep(incoming, trace.SynapticAt(sample, step), previous, internalReward, normalizedReward, cuba.Membrane);
                 LfpKernels.SynapticCurrentStep(normalizedReward, synapticReward, cuba.Alpha);
                 break;
+            case LiNeuron li:
+                LfpKernels.ReadoutStep(incoming, trace.MembraneAt(sample, step), internalReward, normalizedReward, li.Membrane.Beta);
+                break;
             default:
                 throw new NotSupportedException($"LFP has no rule for neuron kind '{neuron.Kind}'.");
         }

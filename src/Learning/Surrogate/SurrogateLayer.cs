@@ -5,7 +5,7 @@ namespace SpikeLfp.Learning.Surrogate;
 /// <summary>
 /// One LIF or current-based LIF layer as plain arrays (the exchange format with the rest of SpikeLfp).
 /// Dynamics per step t, those of snntorch's Leaky / Synaptic / RLeaky / RSynaptic and of SpikeLfp's
-/// <see cref="Lif"/> and <see cref="CubaLif"/> (../shared/LFP.md, "Forward"; fixtures snntorch_leaky_forward.json,
+/// <see cref="Lif"/> and <see cref="LeakyIntegrator"/> (../shared/LFP.md, "Forward"; fixtures snntorch_leaky_forward.json,
 /// snntorch_rsynaptic_forward.json): z_t = W x_t + b [+ V s_{t-1} + b_V]; with a synaptic current
 /// i_t = alpha i_{t-1} + z_t drives the membrane, otherwise z_t does (call the drive I_t); r_t = H(u_{t-1} - thr)
 /// (detached); subtract: u' = beta u_{t-1} + I_t - thr r_t; zero: u' = beta (1 - r_t) u_{t-1} + I_t;
@@ -34,11 +34,13 @@ namespace SpikeLfp.Learning.Surrogate;
 /// the layer's own spikes of step t-1 to its currents at step t; null for a feed-forward layer.</param>
 /// <param name="RecurrentBias">b_V, [Outputs], added at every step (step 0 included); present exactly when
 /// <paramref name="RecurrentWeights"/> is.</param>
+/// <param name="Readout">A non-spiking leaky integrator (<see cref="LiNeuron"/>): u_t = beta u_{t-1} + z_t, no threshold,
+/// no reset; its "spikes" are its membrane, and the loss reads the membrane averaged over the steps.</param>
 public sealed record SurrogateLayer(
     float[] Weights, float[] Bias, int Inputs, int Outputs,
     double Beta = 0.9, double Threshold = 1.0, ResetMode Reset = ResetMode.Subtract, bool DelayedReset = true,
     SurrogateConv? Conv = null, SurrogatePool? Pool = null,
-    double? Alpha = null, float[]? RecurrentWeights = null, float[]? RecurrentBias = null)
+    double? Alpha = null, float[]? RecurrentWeights = null, float[]? RecurrentBias = null, bool Readout = false)
 {
     /// <summary>Inputs the synapses see: the pooled image's size with pooling, otherwise <see cref="Inputs"/>.</summary>
     public int SynapseInputs => Pool?.PooledSize ?? Inputs;

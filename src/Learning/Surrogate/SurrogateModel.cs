@@ -41,14 +41,14 @@ public static class SurrogateModel
         LifParameters membrane = layer.Neurons;
         return new SurrogateLayer(weights, (float[])connection.Bias.Clone(), layer.Inputs, layer.Size,
             Beta: membrane.Beta, Threshold: membrane.Threshold, Reset: membrane.Reset, DelayedReset: membrane.DelayedReset,
-            Conv: conv, Pool: pool, Alpha: SynapticAlpha(layer.Neuron),
+            Conv: conv, Pool: pool, Alpha: SynapticAlpha(layer.Neuron), Readout: layer.Neuron is LiNeuron,
             RecurrentWeights: layer.Recurrent?.ToOutputMajor(), RecurrentBias: (float[]?)layer.Recurrent?.Bias.Clone());
     }
 
     // The synaptic-current decay of a neuron kind, null for LIF (its membrane takes z_t directly).
     private static double? SynapticAlpha(NeuronModel neuron) => neuron switch
     {
-        LifNeuron => null,
+        LifNeuron or LiNeuron => null,
         CubaLifNeuron cuba => cuba.Alpha,
         _ => throw new NotSupportedException($"the surrogate baseline has no '{neuron.Kind}' neurons."),
     };
@@ -57,6 +57,7 @@ public static class SurrogateModel
     private static NeuronModel ToNeuron(SurrogateLayer layer)
     {
         var membrane = new LifParameters((float)layer.Beta, (float)layer.Threshold, layer.Reset, layer.DelayedReset);
+        if (layer.Readout) return new LiNeuron(membrane);
         return layer.Alpha is double alpha ? new CubaLifNeuron(membrane, (float)alpha) : new LifNeuron(membrane);
     }
 

@@ -250,6 +250,7 @@ public sealed class SurrogateNetwork : IDisposable
     // stored membrane, detached: the reset carries no gradient.
     private Tensor MembraneStep(SurrogateLayer layer, Tensor u, Tensor drive, out Tensor spikes)
     {
+        if (layer.Readout) return ReadoutStep(layer, u, drive, out spikes);
         // Scalars are created and disposed here, never converted implicitly (TorchArithmetic says why).
         using var thr = layer.Threshold.ToScalar();
         using var reset = u.detach().gt(thr).to_type(DType);
@@ -263,6 +264,16 @@ public sealed class SurrogateNetwork : IDisposable
         using var d = TorchArithmetic.Minus(fired, reset);
         using var amount = layer.Reset == ResetMode.Subtract ? d * thr : d * next;
         using (next) return TorchArithmetic.Minus(next, amount);
+    }
+
+    // A non-spiking leaky integrator: u_t = beta u_{t-1} + I_t, and its output is u_t itself.
+    private static Tensor ReadoutStep(SurrogateLayer layer, Tensor u, Tensor drive, out Tensor output)
+    {
+        using var beta = layer.Beta.ToScalar();
+        using var leaked = u * beta;
+        var next = TorchArithmetic.Plus(leaked, drive);
+        output = next.alias();
+        return next;
     }
 
     // u' before any immediate reset, per reset mode (SurrogateLayer's equations, in the simulator's operation order).
@@ -365,7 +376,15 @@ public sealed class SurrogateNetwork : IDisposable
     public Tensor Loss(Tensor outputSpikes, int[] labels, SurrogateLoss loss)
     {
         using var target = Labels(labels, outputSpikes.shape[1]);
-        return Loss(outputSpikes, target, loss);
+        return layers[^1].Readout ? ReadoutLoss(outputSpikes, target) : Loss(outputSpikes, target, loss);
+    }
+
+    // A readout's "spikes" are its membranes: cross-entropy of their average over the steps, the logits LFP rewards
+    // (ReadoutSoftmaxReward) and the prediction reads.
+    private static Tensor ReadoutLoss(Tensor membranes, Tensor labels)
+    {
+        using var logits = membranes.mean([0L]);
+        return nn.functional.cross_entropy(logits, labels);
     }
 
     /// <summary>Clears gradients, back-propagates <paramref name="loss"/> and returns its value.</summary>

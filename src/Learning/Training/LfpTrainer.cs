@@ -50,7 +50,7 @@ public sealed class LfpTrainer
             : InputEncoders.Create(options.Encoder, (ulong)options.Seed));
         _simulator = new Simulator(network, options.Steps, Encoder, backend);
         _lfp = lfp ?? new CpuLfpBackend();
-        _reward = reward ?? new RateCodedSpikeReward();
+        _reward = reward ?? (network.Layers[^1].Neuron.Spikes ? new RateCodedSpikeReward() : new ReadoutSoftmaxReward());
         Optimizer = Optimizers.Optimizers.Create(options.Optimizer, options.LearningRate, options.Momentum);
         _parameters = network.Parameters().ToArray();
         _feedback = new Feedback(network);

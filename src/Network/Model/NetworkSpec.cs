@@ -50,6 +50,10 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers)
         return new NetworkSpec(sizes[0], Enumerable.Range(1, sizes.Length - 1).Select(k => new LayerSpec(sizes[k], neuron, recurrent[k])).ToArray());
     }
 
+    /// <summary>The same architecture with a non-spiking LI readout (<see cref="LiNeuron"/>, leak <paramref name="beta"/>) as output layer.</summary>
+    public NetworkSpec WithLiReadout(float beta)
+        => this with { Layers = [.. Layers.SkipLast(1), Layers[^1] with { Neuron = new LiNeuron(new LifParameters(beta, 1f)), Recurrent = false }] };
+
     /// <summary>Compact form, for example "64-100-10" or "28-r128-10" (neuron kinds are not part of it).</summary>
     public override string ToString() => string.Join('-', new[] { Inputs.ToString(CultureInfo.InvariantCulture) }
         .Concat(Layers.Select(l => (l.Recurrent ? "r" : "") + l.Size.ToString(CultureInfo.InvariantCulture))));
@@ -101,9 +105,10 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers)
             return kind switch
             {
                 "lif" => new LifNeuron(membrane),
+                "li" => new LiNeuron(membrane),
                 "cuba" => new CubaLifNeuron(membrane, layer.Value<float?>("alpha") ?? (defaults as CubaLifNeuron)?.Alpha
                     ?? throw new InvalidModelException($"{source}: a cuba layer needs 'alpha'.")),
-                _ => throw new InvalidModelException($"{source}: neuron must be 'lif' or 'cuba', got '{kind}'."),
+                _ => throw new InvalidModelException($"{source}: neuron must be 'lif', 'cuba' or 'li', got '{kind}'."),
             };
         }
         catch (ArgumentException e) { throw new InvalidModelException($"{source}: {e.Message.Split(" (Parameter")[0]}"); }

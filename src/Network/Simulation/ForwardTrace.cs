@@ -38,7 +38,8 @@ public sealed class ForwardTrace
         bool constantFirst = input == InputKind.ConstantCurrent;
         InputDrive = constantFirst && first.IsRecurrent ? new float[capacity * first.Size] : [];
         Layers = network.Layers.Select((l, k) => new LayerTrace(l.Size, capacity, steps,
-            constantCurrent: k == 0 && constantFirst && !first.IsRecurrent, synaptic: l.Neuron.HasSynapticCurrent, recurrent: l.IsRecurrent)).ToArray();
+            constantCurrent: k == 0 && constantFirst && !first.IsRecurrent, synaptic: l.Neuron.HasSynapticCurrent, recurrent: l.IsRecurrent,
+            spiking: l.Neuron.Spikes)).ToArray();
     }
 
     /// <summary>Largest batch the trace holds.</summary>
@@ -70,17 +71,18 @@ public sealed class ForwardTrace
     public bool Fits(SpikingNetwork network, int batch, int steps, InputKind input)
         => batch <= Capacity && steps == Steps && input == Input && network.InputSize == InputSize
            && network.Layers.Count == Layers.Length
-           && network.Layers.Select(l => (l.Size, l.Neuron.HasSynapticCurrent, l.IsRecurrent))
-                .SequenceEqual(Layers.Select(l => (l.Size, l.HasSynapticCurrent, l.IsRecurrent)));
+           && network.Layers.Select(l => (l.Size, l.Neuron.HasSynapticCurrent, l.IsRecurrent, l.Neuron.Spikes))
+                .SequenceEqual(Layers.Select(l => (l.Size, l.HasSynapticCurrent, l.IsRecurrent, l.IsSpiking)));
 }
 
 /// <summary>One layer's part of a <see cref="ForwardTrace"/>.</summary>
 public sealed class LayerTrace
 {
-    internal LayerTrace(int size, int capacity, int steps, bool constantCurrent, bool synaptic, bool recurrent)
+    internal LayerTrace(int size, int capacity, int steps, bool constantCurrent, bool synaptic, bool recurrent, bool spiking = true)
     {
         Size = size;
         IsRecurrent = recurrent;
+        IsSpiking = spiking;
         Steps = steps;
         ConstantCurrent = constantCurrent;
         Current = new float[capacity * (constantCurrent ? 1 : steps) * size];
@@ -94,6 +96,8 @@ public sealed class LayerTrace
     public int Size { get; }
     /// <summary>Time steps.</summary>
     public int Steps { get; }
+    /// <summary>False for a non-spiking readout (LI): its output is its membrane.</summary>
+    public bool IsSpiking { get; }
     /// <summary>True when the layer has recurrent synapses (its current includes V s_{t-1} + b_V).</summary>
     public bool IsRecurrent { get; }
     /// <summary>True when the current is the same at every step (stored once per sample).</summary>

@@ -12,10 +12,25 @@ public static class TraceStatistics
             foreach (int i in spikes.Fired(sample, t)) counts[i]++;
     }
 
-    /// <summary>Argmax of output spike counts per sample (lowest index wins ties).</summary>
+    /// <summary>
+    /// Argmax of output spike counts per sample (lowest index wins ties); for a non-spiking readout, argmax of the
+    /// membrane averaged over the steps (<see cref="ReadoutLogits"/>).
+    /// </summary>
     public static void Predictions(ForwardTrace trace, Span<int> predictions)
     {
         int outputs = trace.Layers[^1].Size;
+        if (!trace.Layers[^1].IsSpiking)
+        {
+            Span<float> logits = outputs <= 1024 ? stackalloc float[outputs] : new float[outputs];
+            for (int b = 0; b < trace.Batch; b++)
+            {
+                ReadoutLogits(trace, b, logits);
+                int top = 0;
+                for (int c = 1; c < outputs; c++) if (logits[c] > logits[top]) top = c;
+                predictions[b] = top;
+            }
+            return;
+        }
         Span<int> counts = outputs <= 1024 ? stackalloc int[outputs] : new int[outputs];
         for (int b = 0; b < trace.Batch; b++)
         {
@@ -24,6 +39,19 @@ public static class TraceStatistics
             for (int c = 1; c < outputs; c++) if (counts[c] > counts[best]) best = c;
             predictions[b] = best;
         }
+    }
+
+    /// <summary>A readout's logits for one sample: its membrane averaged over the steps, (1/T) sum_t u_t.</summary>
+    public static void ReadoutLogits(ForwardTrace trace, int sample, Span<float> logits)
+    {
+        var output = trace.Layers[^1];
+        logits.Clear();
+        for (int t = 0; t < trace.Steps; t++)
+        {
+            var u = output.MembraneAt(sample, t);
+            for (int c = 0; c < logits.Length; c++) logits[c] += u[c];
+        }
+        for (int c = 0; c < logits.Length; c++) logits[c] /= trace.Steps;
     }
 
     /// <summary>Total spikes of layer <paramref name="layer"/> in the batch.</summary>

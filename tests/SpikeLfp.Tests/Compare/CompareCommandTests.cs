@@ -98,7 +98,20 @@ public class CompareCommandTests
         }
     }
 
-    [TestCase("--encoder", "rate")]
+    [Test]
+    public void Compare_trains_an_li_readout_with_both_rules()
+    {
+        string folder = Path.Combine(_root, "li");
+        var (code, _, error) = Run("compare", "--readout", "li", "--model", "64-20-10", "--limit", "300", "--epochs", "5", "--seeds", "0",
+            "--surrogates", "atan", "--out", folder);
+        Assert.That(code, Is.EqualTo(0), error);
+        var rows = (JArray)JObject.Parse(File.ReadAllText(Path.Combine(folder, "comparison.json")))["rows"]!;
+        // Both rules learn well above chance (10%) through the non-spiking readout.
+        foreach (var row in rows) Assert.That((double)row["test_accuracy_mean"]!, Is.GreaterThan(0.5), row.ToString());
+    }
+
+    [TestCase("--readout", "lif")]
+    [TestCase("--encoder", "rate")]    [TestCase("--encoder", "rate")]
     [TestCase("--neuron", "izhikevich")]
     [TestCase("--alpha", "0.5")]
     [TestCase("--epochs", "0")]

@@ -78,6 +78,38 @@ public class TemporalLfpTests
         Close.AssertAll(workspace.InputReward, [0.19179171669501432, 0, 0.13754374972167813, 0.06656414271801948, 0, 0.06727232842149737], "input reward");
     }
 
+    [Test]
+    public void Li_readout_lfp_matches_the_hand_computed_case()
+    {
+        var w = new DenseSynapses(2, 2);
+        w.FromOutputMajor([0.9f, 0.4f, 0.3f, 0.8f]);
+        w.Bias[0] = 0.15f;
+        w.Bias[1] = -0.05f;
+        var network = new SpikingNetwork([new SpikingLayer(w, new LiNeuron(Membrane))]);
+        var trace = new Simulator(network, 3, new ReplayEncoder([1, 0, 1, 1, 0, 1], 3, 1, 2)).Forward(new float[2], [0]);
+        var workspace = new LfpWorkspace(trace, keepInputReward: true);
+        var feedback = new Feedback(network);
+        float reward = new CpuLfpBackend().Backward(network, trace, [0], new ReadoutSoftmaxReward(), workspace, feedback);
+
+        Assert.That(trace.Layers[0].Spikes.Total(1), Is.EqualTo(0), "a readout never spikes");
+        Close.AssertAll(trace.Layers[0].Membrane, [1.05, 0.25, 2.29, 1.25, 2.382, 1.75], "membrane");
+        Assert.That(reward, Is.EqualTo(0.5815749843644844 - 0.3303248338316278).Within(1e-5), "softmax reward on the averaged membrane");
+        Close.AssertAll(feedback.Weights[0], [0.3878517564564873, -0.12928374773881854, 0.11383491150079149, -0.22766968047879596], "F_W");
+        Close.AssertAll(feedback.Bias[0], [0.07988770657724689, -0.026629204215340204], "F_b");
+        Close.AssertAll(workspace.InputReward, [0.14879859347420776, 0, 0.10976941524346095, -0.07317948795029693, 0, -0.040655281027707546], "input reward");
+        var predictions = new int[1];
+        TraceStatistics.Predictions(trace, predictions);
+        Assert.That(predictions[0], Is.EqualTo(0), "prediction: argmax of the averaged membrane (1.91 against 1.08)");
+    }
+
+    [Test]
+    public void Only_the_output_layer_can_be_a_readout()
+    {
+        var readout = new SpikingLayer(new DenseSynapses(4, 3), new LiNeuron(Membrane));
+        var above = new SpikingLayer(new DenseSynapses(3, 2), new LifNeuron(Membrane));
+        Assert.That(() => new SpikingNetwork([readout, above]), Throws.ArgumentException.With.Message.Contains("only the output layer"));
+    }
+
     [TestCase("current")]
     [TestCase("rate")]
     [TestCase("rows")]

@@ -45,6 +45,18 @@ public class TemporalModelFileTests
     }
 
     [Test]
+    public void Li_readout_round_trips_and_is_refused_where_it_cannot_be()
+    {
+        var network = SpikingNetwork.Create(NetworkSpec.Parse("6-r10-3", LifParameters.Default).WithLiReadout(0.7f), seed: 1);
+        var back = ModelFile.Parse(ModelFile.ToJson(network), "test");
+        Assert.That(back.Layers[^1].Neuron, Is.EqualTo(new LiNeuron(new LifParameters(0.7f, 1f))));
+        Assert.That(back.Parameters().SelectMany(p => p), Is.EqualTo(network.Parameters().SelectMany(p => p)));
+        var hiddenReadout = JObject.Parse("""{"input": 8, "layers": [{"size": 4, "neuron": "li"}, {"size": 3}]}""");
+        Assert.That(() => SpikingNetwork.Create(NetworkSpec.FromJson(hiddenReadout, LifParameters.Default, "arch.json"), 0),
+            Throws.ArgumentException.With.Message.Contains("only the output layer"));
+    }
+
+    [Test]
     public void Compact_spec_marks_recurrent_layers_with_r()
     {
         var spec = NetworkSpec.Parse("28-r128-10", LifParameters.Default);
@@ -80,7 +92,7 @@ public class TemporalModelFileTests
     }
 
     [TestCase("""{"input": 8, "layers": [{"size": 4, "neuron": "cuba"}]}""", "needs 'alpha'")]
-    [TestCase("""{"input": 8, "layers": [{"size": 4, "neuron": "izhikevich"}]}""", "neuron must be 'lif' or 'cuba'")]
+    [TestCase("""{"input": 8, "layers": [{"size": 4, "neuron": "izhikevich"}]}""", "neuron must be 'lif', 'cuba' or 'li'")]
     [TestCase("""{"input": 8, "layers": [{"size": 4, "neuron": "cuba", "alpha": 1.5}]}""", "alpha must be in [0, 1]")]
     [TestCase("""{"input": 8, "layers": [{"size": 4, "recurrent": "yes"}]}""", "'recurrent' must be true or false")]
     public void Bad_neuron_fields_are_refused_with_a_message(string text, string message)
