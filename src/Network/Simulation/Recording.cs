@@ -7,8 +7,10 @@ namespace SpikeLfp.Network.Simulation;
 public sealed class LayerRecording
 {
     /// <summary>Creates a recording of <paramref name="steps"/> x <paramref name="batch"/> x <paramref name="neurons"/> values.</summary>
-    public LayerRecording(string name, int steps, int batch, int neurons, float threshold, bool withMembranes)
+    public LayerRecording(string name, int steps, int batch, int neurons, float threshold, bool withMembranes, bool isSpiking = true)
     {
+        if (!isSpiking && !withMembranes) throw new ArgumentException("a non-spiking readout is its membranes: record them.", nameof(withMembranes));
+        IsSpiking = isSpiking;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(neurons);
@@ -29,7 +31,9 @@ public sealed class LayerRecording
     public int Batch { get; }
     /// <summary>Number of neurons (or input channels) in the layer.</summary>
     public int Neurons { get; }
-    /// <summary>Firing threshold of the layer's neurons (NaN for an input layer).</summary>
+    /// <summary>False for a non-spiking readout (LI): its output is its membrane.</summary>
+    public bool IsSpiking { get; }
+    /// <summary>Firing threshold of the layer's neurons (NaN for an input layer and a readout).</summary>
     public float Threshold { get; }
     /// <summary>Spikes (0 or 1; analog values for a current-coded input), [step, sample, neuron].</summary>
     public float[] Spikes { get; }
@@ -75,12 +79,24 @@ public sealed record NetworkRecording(IReadOnlyList<LayerRecording> Layers, int[
     /// <summary>The last (output) layer.</summary>
     public LayerRecording Output => Layers[^1];
 
-    /// <summary>Predicted class of a sample: argmax of output spike counts (lowest index wins ties).</summary>
+    /// <summary>
+    /// Predicted class of a sample: argmax of output spike counts, or for a non-spiking readout of its membrane summed
+    /// over the steps (lowest index wins ties), as <see cref="TraceStatistics.Predictions"/>.
+    /// </summary>
     public int Prediction(int sample)
     {
-        var counts = Output.SpikeCountsPerNeuron(sample);
+        var output = Output;
+        var score = new float[output.Neurons];
+        if (output.IsSpiking)
+        {
+            var counts = output.SpikeCountsPerNeuron(sample);
+            for (int i = 0; i < score.Length; i++) score[i] = counts[i];
+        }
+        else
+            for (int t = 0; t < output.Steps; t++)
+                for (int i = 0; i < score.Length; i++) score[i] += output.Membranes![output.IndexOf(t, sample, i)];
         int best = 0;
-        for (int i = 1; i < counts.Length; i++) if (counts[i] > counts[best]) best = i;
+        for (int i = 1; i < score.Length; i++) if (score[i] > score[best]) best = i;
         return best;
     }
 }

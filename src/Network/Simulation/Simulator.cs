@@ -77,12 +77,15 @@ public sealed class Simulator
         for (int k = 0; k < Network.Layers.Count; k++)
         {
             var lt = trace.Layers[k];
-            var rec = new LayerRecording(Network.LayerName(k), Steps, batch, lt.Size, Network.Layers[k].Neurons.Threshold, membranes);
+            // A readout has no threshold, and its membranes are its output: always recorded.
+            bool readout = !lt.IsSpiking, withMembranes = membranes || readout;
+            var rec = new LayerRecording(Network.LayerName(k), Steps, batch, lt.Size, readout ? float.NaN : Network.Layers[k].Neurons.Threshold,
+                withMembranes, isSpiking: !readout);
             for (int b = 0; b < batch; b++)
                 for (int t = 0; t < Steps; t++)
                 {
                     foreach (int i in lt.Spikes.Fired(b, t)) rec.Spikes[rec.IndexOf(t, b, i)] = 1f;
-                    if (membranes) lt.MembraneAt(b, t).CopyTo(rec.Membranes.AsSpan(rec.IndexOf(t, b, 0), lt.Size));
+                    if (withMembranes) lt.MembraneAt(b, t).CopyTo(rec.Membranes.AsSpan(rec.IndexOf(t, b, 0), lt.Size));
                 }
             layers.Add(rec);
         }

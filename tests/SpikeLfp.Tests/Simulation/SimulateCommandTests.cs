@@ -74,4 +74,29 @@ public class SimulateCommandTests : TempFolderTests
         Assert.That(result.Error, Does.Contain("--encoder rows").And.Contain("8x8"));
         Assert.That(Directory.Exists(Temp["sim"]), Is.False, "nothing is written for bad input");
     }
+
+    [Test]
+    public void Li_readout_model_simulates_with_predictions_from_its_membranes()
+    {
+        string trained = Temp["trained"], simulated = Temp["sim"];
+        var train = Reliability.Cli.Run(["train", .. Reliability.Cli.Quick, "--readout", "li", "--epochs", "3", "--out", trained]);
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.ToString());
+        var network = SpikeLfp.Network.Model.ModelFile.Load(Path.Combine(trained, "model.json"));
+        Assert.That(network.Layers[^1].Neuron, Is.TypeOf<SpikeLfp.Neurons.LiNeuron>());
+
+        var result = Reliability.Cli.Run(["simulate", "--model", Path.Combine(trained, "model.json"), "--samples", "6", "--steps", "6", "--out", simulated]);
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        // The recording's prediction and the simulator's agree: argmax of the time-averaged readout membrane.
+        var test = DigitsDataset.Load().Test;
+        var simulator = new SpikeLfp.Network.Simulation.Simulator(network, 6, new SpikeLfp.Network.Encoding.ConstantCurrentEncoder());
+        var keys = Enumerable.Range(0, 6).Select(i => (long)i).ToArray();
+        var predictions = new int[6];
+        simulator.Predict(test.Features.AsSpan(0, 6 * test.FeatureCount), keys, predictions);
+        var recording = simulator.Record(test.Features.AsSpan(0, 6 * test.FeatureCount), keys, test.Labels[..6], membranes: false);
+        for (int s = 0; s < 6; s++)
+        {
+            Assert.That(recording.Prediction(s), Is.EqualTo(predictions[s]), $"sample {s}");
+            Assert.That(result.Output, Does.Contain($"sample {s}: label {test.Labels[s]}, prediction {predictions[s]},"));
+        }
+    }
 }
