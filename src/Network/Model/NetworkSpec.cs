@@ -78,6 +78,8 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers)
             if (token is not JObject layer) throw new InvalidModelException($"{source}: every entry of 'layers' must be an object.");
             specs.Add(new LayerSpec(ReadSize(layer, "size", source), ReadNeuron(layer, defaults, source), ReadRecurrent(layer, source)));
         }
+        try { SpikingNetwork.CheckReadout(specs.Select(l => (l.Neuron, l.Recurrent)).ToArray()); }
+        catch (ArgumentException e) { throw new InvalidModelException($"{source}: {e.Message}"); }
         return new NetworkSpec(inputs, specs);
     }
 

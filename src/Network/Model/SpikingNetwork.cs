@@ -17,13 +17,24 @@ public sealed class SpikingNetwork
         for (int k = 1; k < layers.Count; k++)
             if (layers[k].Inputs != layers[k - 1].Size)
                 throw new ArgumentException($"layer {k} expects {layers[k].Inputs} inputs but layer {k - 1} has {layers[k - 1].Size} neurons.");
-        // A non-spiking readout would hand the layer above nothing: it can only be the output.
-        for (int k = 0; k < layers.Count - 1; k++)
-            if (!layers[k].Neuron.Spikes)
-                throw new ArgumentException($"layer {k} has non-spiking {layers[k].Neuron.Kind} neurons; only the output layer can be a readout.");
-        if (layers[^1].IsRecurrent && !layers[^1].Neuron.Spikes)
-            throw new ArgumentException("a non-spiking readout has no spikes to feed back: it cannot be recurrent.");
+        CheckReadout(layers.Select(l => (l.Neuron, l.IsRecurrent)).ToArray());
         Layers = layers;
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> when a non-spiking readout sits below the output (it would hand the layer
+    /// above nothing) or is recurrent (it has no spikes to feed back).
+    /// </summary>
+    public static void CheckReadout(IReadOnlyList<(NeuronModel Neuron, bool Recurrent)> layers)
+    {
+        for (int k = 0; k < layers.Count; k++)
+        {
+            if (layers[k].Neuron.Spikes) continue;
+            if (k < layers.Count - 1)
+                throw new ArgumentException($"layer {k} has non-spiking {layers[k].Neuron.Kind} neurons; only the output layer can be a readout.");
+            if (layers[k].Recurrent)
+                throw new ArgumentException("a non-spiking readout has no spikes to feed back: it cannot be recurrent.");
+        }
     }
 
     /// <summary>Layers from input to output.</summary>

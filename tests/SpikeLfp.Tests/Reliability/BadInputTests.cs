@@ -88,6 +88,22 @@ public class BadInputTests : TempFolderTests
         AssertRejected(Cli.Run("simulate", "--out", Out, "--model", Temp["missing.json"]), "missing.json", "does not exist");
     }
 
+    [TestCase("""{"input": 64, "layers": [{"size": 20, "neuron": "li"}, {"size": 10}]}""", "only the output layer can be a readout")]
+    [TestCase("""{"input": 64, "layers": [{"size": 20}, {"size": 10, "neuron": "li", "recurrent": true}]}""", "cannot be recurrent")]
+    [TestCase("""{"input": 64, "layers": [{"size": 20, "neuron": "cuba"}, {"size": 10}]}""", "needs 'alpha'")]
+    public void Architecture_with_an_impossible_neuron_layout_is_exit_2(string architecture, string fragment)
+    {
+        string file = Temp["arch.json"];
+        File.WriteAllText(file, architecture);
+        AssertRejected(Cli.Run("train", "--model", file, "--epochs", "1", "--out", Out), fragment);
+    }
+
+    [TestCase("--readout", "li", "--model", "8x8x1-c4k3-10")]
+    [TestCase("--alpha", "0.5", "--neuron", "lif")]
+    [TestCase("--encoder", "rows", "--model", "7-20-10")]
+    public void Temporal_flags_that_do_not_fit_are_exit_2(string flag, string value, string otherFlag, string otherValue)
+        => AssertRejected(Cli.Run("train", flag, value, otherFlag, otherValue, "--epochs", "1", "--out", Out));
+
     [Test]
     public void Library_rejects_the_same_values_with_specific_exceptions()
     {

@@ -52,8 +52,11 @@ public class TemporalModelFileTests
         Assert.That(back.Layers[^1].Neuron, Is.EqualTo(new LiNeuron(new LifParameters(0.7f, 1f))));
         Assert.That(back.Parameters().SelectMany(p => p), Is.EqualTo(network.Parameters().SelectMany(p => p)));
         var hiddenReadout = JObject.Parse("""{"input": 8, "layers": [{"size": 4, "neuron": "li"}, {"size": 3}]}""");
-        Assert.That(() => SpikingNetwork.Create(NetworkSpec.FromJson(hiddenReadout, LifParameters.Default, "arch.json"), 0),
-            Throws.ArgumentException.With.Message.Contains("only the output layer"));
+        Assert.That(() => NetworkSpec.FromJson(hiddenReadout, LifParameters.Default, "arch.json"),
+            Throws.TypeOf<InvalidModelException>().With.Message.Contains("only the output layer"));
+        var recurrentReadout = JObject.Parse("""{"input": 8, "layers": [{"size": 4}, {"size": 3, "neuron": "li", "recurrent": true}]}""");
+        Assert.That(() => NetworkSpec.FromJson(recurrentReadout, LifParameters.Default, "arch.json"),
+            Throws.TypeOf<InvalidModelException>().With.Message.Contains("cannot be recurrent"));
     }
 
     [Test]
