@@ -62,7 +62,7 @@ public static class LfpKernels
             float carried = atRest ? 0f : Lif.CarriedMembrane(previous, p);
             float reward = Unsafe.Add(ref ar, j) + Unsafe.Add(ref ir, j);
             float denominator = MathF.Abs(carried) + MathF.Abs(Unsafe.Add(ref zr, j) - leak * carried);
-            float rho = discards && previous > theta ? 0f : reward / (denominator + Epsilon);
+            float rho = !atRest && Lif.DiscardsStep(previous, p) ? 0f : reward / (denominator + Epsilon);
             Unsafe.Add(ref rr, j) = rho;
             Unsafe.Add(ref ir, j) = beta * carried * rho;
         }

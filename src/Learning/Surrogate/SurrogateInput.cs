@@ -19,8 +19,8 @@ public sealed class SurrogateInput
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
         if (encoder.Kind == InputKind.Spikes)
             throw new ArgumentException($"the surrogate baseline trains on analog input only (encoders 'current' and 'rows'); '{encoder.Name}' emits spikes.", nameof(encoder));
-        if (encoder is ISequenceEncoder sequence && sequence.InputsPerStep(sequence.FeatureCount) != inputs)
-            throw new ArgumentException($"the '{encoder.Name}' encoder presents {sequence.InputsPerStep(sequence.FeatureCount)} inputs per step but the first layer takes {inputs}.", nameof(encoder));
+        if (encoder is ISequenceEncoder sequence && sequence.InputsPerStep != inputs)
+            throw new ArgumentException($"the '{encoder.Name}' encoder presents {sequence.InputsPerStep} inputs per step but the first layer takes {inputs}.", nameof(encoder));
         Encoder = encoder;
         Inputs = inputs;
     }

@@ -25,11 +25,6 @@ public interface IInputEncoder
     /// <summary>What the first layer receives.</summary>
     InputKind Kind => IsSpiking ? InputKind.Spikes : InputKind.ConstantCurrent;
     /// <summary>
-    /// Inputs of the first layer at one step for samples of <paramref name="featureCount"/> features: the feature
-    /// count itself, except for sequence encoders that present a sample piece by piece.
-    /// </summary>
-    int InputsPerStep(int featureCount) => featureCount;
-    /// <summary>
     /// Fills <paramref name="spikes"/> for the samples of the batch (spiking encoders only).
     /// <paramref name="sampleKeys"/> identify the samples (for example data set index and epoch), so the
     /// same sample gets the same spikes whatever batch or thread it lands in.
@@ -124,6 +119,8 @@ public interface ISequenceEncoder : IInputEncoder
 {
     /// <summary>Features of one sample (all its steps together).</summary>
     int FeatureCount { get; }
+    /// <summary>Inputs the first layer receives at one step.</summary>
+    int InputsPerStep { get; }
 
     /// <summary>
     /// Writes the analog input of every step, [sample, step, input] with <paramref name="inputs"/> values per step,
@@ -169,7 +166,7 @@ public sealed class RowsEncoder : ISequenceEncoder
     /// <inheritdoc/>
     public InputKind Kind => InputKind.CurrentSequence;
     /// <inheritdoc/>
-    public int InputsPerStep(int featureCount) => RowLength;
+    public int InputsPerStep => RowLength;
 
     /// <inheritdoc/>
     public void EncodeSequence(ReadOnlySpan<float> features, int featureCount, int batch, int steps, int inputs, Span<float> currents)
