@@ -1,5 +1,6 @@
 using SpikeLfp.Learning.Rewards;
 using SpikeLfp.Network.Model;
+using SpikeLfp.Learning.Lfp.Synapses;
 using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Lfp;
@@ -29,6 +30,7 @@ public static class AnalogLfp
         for (int k = top; k >= 0; k--)
         {
             var syn = network.Layers[k].Synapses;
+            var rule = SynapseLfp.For(syn);
             int n = syn.Outputs, inputs = syn.Inputs;
             var z = trace.PreActivations[k];
             var x = trace.Inputs[k];
@@ -39,16 +41,16 @@ public static class AnalogLfp
             var fw = weightFeedback[k];
             Array.Clear(fw);
             for (int b = 0; b < batch; b++)
-                syn.AccumulateAnalogFeedback(0, 1, x.AsSpan(b * inputs, inputs), rho.AsSpan(b * n, n), fw);
+                rule.AccumulateAnalogFeedback(0, 1, x.AsSpan(b * inputs, inputs), rho.AsSpan(b * n, n), fw);
             VectorMath.MultiplyByMagnitude(syn.Weights, fw);
             var fb = biasFeedback[k];
             Array.Clear(fb);
-            for (int b = 0; b < batch; b++) syn.AccumulateBiasFeedback(rho.AsSpan(b * n, n), fb);
+            for (int b = 0; b < batch; b++) rule.AccumulateBiasFeedback(rho.AsSpan(b * n, n), fb);
             VectorMath.MultiplyByMagnitude(syn.Bias, fb);
 
             var below = new float[batch * inputs];
             for (int b = 0; b < batch; b++)
-                syn.RewardAnalogInputs(x.AsSpan(b * inputs, inputs), rho.AsSpan(b * n, n), below.AsSpan(b * inputs, inputs));
+                rule.RewardAnalogInputs(x.AsSpan(b * inputs, inputs), rho.AsSpan(b * n, n), below.AsSpan(b * inputs, inputs));
             if (k == 0 && inputReward is not null) below.CopyTo(inputReward, 0);
             reward = below; // the activation of the layer below passes its reward through unchanged
         }

@@ -3,6 +3,7 @@ using SpikeLfp.Network.Backends;
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Simulation;
+using SpikeLfp.Learning.Lfp.Synapses;
 using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Lfp;
@@ -25,13 +26,14 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         if (!workspace.Fits(trace)) throw new ArgumentException("the LFP workspace was allocated for another trace shape.");
         var labelArray = labels[..batch].ToArray();
 
-        Parallel.For(0, batch, _parallel, b => RewardThroughLayers(network, trace, reward, workspace, b, labelArray[b]));
+        var rules = LayerRules.Of(network);
+        Parallel.For(0, batch, _parallel, b => RewardThroughLayers(network, rules, trace, reward, workspace, b, labelArray[b]));
 
         float total = 0f;
         for (int b = 0; b < batch; b++) total += workspace.SampleReward[b];
 
         for (int k = 0; k < network.Layers.Count; k++)
-            AccumulateFeedback(network, trace, workspace, feedback, k);
+            AccumulateFeedback(network, rules[k], trace, workspace, feedback, k);
         return total;
     }
 
@@ -39,7 +41,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
     // the reward layer k+1 handed down at step t and its own internal reward from step t+1 (recurrent reward to
     // s_t included), so per-step buffers suffice and the dense [sample, step, neuron] reward arrays are kept only
     // in diagnostic mode.
-    private static void RewardThroughLayers(SpikingNetwork network, ForwardTrace trace, ISpikeReward reward, LfpWorkspace ws, int b, int label)
+    private static void RewardThroughLayers(SpikingNetwork network, LayerRules[] rules, ForwardTrace trace, ISpikeReward reward, LfpWorkspace ws, int b, int label)
     {
         int steps = trace.Steps, top = network.Layers.Count - 1, inputs = trace.InputSize;
         bool keep = ws.KeepInputReward;
@@ -72,7 +74,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
 
                 // Recurrent synapses carried s_{t-1} into z_t: that reward joins the reward at s_{t-1}, which the
                 // membrane step of t-1 reads together with its internal reward.
-                if (layer.Recurrent is { } recurrent && t > 0)
+                if (rules[k].Recurrent is { } recurrent && t > 0)
                     recurrent.RewardFiredInputs(lt.Spikes.Fired(b, t - 1), rho, internalReward);
 
                 if (k > 0)
@@ -80,29 +82,28 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
                     int below = network.Layers[k - 1].Size;
                     var target = keep ? ws.Incoming[k - 1].AsSpan((b * steps + t) * below, below) : ws.StepIncoming[k - 1].AsSpan(b * below, below);
                     target.Clear();
-                    layer.Connection.RewardFiredInputs(trace.Layers[k - 1].Spikes.Fired(b, t), rho, target);
+                    rules[k].Connection.RewardFiredInputs(trace.Layers[k - 1].Spikes.Fired(b, t), rho, target);
                 }
                 else if (constantInput)
                 {
                     VectorMath.Add(rho, rhoSum);
-                    if (keep) layer.Connection.RewardAnalogInputs(trace.InputCurrent.AsSpan(b * inputs, inputs), rho, ws.InputReward.AsSpan(b * inputs, inputs));
+                    if (keep) rules[k].Connection.RewardAnalogInputs(trace.InputCurrent.AsSpan(b * inputs, inputs), rho, ws.InputReward.AsSpan(b * inputs, inputs));
                 }
                 else if (keep)
                 {
                     var target = ws.InputReward.AsSpan((b * steps + t) * inputs, inputs);
                     target.Clear();
-                    if (input == InputKind.Spikes) layer.Connection.RewardFiredInputs(trace.InputSpikes!.Fired(b, t), rho, target);
-                    else layer.Connection.RewardAnalogInputs(trace.InputCurrent.AsSpan((b * steps + t) * inputs, inputs), rho, target);
+                    if (input == InputKind.Spikes) rules[k].Connection.RewardFiredInputs(trace.InputSpikes!.Fired(b, t), rho, target);
+                    else rules[k].Connection.RewardAnalogInputs(trace.InputCurrent.AsSpan((b * steps + t) * inputs, inputs), rho, target);
                 }
             }
         }
     }
 
-    private void AccumulateFeedback(SpikingNetwork network, ForwardTrace trace, LfpWorkspace ws, Feedback feedback, int k)
+    private void AccumulateFeedback(SpikingNetwork network, LayerRules rules, ForwardTrace trace, LfpWorkspace ws, Feedback feedback, int k)
     {
-        var layer = network.Layers[k];
-        var connection = layer.Connection;
-        int inputs = connection.Inputs, n = connection.Outputs, steps = trace.Steps, batch = trace.Batch;
+        var connection = rules.Connection;
+        int inputs = connection.Synapses.Inputs, n = connection.Synapses.Outputs, steps = trace.Steps, batch = trace.Batch;
         var fw = feedback.Weights[k];
         var rhoAll = ws.NormalizedReward[k];
         // An analog input into dense synapses is one outer product: F = |W| (.) (x^T rho) over the rows that carry
@@ -112,11 +113,11 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         var rows = constant ? ws.NormalizedRewardSum : rhoAll;
         int rowCount = constant ? batch : batch * steps;
 
-        if (input != InputKind.Spikes && connection is DenseSynapses)
+        if (input != InputKind.Spikes && connection is DenseLfp)
         {
             // Accumulated only over the neurons that received reward, then transposed into the weights' layout.
-            DenseMath.AccumulateSparseOuterTransposed(trace.InputCurrent, rows, rowCount, inputs, n, ws.TransposedFeedback, _parallel);
-            DenseMath.TransposeScaledByMagnitude(ws.TransposedFeedback, connection.Weights, inputs, n, fw, _parallel);
+            DenseFeedbackMath.AccumulateSparseOuterTransposed(trace.InputCurrent, rows, rowCount, inputs, n, ws.TransposedFeedback, _parallel);
+            DenseFeedbackMath.TransposeScaledByMagnitude(ws.TransposedFeedback, connection.Synapses.Weights, inputs, n, fw, _parallel);
         }
         else if (input != InputKind.Spikes)
             AccumulatePartitioned(connection, fw, rowCount, (part, parts, r) =>
@@ -129,7 +130,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         }
         AccumulateBiasFeedback(connection, rows, rowCount, feedback.Bias[k]);
 
-        if (layer.Recurrent is { } recurrent)
+        if (rules.Recurrent is { } recurrent)
         {
             // F_V: rho_t against the layer's own spikes of t-1 (none reach step 0); F_bV: every step.
             var own = trace.Layers[k].Spikes;
@@ -143,7 +144,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
 
     // Partitions own disjoint weights; inside one, contributions are added in row ((sample, step)) order,
     // so the sum does not depend on the number of threads. Scaled by |W| at the end.
-    private void AccumulatePartitioned(ISynapses synapses, float[] target, int rows, Action<int, int, int> accumulateRow)
+    private void AccumulatePartitioned(ISynapseLfp rule, float[] target, int rows, Action<int, int, int> accumulateRow)
     {
         int parts = Math.Max(1, _parallel.MaxDegreeOfParallelism);
         Array.Clear(target);
@@ -151,14 +152,21 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         {
             for (int r = 0; r < rows; r++) accumulateRow(part, parts, r);
         });
-        VectorMath.MultiplyByMagnitude(synapses.Weights, target);
+        VectorMath.MultiplyByMagnitude(rule.Synapses.Weights, target);
     }
 
-    private static void AccumulateBiasFeedback(ISynapses synapses, float[] rho, int rows, float[] target)
+    private static void AccumulateBiasFeedback(ISynapseLfp rule, float[] rho, int rows, float[] target)
     {
-        int n = synapses.Outputs;
+        int n = rule.Synapses.Outputs;
         Array.Clear(target);
-        for (int r = 0; r < rows; r++) synapses.AccumulateBiasFeedback(rho.AsSpan(r * n, n), target);
-        VectorMath.MultiplyByMagnitude(synapses.Bias, target);
+        for (int r = 0; r < rows; r++) rule.AccumulateBiasFeedback(rho.AsSpan(r * n, n), target);
+        VectorMath.MultiplyByMagnitude(rule.Synapses.Bias, target);
     }
+}
+
+/// <summary>LFP's rules for one layer's connection and, when it has one, its recurrent synapses.</summary>
+internal readonly record struct LayerRules(ISynapseLfp Connection, ISynapseLfp? Recurrent)
+{
+    public static LayerRules[] Of(SpikingNetwork network) =>
+        network.Layers.Select(l => new LayerRules(SynapseLfp.For(l.Connection), l.Recurrent is null ? null : SynapseLfp.For(l.Recurrent))).ToArray();
 }

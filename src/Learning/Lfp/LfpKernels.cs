@@ -12,7 +12,7 @@ namespace SpikeLfp.Learning.Lfp;
 public static class LfpKernels
 {
     /// <summary>LFP's stabiliser: the denominator is D + eps (D &gt;= 0, a zero counts as positive).</summary>
-    public const float Epsilon = Network.Synapses.Stabilizer.Epsilon;
+    public const float Epsilon = Stabilizer.Epsilon;
 
     /// <summary>
     /// One step of the epsilon rule through the membrane, for one sample, processed in reverse time:
@@ -111,7 +111,7 @@ public static class LfpKernels
         int n = normalizedReward.Length;
         if (incoming.Length != n || membrane.Length != n || carriedReward.Length != n)
             throw new ArgumentException("all spans must have the layer's size.");
-        for (int j = 0; j < n; j++) normalizedReward[j] = incoming[j] / Network.Synapses.Stabilizer.Stabilize(membrane[j]);
+        for (int j = 0; j < n; j++) normalizedReward[j] = incoming[j] / Stabilizer.Stabilize(membrane[j]);
         SynapticCurrentStep(normalizedReward, carriedReward, beta);
     }
 }

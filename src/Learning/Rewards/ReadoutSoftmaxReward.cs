@@ -1,5 +1,5 @@
 using SpikeLfp.Network.Simulation;
-using SpikeLfp.Network.Synapses;
+using SpikeLfp.Learning.Lfp;
 
 namespace SpikeLfp.Learning.Rewards;
 

@@ -185,17 +185,20 @@ public sealed class Conv2dSynapses : ISynapses
         }
     }
 
-    // Kernels up to this side keep their per-input tables on the stack (at most 2 x 4 KB): no allocation per spike.
-    private const int StackKernel = 32;
+    /// <summary>
+    /// Kernels up to this side keep their per-input tables on the stack (at most 2 x 4 KB): no allocation per
+    /// spike. Callers of <see cref="Connections"/> follow the same rule.
+    /// </summary>
+    public const int StackKernel = 32;
 
     /// <summary>
     /// The synapses of one input: for each tap (ky, kx) in row-major order whose output position exists, the
     /// weight row <c>(c * Kernel + ky) * Kernel + kx</c> and the output position <c>oy * OutWidth + ox</c>. Each
     /// is an index of an OutChannels-long vector (of weights, or of currents, rewards, feedback). Returns the
     /// count. Every operation on an input walks this list, so the geometry (and its divisions) is worked out
-    /// once per input, not once per tap.
+    /// once per input, not once per tap. Both spans need room for Kernel x Kernel entries.
     /// </summary>
-    private int Connections(int input, Span<int> weightRows, Span<int> positions)
+    public int Connections(int input, Span<int> weightRows, Span<int> positions)
     {
         int c = input % InChannels, pixel = input / InChannels;
         int y = pixel / InWidth, x = pixel % InWidth;
@@ -247,88 +250,6 @@ public sealed class Conv2dSynapses : ISynapses
             if (x == 1f) VectorMath.Add(w, target);
             else VectorMath.AddScaled(x, w, target);
         }
-    }
-
-    /// <inheritdoc/>
-    public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
-    {
-        foreach (int i in fired) inputReward[i] += Backprojection(i, rho);
-    }
-
-    /// <inheritdoc/>
-    public void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward)
-    {
-        for (int i = 0; i < input.Length; i++)
-            if (input[i] != 0f) inputReward[i] += input[i] * Backprojection(i, rho);
-    }
-
-    // sum_j w_ij rho_j over the neurons j that input i reaches (W^T rho at i).
-    private float Backprojection(int input, ReadOnlySpan<float> rho)
-    {
-        int taps = Kernel * Kernel, n = OutChannels;
-        Span<int> weightRows = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
-        Span<int> positions = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
-        int count = Connections(input, weightRows, positions);
-        float sum = 0f;
-        for (int s = 0; s < count; s++)
-            sum += VectorMath.Dot(Weights.AsSpan(weightRows[s] * n, n), rho.Slice(positions[s] * n, n));
-        return sum;
-    }
-
-    // Partitions are blocks of kernel taps (c, ky, kx), each owning the OutChannels weights of its taps; the
-    // flattening over input channels first keeps every partition busy even with a single input channel.
-    private (int From, int To) Taps(int part, int parts)
-    {
-        int taps = InChannels * Kernel * Kernel;
-        return ((int)((long)taps * part / parts), (int)((long)taps * (part + 1) / parts));
-    }
-
-    /// <inheritdoc/>
-    public void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-    {
-        var (from, to) = Taps(part, parts);
-        if (from == to) return;
-        foreach (int i in fired) Accumulate(i, 1f, from, to, rho, weightFeedback);
-    }
-
-    /// <inheritdoc/>
-    public void AccumulateAnalogFeedback(int part, int parts, ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-    {
-        var (from, to) = Taps(part, parts);
-        if (from == to) return;
-        // Only the input channels whose taps this partition owns can contribute.
-        int kk = Kernel * Kernel, firstChannel = from / kk, lastChannel = (to - 1) / kk;
-        for (int i = 0; i < input.Length; i++)
-        {
-            int c = i % InChannels;
-            if (c < firstChannel || c > lastChannel || input[i] == 0f) continue;
-            Accumulate(i, input[i], from, to, rho, weightFeedback);
-        }
-    }
-
-    // feedback[c, ky, kx, :] += x_i * rho[position reached through (ky, kx), :], for the weight rows in [from, to) only.
-    private void Accumulate(int input, float x, int from, int to, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-    {
-        int kk = Kernel * Kernel, n = OutChannels, c = input % InChannels;
-        if (c * kk >= to || (c + 1) * kk <= from) return; // none of this input's weight rows is owned here
-        Span<int> weightRows = Kernel <= StackKernel ? stackalloc int[kk] : new int[kk];
-        Span<int> positions = Kernel <= StackKernel ? stackalloc int[kk] : new int[kk];
-        int count = Connections(input, weightRows, positions);
-        for (int s = 0; s < count; s++)
-        {
-            int row = weightRows[s];
-            if (row < from || row >= to) continue;
-            var source = rho.Slice(positions[s] * n, n);
-            var target = weightFeedback.Slice(row * n, n);
-            if (x == 1f) VectorMath.Add(source, target);
-            else VectorMath.AddScaled(x, source, target);
-        }
-    }
-
-    /// <summary>biasFeedback[oc] += sum over output positions of rho[position, oc].</summary>
-    public void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback)
-    {
-        for (int p = 0; p < OutHeight * OutWidth; p++) VectorMath.Add(rho.Slice(p * OutChannels, OutChannels), biasFeedback);
     }
 
     ISynapses ISynapses.Clone() => Clone();

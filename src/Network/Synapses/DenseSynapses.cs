@@ -87,42 +87,6 @@ public sealed class DenseSynapses : ISynapses
     /// <inheritdoc/>
     public void DeliverAnalog(ReadOnlySpan<float> input, Span<float> current) => SynapseKernels.DeliverAnalog(input, Weights, Outputs, current);
 
-    /// <inheritdoc/>
-    public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
-    {
-        foreach (int i in fired)
-            inputReward[i] += VectorMath.Dot(Weights.AsSpan(i * Outputs, Outputs), rho);
-    }
-
-    /// <inheritdoc/>
-    public void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward)
-    {
-        for (int i = 0; i < input.Length; i++)
-            if (input[i] != 0f) inputReward[i] += input[i] * VectorMath.Dot(Weights.AsSpan(i * Outputs, Outputs), rho);
-    }
-
-    // Partitions are blocks of input rows: row i of the feedback belongs to exactly one partition.
-    private (int From, int To) Rows(int part, int parts) => ((int)((long)Inputs * part / parts), (int)((long)Inputs * (part + 1) / parts));
-
-    /// <inheritdoc/>
-    public void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-    {
-        var (from, to) = Rows(part, parts);
-        foreach (int i in fired)
-            if (i >= from && i < to) VectorMath.Add(rho, weightFeedback.Slice(i * Outputs, Outputs));
-    }
-
-    /// <inheritdoc/>
-    public void AccumulateAnalogFeedback(int part, int parts, ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-    {
-        var (from, to) = Rows(part, parts);
-        for (int i = from; i < to; i++)
-            if (input[i] != 0f) VectorMath.AddScaled(input[i], rho, weightFeedback.Slice(i * Outputs, Outputs));
-    }
-
-    /// <inheritdoc/>
-    public void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback) => VectorMath.Add(rho, biasFeedback);
-
     ISynapses ISynapses.Clone() => Clone();
 
     /// <summary>A deep copy.</summary>

@@ -1,9 +1,10 @@
 namespace SpikeLfp.Network.Synapses;
 
 /// <summary>
-/// A linear connection from a layer's inputs to its neurons' currents (dense, convolutional, ...), with the
-/// operations the simulator and LFP need. Every operation touches only the inputs that are non-zero, so
-/// spike inputs cost in proportion to the spikes. Implementations are stateless apart from their parameters.
+/// A linear connection from a layer's inputs to its neurons' currents (dense, convolutional, ...): the forward
+/// the simulator needs. Every operation touches only the inputs that are non-zero, so spike inputs cost in
+/// proportion to the spikes. Implementations are stateless apart from their parameters. Learning rules keep
+/// their own math per connection kind (LFP's is in SpikeLfp.Learning.Lfp.Synapses).
 /// </summary>
 public interface ISynapses
 {
@@ -35,22 +36,6 @@ public interface ISynapses
     void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current);
     /// <summary>current += W x for an analog input (zero inputs skipped).</summary>
     void DeliverAnalog(ReadOnlySpan<float> input, Span<float> current);
-
-    /// <summary>LFP reward to the inputs that fired: inputReward[i] += sum_j w_ij rho_j.</summary>
-    void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward);
-    /// <summary>LFP reward to analog inputs: inputReward[i] += x_i sum_j w_ij rho_j.</summary>
-    void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward);
-
-    /// <summary>
-    /// Adds the contributions rho_j x_i of one (sample, step) to the weight feedback, restricted to partition
-    /// <paramref name="part"/> of <paramref name="parts"/> (partitions own disjoint weights, so they can run in
-    /// parallel while each weight still sums its contributions in the caller's order). Not yet scaled by |W|.
-    /// </summary>
-    void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback);
-    /// <summary>Analog-input version of <see cref="AccumulateSpikeFeedback"/>.</summary>
-    void AccumulateAnalogFeedback(int part, int parts, ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> weightFeedback);
-    /// <summary>biasFeedback += the sum of rho over the neurons each bias feeds. Not yet scaled by |b|.</summary>
-    void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback);
 
     /// <summary>PyTorch's default initialisation: uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)].</summary>
     void InitializeUniform(Random random);

@@ -21,16 +21,6 @@ public enum PoolKind
 /// spike delivery stays event-driven (the pooled fired indices, each once, go to the inner connection).
 /// Average pooling of spikes gives the analog value (inputs fired in the window) / k^2.
 /// </para>
-/// <para>
-/// Backward, as lfprop's LFP composite treats the two pools. Max pooling has no rule of its own: the reward the
-/// inner connection hands to a pooled input passes through the way its gradient does, all of it to the
-/// window's argmax, the first maximum in the window's row-major scan order (PyTorch's choice); for spikes, the
-/// first input of the window that fired. A pooled input that did not fire has value 0 and receives no reward.
-/// Average pooling carries the epsilon rule (lfprop attaches LFPEpsilon to AvgPool): input i of a window with
-/// mean z receives x_i / k^2 * R / stabilize(z), so the pooled reward R is shared in proportion to what each
-/// input contributed, and inputs that did not fire receive nothing. Weight and bias feedback are the inner
-/// connection's feedback computed on the pooled input.
-/// </para>
 /// </summary>
 public sealed class PooledSynapses : ISynapses
 {
@@ -91,21 +81,38 @@ public sealed class PooledSynapses : ISynapses
     /// <summary>The inner connection's biases.</summary>
     public float[] Bias => Inner.Bias;
 
-    // Per-thread buffers of pooled-image size. Between calls Winner is all -1 and Values, Reward all 0; every
-    // call restores that, touching only the entries it used, so the cost follows the spikes. Calls from
-    // parallel samples run on different threads; the inner connection is never pooled, so it cannot reenter.
-    private sealed class Scratch(int size)
+    /// <summary>
+    /// Per-thread buffers of pooled-image size, for the forward here and for learning rules that walk the same
+    /// windows. Between calls Winner is all -1 and Values, Reward all 0; every user restores that
+    /// (<see cref="RestoreListed"/>, <see cref="RestoreAll"/>), touching only the entries it used, so the cost
+    /// follows the spikes. Calls from parallel samples run on different threads; the inner connection is never
+    /// pooled, so it cannot reenter.
+    /// </summary>
+    public sealed class Scratch
     {
-        public readonly int[] Winner = Filled(size);
-        public readonly int[] Pooled = new int[size];
-        public readonly float[] Values = new float[size];
-        public readonly float[] Reward = new float[size];
-        private static int[] Filled(int size) { var a = new int[size]; Array.Fill(a, -1); return a; }
+        internal Scratch(int size)
+        {
+            Winner = new int[size];
+            Array.Fill(Winner, -1);
+            Pooled = new int[size];
+            Values = new float[size];
+            Reward = new float[size];
+        }
+
+        /// <summary>Per pooled input, the input that wins its window (the argmax; -1 when unset).</summary>
+        public int[] Winner { get; }
+        /// <summary>The pooled inputs listed by the last pooling of spikes, in order of first appearance.</summary>
+        public int[] Pooled { get; }
+        /// <summary>Per pooled input, its pooled value.</summary>
+        public float[] Values { get; }
+        /// <summary>Per pooled input, room for a value a caller accumulates (a learning rule's reward).</summary>
+        public float[] Reward { get; }
     }
 
     [ThreadStatic] private static Scratch? t_scratch;
 
-    private Scratch Buffers()
+    /// <summary>This thread's buffers, grown to this connection's pooled size.</summary>
+    public Scratch Buffers()
     {
         var s = t_scratch;
         if (s is null || s.Winner.Length < PooledInputs) t_scratch = s = new Scratch(Math.Max(PooledInputs, s?.Winner.Length ?? 0));
@@ -120,9 +127,12 @@ public sealed class PooledSynapses : ISynapses
         return py < PooledHeight && px < PooledWidth ? (py * PooledWidth + px) * Channels + c : -1;
     }
 
-    // Pooled fired indices, each once in order of first appearance; Winner[p] = the smallest fired input of
-    // window p, which is the first in the window's row-major scan (flat [y, x, c] order is row-major in (y, x)).
-    private int PoolSpikes(ReadOnlySpan<int> fired, Scratch s)
+    /// <summary>
+    /// Max pooling of spikes: lists the pooled fired indices, each once in order of first appearance, and sets
+    /// Winner[p] = the smallest fired input of window p, the first in the window's row-major scan (flat [y, x, c]
+    /// order is row-major in (y, x)). Returns the count; <see cref="RestoreListed"/> with it must follow.
+    /// </summary>
+    public int PoolSpikes(ReadOnlySpan<int> fired, Scratch s)
     {
         int count = 0;
         foreach (int i in fired)
@@ -136,8 +146,11 @@ public sealed class PooledSynapses : ISynapses
         return count;
     }
 
-    // Average pooling of spikes: Values[p] = (inputs fired in window p) / k^2 for the listed p.
-    private int AverageSpikes(ReadOnlySpan<int> fired, Scratch s)
+    /// <summary>
+    /// Average pooling of spikes: <see cref="PoolSpikes"/>, and Values[p] = (inputs fired in window p) / k^2 for
+    /// the listed p.
+    /// </summary>
+    public int AverageSpikes(ReadOnlySpan<int> fired, Scratch s)
     {
         int count = PoolSpikes(fired, s);
         foreach (int i in fired)
@@ -150,9 +163,11 @@ public sealed class PooledSynapses : ISynapses
         return count;
     }
 
-    // Analog pooling of the whole image into Values (and the argmax into Winner for max pooling); every pooled
-    // entry is written, so Restore(all) must follow.
-    private void PoolAnalog(ReadOnlySpan<float> input, Scratch s)
+    /// <summary>
+    /// Analog pooling of the whole image into Values (max or mean, as <see cref="Pool"/> says), the argmax into
+    /// Winner; every pooled entry is written, so <see cref="RestoreAll"/> must follow.
+    /// </summary>
+    public void PoolAnalog(ReadOnlySpan<float> input, Scratch s)
     {
         float area = Size * Size;
         int p = 0;
@@ -175,7 +190,8 @@ public sealed class PooledSynapses : ISynapses
                 }
     }
 
-    private void RestoreListed(Scratch s, int count)
+    /// <summary>Puts the entries listed by the last pooling of spikes back to their resting values.</summary>
+    public void RestoreListed(Scratch s, int count)
     {
         for (int q = 0; q < count; q++)
         {
@@ -186,7 +202,8 @@ public sealed class PooledSynapses : ISynapses
         }
     }
 
-    private void RestoreAll(Scratch s)
+    /// <summary>Puts every pooled entry back to its resting value.</summary>
+    public void RestoreAll(Scratch s)
     {
         s.Winner.AsSpan(0, PooledInputs).Fill(-1);
         s.Values.AsSpan(0, PooledInputs).Clear();
@@ -247,100 +264,6 @@ public sealed class PooledSynapses : ISynapses
         }
         finally { RestoreAll(s); }
     }
-
-    /// <inheritdoc/>
-    public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
-    {
-        var s = Buffers();
-        int count = 0;
-        try
-        {
-            if (Pool == PoolKind.Max)
-            {
-                count = PoolSpikes(fired, s);
-                Inner.RewardFiredInputs(s.Pooled.AsSpan(0, count), rho, s.Reward.AsSpan(0, PooledInputs));
-                for (int q = 0; q < count; q++)
-                {
-                    int p = s.Pooled[q];
-                    inputReward[s.Winner[p]] += s.Reward[p];
-                }
-            }
-            else
-            {
-                count = AverageSpikes(fired, s);
-                Inner.RewardAnalogInputs(s.Values.AsSpan(0, PooledInputs), rho, s.Reward.AsSpan(0, PooledInputs));
-                foreach (int i in fired)
-                {
-                    int p = PooledIndex(i);
-                    if (p >= 0) inputReward[i] += ShareOfAverage(1f, s.Reward[p], s.Values[p]);
-                }
-            }
-        }
-        finally { RestoreListed(s, count); }
-    }
-
-    /// <inheritdoc/>
-    public void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward)
-    {
-        var s = Buffers();
-        try
-        {
-            PoolAnalog(input, s);
-            Inner.RewardAnalogInputs(s.Values.AsSpan(0, PooledInputs), rho, s.Reward.AsSpan(0, PooledInputs));
-            if (Pool == PoolKind.Max)
-            {
-                for (int p = 0; p < PooledInputs; p++)
-                    if (s.Reward[p] != 0f) inputReward[s.Winner[p]] += s.Reward[p];
-            }
-            else
-                for (int i = 0; i < input.Length; i++)
-                {
-                    int p = PooledIndex(i);
-                    if (p >= 0 && input[i] != 0f) inputReward[i] += ShareOfAverage(input[i], s.Reward[p], s.Values[p]);
-                }
-        }
-        finally { RestoreAll(s); }
-    }
-
-    // The epsilon rule through a mean: x_i / k^2 * R / stabilize(z), z the window's mean (its pooled value).
-    private float ShareOfAverage(float x, float pooledReward, float pooledValue)
-        => x / (Size * Size) * (pooledReward / Stabilizer.Stabilize(pooledValue));
-
-    /// <inheritdoc/>
-    public void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-    {
-        var s = Buffers();
-        int count = 0;
-        try
-        {
-            if (Pool == PoolKind.Max)
-            {
-                count = PoolSpikes(fired, s);
-                Inner.AccumulateSpikeFeedback(part, parts, s.Pooled.AsSpan(0, count), rho, weightFeedback);
-            }
-            else
-            {
-                count = AverageSpikes(fired, s);
-                Inner.AccumulateAnalogFeedback(part, parts, s.Values.AsSpan(0, PooledInputs), rho, weightFeedback);
-            }
-        }
-        finally { RestoreListed(s, count); }
-    }
-
-    /// <inheritdoc/>
-    public void AccumulateAnalogFeedback(int part, int parts, ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-    {
-        var s = Buffers();
-        try
-        {
-            PoolAnalog(input, s);
-            Inner.AccumulateAnalogFeedback(part, parts, s.Values.AsSpan(0, PooledInputs), rho, weightFeedback);
-        }
-        finally { RestoreAll(s); }
-    }
-
-    /// <inheritdoc/>
-    public void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback) => Inner.AccumulateBiasFeedback(rho, biasFeedback);
 
     /// <inheritdoc/>
     public void InitializeUniform(Random random) => Inner.InitializeUniform(random);

@@ -1,3 +1,4 @@
+using SpikeLfp.Learning.Lfp.Synapses;
 using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Tests.Conv;
@@ -35,14 +36,14 @@ public class PoolingTests
     {
         var pooled = Pooled(PoolKind.Max);
         var reward = new float[16];
-        pooled.RewardFiredInputs(Fired, [2f], reward);
+        SynapseLfp.For(pooled).RewardFiredInputs(Fired, [2f], reward);
         var expected = new float[16];
         expected[0] = 1f * 2f;  // window 0: pixels 0, 1 and 5 fired; 0 comes first in the row-major scan
         expected[10] = 4f * 2f; // window 3: 10 before 15
         Assert.That(reward, Is.EqualTo(expected).AsCollection);
 
         var feedback = new float[4];
-        pooled.AccumulateSpikeFeedback(0, 1, Fired, [2f], feedback);
+        SynapseLfp.For(pooled).AccumulateSpikeFeedback(0, 1, Fired, [2f], feedback);
         Assert.That(feedback, Is.EqualTo(new[] { 2f, 0f, 0f, 2f }).AsCollection, "feedback of the pooled 0/1 inputs");
     }
 
@@ -55,7 +56,7 @@ public class PoolingTests
         Assert.That(current[0], Is.EqualTo(0.75f * 1f + 0.5f * 4f), "window 0 has 3 of 4 inputs firing, window 3 has 2");
 
         var reward = new float[16];
-        pooled.RewardFiredInputs(Fired, [2f], reward);
+        SynapseLfp.For(pooled).RewardFiredInputs(Fired, [2f], reward);
         // Epsilon rule through the mean: x_i / 4 * R / z. Window 0: R = 0.75 * 1 * 2 = 1.5, z = 0.75, so each of
         // its three fired inputs gets 0.5. Window 3: R = 0.5 * 4 * 2 = 4, z = 0.5, so each of its two gets 2.
         var expected = new float[16];
@@ -64,7 +65,7 @@ public class PoolingTests
         Assert.That(reward, Is.EqualTo(expected).AsCollection.Within(1e-5f), "inputs that did not fire get nothing; the pooled reward is conserved");
 
         var feedback = new float[4];
-        pooled.AccumulateSpikeFeedback(0, 1, Fired, [2f], feedback);
+        SynapseLfp.For(pooled).AccumulateSpikeFeedback(0, 1, Fired, [2f], feedback);
         Assert.That(feedback, Is.EqualTo(new[] { 1.5f, 0f, 0f, 1f }).AsCollection);
     }
 
@@ -79,7 +80,7 @@ public class PoolingTests
         pooled.DeliverAnalog(x, current);
         Assert.That(current[0], Is.EqualTo(0.5f * 1f + 0.75f * 4f));
         var reward = new float[16];
-        pooled.RewardAnalogInputs(x, [1f], reward);
+        SynapseLfp.For(pooled).RewardAnalogInputs(x, [1f], reward);
         var expected = new float[16];
         expected[0] = 0.5f * 1f;
         expected[14] = 0.75f * 4f;
@@ -99,7 +100,7 @@ public class PoolingTests
         pooled.DeliverSpikes(fired, current);
         Assert.That(current[0], Is.EqualTo(30f));
         var reward = new float[8];
-        pooled.RewardFiredInputs(fired, [1f], reward);
+        SynapseLfp.For(pooled).RewardFiredInputs(fired, [1f], reward);
         Assert.That(reward, Is.EqualTo(new[] { 0f, 20f, 0f, 0f, 0f, 0f, 10f, 0f }).AsCollection, "channel 1's reward to pixel (0,0), channel 0's to (1,1)");
     }
 

@@ -1,4 +1,4 @@
-namespace SpikeLfp.Network.Synapses;
+namespace SpikeLfp.Learning.Lfp;
 
 /// <summary>
 /// LFP's epsilon stabiliser (zennit's <c>stabilize</c>): a denominator z becomes z + eps (sign(z) + [z == 0]),

@@ -1,0 +1,102 @@
+using System.Runtime.CompilerServices;
+using SpikeLfp.Network.Synapses;
+
+namespace SpikeLfp.Learning.Lfp.Synapses;
+
+/// <summary>
+/// LFP through a convolution. Every operation on an input walks that input's synapses
+/// (<see cref="Conv2dSynapses.Connections"/>: one OutChannels-long weight row per kernel tap that reaches an output
+/// position), as the event-driven forward does, so the cost follows the inputs that fired.
+/// </summary>
+[SkipLocalsInit] // the per-input tap tables on the stack are written before they are read
+public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
+{
+    private readonly Conv2dSynapses _conv = conv;
+
+    /// <inheritdoc/>
+    public ISynapses Synapses => _conv;
+
+    /// <inheritdoc/>
+    public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        foreach (int i in fired) inputReward[i] += Backprojection(i, rho);
+    }
+
+    /// <inheritdoc/>
+    public void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        for (int i = 0; i < input.Length; i++)
+            if (input[i] != 0f) inputReward[i] += input[i] * Backprojection(i, rho);
+    }
+
+    // sum_j w_ij rho_j over the neurons j that input i reaches (W^T rho at i).
+    private float Backprojection(int input, ReadOnlySpan<float> rho)
+    {
+        int taps = _conv.Kernel * _conv.Kernel, n = _conv.OutChannels;
+        Span<int> weightRows = _conv.Kernel <= Conv2dSynapses.StackKernel ? stackalloc int[taps] : new int[taps];
+        Span<int> positions = _conv.Kernel <= Conv2dSynapses.StackKernel ? stackalloc int[taps] : new int[taps];
+        int count = _conv.Connections(input, weightRows, positions);
+        float sum = 0f;
+        for (int s = 0; s < count; s++)
+            sum += VectorMath.Dot(_conv.Weights.AsSpan(weightRows[s] * n, n), rho.Slice(positions[s] * n, n));
+        return sum;
+    }
+
+    // Partitions are blocks of kernel taps (c, ky, kx), each owning the OutChannels weights of its taps; the
+    // flattening over input channels first keeps every partition busy even with a single input channel.
+    private (int From, int To) Taps(int part, int parts)
+    {
+        int taps = _conv.InChannels * _conv.Kernel * _conv.Kernel;
+        return ((int)((long)taps * part / parts), (int)((long)taps * (part + 1) / parts));
+    }
+
+    /// <inheritdoc/>
+    public void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        var (from, to) = Taps(part, parts);
+        if (from == to) return;
+        foreach (int i in fired) Accumulate(i, 1f, from, to, rho, weightFeedback);
+    }
+
+    /// <inheritdoc/>
+    public void AccumulateAnalogFeedback(int part, int parts, ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        var (from, to) = Taps(part, parts);
+        if (from == to) return;
+        // Only the input channels whose taps this partition owns can contribute.
+        int kk = _conv.Kernel * _conv.Kernel, firstChannel = from / kk, lastChannel = (to - 1) / kk;
+        for (int i = 0; i < input.Length; i++)
+        {
+            int c = i % _conv.InChannels;
+            if (c < firstChannel || c > lastChannel || input[i] == 0f) continue;
+            Accumulate(i, input[i], from, to, rho, weightFeedback);
+        }
+    }
+
+    // feedback[c, ky, kx, :] += x_i * rho[position reached through (ky, kx), :], for the weight rows in [from, to) only.
+    private void Accumulate(int input, float x, int from, int to, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        int kk = _conv.Kernel * _conv.Kernel, n = _conv.OutChannels, c = input % _conv.InChannels;
+        if (c * kk >= to || (c + 1) * kk <= from) return; // none of this input's weight rows is owned here
+        Span<int> weightRows = _conv.Kernel <= Conv2dSynapses.StackKernel ? stackalloc int[kk] : new int[kk];
+        Span<int> positions = _conv.Kernel <= Conv2dSynapses.StackKernel ? stackalloc int[kk] : new int[kk];
+        int count = _conv.Connections(input, weightRows, positions);
+        for (int s = 0; s < count; s++)
+        {
+            int row = weightRows[s];
+            if (row < from || row >= to) continue;
+            var source = rho.Slice(positions[s] * n, n);
+            var target = weightFeedback.Slice(row * n, n);
+            if (x == 1f) VectorMath.Add(source, target);
+            else VectorMath.AddScaled(x, source, target);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>biasFeedback[oc] += sum over output positions of rho[position, oc].</remarks>
+    public void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback)
+    {
+        int n = _conv.OutChannels;
+        for (int p = 0; p < _conv.OutHeight * _conv.OutWidth; p++) VectorMath.Add(rho.Slice(p * n, n), biasFeedback);
+    }
+}

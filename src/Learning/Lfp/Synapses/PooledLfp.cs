@@ -1,0 +1,116 @@
+using SpikeLfp.Network.Synapses;
+
+namespace SpikeLfp.Learning.Lfp.Synapses;
+
+/// <summary>
+/// LFP through pooling, as lfprop's LFP composite treats the two pools. Max pooling has no rule of its own: the
+/// reward the inner connection hands to a pooled input passes through the way its gradient does, all of it to the
+/// window's argmax, the first maximum in the window's row-major scan order (PyTorch's choice); for spikes, the
+/// first input of the window that fired. A pooled input that did not fire has value 0 and receives no reward.
+/// Average pooling carries the epsilon rule (lfprop attaches LFPEpsilon to AvgPool): input i of a window with
+/// mean z receives x_i / k^2 * R / stabilize(z), so the pooled reward R is shared in proportion to what each
+/// input contributed, and inputs that did not fire receive nothing. Weight and bias feedback are the inner
+/// connection's feedback computed on the pooled input.
+/// </summary>
+public sealed class PooledLfp(PooledSynapses pool, ISynapseLfp inner) : ISynapseLfp
+{
+    private readonly PooledSynapses _pool = pool;
+    private readonly ISynapseLfp _inner = inner;
+
+    /// <inheritdoc/>
+    public ISynapses Synapses => _pool;
+
+    /// <inheritdoc/>
+    public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        var s = _pool.Buffers();
+        int count = 0;
+        try
+        {
+            if (_pool.Pool == PoolKind.Max)
+            {
+                count = _pool.PoolSpikes(fired, s);
+                _inner.RewardFiredInputs(s.Pooled.AsSpan(0, count), rho, s.Reward.AsSpan(0, _pool.PooledInputs));
+                for (int q = 0; q < count; q++)
+                {
+                    int p = s.Pooled[q];
+                    inputReward[s.Winner[p]] += s.Reward[p];
+                }
+            }
+            else
+            {
+                count = _pool.AverageSpikes(fired, s);
+                _inner.RewardAnalogInputs(s.Values.AsSpan(0, _pool.PooledInputs), rho, s.Reward.AsSpan(0, _pool.PooledInputs));
+                foreach (int i in fired)
+                {
+                    int p = _pool.PooledIndex(i);
+                    if (p >= 0) inputReward[i] += ShareOfAverage(1f, s.Reward[p], s.Values[p]);
+                }
+            }
+        }
+        finally { _pool.RestoreListed(s, count); }
+    }
+
+    /// <inheritdoc/>
+    public void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        var s = _pool.Buffers();
+        try
+        {
+            _pool.PoolAnalog(input, s);
+            _inner.RewardAnalogInputs(s.Values.AsSpan(0, _pool.PooledInputs), rho, s.Reward.AsSpan(0, _pool.PooledInputs));
+            if (_pool.Pool == PoolKind.Max)
+            {
+                for (int p = 0; p < _pool.PooledInputs; p++)
+                    if (s.Reward[p] != 0f) inputReward[s.Winner[p]] += s.Reward[p];
+            }
+            else
+                for (int i = 0; i < input.Length; i++)
+                {
+                    int p = _pool.PooledIndex(i);
+                    if (p >= 0 && input[i] != 0f) inputReward[i] += ShareOfAverage(input[i], s.Reward[p], s.Values[p]);
+                }
+        }
+        finally { _pool.RestoreAll(s); }
+    }
+
+    // The epsilon rule through a mean: x_i / k^2 * R / stabilize(z), z the window's mean (its pooled value).
+    private float ShareOfAverage(float x, float pooledReward, float pooledValue)
+        => x / (_pool.Size * _pool.Size) * (pooledReward / Stabilizer.Stabilize(pooledValue));
+
+    /// <inheritdoc/>
+    public void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        var s = _pool.Buffers();
+        int count = 0;
+        try
+        {
+            if (_pool.Pool == PoolKind.Max)
+            {
+                count = _pool.PoolSpikes(fired, s);
+                _inner.AccumulateSpikeFeedback(part, parts, s.Pooled.AsSpan(0, count), rho, weightFeedback);
+            }
+            else
+            {
+                count = _pool.AverageSpikes(fired, s);
+                _inner.AccumulateAnalogFeedback(part, parts, s.Values.AsSpan(0, _pool.PooledInputs), rho, weightFeedback);
+            }
+        }
+        finally { _pool.RestoreListed(s, count); }
+    }
+
+    /// <inheritdoc/>
+    public void AccumulateAnalogFeedback(int part, int parts, ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        var s = _pool.Buffers();
+        try
+        {
+            _pool.PoolAnalog(input, s);
+            _inner.AccumulateAnalogFeedback(part, parts, s.Values.AsSpan(0, _pool.PooledInputs), rho, weightFeedback);
+        }
+        finally { _pool.RestoreAll(s); }
+    }
+
+    /// <inheritdoc/>
+    public void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback) => _inner.AccumulateBiasFeedback(rho, biasFeedback);
+}
