@@ -84,7 +84,8 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
         switch (trace.Input)
         {
             case InputKind.Spikes:
-                encoder.Encode(features[..(batch * inputs)], inputs, sampleKeys, trace.InputSpikes!);
+                int perSample = encoder.FeaturesPerSample(inputs);
+                encoder.Encode(features[..(batch * perSample)], perSample, sampleKeys, trace.InputSpikes!);
                 UploadSpikes(model, trace.InputSpikes!, batch, model.Input);
                 break;
             case InputKind.CurrentSequence:

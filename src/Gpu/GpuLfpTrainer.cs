@@ -122,7 +122,8 @@ public sealed class GpuLfpTrainer
         }
         else if (_hostSpikes is not null)
         {
-            _encoder.Encode(features[..(batch * inputs)], inputs, keys, _hostSpikes);
+            int perSample = _encoder.FeaturesPerSample(inputs);
+            _encoder.Encode(features[..(batch * perSample)], perSample, keys, _hostSpikes);
             GpuBackend.UploadSpikes(_model, _hostSpikes, batch, _model.Input);
         }
         else if (_encoder is ISequenceEncoder sequence)

@@ -18,9 +18,8 @@ public static class TraceShape
             throw new ArgumentException($"expected {batch} x {perSample} features, got {featureCount}.");
     }
 
-    /// <summary>Features of one sample: the network's inputs, or all steps' inputs together for a sequence encoder.</summary>
-    public static int FeaturesPerSample(SpikingNetwork network, IInputEncoder encoder)
-        => encoder is ISequenceEncoder sequence ? sequence.FeatureCount : network.InputSize;
+    /// <summary>Features of one sample (<see cref="IInputEncoder.FeaturesPerSample"/>).</summary>
+    public static int FeaturesPerSample(SpikingNetwork network, IInputEncoder encoder) => encoder.FeaturesPerSample(network.InputSize);
 
     /// <summary>Throws <see cref="ArgumentException"/> when labels or labels' classes do not fit the simulated batch.</summary>
     public static void CheckLabels(ReadOnlySpan<int> labels, ForwardTrace trace)

@@ -140,6 +140,8 @@ public static class RuleComparison
     /// <param name="epochs">Passes over the training set.</param>
     /// <param name="lfp">LFP settings (also the source of steps, batch size, seed and the input encoder both rules use,
     /// see <see cref="CreateEncoder"/>).</param>
+    /// <param name="encoder">The input both rules train on, when the options cannot name it (recorded spikes,
+    /// <see cref="RecordedSpikeEncoder"/>); its name must be the options' encoder.</param>
     /// <param name="surrogate">Surrogate settings; its <see cref="SurrogateRuleOptions.Surrogate"/> is replaced by the rule's.</param>
     /// <param name="backend">Where simulation runs (default: the shared CPU backend).</param>
     /// <param name="lfpBackend">Where the LFP backward runs (default: the CPU backend matching <paramref name="backend"/>).</param>
@@ -148,7 +150,8 @@ public static class RuleComparison
     /// <param name="cancellation">Stops training between batches.</param>
     public static RuleRun Train(ComparedRule rule, SpikingNetwork initial, DatasetSplit data, int epochs,
         TrainingOptions lfp, SurrogateRuleOptions surrogate, IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
-        Action<EpochMetrics>? onEpoch = null, Func<int, IProgress<int>?>? progress = null, CancellationToken cancellation = default)
+        Action<EpochMetrics>? onEpoch = null, Func<int, IProgress<int>?>? progress = null, CancellationToken cancellation = default,
+        IInputEncoder? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(initial);
@@ -158,7 +161,8 @@ public static class RuleComparison
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
         if (lfp.Steps != surrogate.Steps || lfp.BatchSize != surrogate.BatchSize || lfp.Seed != surrogate.Seed)
             throw new ArgumentException("LFP and surrogate settings must share steps, batch size and seed.");
-        IInputEncoder encoder = CreateEncoder(lfp, data.Train, initial);
+        encoder ??= CreateEncoder(lfp, data.Train, initial);
+        if (encoder.Name != lfp.Encoder) throw new ArgumentException($"the encoder is '{encoder.Name}' but the LFP options name '{lfp.Encoder}'.", nameof(encoder));
 
         SpikingNetwork network = initial.Clone();
         double initialAccuracy = Evaluator.Accuracy(network, data.Test, lfp.Steps, encoder, lfp.EvaluationBatchSize, backend);
@@ -187,20 +191,16 @@ public static class RuleComparison
 
     /// <summary>
     /// The input encoder both rules of a comparison train and are measured with: the one <paramref name="lfp"/> names
-    /// ("current" or "rows"; rows are sized from <paramref name="data"/>'s features and <paramref name="network"/>'s
-    /// first layer, see <see cref="InputEncoders.Create"/>).
+    /// (rows are sized from <paramref name="data"/>'s features and <paramref name="network"/>'s first layer, see
+    /// <see cref="InputEncoders.Create"/>). Both rules see the same input: spike encoders are seeded by sample key.
     /// </summary>
-    /// <exception cref="ArgumentException">The encoder emits spikes (the surrogate baseline trains on analog input only),
-    /// is unknown, or rows do not fit the sizes.</exception>
+    /// <exception cref="ArgumentException">The encoder is unknown, or rows do not fit the sizes.</exception>
     public static IInputEncoder CreateEncoder(TrainingOptions lfp, Dataset data, SpikingNetwork network)
     {
         ArgumentNullException.ThrowIfNull(lfp);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(network);
-        IInputEncoder encoder = InputEncoders.Create(lfp.Encoder, (ulong)lfp.Seed, data.FeatureCount, network.InputSize);
-        if (encoder.IsSpiking)
-            throw new ArgumentException($"the surrogate baseline trains on analog input only; compare with encoder 'current' or 'rows', not '{lfp.Encoder}'.");
-        return encoder;
+        return InputEncoders.Create(lfp.Encoder, (ulong)lfp.Seed, data.FeatureCount, network.InputSize);
     }
 
     /// <summary>

@@ -77,7 +77,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
     /// <param name="backend">Where evaluation runs (default: the shared CPU backend).</param>
     /// <param name="encoder">How samples reach the first layer, in training and evaluation alike (default: constant
     /// current); <see cref="RowsEncoder.For"/> for sequential rows. Spiking encoders are refused.</param>
-    /// <exception cref="ArgumentException">The encoder emits spikes or does not fit the first layer.</exception>
+    /// <exception cref="ArgumentException">The encoder does not fit the first layer.</exception>
     /// <exception cref="NotSupportedException">The network has synapses or neurons the surrogate baseline does not model.</exception>
     public SurrogateRuleTrainer(SpikingNetwork network, SurrogateRuleOptions options, IComputeBackend? backend = null, IInputEncoder? encoder = null)
     {
@@ -101,7 +101,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
     /// <summary>Settings.</summary>
     public SurrogateRuleOptions Options { get; }
 
-    /// <summary>The input encoder of training and evaluation (analog: constant current or a sequence such as rows).</summary>
+    /// <summary>The input encoder of training and evaluation.</summary>
     public IInputEncoder Encoder => _input.Encoder;
 
     /// <summary>Features per sample the trainer expects: the network's inputs, or whole images for a sequence encoder.</summary>
@@ -131,21 +131,23 @@ public sealed class SurrogateRuleTrainer : IDisposable
         double lossTotal = 0;
         float[]? x = null;
         int[]? labels = null;
+        long[]? keys = null;
         int batchIndex = 0;
         for (int start = 0; start < train.Count; start += Options.BatchSize, batchIndex++)
         {
             cancellation.ThrowIfCancellationRequested();
             int count = Math.Min(Options.BatchSize, train.Count - start);
             // SurrogateNetwork takes whole arrays: one buffer per batch size (the last batch may be short).
-            if (x is null || labels!.Length != count) { x = new float[count * features]; labels = new int[count]; }
+            if (x is null || labels!.Length != count) { x = new float[count * features]; labels = new int[count]; keys = new long[count]; }
             for (int i = 0; i < count; i++)
             {
                 int index = order[start + i];
                 train.Sample(index).CopyTo(x.AsSpan(i * features, features));
                 labels[i] = train.Labels[index];
+                keys![i] = EpochSchedule.TrainingKey(epoch, index);
             }
             int[] batchLabels = labels;
-            using var input = _input.Encode(x, count, steps, _surrogate.DType);
+            using var input = _input.Encode(x, keys, count, steps, _surrogate.DType);
             double loss = _trainer.TrainBatch(input, labels, steps, trace =>
             {
                 correct += Hits(trace, batchLabels);

@@ -69,7 +69,7 @@ public sealed class LfpTrainer
     /// <summary>The input encoder.</summary>
     public IInputEncoder Encoder { get; }
     /// <summary>Features per sample the trainer expects: the network's inputs, or whole images for a sequence encoder.</summary>
-    public int FeatureCount => Encoder is ISequenceEncoder sequence ? sequence.FeatureCount : Network.InputSize;
+    public int FeatureCount => Encoder.FeaturesPerSample(Network.InputSize);
     /// <summary>Settings.</summary>
     public TrainingOptions Options => _options;
 

@@ -34,7 +34,7 @@ public sealed class CpuBackend : IComputeBackend
         int batch = sampleKeys.Length, inputs = network.InputSize;
         if (!trace.Fits(network, batch, trace.Steps, encoder.Kind))
             throw new ArgumentException("the trace was allocated for another network, batch size, step count or input kind.");
-        int featureCount = encoder is ISequenceEncoder sequence ? sequence.FeatureCount : inputs;
+        int featureCount = encoder.FeaturesPerSample(inputs);
         if (features.Length < batch * featureCount)
             throw new ArgumentException($"expected {batch} x {featureCount} features, got {features.Length}.");
         trace.Batch = batch;
@@ -44,7 +44,7 @@ public sealed class CpuBackend : IComputeBackend
         switch (trace.Input)
         {
             case InputKind.Spikes:
-                encoder.Encode(features[..(batch * inputs)], inputs, sampleKeys, trace.InputSpikes!);
+                encoder.Encode(features[..(batch * featureCount)], featureCount, sampleKeys, trace.InputSpikes!);
                 break;
             case InputKind.CurrentSequence:
                 // Every step's analog input is known up front: W x_t + b for all (sample, step) rows at once.

@@ -25,6 +25,11 @@ public interface IInputEncoder
     /// <summary>What the first layer receives.</summary>
     InputKind Kind => IsSpiking ? InputKind.Spikes : InputKind.ConstantCurrent;
     /// <summary>
+    /// Features one sample carries, for a first layer of <paramref name="inputs"/> inputs: one per input by default,
+    /// all steps together for a sequence, a single reference for a recording (<see cref="RecordedSpikeEncoder"/>).
+    /// </summary>
+    int FeaturesPerSample(int inputs) => inputs;
+    /// <summary>
     /// Fills <paramref name="spikes"/> for the samples of the batch (spiking encoders only).
     /// <paramref name="sampleKeys"/> identify the samples (for example data set index and epoch), so the
     /// same sample gets the same spikes whatever batch or thread it lands in.
@@ -121,6 +126,7 @@ public interface ISequenceEncoder : IInputEncoder
     int FeatureCount { get; }
     /// <summary>Inputs the first layer receives at one step.</summary>
     int InputsPerStep { get; }
+    int IInputEncoder.FeaturesPerSample(int inputs) => FeatureCount;
 
     /// <summary>
     /// Writes the analog input of every step, [sample, step, input] with <paramref name="inputs"/> values per step,
@@ -190,8 +196,13 @@ public sealed class RowsEncoder : ISequenceEncoder
 /// <summary>Encoders by command-line name.</summary>
 public static class InputEncoders
 {
-    /// <summary>The names accepted by <see cref="Create"/>.</summary>
+    /// <summary>The names accepted by <see cref="Create"/>: encoders of feature vectors.</summary>
     public static readonly string[] Names = ["current", "rows", "rate", "latency"];
+    /// <summary>
+    /// The name of <see cref="RecordedSpikeEncoder"/>: input that was recorded as spikes (event data) rather than
+    /// encoded from features. It needs its recording, so <see cref="Create"/> does not make it.
+    /// </summary>
+    public const string Recorded = "events";
 
     /// <summary>
     /// Creates an encoder: "current", "rows" (samples of <paramref name="featureCount"/> features presented as rows of
@@ -204,6 +215,7 @@ public static class InputEncoders
         "rows" => RowsEncoder.For(featureCount, inputs),
         "rate" => new BernoulliRateEncoder(seed),
         "latency" => new LatencyEncoder(),
+        Recorded => throw new ArgumentException("recorded spikes need their recording: create a RecordedSpikeEncoder."),
         _ => throw new ArgumentException($"unknown encoder '{name}': expected one of {string.Join(", ", Names)}."),
     };
 }

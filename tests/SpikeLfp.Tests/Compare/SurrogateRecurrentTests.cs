@@ -87,10 +87,11 @@ public class SurrogateRecurrentTests
         float[] features = Enumerable.Range(0, batch * Rows * RowLength).Select(_ => (float)(random.NextDouble() * 2 - 0.5)).ToArray();
         var encoder = new RowsEncoder(Rows, RowLength);
 
-        var trace = new Simulator(network, steps, encoder).Forward(features, Enumerable.Range(0, batch).Select(i => (long)i).ToArray());
+        long[] keys = Enumerable.Range(0, batch).Select(i => (long)i).ToArray();
+        var trace = new Simulator(network, steps, encoder).Forward(features, keys);
         using var surrogate = SurrogateModel.ToSurrogate(network, SurrogateSpec.Default);
         using var noGrad = torch.no_grad();
-        using var input = new SurrogateInput(encoder, network.InputSize).Encode(features, batch, steps, torch.ScalarType.Float32);
+        using var input = new SurrogateInput(encoder, network.InputSize).Encode(features, keys, batch, steps, torch.ScalarType.Float32);
         using var run = surrogate.Forward(input, steps);
 
         for (int k = 0; k < network.Layers.Count; k++)
@@ -152,16 +153,32 @@ public class SurrogateRecurrentTests
     }
 
     [Test]
-    public void Spiking_encoders_are_refused_with_a_clear_message()
+    public void Surrogate_forward_gives_the_simulators_spikes_on_spike_input([Values("rate", "events")] string input)
     {
-        var network = Network(HiddenVariants[0], seed: 1, 12);
-        var error = Assert.Throws<ArgumentException>(() => new SurrogateRuleTrainer(network, new SurrogateRuleOptions(), encoder: new BernoulliRateEncoder(1)));
-        Assert.That(error!.Message, Does.Contain("analog input only").And.Contain("'rate'"));
+        const int steps = 10, batch = 6;
+        var network = Network(HiddenVariants[1], seed: 4, 12);
+        var random = new Random(9);
+        float[] features = Enumerable.Range(0, batch * network.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        long[] keys = Enumerable.Range(20, batch).Select(i => (long)i).ToArray();
+        IInputEncoder encoder = new BernoulliRateEncoder(3);
+        if (input == "events")
+        {
+            // The rate encoder's spikes, recorded: a sample's feature is then its index in the recording.
+            var rate = new Simulator(network, steps, encoder).Forward(features, keys);
+            var builder = new RecordedSpikes.Builder(network.InputSize, steps);
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < steps; t++) builder.AddStep(rate.InputSpikes!.Fired(b, t));
+            encoder = new RecordedSpikeEncoder(builder.Build());
+            features = Enumerable.Range(0, batch).Select(i => (float)i).ToArray();
+        }
 
-        Dataset data = RowsData(8, seed: 1);
-        Assert.Throws<ArgumentException>(() => RuleComparison.CreateEncoder(new TrainingOptions { Encoder = "latency" }, data, network));
-        var rows = RuleComparison.CreateEncoder(new TrainingOptions { Encoder = "rows" }, data, network);
-        Assert.That(rows, Is.TypeOf<RowsEncoder>().With.Property(nameof(RowsEncoder.Rows)).EqualTo(Rows));
+        var trace = new Simulator(network, steps, encoder).Forward(features, keys);
+        using var surrogate = SurrogateModel.ToSurrogate(network, SurrogateSpec.Default);
+        using var noGrad = torch.no_grad();
+        using var tensor = new SurrogateInput(encoder, network.InputSize).Encode(features, keys, batch, steps, torch.ScalarType.Float32);
+        using var run = surrogate.Forward(tensor, steps);
+        for (int k = 0; k < network.Layers.Count; k++)
+            Assert.That(AssertLayerMatches(run, trace, k, network.Layers[k].Size, steps, batch), Is.GreaterThan(5), $"layer {k} spikes");
     }
 
     [Test]
