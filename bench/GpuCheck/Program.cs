@@ -98,7 +98,7 @@ static object Benchmark(GpuBackend backend, string products, string name, int[] 
     {
         var network = SpikingNetwork.Create(sizes, LifParameters.Default, seed: 1);
         var options = new TrainingOptions { Steps = steps, BatchSize = batch, Encoder = encoder };
-        var trainer = new GpuLfpTrainer(backend, network, options);
+        using var trainer = new GpuLfpTrainer(backend, network, options);
         var random = new Random(2);
         var features = new float[batch * sizes[0]];
         for (int i = 0; i < features.Length; i++) features[i] = (float)(random.NextDouble() * 2 - 1);

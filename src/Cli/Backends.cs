@@ -1,5 +1,8 @@
 using SpikeLfp.Gpu;
 using SpikeLfp.Learning.Lfp;
+using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Backends;
 
 namespace SpikeLfp.Cli;
@@ -41,6 +44,30 @@ public static class Backends
         }
         var gpu = SharedGpu.Value;
         return (gpu, gpu);
+    }
+
+    /// <summary>
+    /// The LFP trainer for --device: on the CPU, <see cref="LfpTrainer"/>; on the GPU, <see cref="GpuLfpTrainer"/>, which
+    /// keeps weights and optimizer state on the device for the whole run (one round trip per batch).
+    /// </summary>
+    /// <exception cref="UsageException">--device gpu without CUDA, or a network the device kernels do not run.</exception>
+    public static ILfpBatchTrainer LfpTrainer(Arguments a, SpikingNetwork network, TrainingOptions options, IInputEncoder encoder)
+    {
+        if (Device(a) == "cpu")
+        {
+            var cpu = Cpu(a);
+            return new LfpTrainer(network, options, cpu, new CpuLfpBackend(cpu), encoder: encoder);
+        }
+        try
+        {
+            GpuBackend.CheckSupported(network);
+            if (!network.Layers[^1].Neuron.Spikes) throw new NotSupportedException("the GPU trainer places the rate-coded reward on output spikes; an LI readout trains on the CPU.");
+        }
+        catch (NotSupportedException e)
+        {
+            throw new UsageException($"--device gpu: {e.Message}");
+        }
+        return new GpuLfpTrainer(SharedGpu.Value, network, options, encoder);
     }
 
     private static readonly Lazy<GpuBackend> SharedGpu = new(() => new GpuBackend(GpuDevice.OpenCuda().Accelerator));

@@ -1,7 +1,10 @@
 using ILGPU;
 using ILGPU.Runtime;
 using SpikeLfp.Gpu.Kernels;
+using SpikeLfp.Data;
+using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.Backends;
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 
@@ -15,7 +18,7 @@ namespace SpikeLfp.Gpu;
 /// (recurrent weights and biases included).
 /// Call <see cref="CopyWeightsTo"/> to bring the trained weights back to the host network.
 /// </summary>
-public sealed class GpuLfpTrainer
+public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
 {
     private readonly GpuBackend _backend;
     private readonly DeviceModel _model;
@@ -47,7 +50,10 @@ public sealed class GpuLfpTrainer
         _encoder = encoder ?? (options.Encoder == "rows"
             ? throw new ArgumentException("the rows encoder needs the data set's shape: pass RowsEncoder.For(featureCount, network.InputSize).", nameof(encoder))
             : InputEncoders.Create(options.Encoder, (ulong)options.Seed));
-        _model = backend.ModelFor(network, options.BatchSize, options.Steps, _encoder.Kind);
+        // Its own device memory, not the backend's cached model: evaluation through the same backend (another batch
+        // size) would otherwise reallocate the buffers this trainer keeps its weights and optimizer state in.
+        GpuBackend.CheckSupported(network);
+        _model = new DeviceModel(backend.Accelerator, network, options.BatchSize, options.Steps, _encoder.Kind);
         GpuBackend.UploadParameters(_model, network);
         if (_encoder.IsSpiking && _encoder is not BernoulliRateEncoder)
             _hostSpikes = new SpikeTrain(options.BatchSize, options.Steps, network.InputSize);
@@ -66,6 +72,67 @@ public sealed class GpuLfpTrainer
 
     /// <summary>The host network (its weights are updated by <see cref="CopyWeightsTo"/>).</summary>
     public SpikingNetwork Network { get; }
+
+    /// <inheritdoc/>
+    public TrainingOptions Options => _options;
+
+    /// <inheritdoc/>
+    public IInputEncoder Encoder => _encoder;
+
+    /// <inheritdoc/>
+    public IComputeBackend? EvaluationBackend => _backend;
+
+    /// <summary>Trains one epoch on the device (<see cref="EpochLoop.TrainEpoch"/>) and evaluates on <paramref name="test"/>.</summary>
+    public EpochMetrics TrainEpoch(Dataset train, Dataset test, EpochProgress state, IProgress<int>? progress = null, CancellationToken cancellation = default)
+        => EpochLoop.TrainEpoch(this, train, test, state, progress, cancellation);
+
+    (double Reward, int Correct) ILfpBatchTrainer.TrainBatch(ReadOnlySpan<float> features, ReadOnlySpan<int> labels, ReadOnlySpan<long> keys, int epoch, int batchIndex, double[]? spikeTotals)
+    {
+        var (reward, correct, totals) = TrainBatch(features, labels, keys);
+        if (spikeTotals is not null)
+            for (int k = 0; k < totals.Length; k++) spikeTotals[k] += totals[k];
+        return (reward, correct);
+    }
+
+    /// <inheritdoc/>
+    public void SyncNetwork() => CopyWeightsTo(Network);
+
+    /// <summary>
+    /// The device optimizer state in the host optimizers' form (<see cref="Learning.Optimizers.Sgd"/>: "velocity";
+    /// <see cref="Learning.Optimizers.Adam"/>: "m" and "v"; one array per parameter, none before the first step), so a
+    /// checkpoint written here resumes on the CPU and the other way round.
+    /// </summary>
+    public OptimizerState SaveOptimizerState()
+    {
+        float[][] Download(MemoryBuffer1D<float, Stride1D.Dense>[] buffers)
+            => _steps == 0 ? [] : buffers.Select(b => { var host = new float[b.Length]; b.Download<float>(host); return host; }).ToArray();
+        var buffers = _options.Optimizer == "adam"
+            ? new Dictionary<string, float[][]> { ["m"] = Download(_first), ["v"] = Download(_second) }
+            : new Dictionary<string, float[][]> { ["velocity"] = Download(_first) };
+        return new OptimizerState(_options.Optimizer, _steps, buffers);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The state is for another optimizer or other parameter sizes.</exception>
+    public void LoadOptimizerState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Kind != _options.Optimizer) throw new ArgumentException($"cannot load {state.Kind} state into {_options.Optimizer}.");
+        void Upload(MemoryBuffer1D<float, Stride1D.Dense>[] buffers, float[][] arrays)
+        {
+            if (arrays.Length == 0) { foreach (var b in buffers) b.MemSetToZero(); return; }
+            if (arrays.Length != buffers.Length || arrays.Zip(buffers).Any(p => p.First.Length != p.Second.Length))
+                throw new ArgumentException("the optimizer state does not fit the network's parameters.");
+            for (int p = 0; p < buffers.Length; p++) buffers[p].Upload<float>(arrays[p]);
+        }
+        if (state.Kind == "adam")
+        {
+            Upload(_first, state.Buffers["m"]);
+            Upload(_second, state.Buffers["v"]);
+        }
+        else Upload(_first, state.Buffers["velocity"]);
+        _steps = state.Steps;
+    }
 
     /// <summary>
     /// One LFP update on a batch; returns the summed reward, the number of correct predictions (made before the
@@ -173,4 +240,7 @@ public sealed class GpuLfpTrainer
     }
 
     private static int Chunks(long length) => (int)((length + OptimizerKernels.Chunk - 1) / OptimizerKernels.Chunk);
+
+    /// <summary>Frees the trainer's device memory (weights, optimizer state, trace).</summary>
+    public void Dispose() => _model.Dispose();
 }

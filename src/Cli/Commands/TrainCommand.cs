@@ -52,14 +52,13 @@ public sealed class TrainCommand : IInterruptibleCommand
         var data = CommonOptions.Data(a);
         var network = CommonOptions.Network(a, data.Train, options.Seed);
         options = CommonOptions.ForData(a, options, data.Train, network);
-        var (backend, lfp) = Backends.Select(a);
+        var trainer = Backends.LfpTrainer(a, network, options, CommonOptions.Encoder(options, data.Train, network));
         string folder = CommonOptions.OutputFolder(a, Name);
 
         var arguments = ResultFlags.Concat(ResumableFlags).Where(a.Has).ToDictionary(f => f, f => a.OptionalString(f) ?? "");
         arguments[TrainSamplesKey] = data.Train.Count.ToString(CultureInfo.InvariantCulture);
         // A step count derived from the data (rows) is saved as if given, so --resume rebuilds the same options.
         arguments["steps"] = options.Steps.ToString(CultureInfo.InvariantCulture);
-        var trainer = new LfpTrainer(network, options, backend, lfp, encoder: CommonOptions.Encoder(options, data.Train, network));
         output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
         SaveRaster(trainer, data.Test, folder, "raster-before");
         return Train(trainer, data, folder, checkpointEvery, arguments, [], null, output, cancellation);
@@ -112,8 +111,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         bool rows = options.Encoder == "rows";
         if ((rows ? data.Train.FeatureCount % network.InputSize != 0 : network.InputSize != data.Train.FeatureCount) || network.OutputSize < data.Train.ClassCount)
             throw new UsageException($"--resume: the checkpoint's model {network.Spec} does not fit data set '{data.Train.Name}'.");
-        var (backend, lfp) = Backends.Select(given);
-        var trainer = new LfpTrainer(network, options, backend, lfp, encoder: CommonOptions.Encoder(options, data.Train, network));
+        var trainer = Backends.LfpTrainer(given, network, options, CommonOptions.Encoder(options, data.Train, network));
         checkpoint.RestoreOptimizer(trainer);
         string position = checkpoint.InProgress is { } p ? $"epoch {p.Epoch}, batch {p.NextBatch + 1}" : $"epoch {checkpoint.CompletedEpochs + 1}";
         output.WriteLine($"resuming LFP on {data.Train.Name} from {path} at {position} of {options.Epochs}");
@@ -121,7 +119,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         return Train(trainer, data, folder, checkpointEvery, checkpoint.Arguments, checkpoint.Metrics, checkpoint.InProgress, output, cancellation);
     }
 
-    private int Train(LfpTrainer trainer, DatasetSplit data, string folder, int checkpointEvery, IReadOnlyDictionary<string, string> arguments,
+    private int Train(ILfpBatchTrainer trainer, DatasetSplit data, string folder, int checkpointEvery, IReadOnlyDictionary<string, string> arguments,
         IReadOnlyList<EpochMetrics> done, EpochProgress? current, TextWriter output, CancellationToken cancellation)
     {
         var options = trainer.Options;
@@ -134,7 +132,7 @@ public sealed class TrainCommand : IInterruptibleCommand
             var bar = new ProgressBar($"epoch {epoch}/{options.Epochs}", data.Train.Count);
             try
             {
-                epochs.Add(trainer.TrainEpoch(data.Train, data.Test, current, bar, cancellation));
+                epochs.Add(EpochLoop.TrainEpoch(trainer, data.Train, data.Test, current, bar, cancellation));
             }
             catch (OperationCanceledException)
             {
@@ -180,7 +178,7 @@ public sealed class TrainCommand : IInterruptibleCommand
     }
 
     // Test sample RasterSample, encoded with the evaluation key the test set uses, so before and after are comparable.
-    private static void SaveRaster(LfpTrainer trainer, Dataset test, string folder, string name)
+    private static void SaveRaster(ILfpBatchTrainer trainer, Dataset test, string folder, string name)
     {
         if (test.Count == 0) return;
         var simulator = new Simulator(trainer.Network, trainer.Options.Steps, trainer.Encoder);

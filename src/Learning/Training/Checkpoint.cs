@@ -48,8 +48,9 @@ public sealed record Checkpoint(
     /// Takes a checkpoint of <paramref name="trainer"/> after <paramref name="metrics"/> (completed epochs) and,
     /// if it stopped inside an epoch, <paramref name="inProgress"/> (copied).
     /// </summary>
-    public static Checkpoint Of(LfpTrainer trainer, IReadOnlyList<EpochMetrics> metrics, EpochProgress? inProgress, IReadOnlyDictionary<string, string> arguments)
+    public static Checkpoint Of(ILfpBatchTrainer trainer, IReadOnlyList<EpochMetrics> metrics, EpochProgress? inProgress, IReadOnlyDictionary<string, string> arguments)
     {
+        trainer.SyncNetwork();
         EpochProgress? copy = null;
         if (inProgress is { NextBatch: > 0 })
         {
@@ -59,11 +60,11 @@ public sealed record Checkpoint(
             };
             inProgress.SpikeTotals.CopyTo(copy.SpikeTotals, 0);
         }
-        return new Checkpoint("lfp", trainer.Options, trainer.Network.Clone(), trainer.Optimizer.SaveState(), metrics.ToArray(), copy, new Dictionary<string, string>(arguments));
+        return new Checkpoint("lfp", trainer.Options, trainer.Network.Clone(), trainer.SaveOptimizerState(), metrics.ToArray(), copy, new Dictionary<string, string>(arguments));
     }
 
     /// <summary>Gives <paramref name="trainer"/> (built from <see cref="Network"/> and <see cref="Options"/>) the saved optimizer state.</summary>
-    public void RestoreOptimizer(LfpTrainer trainer) => trainer.Optimizer.LoadState(Optimizer);
+    public void RestoreOptimizer(ILfpBatchTrainer trainer) => trainer.LoadOptimizerState(Optimizer);
 
     /// <summary>The checkpoint JSON text.</summary>
     /// <exception cref="NumericalInstabilityException">A weight or optimizer value is NaN or infinite: such a state is never saved.</exception>

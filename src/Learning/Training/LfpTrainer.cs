@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SpikeLfp.Data;
 using SpikeLfp.Learning.Lfp;
 using SpikeLfp.Learning.Optimizers;
@@ -16,7 +15,7 @@ namespace SpikeLfp.Learning.Training;
 /// rate-coded reward on the output spikes, propagate it back (no surrogate gradient anywhere),
 /// step the optimizer with grad = -feedback after global-norm clipping. Deterministic for a given seed.
 /// </summary>
-public sealed class LfpTrainer
+public sealed class LfpTrainer : ILfpBatchTrainer
 {
     private readonly TrainingOptions _options;
     private readonly Simulator _simulator;
@@ -27,9 +26,6 @@ public sealed class LfpTrainer
     private readonly Feedback _feedback;
     private readonly float[][] _gradients;
     private readonly string[] _parameterNames;
-    private readonly float[] _batchFeatures;
-    private readonly int[] _batchLabels;
-    private readonly long[] _batchKeys;
     private readonly int[] _predictions;
 
     /// <summary>Creates a trainer for <paramref name="network"/> (trained in place).</summary>
@@ -56,9 +52,6 @@ public sealed class LfpTrainer
         _feedback = new Feedback(network);
         _gradients = _feedback.InParameterOrder().ToArray();
         _parameterNames = network.Layers.SelectMany((l, k) => ParameterNames(l).Select(p => $"{network.LayerName(k)} ({p})")).ToArray();
-        _batchFeatures = new float[options.BatchSize * FeatureCount];
-        _batchLabels = new int[options.BatchSize];
-        _batchKeys = new long[options.BatchSize];
         _predictions = new int[options.BatchSize];
     }
 
@@ -91,48 +84,20 @@ public sealed class LfpTrainer
     /// <exception cref="NumericalInstabilityException">Feedback, weights or membranes became NaN or infinite; <paramref name="state"/> then no longer matches the network.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was signalled; checked before each batch.</exception>
     public EpochMetrics TrainEpoch(Dataset train, Dataset test, EpochProgress state, IProgress<int>? progress = null, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        if (train.FeatureCount != FeatureCount)
-            throw new ArgumentException($"the data set has {train.FeatureCount} features per sample but the model and encoder expect {FeatureCount}.");
-        if (train.ClassCount > Network.OutputSize)
-            throw new ArgumentException($"the data set has {train.ClassCount} classes but the model has only {Network.OutputSize} output neurons.");
-        if (state.SpikeTotals.Length != Network.Layers.Count)
-            throw new ArgumentException($"the epoch progress counts spikes of {state.SpikeTotals.Length} layers but the model has {Network.Layers.Count}.");
-        int batches = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
-        if (state.NextBatch < 0 || state.NextBatch > batches)
-            throw new ArgumentException($"the epoch progress is at batch {state.NextBatch} but an epoch has {batches} batches.");
-        int epoch = state.Epoch;
-        var clock = Stopwatch.StartNew();
-        double secondsBefore = state.TrainSeconds;
-        var order = EpochSchedule.Order(train.Count, _options.Seed, epoch);
-        for (int batchIndex = state.NextBatch, start = batchIndex * _options.BatchSize; start < train.Count; start += _options.BatchSize, batchIndex++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            int count = Math.Min(_options.BatchSize, train.Count - start);
-            for (int i = 0; i < count; i++)
-            {
-                int index = order[start + i];
-                train.Sample(index).CopyTo(_batchFeatures.AsSpan(i * train.FeatureCount, train.FeatureCount));
-                _batchLabels[i] = train.Labels[index];
-                _batchKeys[i] = EpochSchedule.TrainingKey(epoch, index);
-            }
-            var (reward, hits) = TrainBatch(_batchFeatures.AsSpan(0, count * train.FeatureCount), _batchLabels.AsSpan(0, count), _batchKeys.AsSpan(0, count), epoch, batchIndex, state.SpikeTotals);
-            // Same summation order whether or not the epoch was resumed, so the sums are bit-identical.
-            state.RewardTotal += reward;
-            state.Correct += hits;
-            state.NextBatch = batchIndex + 1;
-            state.TrainSeconds = secondsBefore + clock.Elapsed.TotalSeconds;
-            progress?.Report(start + count);
-        }
-        double trainSeconds = secondsBefore + clock.Elapsed.TotalSeconds;
-        double testAccuracy = Evaluator.Accuracy(Network, test, _options.Steps, Encoder, _options.EvaluationBatchSize, _simulator.Backend);
-        var rates = new Dictionary<string, double>();
-        for (int k = 0; k < Network.Layers.Count; k++)
-            rates[Network.LayerName(k)] = state.SpikeTotals[k] / ((double)train.Count * _options.Steps * Network.Layers[k].Size);
-        return new EpochMetrics(epoch, state.Correct / (double)train.Count, testAccuracy, state.RewardTotal / train.Count, rates,
-            secondsBefore + clock.Elapsed.TotalSeconds, train.Count / trainSeconds);
-    }
+        => EpochLoop.TrainEpoch(this, train, test, state, progress, cancellation);
+
+    /// <inheritdoc/>
+    public IComputeBackend? EvaluationBackend => _simulator.Backend;
+
+    /// <inheritdoc/>
+    /// <remarks>The host network is the trained one: nothing to do.</remarks>
+    public void SyncNetwork() { }
+
+    /// <inheritdoc/>
+    public OptimizerState SaveOptimizerState() => Optimizer.SaveState();
+
+    /// <inheritdoc/>
+    public void LoadOptimizerState(OptimizerState state) => Optimizer.LoadState(state);
 
     /// <summary>
     /// One LFP update on a batch; returns the summed reward and the number of correct predictions (made by the

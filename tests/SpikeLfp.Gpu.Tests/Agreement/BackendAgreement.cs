@@ -139,7 +139,7 @@ public static class BackendAgreement
         var cpuNetwork = s.Network();
         var gpuNetwork = s.Network();
         var cpu = new LfpTrainer(cpuNetwork, options, new CpuBackend(2), new CpuLfpBackend(new CpuBackend(2)), encoder: s.CreateEncoder((ulong)options.Seed));
-        var device = new GpuLfpTrainer(gpu, gpuNetwork, options, s.CreateEncoder((ulong)options.Seed));
+        using var device = new GpuLfpTrainer(gpu, gpuNetwork, options, s.CreateEncoder((ulong)options.Seed));
         float[] features = s.Features();
         int[] labels = s.Labels();
         long[] keys = s.Keys();
