@@ -50,6 +50,8 @@ public sealed class BenchmarkReport
     public MlpReport? Mlp { get; init; }
     /// <summary>The recurrent 28-r256-10 workload, or null when it was not selected.</summary>
     public RecurrentReport? Recurrent { get; init; }
+    /// <summary>The event-input 700-r256-20 workload, or null when it was not selected.</summary>
+    public RecurrentReport? Events { get; init; }
     /// <summary>Threads given to libtorch (torch.set_num_threads).</summary>
     public int TorchThreads { get; init; }
     /// <summary>Logical processors.</summary>
@@ -65,14 +67,16 @@ public sealed class BenchmarkReport
 
     /// <summary>
     /// The JSON document: the MLP's keys at the top level (as in the issue, plus ratios and context), the recurrent
-    /// workload under "recurrent", the workloads measured under "workloads".
+    /// workload under "recurrent", the event-input one under "events", the workloads measured under "workloads".
     /// </summary>
     public string ToJson()
     {
         var json = new JsonObject();
         Mlp?.AddTo(json);
         if (Recurrent is not null) json["recurrent"] = Recurrent.ToJson();
-        json["workloads"] = new JsonArray(new[] { Mlp is null ? null : "mlp", Recurrent is null ? null : "recurrent" }.OfType<string>().Select(w => (JsonNode)w).ToArray());
+        if (Events is not null) json["events"] = Events.ToJson();
+        json["workloads"] = new JsonArray(new[] { Mlp is null ? null : "mlp", Recurrent is null ? null : "recurrent", Events is null ? null : "events" }
+            .OfType<string>().Select(w => (JsonNode)w).ToArray());
         json["torch_threads"] = TorchThreads;
         json["processor_count"] = ProcessorCount;
         json["omp_wait_policy"] = OmpWaitPolicy;
@@ -88,6 +92,7 @@ public sealed class BenchmarkReport
     {
         Mlp?.WriteTable(output);
         Recurrent?.WriteTable(output);
+        Events?.WriteTable(output);
         output.WriteLine($"torch threads {TorchThreads} (torch.set_num_threads(Environment.ProcessorCount)), OMP_WAIT_POLICY {OmpWaitPolicy}, processors {ProcessorCount}; load average at start {LoadAverageStart}, at end {LoadAverageEnd}");
     }
 
@@ -206,14 +211,20 @@ public sealed class MlpReport
     private static double Round(double value) => BenchmarkReport.Round(value);
 }
 
-/// <summary>The numbers of the recurrent workload (<see cref="RecurrentBenchmark"/>): LFP training, ours against dense TorchSharp.</summary>
+/// <summary>The numbers of a recurrent workload (<see cref="RecurrentBenchmark"/>): LFP training, ours against dense TorchSharp.</summary>
 public sealed class RecurrentReport
 {
-    /// <summary>The network, "28-r256-10".</summary>
+    /// <summary>The network, for example "28-r256-10".</summary>
     public string Network { get; init; } = "";
-    /// <summary>Simulation steps (one per image row).</summary>
+    /// <summary>Simulation steps.</summary>
     public int Steps { get; init; }
-    /// <summary>Our LFP training throughput (LfpTrainer.TrainBatch, rows encoder), samples/s.</summary>
+    /// <summary>The input encoder: "rows", or "events" for recorded spikes.</summary>
+    public string Encoder { get; init; } = "rows";
+    /// <summary>What the input is, in words.</summary>
+    public string Input { get; init; } = "rows input";
+    /// <summary>Input spikes per channel and step over the timed data (recorded spikes only).</summary>
+    public double? InputSpikeRate { get; init; }
+    /// <summary>Our LFP training throughput (LfpTrainer.TrainBatch), samples/s.</summary>
     public double LfpTrainSamplesPerSecond { get; init; }
     /// <summary>The same LFP step computed densely on TorchSharp (DenseTorchLfp on the same sequences), samples/s.</summary>
     public double LfpDenseTorchSamplesPerSecond { get; init; }
@@ -234,7 +245,8 @@ public sealed class RecurrentReport
     {
         ["network"] = Network,
         ["steps"] = Steps,
-        ["encoder"] = "rows",
+        ["encoder"] = Encoder,
+        ["input_spike_rate"] = InputSpikeRate is { } rate ? BenchmarkReport.Round(rate) : null,
         ["lfp_train_samples_per_s"] = BenchmarkReport.Round(LfpTrainSamplesPerSecond),
         ["lfp_dense_torch_samples_per_s"] = BenchmarkReport.Round(LfpDenseTorchSamplesPerSecond),
         ["lfp_train_vs_dense_torch"] = BenchmarkReport.Round(LfpSpeedup),
@@ -247,9 +259,10 @@ public sealed class RecurrentReport
     /// <summary>Writes the readable table: ours next to dense TorchSharp and the ratio, the spike rate, the feedback check.</summary>
     public void WriteTable(TextWriter output)
     {
-        output.WriteLine($"recurrent {Network}, T={Steps}, rows input");
+        output.WriteLine($"recurrent {Network}, T={Steps}, {Input}");
         BenchmarkReport.Header(output);
         BenchmarkReport.Row(output, "LFP training (samples/s)", LfpTrainSamplesPerSecond, LfpDenseTorchSamplesPerSecond);
+        if (InputSpikeRate is { } input) output.WriteLine(string.Format(CultureInfo.InvariantCulture, "input spike rate {0:P2} (per channel and step)", input));
         output.WriteLine(string.Format(CultureInfo.InvariantCulture, "hidden spike rate {0:P2} after {1} pre-training batches", HiddenSpikeRate, PretrainBatches));
         if (FeedbackCheck is not null) output.WriteLine(FeedbackCheck.Summary());
         output.WriteLine();

@@ -85,14 +85,32 @@ public sealed class DenseTorchLfp : IDisposable
     }
 
     /// <summary>
+    /// A batch of spike trains (encoded, or recorded: <see cref="RecordedSpikeEncoder"/>) as a time-major 0/1 tensor
+    /// [T, B, Inputs]: the dense step multiplies every input, silent or not, where ours delivers only the events.
+    /// Sample b is encoded with key b, as <see cref="FeedbackCheck.Ours"/> does.
+    /// </summary>
+    public Tensor Spikes(ReadOnlySpan<float> features, int batch, IInputEncoder encoder, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        var train = new SpikeTrain(batch, steps, Inputs);
+        int perSample = encoder.FeaturesPerSample(Inputs);
+        encoder.Encode(features[..(batch * perSample)], perSample, Enumerable.Range(0, batch).Select(b => (long)b).ToArray(), train);
+        var dense = new float[steps * batch * Inputs];
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < steps; t++)
+                foreach (int i in train.Fired(b, t)) dense[(t * batch + b) * Inputs + i] = 1f;
+        return Keep(Typed(tensor(dense, [steps, batch, Inputs]), DType));
+    }
+
+    /// <summary>
     /// The input tensor for <paramref name="encoder"/>: <see cref="Input(ReadOnlySpan{float}, int)"/> for a constant
-    /// current, <see cref="Sequence"/> for a sequence encoder (spiking encoders are not supported).
+    /// current, <see cref="Sequence"/> for a sequence encoder, <see cref="Spikes"/> for spikes.
     /// </summary>
     public Tensor Input(ReadOnlySpan<float> features, int batch, IInputEncoder encoder, int steps) => encoder switch
     {
         ISequenceEncoder sequence => Sequence(features, batch, sequence, steps),
         _ when encoder.Kind == InputKind.ConstantCurrent => Input(features, batch),
-        _ => throw new NotSupportedException($"the dense LFP step takes analog input only, not the '{encoder.Name}' encoder."),
+        _ => Spikes(features, batch, encoder, steps),
     };
 
     /// <summary>

@@ -19,10 +19,12 @@ public enum BenchmarkWorkloads
 {
     /// <summary>The feed-forward Fashion-MNIST MLP, 784-1000-10, T = 15, constant current (<see cref="LfpBenchmark"/>).</summary>
     Mlp = 1,
-    /// <summary>The recurrent sequential-image network, 28-r256-10, T = 28, rows input (<see cref="RecurrentBenchmark"/>).</summary>
+    /// <summary>The recurrent sequential-image network, 28-r256-10, T = 28, rows input (<see cref="RecurrentBenchmark.Rows"/>).</summary>
     Recurrent = 2,
+    /// <summary>Event input: 700-r256-20, T = 100, recorded SHD-shaped spikes (<see cref="RecurrentBenchmark.Events"/>).</summary>
+    Events = 4,
     /// <summary>Every workload.</summary>
-    All = Mlp | Recurrent,
+    All = Mlp | Recurrent | Events,
 }
 
 /// <summary>How long the benchmark runs: repeats and batches per measurement, and which workloads.</summary>
@@ -48,6 +50,9 @@ public sealed record BenchmarkOptions
     internal int RecurrentPretrainBatches => Quick ? 4 : 20;
     internal int RecurrentLfpBatches => Quick ? 2 : 30;
     internal int RecurrentTorchLfpBatches => Quick ? 1 : 8;
+    internal int EventPretrainBatches => Quick ? 2 : 10;
+    internal int EventLfpBatches => Quick ? 1 : 10;
+    internal int EventTorchLfpBatches => Quick ? 1 : 3;
 }
 
 /// <summary>
@@ -81,11 +86,13 @@ public static class LfpBenchmark
         string loadStart = LoadAverage();
         // The MLP first: it reads our training's memory before libtorch is loaded.
         var mlp = options.Workloads.HasFlag(BenchmarkWorkloads.Mlp) ? RunMlp(options, log) : null;
-        var recurrent = options.Workloads.HasFlag(BenchmarkWorkloads.Recurrent) ? RecurrentBenchmark.Run(options, log) : null;
+        var recurrent = options.Workloads.HasFlag(BenchmarkWorkloads.Recurrent) ? RecurrentBenchmark.Run(RecurrentBenchmark.Rows, options, log) : null;
+        var events = options.Workloads.HasFlag(BenchmarkWorkloads.Events) ? RecurrentBenchmark.Run(RecurrentBenchmark.Events, options, log) : null;
         return new BenchmarkReport
         {
             Mlp = mlp,
             Recurrent = recurrent,
+            Events = events,
             TorchThreads = TorchThreads,
             ProcessorCount = Environment.ProcessorCount,
             OmpWaitPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy ? policy : "unset",
@@ -300,13 +307,13 @@ public static class LfpBenchmark
         $"inference {o.InferBatches} (ours) / {o.TorchInferBatches} (torch) batches of {InferBatchSize}; GEMM {o.GemmCalls} calls; " +
         $"scaling: median over {o.ScalingRepeats} repeats of {o.ScalingBatches} TrainBatch(128) from a fresh copy of a network whose first-layer weights and bias were scaled for the target rate.";
 
-    internal static void TrainOne(LfpTrainer trainer, SyntheticImages data, int batchIndex, long[] keys, double[]? spikes)
+    internal static void TrainOne(LfpTrainer trainer, IBenchData data, int batchIndex, long[] keys, double[]? spikes)
     {
         int start = batchIndex % DataBatches * TrainBatchSize;
         trainer.TrainBatch(data.Batch(start, TrainBatchSize), data.Labels.AsSpan(start, TrainBatchSize), keys.AsSpan(0, TrainBatchSize), 1, batchIndex, spikes);
     }
 
-    internal static ReadOnlySpan<int> Labels(SyntheticImages data, int batchIndex)
+    internal static ReadOnlySpan<int> Labels(IBenchData data, int batchIndex)
         => data.Labels.AsSpan(batchIndex % DataBatches * TrainBatchSize, TrainBatchSize);
 
     private static double HiddenRate(double[] spikes, int batches, int hidden) => HiddenRate(spikes, batches, hidden, Steps);

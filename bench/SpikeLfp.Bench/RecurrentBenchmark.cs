@@ -7,96 +7,120 @@ using static TorchSharp.torch;
 namespace SpikeLfp.Bench;
 
 /// <summary>
-/// LFP training of a recurrent network on sequential images, SpikeLfp against dense TorchSharp in one process:
-/// 28-r256-10 (LIF, beta 0.9, threshold 1, delayed subtract reset; the hidden layer recurrent,
-/// z_t = W x_t + b + V s_{t-1} + b_V), T = 28 with the rows encoder (step t presents row t of a 28 x 28 image),
-/// batch 128, on <see cref="SyntheticImages"/> as the MLP workload. After a few batches of training the two are
-/// checked to give the same feedback, then their training repeats alternate and each rate is the median.
+/// A recurrent workload: a network, its steps, and the data and input encoder it trains on.
+/// </summary>
+/// <param name="Key">Name of the workload in the report ("recurrent", "events").</param>
+/// <param name="Spec">The network.</param>
+/// <param name="Steps">Simulation steps.</param>
+/// <param name="Input">What the input is, in words.</param>
+/// <param name="Data">Builds the samples and their encoder from a sample count and a seed.</param>
+/// <param name="Batches">Pre-training, timed LFP and timed dense-torch batches for the options.</param>
+public sealed record SequenceWorkload(string Key, string Spec, int Steps, string Input,
+    Func<int, int, (IBenchData Data, IInputEncoder Encoder, double? InputRate)> Data,
+    Func<BenchmarkOptions, (int Pretrain, int Lfp, int Torch)> Batches);
+
+/// <summary>
+/// LFP training of a recurrent network, SpikeLfp against dense TorchSharp in one process, batch 128: the hidden layer
+/// recurrent (z_t = W x_t + b + V s_{t-1} + b_V), LIF neurons (beta 0.9, threshold 1, delayed subtract reset).
+/// Two workloads: <see cref="Rows"/> (sequential images, analog rows) and <see cref="Events"/> (recorded spikes: the
+/// first layer is event-driven too). After a few batches of training the two implementations are checked to give
+/// the same feedback, then their training repeats alternate and each rate is the median.
 /// </summary>
 public static class RecurrentBenchmark
 {
-    /// <summary>The network: 28 inputs (one image row), 256 recurrent hidden neurons, 10 outputs.</summary>
+    /// <summary>The network of the rows workload: 28 inputs (one image row), 256 recurrent hidden neurons, 10 outputs.</summary>
     public const string Spec = "28-r256-10";
     /// <summary>Features per row of a Fashion-MNIST image: the inputs per step.</summary>
     public const int RowLength = 28;
-    /// <summary>Simulation steps: one per image row.</summary>
+    /// <summary>Simulation steps of the rows workload: one per image row.</summary>
     public const int Steps = 28;
 
+    /// <summary>28-r256-10, T = 28, rows encoder (row t of a 28 x 28 image at step t) on <see cref="SyntheticImages"/>.</summary>
+    public static readonly SequenceWorkload Rows = new("recurrent", Spec, Steps, "rows input",
+        (count, seed) => (new SyntheticImages(count, seed), RowsEncoder.For(SyntheticImages.InputSize, RowLength), null),
+        o => (o.RecurrentPretrainBatches, o.RecurrentLfpBatches, o.RecurrentTorchLfpBatches));
+
+    /// <summary>700-r256-20, T = 100, recorded spikes on <see cref="SyntheticEvents"/> (SHD-shaped).</summary>
+    public static readonly SequenceWorkload Events = new("events", $"{SyntheticEvents.Channels}-r256-{SyntheticEvents.ClassCount}", SyntheticEvents.Steps,
+        "recorded input spikes (synthetic SHD-shaped: 700 channels, 10 ms bins)",
+        (count, seed) => { var d = new SyntheticEvents(count, seed); return (d, d.Encoder, d.InputSpikeRate); },
+        o => (o.EventPretrainBatches, o.EventLfpBatches, o.EventTorchLfpBatches));
+
     /// <summary>Pre-trains, checks the feedback and measures training side by side; progress goes to <paramref name="log"/>.</summary>
-    public static RecurrentReport Run(BenchmarkOptions options, TextWriter log)
+    public static RecurrentReport Run(SequenceWorkload workload, BenchmarkOptions options, TextWriter log)
     {
-        var data = new SyntheticImages(LfpBenchmark.DataBatches * LfpBenchmark.TrainBatchSize, options.Seed);
-        var encoder = RowsEncoder.For(SyntheticImages.InputSize, RowLength);
-        var network = SpikingNetwork.Create(NetworkSpec.Parse(Spec, LifParameters.Default), options.Seed);
-        var training = new TrainingOptions { BatchSize = LfpBenchmark.TrainBatchSize, Steps = Steps, Seed = options.Seed, Encoder = encoder.Name };
+        var (data, encoder, inputRate) = workload.Data(LfpBenchmark.DataBatches * LfpBenchmark.TrainBatchSize, options.Seed);
+        var (pretrain, lfpBatches, torchBatches) = workload.Batches(options);
+        var network = SpikingNetwork.Create(NetworkSpec.Parse(workload.Spec, LifParameters.Default), options.Seed);
+        var training = new TrainingOptions { BatchSize = LfpBenchmark.TrainBatchSize, Steps = workload.Steps, Seed = options.Seed, Encoder = encoder.Name };
         var trainer = new LfpTrainer(network, training, encoder: encoder);
         var keys = Enumerable.Range(0, LfpBenchmark.TrainBatchSize).Select(i => EpochSchedule.TrainingKey(1, i)).ToArray();
         int hidden = network.Layers[0].Size;
+        string name = $"{workload.Key} {workload.Spec}, T={workload.Steps}, {workload.Input}";
 
         var spikes = new double[network.Layers.Count];
-        for (int i = 0; i < options.RecurrentPretrainBatches; i++) LfpBenchmark.TrainOne(trainer, data, i, keys, spikes);
-        double pretrainRate = LfpBenchmark.HiddenRate(spikes, options.RecurrentPretrainBatches, hidden, Steps);
-        log.WriteLine($"recurrent {Spec}, T={Steps}, rows input: pre-trained {options.RecurrentPretrainBatches} batches (hidden spike rate {pretrainRate:P2})");
+        for (int i = 0; i < pretrain; i++) LfpBenchmark.TrainOne(trainer, data, i, keys, spikes);
+        double pretrainRate = LfpBenchmark.HiddenRate(spikes, pretrain, hidden, workload.Steps);
+        log.WriteLine($"{name}: pre-trained {pretrain} batches (hidden spike rate {pretrainRate:P2}{(inputRate is { } r ? $", input spike rate {r:P2}" : "")})");
 
         set_num_threads(LfpBenchmark.TorchThreads);
-        var check = FeedbackCheck.Compare(network, data.Batch(0, LfpBenchmark.TrainBatchSize), data.Labels.AsSpan(0, LfpBenchmark.TrainBatchSize), Steps, encoder);
-        log.WriteLine($"recurrent: {check.Summary()}");
+        var check = FeedbackCheck.Compare(network, data.Batch(0, LfpBenchmark.TrainBatchSize), data.Labels.AsSpan(0, LfpBenchmark.TrainBatchSize), workload.Steps, encoder);
+        log.WriteLine($"{workload.Key}: {check.Summary()}");
 
-        var (oursRate, torchRate, hiddenRate) = TrainSideBySide(trainer, encoder, data, keys, options.RecurrentPretrainBatches, options);
-        log.WriteLine($"recurrent LFP training: ours {oursRate:F0} samples/s (hidden spike rate {hiddenRate:P2}), dense torch {torchRate:F0} samples/s");
+        var (oursRate, torchRate, hiddenRate) = TrainSideBySide(trainer, workload.Steps, data, keys, pretrain, lfpBatches, torchBatches, options.Repeats);
+        log.WriteLine($"{workload.Key} LFP training: ours {oursRate:F0} samples/s (hidden spike rate {hiddenRate:P2}), dense torch {torchRate:F0} samples/s");
         return new RecurrentReport
         {
-            Network = Spec,
-            Steps = Steps,
+            Network = workload.Spec,
+            Steps = workload.Steps,
+            Encoder = encoder.Name,
+            Input = workload.Input,
+            InputSpikeRate = inputRate,
             LfpTrainSamplesPerSecond = oursRate,
             LfpDenseTorchSamplesPerSecond = torchRate,
             HiddenSpikeRate = hiddenRate,
-            PretrainBatches = options.RecurrentPretrainBatches,
+            PretrainBatches = pretrain,
             FeedbackCheck = check,
-            Method = Describe(options),
+            Method = $"{workload.Spec} LIF (beta 0.9, threshold 1, delayed subtract reset, hidden layer recurrent), T={workload.Steps}, {workload.Input}, " +
+                $"batch {LfpBenchmark.TrainBatchSize}; {pretrain} pre-training batches; median over {options.Repeats} repeats (ours and torch alternating) of " +
+                $"{lfpBatches} x LfpTrainer.TrainBatch and {torchBatches} x dense torch LFP (forward with V s_(t-1) as a matmul per step, every input " +
+                $"multiplied whether it fired or not, backward, clip, SGD); torch threads {LfpBenchmark.TorchThreads}.",
         };
     }
 
     // Repeats alternate between our trainer and the dense torch step, which starts from a copy of our weights; returns
     // samples/s of each (median over repeats) and the hidden spike rate of our timed batches.
-    private static (double Ours, double Torch, double HiddenRate) TrainSideBySide(LfpTrainer trainer, RowsEncoder encoder, SyntheticImages data, long[] keys,
-        int firstBatch, BenchmarkOptions options)
+    private static (double Ours, double Torch, double HiddenRate) TrainSideBySide(LfpTrainer trainer, int steps, IBenchData data, long[] keys,
+        int firstBatch, int lfpBatches, int torchBatches, int repeats)
     {
         const int batchSize = LfpBenchmark.TrainBatchSize, dataBatches = LfpBenchmark.DataBatches;
         var training = trainer.Options;
         using var dense = new DenseTorchLfp(trainer.Network.Clone(), training.LearningRate, training.Momentum, training.ClipNorm);
-        var inputs = Enumerable.Range(0, dataBatches).Select(b => dense.Sequence(data.Batch(b * batchSize, batchSize), batchSize, encoder, Steps)).ToArray();
+        var inputs = Enumerable.Range(0, dataBatches).Select(b => dense.Input(data.Batch(b * batchSize, batchSize), batchSize, trainer.Encoder, steps)).ToArray();
         try
         {
             int oursBatch = firstBatch, torchBatch = 0, timedBatches = 0;
             // Warm-up: one batch each (JIT, libtorch's thread pool, our workspace).
             LfpBenchmark.TrainOne(trainer, data, oursBatch++, keys, null);
-            dense.TrainBatch(inputs[torchBatch % dataBatches], LfpBenchmark.Labels(data, torchBatch++), Steps);
+            dense.TrainBatch(inputs[torchBatch % dataBatches], LfpBenchmark.Labels(data, torchBatch++), steps);
             var spikes = new double[trainer.Network.Layers.Count];
-            var (oursSeconds, torchSeconds) = LfpBenchmark.MedianSecondsSideBySide(options.Repeats,
+            var (oursSeconds, torchSeconds) = LfpBenchmark.MedianSecondsSideBySide(repeats,
                 () =>
                 {
-                    for (int i = 0; i < options.RecurrentLfpBatches; i++) LfpBenchmark.TrainOne(trainer, data, oursBatch++, keys, spikes);
-                    timedBatches += options.RecurrentLfpBatches;
+                    for (int i = 0; i < lfpBatches; i++) LfpBenchmark.TrainOne(trainer, data, oursBatch++, keys, spikes);
+                    timedBatches += lfpBatches;
                 },
                 () =>
                 {
-                    for (int i = 0; i < options.RecurrentTorchLfpBatches; i++, torchBatch++)
-                        dense.TrainBatch(inputs[torchBatch % dataBatches], LfpBenchmark.Labels(data, torchBatch), Steps);
+                    for (int i = 0; i < torchBatches; i++, torchBatch++)
+                        dense.TrainBatch(inputs[torchBatch % dataBatches], LfpBenchmark.Labels(data, torchBatch), steps);
                 });
-            return (options.RecurrentLfpBatches * batchSize / oursSeconds, options.RecurrentTorchLfpBatches * batchSize / torchSeconds,
-                LfpBenchmark.HiddenRate(spikes, timedBatches, trainer.Network.Layers[0].Size, Steps));
+            return (lfpBatches * batchSize / oursSeconds, torchBatches * batchSize / torchSeconds,
+                LfpBenchmark.HiddenRate(spikes, timedBatches, trainer.Network.Layers[0].Size, steps));
         }
         finally
         {
             foreach (var t in inputs) t.Dispose();
         }
     }
-
-    private static string Describe(BenchmarkOptions o) =>
-        $"{Spec} LIF (beta 0.9, threshold 1, delayed subtract reset, hidden layer recurrent), T={Steps}, rows encoder (row t of a 28x28 image at step t), " +
-        $"synthetic Fashion-MNIST-shaped data, batch {LfpBenchmark.TrainBatchSize}; {o.RecurrentPretrainBatches} pre-training batches; " +
-        $"median over {o.Repeats} repeats (ours and torch alternating) of {o.RecurrentLfpBatches} x LfpTrainer.TrainBatch and " +
-        $"{o.RecurrentTorchLfpBatches} x dense torch LFP (forward with V s_(t-1) as a matmul per step, backward, clip, SGD); " +
-        $"torch threads {LfpBenchmark.TorchThreads}.";
 }

@@ -7,7 +7,7 @@ namespace SpikeLfp.Bench;
 /// flipped and Gaussian noise on the foreground, so a network can learn it and its spike rates settle
 /// where they do on real images.
 /// </summary>
-public sealed class SyntheticImages
+public sealed class SyntheticImages : IBenchData
 {
     /// <summary>Inputs per sample (28 x 28).</summary>
     public const int InputSize = 784;

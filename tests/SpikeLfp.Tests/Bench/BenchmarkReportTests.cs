@@ -47,6 +47,28 @@ public class BenchmarkReportTests
     }
 
     [Test]
+    public void Events_workload_is_reported_under_its_own_key_with_its_input_rate()
+    {
+        var events = new RecurrentReport
+        {
+            Network = RecurrentBenchmark.Events.Spec, Steps = RecurrentBenchmark.Events.Steps, Encoder = "events", Input = RecurrentBenchmark.Events.Input,
+            InputSpikeRate = 0.034, LfpTrainSamplesPerSecond = 900, LfpDenseTorchSamplesPerSecond = 300, HiddenSpikeRate = 0.05, PretrainBatches = 10, Method = "made up",
+        };
+        var report = new BenchmarkReport { Recurrent = Recurrent, Events = events, TorchThreads = 2, ProcessorCount = 2 };
+        var json = JsonNode.Parse(report.ToJson())!.AsObject();
+
+        Assert.That(json["workloads"]!.AsArray().Select(w => (string)w!), Is.EqualTo(new[] { "recurrent", "events" }));
+        Assert.That((string)json["events"]!["network"]!, Is.EqualTo("700-r256-20"));
+        Assert.That((string)json["events"]!["encoder"]!, Is.EqualTo("events"));
+        Assert.That((double)json["events"]!["input_spike_rate"]!, Is.EqualTo(0.034));
+        Assert.That((double)json["events"]!["lfp_train_vs_dense_torch"]!, Is.EqualTo(3));
+        Assert.That(json["recurrent"]!["input_spike_rate"], Is.Null, "analog rows have no input spike rate");
+        var table = new StringWriter();
+        report.WriteTable(table);
+        Assert.That(table.ToString(), Does.Contain("recurrent 700-r256-20, T=100, recorded input spikes").And.Contain("input spike rate 3.40 %"));
+    }
+
+    [Test]
     public void Bench_rejects_an_unknown_workload()
     {
         var output = new StringWriter();

@@ -85,6 +85,23 @@ public class DenseTorchLfpTests
         return (network, images, labels, new RowsEncoder(Rows, RowLength));
     }
 
+    /// <summary>
+    /// The events workload's yardstick: recorded input spikes (SHD-shaped) through a recurrent network, delivered event
+    /// by event on our side and as a dense 0/1 tensor on TorchSharp, give the same spikes and feedback.
+    /// </summary>
+    [Test]
+    public void Dense_torch_feedback_matches_ours_on_recorded_input_spikes()
+    {
+        const int batch = 16;
+        var data = new SyntheticEvents(batch, seed: 2);
+        Assert.That(data.InputSpikeRate, Is.InRange(0.01, 0.08), "a few percent of the channels per step, as SHD");
+        var network = SpikingNetwork.Create(NetworkSpec.Parse($"{SyntheticEvents.Channels}-r48-{SyntheticEvents.ClassCount}", LifParameters.Default), seed: 3);
+        var check = FeedbackCheck.Compare(network, data.Batch(0, batch), data.Labels, SyntheticEvents.Steps, data.Encoder);
+        Assert.That(check.SpikesTorch, Is.EqualTo(check.SpikesOurs), "spikes per layer");
+        Assert.That(check.SpikesOurs, Is.All.GreaterThan(0), "every layer fires (otherwise the check is empty)");
+        Assert.That(check.MaxRelativeDifference, Is.LessThan(Relative), "feedback of W, b, V, b_V and the output layer, torch vs ours");
+    }
+
     [TestCase("lif")]
     [TestCase("cuba")]
     public void Dense_torch_feedback_matches_ours_on_a_recurrent_network_with_rows_input(string neuronKind)
