@@ -1,3 +1,4 @@
+using SpikeLfp.Network.Encoding;
 using System.Globalization;
 using System.Text;
 using Newtonsoft.Json;
@@ -31,14 +32,15 @@ public sealed class CompareCommand : ICommand
         spikelfp compare [flags]
           Trains the same network from the same initial weights and data order with LFP (Heaviside spikes,
           no surrogate) and with surrogate-gradient BPTT (one row per --surrogates entry), for every seed, and
-          writes comparison.json, report.md and training_curves.png/.svg into --out. Input is an analog
-          current (the only input the surrogate baseline trains on): the same at every step, or one image row per step.
+          writes comparison.json, report.md and training_curves.png/.svg into --out. Both rules see the same input:
+          an analog current (the same at every step, or one image row per step) or the same spikes.
           --dataset NAME          digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
           --data-dir D            where fetched data sets live (default: ~/.cache/spikelfp)
           --model SPEC            layer sizes like 64-100-10 (default: inputs-100-classes; rN is a recurrent layer,
                                   e.g. 28-r128-10) or a JSON architecture; convolutional: 28x28x1-c12k5-p2-c64k5-p2-10,
                                   or lifcnn (that network)
-          --encoder NAME          current (same analog input every step, default) or rows (step t sees image row t)
+          --encoder NAME          current (same analog input every step, default), rows (step t sees image row t),
+                                  rate (Bernoulli spikes, seeded) or latency (one spike, earlier for brighter)
           --neuron KIND           lif (default) or cuba (current-based LIF); --alpha X its synaptic decay (default 0.8)
           --readout KIND          spikes (default) or li (non-spiking output, prediction by time-averaged membrane)
           --steps T               simulation steps per sample (default 15; with --encoder rows, the image's rows)
@@ -168,7 +170,7 @@ public sealed class CompareCommand : ICommand
             LearningRate = a.Float("lfp-lr", 0.02f, positive: true),
             Momentum = a.Float("lfp-momentum", 0.9f),
             ClipNorm = a.Float("lfp-clip", 3f),
-            Encoder = a.Choice("encoder", "current", "current", "rows"),
+            Encoder = a.Choice("encoder", "current", InputEncoders.Names),
         };
         try { lfp.Validate(); }
         catch (ArgumentException e) { throw new UsageException($"LFP settings: {e.Message}"); }

@@ -99,6 +99,18 @@ public class CompareCommandTests
     }
 
     [Test]
+    public void Compare_trains_both_rules_on_the_same_rate_coded_spikes()
+    {
+        string folder = Path.Combine(_root, "rate");
+        var (code, _, error) = Run("compare", "--encoder", "rate", "--model", "64-40-10", "--limit", "600", "--epochs", "3", "--seeds", "0",
+            "--surrogates", "atan", "--out", folder);
+        Assert.That(code, Is.EqualTo(0), error);
+        var json = JObject.Parse(File.ReadAllText(Path.Combine(folder, "comparison.json")));
+        Assert.That((string?)json["encoder"], Is.EqualTo("rate"));
+        foreach (var row in (JArray)json["rows"]!) Assert.That((double)row["test_accuracy_mean"]!, Is.GreaterThan(0.3), row.ToString());
+    }
+
+    [Test]
     public void Compare_trains_an_li_readout_with_both_rules()
     {
         string folder = Path.Combine(_root, "li");
@@ -111,7 +123,7 @@ public class CompareCommandTests
     }
 
     [TestCase("--readout", "lif")]
-    [TestCase("--encoder", "rate")]    [TestCase("--encoder", "rate")]
+    [TestCase("--encoder", "poisson")]
     [TestCase("--neuron", "izhikevich")]
     [TestCase("--alpha", "0.5")]
     [TestCase("--epochs", "0")]
