@@ -48,7 +48,8 @@ public static class Backends
 
     /// <summary>
     /// The LFP trainer for --device: on the CPU, <see cref="LfpTrainer"/>; on the GPU, <see cref="GpuLfpTrainer"/>, which
-    /// keeps weights and optimizer state on the device for the whole run (one round trip per batch).
+    /// keeps weights and optimizer state on the device for the whole run (one round trip per batch), or for an LI
+    /// readout <see cref="LfpTrainer"/> on the GPU backend.
     /// </summary>
     /// <exception cref="UsageException">--device gpu without CUDA, or a network the device kernels do not run.</exception>
     public static ILfpBatchTrainer LfpTrainer(Arguments a, SpikingNetwork network, TrainingOptions options, IInputEncoder encoder)
@@ -61,13 +62,15 @@ public static class Backends
         try
         {
             GpuBackend.CheckSupported(network);
-            if (!network.Layers[^1].Neuron.Spikes) throw new NotSupportedException("the GPU trainer places the rate-coded reward on output spikes; an LI readout trains on the CPU.");
         }
         catch (NotSupportedException e)
         {
             throw new UsageException($"--device gpu: {e.Message}");
         }
-        return new GpuLfpTrainer(SharedGpu.Value, network, options, encoder);
+        var gpu = SharedGpu.Value;
+        // The device-resident trainer places the rate-coded reward on output spikes on the device; an LI readout's
+        // softmax reward runs on the host between the device's forward and backward.
+        return network.Layers[^1].Neuron.Spikes ? new GpuLfpTrainer(gpu, network, options, encoder) : new LfpTrainer(network, options, gpu, gpu, encoder: encoder);
     }
 
     private static readonly Lazy<GpuBackend> SharedGpu = new(() => new GpuBackend(GpuDevice.OpenCuda().Accelerator));

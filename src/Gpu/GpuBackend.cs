@@ -192,7 +192,7 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
             if (!layer.IsDense)
                 throw new NotSupportedException($"layer {k + 1} ({network.LayerName(k)}) has {layer.Connection.Kind} synapses: the GPU backend runs dense synapses only; use the CPU backend.");
             if (!DeviceNeurons.Supports(layer.Neuron))
-                throw new NotSupportedException($"layer {k + 1} ({network.LayerName(k)}) has '{layer.Neuron.Kind}' neurons: the GPU backend has kernels for lif and cuba only; use the CPU backend.");
+                throw new NotSupportedException($"layer {k + 1} ({network.LayerName(k)}) has '{layer.Neuron.Kind}' neurons: the GPU backend has kernels for lif, cuba and li only; use the CPU backend.");
         }
     }
 

@@ -39,6 +39,11 @@ public class GpuTemporalTests
         Assert.That(BackendAgreement.HostTrainerSteps(GpuFixture.Backend, Scenario.Temporal[4]), Is.Empty);
     }
 
+    /// <summary>What <c>train --device gpu --readout li</c> runs: the host trainer over the GPU backend, the readout's reward on the host.</summary>
+    [Test]
+    public void Host_trainer_steps_on_the_gpu_backend_match_the_cpu_with_an_li_readout()
+        => Assert.That(BackendAgreement.HostTrainerSteps(GpuFixture.Backend, Scenario.Temporal.Single(s => s.Name == "li-readout-recurrent-cuba-rate")), Is.Empty);
+
     [Test]
     public void Convolutional_layers_are_refused_with_the_layer_named()
     {

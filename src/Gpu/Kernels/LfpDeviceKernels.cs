@@ -70,7 +70,7 @@ public static class LfpDeviceKernels
         {
             long at = ((long)b * steps + t) * size + j;
             running = p.RewardStep(incoming[at], running.Internal, running.Synaptic, constantDrive != 0 ? drive[index] : drive[at],
-                t > 0 ? membrane[at - size] : 0f);
+                t > 0 ? membrane[at - size] : 0f, membrane[at]);
             normalizedReward[at] = running.NormalizedReward;
         }
         internalReward[index] = running.Internal;
@@ -89,7 +89,7 @@ public static class LfpDeviceKernels
         int b = index.X / size, j = index.X - b * size;
         long at = ((long)b * steps + step) * size + j;
         float carriedSynaptic = p.HasSynapticCurrent != 0 ? synapticReward[index] : 0f;
-        var result = p.RewardStep(incoming[at], internalReward[index], carriedSynaptic, drive[at], step > 0 ? membrane[at - size] : 0f);
+        var result = p.RewardStep(incoming[at], internalReward[index], carriedSynaptic, drive[at], step > 0 ? membrane[at - size] : 0f, membrane[at]);
         normalizedReward[at] = result.NormalizedReward;
         internalReward[index] = result.Internal;
         if (p.HasSynapticCurrent != 0) synapticReward[index] = result.Synaptic;

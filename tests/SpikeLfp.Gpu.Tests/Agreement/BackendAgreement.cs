@@ -27,6 +27,12 @@ public sealed record Scenario(string Name, int[] Sizes, LifParameters Neurons, s
     /// <summary>Rows per sample for the rows encoder (each of the first layer's width); 0 for other encoders.</summary>
     public int Rows { get; init; }
 
+    /// <summary>True when the output layer is a non-spiking LI readout (trained with the readout's softmax reward).</summary>
+    public bool LiReadout { get; init; }
+
+    /// <summary>The reward LFP places on the output: rate-coded on spikes, the readout softmax reward on an LI readout.</summary>
+    public ISpikeReward Reward() => LiReadout ? new ReadoutSoftmaxReward() : new RateCodedSpikeReward();
+
     /// <summary>Features per sample: the first layer's inputs, or all rows together for the rows encoder.</summary>
     public int FeatureCount => Encoder == "rows" ? Rows * Sizes[0] : Sizes[0];
 
@@ -52,7 +58,9 @@ public sealed record Scenario(string Name, int[] Sizes, LifParameters Neurons, s
     public SpikingNetwork Network()
     {
         NeuronModel neuron = Alpha is { } alpha ? new CubaLifNeuron(Neurons, alpha) : new LifNeuron(Neurons);
-        var spec = new NetworkSpec(Sizes[0], Sizes.Skip(1).Select((size, k) => new LayerSpec(size, neuron, Recurrent.Contains(k))).ToArray());
+        int outputLayer = Sizes.Length - 2;
+        var spec = new NetworkSpec(Sizes[0], Sizes.Skip(1).Select((size, k) =>
+            new LayerSpec(size, LiReadout && k == outputLayer ? new LiNeuron(Neurons) : neuron, Recurrent.Contains(k))).ToArray());
         var network = SpikingNetwork.Create(spec, Seed);
         foreach (var layer in network.Layers)
         {
@@ -90,6 +98,8 @@ public sealed record Scenario(string Name, int[] Sizes, LifParameters Neurons, s
         new("recurrent-cuba-latency-zero", [10, 14, 4], new LifParameters(0.8f, 0.7f, ResetMode.Zero), "latency", 3, 8) { Alpha = 0.4f, Recurrent = [1] },
         new("rows-lif", [6, 12, 4], new LifParameters(0.9f, 1f), "rows", 3, 6) { Rows = 6 },
         new("recurrent-cuba-rows-zero-all", [6, 12, 4], new LifParameters(0.85f, 1f, ResetMode.ZeroAll), "rows", 3, 7) { Alpha = 0.5f, Recurrent = [0], Rows = 5 },
+        new("li-readout-current", [12, 20, 5], new LifParameters(0.9f, 1f), "current", 3, 7) { LiReadout = true },
+        new("li-readout-recurrent-cuba-rate", [10, 14, 4], new LifParameters(0.85f, 1f), "rate", 3, 8) { Alpha = 0.5f, Recurrent = [0], LiReadout = true },
     ];
 }
 
@@ -120,10 +130,10 @@ public static class BackendAgreement
         gpu.Forward(network, features, keys, encoder, gpuTrace);
         CompareTraces(cpuTrace, gpuTrace, s.Name, failures);
 
-        var (cpuWs, cpuFb, cpuReward) = Backward(new CpuLfpBackend(new CpuBackend(2)), network, cpuTrace, labels);
-        var (gpuWs, gpuFb, gpuReward) = Backward(gpu, network, gpuTrace, labels);
+        var (cpuWs, cpuFb, cpuReward) = Backward(new CpuLfpBackend(new CpuBackend(2)), network, cpuTrace, labels, s.Reward());
+        var (gpuWs, gpuFb, gpuReward) = Backward(gpu, network, gpuTrace, labels, s.Reward());
         CompareBackward(cpuWs, cpuFb, cpuReward, gpuWs, gpuFb, gpuReward, network, s.Batch, $"{s.Name} backward", failures);
-        var (upWs, upFb, upReward) = Backward(gpu, network, cpuTrace, labels);
+        var (upWs, upFb, upReward) = Backward(gpu, network, cpuTrace, labels, s.Reward());
         CompareBackward(cpuWs, cpuFb, cpuReward, upWs, upFb, upReward, network, s.Batch, $"{s.Name} backward on an uploaded trace", failures);
         return failures;
     }
@@ -253,11 +263,11 @@ public static class BackendAgreement
         return failures;
     }
 
-    private static (LfpWorkspace, Feedback, float) Backward(ILfpBackend lfp, SpikingNetwork network, ForwardTrace trace, int[] labels)
+    private static (LfpWorkspace, Feedback, float) Backward(ILfpBackend lfp, SpikingNetwork network, ForwardTrace trace, int[] labels, ISpikeReward spikeReward)
     {
         var workspace = new LfpWorkspace(trace, keepInputReward: true);
         var feedback = new Feedback(network);
-        float reward = lfp.Backward(network, trace, labels, new RateCodedSpikeReward(), workspace, feedback);
+        float reward = lfp.Backward(network, trace, labels, spikeReward, workspace, feedback);
         return (workspace, feedback, reward);
     }
 
@@ -269,7 +279,8 @@ public static class BackendAgreement
             var c = cpu.Layers[k];
             var g = gpu.Layers[k];
             int perSample = cpu.Steps * c.Size;
-            CompareSpikes(c.Spikes, g.Spikes, cpu.Batch, $"{name}: layer {k} spikes", failures);
+            if (c.IsSpiking) CompareSpikes(c.Spikes, g.Spikes, cpu.Batch, $"{name}: layer {k} spikes", failures);
+            else if (g.Spikes.Total(cpu.Batch) != 0) failures.Add($"{name}: layer {k} is a non-spiking readout but fired on the GPU");
             int currents = cpu.Batch * (c.ConstantCurrent ? c.Size : perSample);
             Tolerance.Check(g.Current.AsSpan(0, currents).ToArray(), ToDouble(c.Current.AsSpan(0, currents)), $"{name}: layer {k} current", failures);
             Tolerance.Check(g.Membrane.AsSpan(0, cpu.Batch * perSample).ToArray(), ToDouble(c.Membrane.AsSpan(0, cpu.Batch * perSample)), $"{name}: layer {k} membrane", failures);
