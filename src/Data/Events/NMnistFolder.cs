@@ -42,7 +42,7 @@ public static class NMnistFolder
         EventSensor? declared = sensor ?? SensorFile.TryRead(folder);
         // Without a declared sensor, read into the widest layout the format allows and shrink afterwards.
         EventSensor reading = declared ?? EventSensor.Camera(NMnistFormat.MaxCoordinate + 1, NMnistFormat.MaxCoordinate + 1);
-        string[] classes = ClassFolders(Path.Combine(folder, TrainFolder));
+        string[] classes = ClassFolders(Path.Combine(folder, TrainFolder), atLeast: 2);
         var labels = LabelsOf(classes, Path.Combine(folder, TrainFolder));
         int classCount = Math.Max(2, labels.Values.Max() + 1);
         var train = LoadPart(Path.Combine(folder, TrainFolder), name, reading, labels, classCount);
@@ -56,12 +56,12 @@ public static class NMnistFolder
         return new EventDatasetSplit(train, test);
     }
 
-    private static string[] ClassFolders(string part)
+    private static string[] ClassFolders(string part, int atLeast)
     {
         string[] classes = Directory.GetDirectories(part).Select(Path.GetFileName).OfType<string>()
             .Where(n => !n.StartsWith('.')).ToArray();
-        if (classes.Length < 2)
-            throw new DatasetException($"{part}: {classes.Length} class folders, expected at least 2");
+        if (classes.Length < atLeast)
+            throw new DatasetException($"{part}: {classes.Length} class folders, expected at least {atLeast}");
         return classes;
     }
 
@@ -78,7 +78,7 @@ public static class NMnistFolder
     {
         var builder = new EventDatasetBuilder(name, part, sensor);
         var scratch = new Scratch();
-        foreach (string classFolder in ClassFolders(part).OrderBy(c => c, StringComparer.Ordinal))
+        foreach (string classFolder in ClassFolders(part, atLeast: 1).OrderBy(c => c, StringComparer.Ordinal))
         {
             if (!labels.TryGetValue(classFolder, out int label))
                 throw new DatasetException($"{Path.Combine(part, classFolder)}: class folder not in the training part");
