@@ -4,7 +4,16 @@ namespace SpikeLfp.Data.Events;
 /// <param name="Train">Samples to learn from.</param>
 /// <param name="Test">Held-out samples to evaluate on.</param>
 /// <param name="Validation">A published validation part, or null.</param>
-public sealed record EventDatasetSplit(EventDataset Train, EventDataset Test, EventDataset? Validation = null);
+public sealed record EventDatasetSplit(EventDataset Train, EventDataset Test, EventDataset? Validation = null)
+{
+    /// <summary>The parts on one sensor: the smallest holding the events of every part (for sets read without a declared sensor).</summary>
+    internal EventDatasetSplit OnCommonSensor()
+    {
+        var parts = Validation is null ? new[] { Train, Test } : [Train, Test, Validation];
+        var sensor = new EventSensor(parts.Max(p => p.Sensor.Width), parts.Max(p => p.Sensor.Height), parts.Max(p => p.Sensor.Polarities));
+        return new EventDatasetSplit(Train.WithSensor(sensor), Test.WithSensor(sensor), Validation?.WithSensor(sensor));
+    }
+}
 
 /// <summary>
 /// Recorded spike trains with one label each: every sample is a time-ordered list of events (timestamp in

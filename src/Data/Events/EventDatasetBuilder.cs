@@ -9,7 +9,10 @@ public sealed class EventDatasetBuilder
 {
     private readonly string _name;
     private readonly string _source;
-    private readonly EventSensor _sensor;
+    private EventSensor _sensor;
+    // Fitting: addresses are not checked against the sensor; the built set gets the smallest sensor holding them.
+    private readonly bool _fitting;
+    private int _maxX = -1, _maxY = -1;
     private readonly List<int> _offsets = [0];
     private readonly List<int> _labels = [];
     private readonly List<string> _sampleNames = [];
@@ -31,6 +34,21 @@ public sealed class EventDatasetBuilder
         _name = name;
         _source = source;
         _sensor = sensor;
+    }
+
+    /// <summary>
+    /// A builder for a sensor not known in advance: the built set's sensor is the smallest holding every event
+    /// (at least one pixel), with <paramref name="polarities"/> polarities and one row unless <paramref name="twoDimensional"/>.
+    /// </summary>
+    internal static EventDatasetBuilder Fitting(string name, string source, bool twoDimensional, int polarities) =>
+        new(name, source, new EventSensor(EventSensor.MaxSide, twoDimensional ? EventSensor.MaxSide : 1, polarities), fitting: true);
+
+    private EventDatasetBuilder(string name, string source, EventSensor sensor, bool fitting)
+    {
+        _name = name;
+        _source = source;
+        _sensor = sensor;
+        _fitting = fitting;
     }
 
     /// <summary>Number of samples added so far.</summary>
@@ -88,6 +106,8 @@ public sealed class EventDatasetBuilder
         for (int i = 0; i < _labels.Count; i++)
             if (_labels[i] >= classCount)
                 throw new DatasetException($"{_sampleNames[i]}: label {_labels[i]} is outside [0, {classCount})");
+        if (_fitting)
+            _sensor = new EventSensor(Math.Max(1, _maxX + 1), _sensor.Height == 1 ? 1 : Math.Max(1, _maxY + 1), _sensor.Polarities);
         Array.Resize(ref _times, _events);
         Array.Resize(ref _x, _events);
         if (_sensor.Height > 1) Array.Resize(ref _y, _events);
@@ -108,11 +128,16 @@ public sealed class EventDatasetBuilder
             if (t < previous)
                 throw new DatasetException($"{sampleName}: timestamps go backwards at event {k} ({t} us after {previous} us)");
             previous = t;
-            if (x[k] >= _sensor.Width)
+            if (_fitting)
+            {
+                _maxX = Math.Max(_maxX, x[k]);
+                if (_sensor.Height > 1) _maxY = Math.Max(_maxY, y[k]);
+            }
+            else if (x[k] >= _sensor.Width)
                 throw new DatasetException(_sensor.Height == 1
                     ? $"{sampleName}: event {k} has channel {x[k]}, outside the sensor's {_sensor.Width} channels"
                     : $"{sampleName}: event {k} has x = {x[k]}, outside the sensor's width {_sensor.Width}");
-            if (_sensor.Height > 1 && y[k] >= _sensor.Height)
+            if (!_fitting && _sensor.Height > 1 && y[k] >= _sensor.Height)
                 throw new DatasetException($"{sampleName}: event {k} has y = {y[k]}, outside the sensor's height {_sensor.Height}");
             if (_sensor.Polarities > 1 && polarity[k] > 1)
                 throw new DatasetException($"{sampleName}: event {k} has polarity {polarity[k]}, expected 0 or 1");

@@ -40,20 +40,13 @@ public static class NMnistFolder
                 throw new DatasetException($"{Path.Combine(folder, part)}: folder not found (expected {TrainFolder}/CLASS/*.bin and {TestFolder}/CLASS/*.bin)");
 
         EventSensor? declared = sensor ?? SensorFile.TryRead(folder);
-        // Without a declared sensor, read into the widest layout the format allows and shrink afterwards.
-        EventSensor reading = declared ?? EventSensor.Camera(NMnistFormat.MaxCoordinate + 1, NMnistFormat.MaxCoordinate + 1);
         string[] classes = ClassFolders(Path.Combine(folder, TrainFolder), atLeast: 2);
         var labels = LabelsOf(classes, Path.Combine(folder, TrainFolder));
         int classCount = Math.Max(2, labels.Values.Max() + 1);
-        var train = LoadPart(Path.Combine(folder, TrainFolder), name, reading, labels, classCount);
-        var test = LoadPart(Path.Combine(folder, TestFolder), name, reading, labels, classCount);
-        if (declared is null)
-        {
-            var fitted = Fitted(train, test);
-            train = train.WithSensor(fitted);
-            test = test.WithSensor(fitted);
-        }
-        return new EventDatasetSplit(train, test);
+        var train = LoadPart(Path.Combine(folder, TrainFolder), name, declared, labels, classCount);
+        var test = LoadPart(Path.Combine(folder, TestFolder), name, declared, labels, classCount);
+        var split = new EventDatasetSplit(train, test);
+        return declared is null ? split.OnCommonSensor() : split;
     }
 
     private static string[] ClassFolders(string part, int atLeast)
@@ -74,9 +67,11 @@ public static class NMnistFolder
         return classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
     }
 
-    private static EventDataset LoadPart(string part, string name, EventSensor sensor, Dictionary<string, int> labels, int classCount)
+    private static EventDataset LoadPart(string part, string name, EventSensor? sensor, Dictionary<string, int> labels, int classCount)
     {
-        var builder = new EventDatasetBuilder(name, part, sensor);
+        var builder = sensor is EventSensor known
+            ? new EventDatasetBuilder(name, part, known)
+            : EventDatasetBuilder.Fitting(name, part, twoDimensional: true, polarities: 2);
         var scratch = new Scratch();
         foreach (string classFolder in ClassFolders(part, atLeast: 1).OrderBy(c => c, StringComparer.Ordinal))
         {
@@ -93,19 +88,6 @@ public static class NMnistFolder
         if (builder.Count == 0)
             throw new DatasetException($"{part}: holds no .bin files in its class folders");
         return builder.Build(classCount);
-    }
-
-    private static EventSensor Fitted(EventDataset train, EventDataset test)
-    {
-        int width = 1, height = 1;
-        foreach (var set in new[] { train, test })
-            for (int i = 0; i < set.Count; i++)
-            {
-                var s = set.Sample(i);
-                foreach (ushort x in s.X) width = Math.Max(width, x + 1);
-                foreach (ushort y in s.Y) height = Math.Max(height, y + 1);
-            }
-        return EventSensor.Camera(width, height);
     }
 
     /// <summary>Reusable buffers for one file at a time (the file bytes and its decoded events).</summary>
