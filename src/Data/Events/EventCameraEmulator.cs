@@ -89,9 +89,11 @@ public sealed class EventCameraEmulator
         ArgumentNullException.ThrowIfNull(into);
         into.Clear();
         int w = Sensor.Width, h = Sensor.Height;
+        var padded = into.Padded((_height + 2) * (_width + 2));
+        Pad(image, padded);
         var reference = into.Reference(w * h);
         var previous = into.Previous(w * h);
-        Render(image, _path[0].X, _path[0].Y, reference);
+        Render(padded, _path[0].X, _path[0].Y, reference);
         reference.CopyTo(previous);
 
         var current = into.Current(w * h);
@@ -103,7 +105,7 @@ public sealed class EventCameraEmulator
             for (int s = 1; s <= _samplesPerSaccade; s++)
             {
                 double f = (double)s / _samplesPerSaccade;
-                Render(image, x0 + f * (x1 - x0), y0 + f * (y1 - y0), current);
+                Render(padded, x0 + f * (x1 - x0), y0 + f * (y1 - y0), current);
                 double start = (saccade * _samplesPerSaccade + s - 1) * stepUs;
                 into.BeginSample();
                 for (int pixel = 0; pixel < current.Length; pixel++)
@@ -129,27 +131,48 @@ public sealed class EventCameraEmulator
         }
     }
 
-    /// <summary>Log intensity seen by each sensor pixel with the image's top-left corner at (<paramref name="ox"/>, <paramref name="oy"/>).</summary>
-    private void Render(ReadOnlySpan<float> image, double ox, double oy, Span<double> logIntensity)
+    /// <summary>
+    /// Log intensity seen by each sensor pixel with the image's top-left corner at (<paramref name="ox"/>,
+    /// <paramref name="oy"/>): the image bilinearly interpolated (in intensity, as a pixel collects light), black
+    /// outside it. The offset is the same for every pixel, so the four interpolation weights are too.
+    /// <paramref name="padded"/> is the image in [0, 1] with a black border of one pixel, so no read needs a bounds test.
+    /// </summary>
+    private void Render(ReadOnlySpan<double> padded, double ox, double oy, Span<double> logIntensity)
     {
-        int w = Sensor.Width, h = Sensor.Height;
-        double floor = _options.IntensityFloor;
+        int w = Sensor.Width, h = Sensor.Height, stride = _width + 2;
+        int shiftX = (int)Math.Floor(ox), shiftY = (int)Math.Floor(oy);
+        double fx = ox - shiftX, fy = oy - shiftY;
+        // Sensor pixel s samples the image at s - o = (s - shift - 1) + (1 - f): between image pixels
+        // s - shift - 1 (weight f) and s - shift (weight 1 - f); +1 for the border of the padded copy.
+        double w00 = fx * fy, w01 = (1 - fx) * fy, w10 = fx * (1 - fy), w11 = (1 - fx) * (1 - fy);
+        double floor = _options.IntensityFloor, black = Math.Log(floor);
         for (int sy = 0; sy < h; sy++)
+        {
+            int iy = sy - shiftY; // image row below the sample point; image rows iy - 1 and iy are read
             for (int sx = 0; sx < w; sx++)
-                logIntensity[sy * w + sx] = Math.Log(Bilinear(image, sx - ox, sy - oy) + floor);
+            {
+                int ix = sx - shiftX;
+                if ((uint)iy > (uint)_height || (uint)ix > (uint)_width)
+                {
+                    logIntensity[sy * w + sx] = black; // the whole 2x2 neighbourhood is outside the image
+                    continue;
+                }
+                int below = (iy + 1) * stride + ix + 1, above = below - stride; // padded copy: +1 on each axis
+                double value = w00 * padded[above - 1] + w01 * padded[above] + w10 * padded[below - 1] + w11 * padded[below];
+                logIntensity[sy * w + sx] = value == 0 ? black : Math.Log(value + floor);
+            }
+        }
     }
 
-    /// <summary>The image at a sub-pixel position, 0 (black background) outside it; values mapped from [-1, 1] to [0, 1].</summary>
-    private double Bilinear(ReadOnlySpan<float> image, double x, double y)
+    /// <summary>The image mapped from [-1, 1] to [0, 1] with a one-pixel black border.</summary>
+    private void Pad(ReadOnlySpan<float> image, Span<double> padded)
     {
-        int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
-        double fx = x - x0, fy = y - y0;
-        return (1 - fy) * ((1 - fx) * Pixel(image, x0, y0) + fx * Pixel(image, x0 + 1, y0))
-             + fy * ((1 - fx) * Pixel(image, x0, y0 + 1) + fx * Pixel(image, x0 + 1, y0 + 1));
+        padded.Clear();
+        int stride = _width + 2;
+        for (int y = 0; y < _height; y++)
+            for (int x = 0; x < _width; x++)
+                padded[(y + 1) * stride + x + 1] = (image[y * _width + x] + 1) * 0.5;
     }
-
-    private double Pixel(ReadOnlySpan<float> image, int x, int y) =>
-        (uint)x < (uint)_width && (uint)y < (uint)_height ? (image[y * _width + x] + 1) * 0.5 : 0;
 
     private static double Gaussian(Random random)
     {
@@ -169,7 +192,7 @@ public sealed class EventBuffer
     private ushort[] _x = new ushort[1024];
     private ushort[] _y = new ushort[1024];
     private byte[] _polarity = new byte[1024];
-    private double[] _reference = [], _previous = [], _current = [];
+    private double[] _reference = [], _previous = [], _current = [], _padded = [];
     private int _sampleStart;
 
     /// <summary>Number of events held.</summary>
@@ -192,6 +215,7 @@ public sealed class EventBuffer
     internal Span<double> Reference(int n) => Scratch(ref _reference, n);
     internal Span<double> Previous(int n) => Scratch(ref _previous, n);
     internal Span<double> Current(int n) => Scratch(ref _current, n);
+    internal Span<double> Padded(int n) => Scratch(ref _padded, n);
 
     private static Span<double> Scratch(ref double[] array, int n)
     {
