@@ -18,18 +18,20 @@ public class EventDataCommandTests
     [TearDown]
     public void DeleteFolder() => Directory.Delete(_root, recursive: true);
 
+    private static CliResult Run(params string[] args) => SpikeLfp.Tests.Reliability.Cli.Run(args);
+
     private string In(string name) => Path.Combine(_root, name);
 
     [Test]
     public void Digits_convert_then_inspect_prints_counts_and_draws_the_input_raster()
     {
         string events = In("digits-events");
-        var convert = Cli.Run("data", "convert", "--dataset", "digits", "--to", "events", "--out", events, "--seed", "2");
+        var convert = Run("data", "convert", "--dataset", "digits", "--to", "events", "--out", events, "--seed", "2");
         Assert.That(convert.ExitCode, Is.EqualTo(0), convert.ToString());
         Assert.That(convert.Output, Does.StartWith("Wrote 1433 train / 364 test event samples of digits"));
 
         string png = In("raster.png");
-        var inspect = Cli.Run("data", "inspect", "--dataset", "events:" + events, "--out", png, "--dt", "20", "--sample", "3");
+        var inspect = Run("data", "inspect", "--dataset", "events:" + events, "--out", png, "--dt", "20", "--sample", "3");
 
         Assert.That(inspect.ExitCode, Is.EqualTo(0), inspect.ToString());
         Assert.That(inspect.Output, Does.Contain("10x10 pixels, 2 polarities, 10 classes"));
@@ -61,7 +63,7 @@ public class EventDataCommandTests
         ];
         foreach (var (args, expected) in cases)
         {
-            var result = Cli.Run(args);
+            var result = Run(args);
             Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
             Assert.That(result.ErrorLine, Does.Not.Contain("\n"), result.ToString());
             Assert.That(result.ErrorLine, Does.Contain(expected), result.ToString());
@@ -73,7 +75,7 @@ public class EventDataCommandTests
     [Test]
     public void Fetch_of_an_event_set_explains_where_it_is_published_and_which_files_go_where()
     {
-        var result = Cli.Run("data", "fetch", "shd", "--data-dir", _root);
+        var result = Run("data", "fetch", "shd", "--data-dir", _root);
 
         Assert.That(result.ExitCode, Is.EqualTo(2));
         Assert.That(result.Output, Does.Contain("https://zenkelab.org/datasets/"));
@@ -86,11 +88,11 @@ public class EventDataCommandTests
     public void Fetch_says_an_event_set_in_place_is_ready()
     {
         string events = In("nmnist");
-        Assert.That(Cli.Run("data", "convert", "--dataset", "digits", "--to", "events", "--out", In("tmp")).ExitCode, Is.EqualTo(0));
+        Assert.That(Run("data", "convert", "--dataset", "digits", "--to", "events", "--out", In("tmp")).ExitCode, Is.EqualTo(0));
         // The N-MNIST reader requires its 34x34 sensor: 10x10 digit recordings fit inside it.
         Directory.Move(In("tmp"), events);
 
-        var result = Cli.Run("data", "fetch", "nmnist", "--data-dir", _root);
+        var result = Run("data", "fetch", "nmnist", "--data-dir", _root);
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
         Assert.That(result.Output, Does.StartWith($"nmnist is ready in {events} (1433 train / 364 test samples)"));
