@@ -127,7 +127,9 @@ public sealed class EventCameraEmulator
         {
             reference += sign * threshold;
             double fraction = Math.Clamp((reference - before) / (after - before), 0, 1);
-            into.Add((int)Math.Round(start + fraction * stepUs), pixel % Sensor.Width, pixel / Sensor.Width, polarity);
+            // Clamped below the recording's length, so a recording of 300 ms fits 30 bins of 10 ms.
+            int t = Math.Min(DurationUs - 1, (int)Math.Round(start + fraction * stepUs));
+            into.Add(t, pixel % Sensor.Width, pixel / Sensor.Width, polarity);
         }
     }
 
