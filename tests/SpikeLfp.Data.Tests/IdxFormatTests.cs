@@ -195,7 +195,7 @@ public class IdxFormatTests
         }
     }
 
-    private static byte[] Mutate(byte[] original, Random random)
+    internal static byte[] Mutate(byte[] original, Random random)
     {
         var bytes = (byte[])original.Clone();
         switch (random.Next(4))
