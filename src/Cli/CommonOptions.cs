@@ -14,7 +14,8 @@ public static class CommonOptions
     /// <summary>Flags taking a value, shared by train-like commands.</summary>
     public static readonly string[] TrainingFlags =
         ["dataset", "data-dir", "model", "steps", "epochs", "batch", "optimizer", "lr", "momentum", "clip", "seed",
-         "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset", "limit", "out", "threads", "device"];
+         "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset", "limit", "out", "threads", "device",
+         .. EventOptions.BinningOnlyFlags];
 
     /// <summary>Switches shared by train-like commands.</summary>
     public static readonly string[] TrainingSwitches = ["immediate-reset"];
@@ -93,27 +94,36 @@ public static class CommonOptions
     }
 
     /// <summary>
-    /// The options as they apply to <paramref name="data"/>: with --encoder rows and no --steps, one step per image row.
+    /// The options as they apply to <paramref name="input"/>: with --encoder rows and no --steps, one step per image row;
+    /// with event data, the recorded spikes and one step per bin.
     /// </summary>
-    public static TrainingOptions ForData(Arguments a, TrainingOptions options, Dataset data, SpikingNetwork network)
-        => options.Encoder == "rows" && !a.Has("steps") ? options with { Steps = data.FeatureCount / network.InputSize } : options;
+    public static TrainingOptions ForData(Arguments a, TrainingOptions options, InputData input, SpikingNetwork network)
+        => input.Recorded is { } recorded ? options with { Encoder = InputEncoders.Recorded, Steps = recorded.Steps }
+        : options.Encoder == "rows" && !a.Has("steps") ? options with { Steps = input.Split.Train.FeatureCount / network.InputSize } : options;
 
     /// <summary>
-    /// The encoder and step count of a simulation of <paramref name="network"/> on <paramref name="data"/> from --encoder,
-    /// --seed and --steps (default 15, or one step per image row with rows), checked against the data.
+    /// The encoder and step count of a simulation of <paramref name="network"/> on <paramref name="input"/> from --encoder,
+    /// --seed and --steps (default 15, or one step per image row with rows), checked against the data; event data
+    /// brings its recorded spikes and one step per bin.
     /// </summary>
-    public static (IInputEncoder Encoder, int Steps) SimulationInput(Arguments a, SpikingNetwork network, Dataset data)
+    public static (IInputEncoder Encoder, int Steps) SimulationInput(Arguments a, SpikingNetwork network, InputData input)
     {
+        if (input.Recorded is { } recorded)
+        {
+            CheckFits(network, input, rows: false);
+            return (recorded.Encoder, recorded.Steps);
+        }
+        var data = input.Split.Test;
         string name = a.Choice("encoder", "current", InputEncoders.Names);
         bool rows = name == "rows";
-        CheckFits(network, data, rows);
+        CheckFits(network, input, rows);
         int steps = a.Int("steps", rows ? data.FeatureCount / network.InputSize : 15, 1, 100_000);
         return (InputEncoders.Create(name, (ulong)a.Int("seed", 0, 0), data.FeatureCount, network.InputSize), steps);
     }
 
-    /// <summary>The input encoder the options name, shaped for <paramref name="data"/> and <paramref name="network"/>.</summary>
-    public static IInputEncoder Encoder(TrainingOptions options, Dataset data, SpikingNetwork network)
-        => InputEncoders.Create(options.Encoder, (ulong)options.Seed, data.FeatureCount, network.InputSize);
+    /// <summary>The input encoder the options name, shaped for <paramref name="input"/> and <paramref name="network"/>; event data's recorded spikes.</summary>
+    public static IInputEncoder Encoder(TrainingOptions options, InputData input, SpikingNetwork network)
+        => input.Recorded?.Encoder ?? InputEncoders.Create(options.Encoder, (ulong)options.Seed, input.Split.Train.FeatureCount, network.InputSize);
 
     /// <summary>Training options from the shared flags.</summary>
     public static TrainingOptions Training(Arguments a, TrainingOptions? defaults = null)
@@ -136,10 +146,13 @@ public static class CommonOptions
         return options;
     }
 
-    /// <summary>Loads the data set named by --dataset (and --data-dir), trimmed by --limit.</summary>
+    /// <summary>Loads the image data set named by --dataset (and --data-dir), trimmed by --limit.</summary>
+    /// <exception cref="UsageException">An event data set, for a command that takes images only.</exception>
     public static DatasetSplit Data(Arguments a)
     {
         string name = a.String("dataset", "digits");
+        if (SpikeLfp.Data.Events.EventDatasets.IsEventDataset(name))
+            throw new UsageException($"--dataset {name}: event data sets work with train, compare, simulate and plot; this command takes images.");
         var split = DatasetCatalog.Resolve(name, a.OptionalString("data-dir"));
         int limit = a.Int("limit", int.MaxValue, 1);
         return limit == int.MaxValue ? split : new DatasetSplit(split.Train.Spread(limit), split.Test.Spread(limit));
@@ -149,8 +162,9 @@ public static class CommonOptions
     /// The network for --model: a compact spec (fresh seeded weights), an architecture JSON file, or a model.json
     /// (its trained weights). Checked against the data set's input size and class count.
     /// </summary>
-    public static SpikingNetwork Network(Arguments a, Dataset data, int seed)
+    public static SpikingNetwork Network(Arguments a, InputData input, int seed)
     {
+        var data = input.Split.Train;
         var neuron = Neuron(a);
         bool rows = a.OptionalString("encoder") == "rows";
         string? model = a.OptionalString("model");
@@ -160,7 +174,7 @@ public static class CommonOptions
         if (li && model is not null && (ConvSpec.IsConvSpec(model) || model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model)))
             throw new UsageException("--readout li: takes a compact dense spec (64-100-10); in a JSON architecture set the output layer's \"neuron\": \"li\".");
         if (model is null)
-            network = SpikingNetwork.Create(Readout(NetworkSpec.Parse($"{(rows ? data.Shape.Width : data.FeatureCount)}-100-{data.ClassCount}", neuron)), seed);
+            network = SpikingNetwork.Create(Readout(NetworkSpec.Parse($"{input.InputSize(rows)}-100-{data.ClassCount}", neuron)), seed);
         else if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model))
             network = LoadJsonModel(model, neuron, seed);
         else
@@ -173,16 +187,22 @@ public static class CommonOptions
             }
             catch (InvalidModelException e) { throw new UsageException($"--model: {e.Message}"); }
         }
-        CheckFits(network, data, rows);
+        CheckFits(network, input, rows);
         return network;
     }
 
-    /// <summary>Throws a usage error when <paramref name="network"/> cannot take the samples of <paramref name="data"/>.</summary>
-    public static void CheckFits(SpikingNetwork network, Dataset data, bool rows)
+    /// <summary>Throws a usage error when <paramref name="network"/> cannot take the samples of <paramref name="input"/>.</summary>
+    public static void CheckFits(SpikingNetwork network, InputData input, bool rows)
     {
-        if (rows && data.FeatureCount % network.InputSize != 0)
+        var data = input.Split.Train;
+        if (input.Recorded is { } recorded)
+        {
+            if (network.InputSize != recorded.Channels)
+                throw new UsageException($"--model: the network takes {network.InputSize} inputs but data set '{data.Name}' has {recorded.Channels} input channels after binning.");
+        }
+        else if (rows && data.FeatureCount % network.InputSize != 0)
             throw new UsageException($"--encoder rows: the network's {network.InputSize} inputs are one row per step, but data set '{data.Name}' has {data.FeatureCount} features per sample, not a whole number of such rows (its images are {data.Shape.Height}x{data.Shape.Width}).");
-        if (!rows && network.InputSize != data.FeatureCount)
+        else if (!rows && network.InputSize != data.FeatureCount)
             throw new UsageException($"--model: the network takes {network.InputSize} inputs but data set '{data.Name}' has {data.FeatureCount} features per sample.");
         if (network.OutputSize < data.ClassCount)
             throw new UsageException($"--model: the network has {network.OutputSize} outputs but data set '{data.Name}' has {data.ClassCount} classes.");

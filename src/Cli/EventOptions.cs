@@ -12,6 +12,9 @@ public static class EventOptions
     /// <summary>Flags that take a value; add them to a command's value flags.</summary>
     public static IReadOnlyList<string> ValueFlags { get; } = ["dt", "steps", "pool", "polarity", "crop", "max-per-bin"];
 
+    /// <summary>The binning flags other than --steps (which train-like commands already take, for every data set).</summary>
+    public static readonly string[] BinningOnlyFlags = ["dt", "pool", "polarity", "crop", "max-per-bin"];
+
     /// <summary>Help lines for the flags.</summary>
     public const string Help = """
           --dt MS           bin width in milliseconds (SHD/SSC default 10; others 10)

@@ -67,7 +67,7 @@ public sealed class CompareCommand : ICommand
     private static readonly HashSet<string> ValueFlags =
     [
         "dataset", "data-dir", "model", "steps", "epochs", "seeds", "batch", "limit", "out", "threads", "device",
-        "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset",
+        "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset", .. EventOptions.BinningOnlyFlags,
         "lfp-optimizer", "lfp-lr", "lfp-momentum", "lfp-clip",
         "surrogates", "surrogate-optimizer", "surrogate-lr", "surrogate-momentum", "surrogate-loss", "torch-threads",
     ];
@@ -76,9 +76,10 @@ public sealed class CompareCommand : ICommand
     {
         var a = new Arguments(Name, args, ValueFlags, new HashSet<string> { "immediate-reset" });
         var settings = Parse(a);
-        var data = CommonOptions.Data(a);
-        var first = CommonOptions.Network(a, data.Train, settings.Seeds[0]);   // validates --model against the data
-        var lfpOptions = CommonOptions.ForData(a, settings.Lfp, data.Train, first);
+        var input = InputData.Load(a);
+        var data = input.Split;
+        var first = CommonOptions.Network(a, input, settings.Seeds[0]);   // validates --model against the data
+        var lfpOptions = CommonOptions.ForData(a, settings.Lfp, input, first);
         settings = settings with { Lfp = lfpOptions, Surrogate = settings.Surrogate with { Steps = lfpOptions.Steps } };
         var (backend, lfp) = Backends.Select(a);
         string folder = CommonOptions.OutputFolder(a, Name);
@@ -91,7 +92,7 @@ public sealed class CompareCommand : ICommand
         var runs = rules.ToDictionary(r => r, _ => new List<RuleRun>());
         foreach (int seed in settings.Seeds)
         {
-            var initial = seed == settings.Seeds[0] ? first : CommonOptions.Network(a, data.Train, seed);
+            var initial = seed == settings.Seeds[0] ? first : CommonOptions.Network(a, input, seed);
             foreach (var rule in rules)
             {
                 ProgressBar? bar = null;

@@ -44,7 +44,7 @@ public sealed class PlotCommand : ICommand
         string kind = args[0];
         var rest = JoinRuns(args.Skip(1).ToList());
         var a = new Arguments($"plot {kind}", rest,
-            new HashSet<string> { "model", "dataset", "data-dir", "sample", "steps", "encoder", "seed", "layer", "neurons", "runs", "out", "width", "height" },
+            new HashSet<string>(["model", "dataset", "data-dir", "sample", "steps", "encoder", "seed", "layer", "neurons", "runs", "out", "width", "height", .. EventOptions.BinningOnlyFlags]),
             new HashSet<string>());
         string outPath = a.OptionalString("out") ?? throw new UsageException($"plot {kind}: --out FILE.png or FILE.svg is required.");
         try { PlotExport.FormatOf(outPath); }
@@ -87,8 +87,9 @@ public sealed class PlotCommand : ICommand
     private static NetworkRecording Record(Arguments a, out int sample)
     {
         var network = LoadModel(a);
-        var data = CommonOptions.Data(a).Test;
-        var (encoder, steps) = CommonOptions.SimulationInput(a, network, data);
+        var input = InputData.Load(a);
+        var data = input.Split.Test;
+        var (encoder, steps) = CommonOptions.SimulationInput(a, network, input);
         sample = a.Int("sample", 0, 0);
         if (sample >= data.Count) throw new UsageException($"--sample {sample}: the test set has {data.Count} samples.");
         var simulator = new Simulator(network, steps, encoder);

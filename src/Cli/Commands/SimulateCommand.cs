@@ -37,13 +37,14 @@ public sealed class SimulateCommand : ICommand
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments(Name, args, new HashSet<string> { "model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out", "device", "threads" }, new HashSet<string> { "membranes" });
+        var a = new Arguments(Name, args, new HashSet<string>(["model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out", "device", "threads", .. EventOptions.BinningOnlyFlags]), new HashSet<string> { "membranes" });
         string modelPath = a.OptionalString("model") ?? throw new UsageException("simulate: --model FILE is required (a model.json written by train).");
         int samples = a.Int("samples", 4, 1, 100_000);
         var network = ModelFile.Load(modelPath);
         Backends.Device(a); // validate --device before any output exists
-        var data = CommonOptions.Data(a).Test;
-        var (encoder, steps) = CommonOptions.SimulationInput(a, network, data);
+        var input = InputData.Load(a);
+        var data = input.Split.Test;
+        var (encoder, steps) = CommonOptions.SimulationInput(a, network, input);
         samples = Math.Min(samples, data.Count);
         string folder = CommonOptions.OutputFolder(a, Name);
 

@@ -17,7 +17,7 @@ public sealed class TrainCommand : IInterruptibleCommand
     // Flags whose values decide the result; a checkpoint keeps them and --resume refuses to change them.
     private static readonly string[] ResultFlags =
         ["rule", "dataset", "model", "steps", "batch", "optimizer", "lr", "momentum", "clip", "seed", "encoder",
-         "neuron", "alpha", "readout", "beta", "threshold", "reset", "immediate-reset", "limit"];
+         "neuron", "alpha", "readout", "beta", "threshold", "reset", "immediate-reset", "limit", .. EventOptions.BinningOnlyFlags];
     // Flags a checkpoint keeps but --resume may change: where data lives, the length of the run, how often to save.
     private static readonly string[] ResumableFlags = ["data-dir", "epochs", "checkpoint-every"];
     private const string TrainSamplesKey = "train-samples";
@@ -49,10 +49,11 @@ public sealed class TrainCommand : IInterruptibleCommand
         a.Choice("rule", "lfp", "lfp");
         int checkpointEvery = a.Int("checkpoint-every", 0, 1);
         var options = CommonOptions.Training(a);
-        var data = CommonOptions.Data(a);
-        var network = CommonOptions.Network(a, data.Train, options.Seed);
-        options = CommonOptions.ForData(a, options, data.Train, network);
-        var trainer = Backends.LfpTrainer(a, network, options, CommonOptions.Encoder(options, data.Train, network));
+        var input = InputData.Load(a);
+        var data = input.Split;
+        var network = CommonOptions.Network(a, input, options.Seed);
+        options = CommonOptions.ForData(a, options, input, network);
+        var trainer = Backends.LfpTrainer(a, network, options, CommonOptions.Encoder(options, input, network));
         string folder = CommonOptions.OutputFolder(a, Name);
 
         var arguments = ResultFlags.Concat(ResumableFlags).Where(a.Has).ToDictionary(f => f, f => a.OptionalString(f) ?? "");
@@ -104,14 +105,14 @@ public sealed class TrainCommand : IInterruptibleCommand
         int reached = checkpoint.InProgress?.Epoch ?? checkpoint.CompletedEpochs;
         if (options.Epochs < reached)
             throw new UsageException($"--epochs {options.Epochs}: the checkpoint already reached epoch {reached}.");
-        var data = CommonOptions.Data(a);
+        var input = InputData.Load(a);
+        var data = input.Split;
         if (checkpoint.Arguments.TryGetValue(TrainSamplesKey, out var count) && count != data.Train.Count.ToString(CultureInfo.InvariantCulture))
             throw new UsageException($"--resume: the data set now has {data.Train.Count} training samples, the checkpoint was trained on {count}.");
         var network = checkpoint.Network;
-        bool rows = options.Encoder == "rows";
-        if ((rows ? data.Train.FeatureCount % network.InputSize != 0 : network.InputSize != data.Train.FeatureCount) || network.OutputSize < data.Train.ClassCount)
-            throw new UsageException($"--resume: the checkpoint's model {network.Spec} does not fit data set '{data.Train.Name}'.");
-        var trainer = Backends.LfpTrainer(given, network, options, CommonOptions.Encoder(options, data.Train, network));
+        try { CommonOptions.CheckFits(network, input, options.Encoder == "rows"); }
+        catch (UsageException) { throw new UsageException($"--resume: the checkpoint's model {network.Spec} does not fit data set '{data.Train.Name}'."); }
+        var trainer = Backends.LfpTrainer(given, network, options, CommonOptions.Encoder(options, input, network));
         checkpoint.RestoreOptimizer(trainer);
         string position = checkpoint.InProgress is { } p ? $"epoch {p.Epoch}, batch {p.NextBatch + 1}" : $"epoch {checkpoint.CompletedEpochs + 1}";
         output.WriteLine($"resuming LFP on {data.Train.Name} from {path} at {position} of {options.Epochs}");
@@ -196,7 +197,8 @@ public sealed class TrainCommand : IInterruptibleCommand
     }
 
     // What the result-deciding flags amount to, so "--lr 0.020" and "--lr 0.02" are the same setting.
-    private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.NeuronModel Neuron, string Readout, string Rule);
+    private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.NeuronModel Neuron, string Readout, string Rule,
+        Data.Events.EventBinningOptions? Binning);
 
     private static RunSettings Settings(Arguments a) => new(
         CommonOptions.Training(a) with { Epochs = 1 },
@@ -205,7 +207,8 @@ public sealed class TrainCommand : IInterruptibleCommand
         a.OptionalString("model"),
         CommonOptions.Neuron(a),
         a.Choice("readout", "spikes", "spikes", "li"),
-        a.Choice("rule", "lfp", "lfp"));
+        a.Choice("rule", "lfp", "lfp"),
+        InputData.NamesEvents(a) ? EventOptions.Binning(a, a.String("dataset", "digits")) : null);
 
     private static string[] ToArgs(IReadOnlyDictionary<string, string> flags)
         => flags.OrderBy(p => p.Key, StringComparer.Ordinal)

@@ -1,0 +1,46 @@
+using SpikeLfp.Data;
+using SpikeLfp.Data.Events;
+using SpikeLfp.Learning.Training;
+
+namespace SpikeLfp.Cli;
+
+/// <summary>
+/// The samples a command trains or simulates on: images, which an encoder presents (--encoder), or an event data set
+/// (--dataset shd|ssc|nmnist|events:PATH), binned once by the binning flags and delivered as recorded spikes.
+/// </summary>
+/// <param name="Split">Train and test sets (for event data, one reference per sample into <paramref name="Recorded"/>).</param>
+/// <param name="Recorded">The binned recordings of an event data set; null for images.</param>
+public sealed record InputData(DatasetSplit Split, RecordedInput? Recorded)
+{
+    /// <summary>True when --dataset names an event data set.</summary>
+    public static bool NamesEvents(Arguments a) => EventDatasets.IsEventDataset(a.String("dataset", "digits"));
+
+    /// <summary>
+    /// Loads --dataset (and --data-dir), trimmed by --limit; an event data set is binned by the binning flags
+    /// (<see cref="EventOptions"/>) and takes no --encoder: it is input spikes already.
+    /// </summary>
+    /// <exception cref="UsageException">--encoder with event data, or binning that cannot train (counts).</exception>
+    public static InputData Load(Arguments a)
+    {
+        if (!NamesEvents(a)) return new InputData(CommonOptions.Data(a), null);
+        string name = a.String("dataset", "digits");
+        if (a.Has("encoder"))
+            throw new UsageException($"--encoder: data set '{name}' is recorded spikes already; leave --encoder out.");
+        var binning = EventOptions.Binning(a, name);
+        if (binning.MaxPerBin != 1)
+            throw new UsageException($"--max-per-bin {binning.MaxPerBin}: the network takes 0/1 input spikes; counts are for data inspect (use 1, the default).");
+        int limit = a.Int("limit", int.MaxValue, 1);
+        try
+        {
+            var recorded = RecordedInput.From(EventDatasets.Open(name, a.OptionalString("data-dir"), binning), limit);
+            return new InputData(recorded.Data, recorded);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--dataset {name}: {e.Message}");
+        }
+    }
+
+    /// <summary>The first layer's inputs this data asks for: the binned channels, an image row with rows, or the features.</summary>
+    public int InputSize(bool rows) => Recorded?.Channels ?? (rows ? Split.Train.Shape.Width : Split.Train.FeatureCount);
+}
