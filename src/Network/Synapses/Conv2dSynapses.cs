@@ -262,6 +262,12 @@ public sealed class Conv2dSynapses : ISynapses
             if (input[i] != 0f) inputReward[i] += input[i] * Backprojection(i, rho);
     }
 
+    /// <inheritdoc/>
+    public void AccumulateInputGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        for (int i = 0; i < Inputs; i++) inputGradient[i] += Backprojection(i, outputGradient);
+    }
+
     // sum_j w_ij rho_j over the neurons j that input i reaches (W^T rho at i).
     private float Backprojection(int input, ReadOnlySpan<float> rho)
     {

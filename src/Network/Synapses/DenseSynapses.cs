@@ -101,6 +101,13 @@ public sealed class DenseSynapses : ISynapses
             if (input[i] != 0f) inputReward[i] += input[i] * VectorMath.Dot(Weights.AsSpan(i * Outputs, Outputs), rho);
     }
 
+    /// <inheritdoc/>
+    public void AccumulateInputGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        for (int i = 0; i < Inputs; i++)
+            inputGradient[i] += VectorMath.Dot(Weights.AsSpan(i * Outputs, Outputs), outputGradient);
+    }
+
     // Partitions are blocks of input rows: row i of the feedback belongs to exactly one partition.
     private (int From, int To) Rows(int part, int parts) => ((int)((long)Inputs * part / parts), (int)((long)Inputs * (part + 1) / parts));
 

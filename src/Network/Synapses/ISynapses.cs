@@ -42,6 +42,14 @@ public interface ISynapses
     void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward);
 
     /// <summary>
+    /// Backpropagation through the connection at an analog input: inputGradient[i] += sum_j (d current_j / d x_i)
+    /// outputGradient_j, the transpose of delivery (W^T g for weights; for max pooling, all of a window's gradient to
+    /// its argmax, which is why the input is needed). Weight and bias gradients are the feedback accumulations with
+    /// the gradient in place of rho.
+    /// </summary>
+    void AccumulateInputGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient);
+
+    /// <summary>
     /// Adds the contributions rho_j x_i of one (sample, step) to the weight feedback, restricted to partition
     /// <paramref name="part"/> of <paramref name="parts"/> (partitions own disjoint weights, so they can run in
     /// parallel while each weight still sums its contributions in the caller's order). Not yet scaled by |W|.

@@ -302,6 +302,35 @@ public sealed class PooledSynapses : ISynapses
         finally { RestoreAll(s); }
     }
 
+    /// <summary>
+    /// The inner connection's input gradient on the pooled image, then through the pool: max pooling hands a
+    /// window's gradient to its argmax (the first maximum, as PyTorch), average pooling 1/k^2 of it to every input.
+    /// </summary>
+    public void AccumulateInputGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        var s = Buffers();
+        try
+        {
+            PoolAnalog(input, s);
+            Inner.AccumulateInputGradient(s.Values.AsSpan(0, PooledInputs), outputGradient, s.Reward.AsSpan(0, PooledInputs));
+            if (Pool == PoolKind.Max)
+            {
+                for (int p = 0; p < PooledInputs; p++)
+                    if (s.Reward[p] != 0f) inputGradient[s.Winner[p]] += s.Reward[p];
+            }
+            else
+            {
+                float area = Size * Size;
+                for (int i = 0; i < input.Length; i++)
+                {
+                    int p = PooledIndex(i);
+                    if (p >= 0) inputGradient[i] += s.Reward[p] / area;
+                }
+            }
+        }
+        finally { RestoreAll(s); }
+    }
+
     // The epsilon rule through a mean: x_i / k^2 * R / stabilize(z), z the window's mean (its pooled value).
     private float ShareOfAverage(float x, float pooledReward, float pooledValue)
         => x / (Size * Size) * (pooledReward / Stabilizer.Stabilize(pooledValue));
