@@ -46,10 +46,11 @@ public static class AnalogLfp
             for (int b = 0; b < batch; b++) syn.AccumulateBiasFeedback(rho.AsSpan(b * n, n), fb);
             VectorMath.MultiplyByMagnitude(syn.Bias, fb);
 
+            if (k == 0 && inputReward is null) break; // nobody reads the reward of the network input
             var below = new float[batch * inputs];
             for (int b = 0; b < batch; b++)
                 syn.RewardAnalogInputs(x.AsSpan(b * inputs, inputs), rho.AsSpan(b * n, n), below.AsSpan(b * inputs, inputs));
-            if (k == 0 && inputReward is not null) below.CopyTo(inputReward, 0);
+            if (k == 0) below.CopyTo(inputReward!, 0);
             reward = below; // the activation of the layer below passes its reward through unchanged
         }
         return total;
