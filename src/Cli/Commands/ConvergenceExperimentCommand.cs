@@ -192,7 +192,8 @@ public sealed class ConvergenceExperimentCommand : ICommand
                 : difference.Mean < 0 ? Invariant($"ends {-difference.Mean * 100:F2} points lower ({PointsSpread(difference)})")
                 : Invariant($"ends {difference.Mean * 100:F2} points higher ({PointsSpread(difference)})");
             string speed = lfpEpochs > gradientEpochs ? "slower" : lfpEpochs < gradientEpochs ? "faster" : "as fast";
-            yield return Invariant($"with {(lfp.Optimizer == "sgd" ? "SGD" : "Adam")}: LFP {level}; it reaches 90% of its final accuracy after {lfpEpochs:F1} epochs against the gradient's {gradientEpochs:F1} ({speed}), and trains in {lfpTime:F1} s against {gradientTime:F1} s.");
+            double lfpReach = study.SecondsToReach(lfp).Mean, gradientReach = study.SecondsToReach(gradient).Mean;
+            yield return Invariant($"with {(lfp.Optimizer == "sgd" ? "SGD" : "Adam")}: LFP {level}; it reaches 90% of its final accuracy after {lfpEpochs:F1} epochs against the gradient's {gradientEpochs:F1} ({speed} by epochs) and after {lfpReach:F1} s of training against {gradientReach:F1} s; its whole training takes {lfpTime:F1} s against {gradientTime:F1} s ({lfpTime / Math.Max(1e-9, gradientTime):F2}x).");
         }
     }
 
@@ -286,6 +287,8 @@ public sealed class ConvergenceExperimentCommand : ICommand
             ["test_loss"] = e.TestLoss,
             ["test_accuracy"] = e.TestAccuracy,
             ["seconds"] = e.Seconds,
+            ["update_norm"] = e.UpdateNorm,
+            ["test_hidden_active_fraction"] = e.TestHiddenActive,
         })),
     };
 
@@ -320,6 +323,10 @@ public sealed class ConvergenceExperimentCommand : ICommand
         md.AppendLine(Invariant($"- SGD (both rules): lr {s.SgdLearningRate:G6}, momentum {s.Momentum:G6}; Adam (both rules): lr {s.AdamLearningRate:G6}, betas 0.9, 0.999; every update clipped to a global norm of {s.ClipNorm:G6}; batch {s.BatchSize}; {s.Epochs} epochs"));
         md.AppendLine("- LFP: softmax reward `A = logits (.) (onehot(y) - softmax(logits))` on the logits, epsilon rule through every layer (ReLU passes reward unchanged; max pooling hands it to the window's argmax), grad = -feedback");
         md.AppendLine("- gradient: batch-mean cross-entropy of the logits, backpropagated exactly (ReLU' = [z > 0]; max pooling to the argmax)");
+        md.AppendLine("- update scale: LFP's feedback is summed over the batch, the gradient is a batch mean, so their raw norms differ; the clip bounds both. Mean norm before clipping in epoch 1: "
+            + string.Join(", ", study.Rules.Select(r => Invariant($"{r.Label} {study.Over(r, run => run.Epochs[Math.Min(1, run.Epochs.Count - 1)].UpdateNorm).Mean:G3}"))));
+        md.AppendLine("- hidden ReLUs active (z > 0) on the test set after the last epoch, mean over seeds (the sparse passes skip the others): "
+            + string.Join(", ", study.Rules.Select(r => Invariant($"{r.Label} {study.Over(r, run => run.Epochs[^1].TestHiddenActive).Mean * 100:F1}%"))));
         md.AppendLine("- measured after every epoch on the whole training and test sets, without updates. Times are training wall time only; all runs train side by side, one thread each, so a busy machine slows them alike but the absolute seconds move with the load.");
         return md.ToString();
     }

@@ -27,7 +27,8 @@ public sealed record AnalogEpochStatistics(int Batches, double MeanUpdateNorm);
 /// <summary>Loss and accuracy of a network on a data set, without noise and without updates.</summary>
 /// <param name="Loss">Mean cross-entropy of the outputs.</param>
 /// <param name="Accuracy">Fraction of samples whose argmax output (ties: lowest index) is the label.</param>
-public readonly record struct AnalogEvaluation(double Loss, double Accuracy);
+/// <param name="HiddenActiveFraction">Fraction of hidden units (every layer but the output) with z &gt; 0: the ReLUs that pass a value on.</param>
+public readonly record struct AnalogEvaluation(double Loss, double Accuracy, double HiddenActiveFraction);
 
 /// <summary>
 /// Trains an <see cref="AnalogNetwork"/> in place with LFP or with backpropagation, batch by batch in the order of
@@ -130,11 +131,18 @@ public sealed class AnalogTrainer
         ArgumentNullException.ThrowIfNull(data);
         int classes = network.OutputSize, features = data.FeatureCount, correct = 0;
         double loss = 0;
+        long active = 0, hidden = 0;
         var keys = new long[EvaluationChunk];
         for (int start = 0; start < data.Count; start += EvaluationChunk)
         {
             int count = Math.Min(EvaluationChunk, data.Count - start);
-            var output = network.Forward(data.Features.AsSpan(start * features, count * features), keys.AsSpan(0, count)).Output;
+            var trace = network.Forward(data.Features.AsSpan(start * features, count * features), keys.AsSpan(0, count));
+            var output = trace.Output;
+            for (int k = 0; k < network.Layers.Count - 1; k++)
+            {
+                foreach (float z in trace.PreActivations[k]) if (z > 0f) active++;
+                hidden += trace.PreActivations[k].Length;
+            }
             for (int b = 0; b < count; b++)
             {
                 var logits = output.AsSpan(b * classes, classes);
@@ -144,6 +152,6 @@ public sealed class AnalogTrainer
             }
         }
         double n = Math.Max(1, data.Count);
-        return new AnalogEvaluation(loss / n, correct / n);
+        return new AnalogEvaluation(loss / n, correct / n, hidden == 0 ? 0 : (double)active / hidden);
     }
 }

@@ -76,7 +76,13 @@ public sealed record ConvergenceSettings
 /// <param name="TestLoss">Mean cross-entropy on the test set.</param>
 /// <param name="TestAccuracy">Accuracy on the test set.</param>
 /// <param name="Seconds">Wall-clock seconds of training so far (the evaluations excluded).</param>
-public sealed record ConvergenceEpoch(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double Seconds);
+/// <param name="UpdateNorm">
+/// Mean over the epoch's batches of the update's global norm before clipping (0 for epoch 0). LFP's feedback sums over
+/// the batch where the gradient is a batch mean, so the two differ in scale and the clip bounds both.
+/// </param>
+/// <param name="TestHiddenActive">Fraction of hidden ReLUs active (z &gt; 0) on the test set: the work of a sparse pass grows with it.</param>
+public sealed record ConvergenceEpoch(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double Seconds,
+    double UpdateNorm = 0, double TestHiddenActive = 0);
 
 /// <summary>One trained run: a rule from one seed's initial weights.</summary>
 public sealed record ConvergenceRun(ConvergenceRule Rule, int Seed, IReadOnlyList<ConvergenceEpoch> Epochs)
@@ -186,23 +192,23 @@ public static class ConvergenceExperiment
         settings.Validate();
         var trainer = new AnalogTrainer(network, rule.Rule, settings.CreateOptimizer(rule), settings.ClipNorm, seed, $"{rule.Label}, seed {seed}");
         var clock = new Stopwatch();
-        var epochs = new List<ConvergenceEpoch> { Measure(network, data, 0, 0) };
+        var epochs = new List<ConvergenceEpoch> { Measure(network, data, 0, 0, 0) };
         onEpoch?.Invoke(rule, seed, epochs[0]);
         for (int epoch = 1; epoch <= settings.Epochs; epoch++)
         {
             clock.Start();
-            trainer.TrainEpoch(data.Train, epoch, settings.BatchSize, cancellation: cancellation);
+            var trained = trainer.TrainEpoch(data.Train, epoch, settings.BatchSize, cancellation: cancellation);
             clock.Stop();
-            epochs.Add(Measure(network, data, epoch, clock.Elapsed.TotalSeconds));
+            epochs.Add(Measure(network, data, epoch, clock.Elapsed.TotalSeconds, trained.MeanUpdateNorm));
             onEpoch?.Invoke(rule, seed, epochs[^1]);
         }
         return new ConvergenceRun(rule, seed, epochs);
     }
 
-    private static ConvergenceEpoch Measure(AnalogNetwork network, DatasetSplit data, int epoch, double seconds)
+    private static ConvergenceEpoch Measure(AnalogNetwork network, DatasetSplit data, int epoch, double seconds, double updateNorm)
     {
         var train = AnalogTrainer.Evaluate(network, data.Train);
         var test = AnalogTrainer.Evaluate(network, data.Test);
-        return new ConvergenceEpoch(epoch, train.Loss, train.Accuracy, test.Loss, test.Accuracy, seconds);
+        return new ConvergenceEpoch(epoch, train.Loss, train.Accuracy, test.Loss, test.Accuracy, seconds, updateNorm, test.HiddenActiveFraction);
     }
 }

@@ -40,6 +40,7 @@ public class ConvergenceExperimentTests : TempFolderTests
                     foreach (string measure in new[] { "train_accuracy", "test_accuracy" })
                         Assert.That((double)point[measure]!, Is.InRange(0.0, 1.0), $"{key} {measure}");
                     Assert.That((double)point["train_loss"]!, Is.GreaterThan(0.0), key);
+                    Assert.That((double)point["test_hidden_active_fraction"]!, Is.GreaterThan(0.0).And.LessThanOrEqualTo(1.0), key);
                 }
                 Assert.That(curve.Select(p => (double)p["seconds"]!), Is.Ordered, "wall time accumulates");
                 Assert.That((double)curve[^1]!["test_accuracy"]!, Is.EqualTo((double)run["test_accuracy"]!));
@@ -83,6 +84,8 @@ public class ConvergenceExperimentTests : TempFolderTests
         // The untrained network is the one AnalogNetwork.Create builds from the seed.
         var untrained = AnalogTrainer.Evaluate(AnalogNetwork.Create(spec, Activation.ReLU, 2), data.Train);
         Assert.That(study.Run(ConvergenceRule.GradientAdam, 2).Epochs[0].TrainLoss, Is.EqualTo(untrained.Loss));
+        var hidden = AnalogNetwork.Create(spec, Activation.ReLU, 2).Forward(data.Test.Features, new long[data.Test.Count]).PreActivations[0];
+        Assert.That(study.Run(ConvergenceRule.LfpSgd, 2).Epochs[0].TestHiddenActive, Is.EqualTo((double)hidden.Count(z => z > 0f) / hidden.Length).Within(1e-12));
     }
 
     [Test]
