@@ -160,7 +160,7 @@ public sealed class ConvergenceExperimentCommand : ICommand
         return
         [
             rule.Label,
-            Invariant($"{accuracy.Mean * 100:F2}% ± {accuracy.StandardDeviation * 100:F2}"),
+            PercentSpread(accuracy),
             Invariant($"{accuracy.Min * 100:F1}-{accuracy.Max * 100:F1}%"),
             Invariant($"{study.Over(rule, r => r.Epochs[^1].TrainLoss).Mean:F3}"),
             Invariant($"{toReach.Mean:F1} ({toReach.Min:F0}-{toReach.Max:F0})"),
@@ -170,7 +170,14 @@ public sealed class ConvergenceExperimentCommand : ICommand
         ];
     }
 
-    private static string PointsSpread(SeedSpread s) => Invariant($"{s.Mean * 100:+0.00;-0.00;0.00} ± {s.StandardDeviation * 100:F2} pts");
+    // One seed has no spread: say so rather than print "± 0.00".
+    private static string PointsSpread(SeedSpread s) => s.Values.Count == 1
+        ? Invariant($"{s.Mean * 100:+0.00;-0.00;0.00} pts, one seed")
+        : Invariant($"{s.Mean * 100:+0.00;-0.00;0.00} ± {s.StandardDeviation * 100:F2} pts");
+
+    private static string PercentSpread(SeedSpread s) => s.Values.Count == 1
+        ? Invariant($"{s.Mean * 100:F2}%")
+        : Invariant($"{s.Mean * 100:F2}% ± {s.StandardDeviation * 100:F2}");
 
     private static string Footnote(ConvergenceStudy study) => Invariant(
         $"test accuracy after epoch {study.Settings.Epochs}: mean ± sample sd over seeds {string.Join(",", study.Seeds)}; train loss: cross-entropy on the whole training set after the last epoch; epochs to 90%: first epoch whose test accuracy reaches 90% of the run's final one (mean, range over seeds); times: training only, mean over seeds; LFP - gradient: final test accuracy, paired by seed, same optimizer");
@@ -187,7 +194,7 @@ public sealed class ConvergenceExperimentCommand : ICommand
             var difference = study.Difference(lfp, gradient);
             double lfpEpochs = study.EpochsToReach(lfp).Mean, gradientEpochs = study.EpochsToReach(gradient).Mean;
             double lfpTime = study.Over(lfp, r => r.Seconds).Mean, gradientTime = study.Over(gradient, r => r.Seconds).Mean;
-            string level = Math.Abs(difference.Mean) <= difference.StandardDeviation
+            string level = difference.Values.Count > 1 && Math.Abs(difference.Mean) <= difference.StandardDeviation
                 ? Invariant($"ends level with the gradient within the seed spread ({PointsSpread(difference)})")
                 : difference.Mean < 0 ? Invariant($"ends {-difference.Mean * 100:F2} points lower ({PointsSpread(difference)})")
                 : Invariant($"ends {difference.Mean * 100:F2} points higher ({PointsSpread(difference)})");
