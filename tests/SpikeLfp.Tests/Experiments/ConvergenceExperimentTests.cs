@@ -127,14 +127,6 @@ public class ConvergenceExperimentTests : TempFolderTests
         Assert.That(ConvergenceRule.LfpAdam.Partner, Is.EqualTo(ConvergenceRule.GradientAdam));
     }
 
-    private void AssertRejected(CliResult result, params string[] fragments)
-    {
-        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
-        Assert.That(result.ErrorLine, Does.Not.Contain("\n"), "one line");
-        Assert.That(result.Error, Does.Not.Contain("   at "), "no stack trace");
-        foreach (var f in fragments) Assert.That(result.ErrorLine, Does.Contain(f), result.ToString());
-    }
-
     [TestCase("--rules", "lfp-sgd,backprop", "--rules", "unknown rule 'backprop'")]
     [TestCase("--rules", "lfp-sgd,lfp-sgd", "--rules", "twice")]
     [TestCase("--model", "64-r100-10", "--model", "'r100'")]
@@ -153,7 +145,7 @@ public class ConvergenceExperimentTests : TempFolderTests
     public void Bad_input_is_exit_2_with_one_line_and_no_output(string flag, string value, params string[] fragments)
     {
         string out1 = Temp["bad"];
-        AssertRejected(Reliability.Cli.Run("experiment", "convergence", "--limit", "20", "--epochs", "1", flag, value, "--out", out1), fragments);
+        Reliability.Cli.Run("experiment", "convergence", "--limit", "20", "--epochs", "1", flag, value, "--out", out1).AssertUsageError(fragments);
         Assert.That(Directory.Exists(out1), Is.False, "no output folder for bad input");
     }
 
@@ -162,8 +154,8 @@ public class ConvergenceExperimentTests : TempFolderTests
     {
         string file = Temp["file"];
         File.WriteAllText(file, "");
-        AssertRejected(Reliability.Cli.Run("experiment", "convergence", "--limit", "20", "--epochs", "1", "--out", file), "--out", "is a file");
-        AssertRejected(Reliability.Cli.Run("experiment", "convergence", "--limit", "20", "--epochs", "1", "--out", Path.Combine(file, "below")), "--out", "cannot write");
-        AssertRejected(Reliability.Cli.Run("experiment", "convergence", "--seed", "1", "--seeds", "1,2", "--out", Temp["x"]), "--seed or --seeds");
+        Reliability.Cli.Run("experiment", "convergence", "--limit", "20", "--epochs", "1", "--out", file).AssertUsageError("--out", "is a file");
+        Reliability.Cli.Run("experiment", "convergence", "--limit", "20", "--epochs", "1", "--out", Path.Combine(file, "below")).AssertUsageError("--out", "cannot write");
+        Reliability.Cli.Run("experiment", "convergence", "--seed", "1", "--seeds", "1,2", "--out", Temp["x"]).AssertUsageError("--seed or --seeds");
     }
 }
