@@ -7,9 +7,9 @@ namespace SpikeLfp.Learning.Experiments;
 /// <summary>
 /// Plain backpropagation through an <see cref="AnalogNetwork"/> (dense, convolutional and pooled layers):
 /// batch-mean cross-entropy on the outputs (the logits, noise included), every activation differentiated by its
-/// true derivative. This is the gradient baseline of the Heaviside and convergence experiments. In the Heaviside
-/// experiment the step's derivative is zero (everywhere but at 0, where it does
-/// not exist), so no gradient reaches any parameter below a step (LFP.md, "Surrogate-gradient baseline").
+/// true derivative. This is the gradient baseline of the Heaviside and convergence experiments. Below a step the
+/// derivative is zero (everywhere but at 0, where it does not exist), so no gradient reaches any parameter below a
+/// step (LFP.md, "Surrogate-gradient baseline").
 /// </summary>
 public static class AnalogGradient
 {
