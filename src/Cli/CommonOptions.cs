@@ -222,6 +222,18 @@ public static class CommonOptions
     }
 
     /// <summary>
+    /// The seeds of an experiment from --seed S (one seed) or --seeds LIST (0,1,2 or 0-19), <paramref name="defaults"/>
+    /// when neither is given; both at once or a seed listed twice is a usage error.
+    /// </summary>
+    public static int[] Seeds(Arguments a, string command, int[] defaults)
+    {
+        if (a.Has("seed") && a.Has("seeds")) throw new UsageException($"{command}: give --seed or --seeds, not both.");
+        int[] seeds = a.Has("seed") ? [a.Int("seed", 0, 0)] : a.IntList("seeds", defaults);
+        if (seeds.Distinct().Count() != seeds.Length) throw new UsageException($"{command}: --seeds lists a seed twice: '{a.OptionalString("seeds")}'.");
+        return seeds;
+    }
+
+    /// <summary>
     /// The output folder: --out, or runs/&lt;command&gt;-&lt;timestamp&gt;. Created here, after the inputs were
     /// validated, and checked to be writable so no run starts that cannot save its results.
     /// </summary>

@@ -41,9 +41,19 @@ public enum CurveAxis
 /// <param name="Mean">Mean test accuracy over the seeds, a fraction in [0, 1].</param>
 /// <param name="Min">Lowest test accuracy of any seed.</param>
 /// <param name="Max">Highest test accuracy of any seed.</param>
-public sealed record BandPoint(int Epoch, double Mean, double Min, double Max);
+/// <param name="Seconds">Mean wall-clock seconds of training up to this evaluation (the x of a plot against wall time).</param>
+public sealed record BandPoint(int Epoch, double Mean, double Min, double Max, double Seconds = 0);
 
-/// <summary>The training curve of one rule over several seeds, for example "LFP + noise, 3 seeds".</summary>
+/// <summary>What the y axis of a band plot shows.</summary>
+public enum BandValue
+{
+    /// <summary>An accuracy, a fraction in [0, 1] shown as a percentage.</summary>
+    Accuracy,
+    /// <summary>A cross-entropy loss (plain numbers).</summary>
+    Loss,
+}
+
+/// <summary>The training curve of one rule over several seeds, for example "LFP + noise, 3 seeds" (accuracy or loss).</summary>
 /// <param name="Label">Legend text.</param>
 /// <param name="Points">Evaluations in epoch order.</param>
 public sealed record RunBand(string Label, IReadOnlyList<BandPoint> Points);

@@ -365,11 +365,23 @@ public static partial class Plots
     /// from the lowest to the highest seed, so the seed-to-seed spread is visible at every epoch.
     /// </summary>
     public static PlotModel TrainingCurveBands(IReadOnlyList<RunBand> runs, string title = "Test accuracy by epoch, mean and range over seeds")
+        => TrainingCurveBands(runs, CurveAxis.Epoch, title);
+
+    /// <summary>
+    /// Runs repeated over seeds against epoch or against the mean wall time of the seeds: per run, a line for the
+    /// mean and a shaded band from the lowest to the highest seed. <paramref name="value"/> says whether the points
+    /// are accuracies (shown as percentages) or losses (titled <paramref name="valueTitle"/>).
+    /// </summary>
+    public static PlotModel TrainingCurveBands(IReadOnlyList<RunBand> runs, CurveAxis axis, string title,
+        BandValue value = BandValue.Accuracy, string valueTitle = "Training loss")
     {
         ArgumentNullException.ThrowIfNull(runs);
+        bool byEpoch = axis == CurveAxis.Epoch;
+        double X(BandPoint p) => byEpoch ? p.Epoch : p.Seconds;
         var model = PlotStyle.NewModel(title);
-        model.Axes.Add(CurveXAxis(CurveAxis.Epoch));
-        model.Axes.Add(AccuracyAxis("acc", runs.SelectMany(r => r.Points).SelectMany(p => new[] { p.Min, p.Max }).ToList(), 0, 1));
+        model.Axes.Add(CurveXAxis(axis));
+        var values = runs.SelectMany(r => r.Points).SelectMany(p => new[] { p.Min, p.Max }).ToList();
+        model.Axes.Add(value == BandValue.Accuracy ? AccuracyAxis("acc", values, 0, 1) : ValueAxis("acc", valueTitle));
         for (int r = 0; r < runs.Count; r++)
         {
             var color = PlotStyle.PaletteColor(r);
@@ -383,14 +395,14 @@ public static partial class Plots
                 Fill = OxyColor.FromAColor(0x40, color),
                 RenderInLegend = false,
             };
-            band.Points.AddRange(runs[r].Points.Select(p => new DataPoint(p.Epoch, p.Max)));
-            band.Points2.AddRange(runs[r].Points.Select(p => new DataPoint(p.Epoch, p.Min)));
+            band.Points.AddRange(runs[r].Points.Select(p => new DataPoint(X(p), p.Max)));
+            band.Points2.AddRange(runs[r].Points.Select(p => new DataPoint(X(p), p.Min)));
             model.Series.Add(band);
-            var mean = RunLine(runs[r].Label, color, "x", "acc", runs[r].Points.Select(p => new DataPoint(p.Epoch, p.Mean)), inLegend: true);
+            var mean = RunLine(runs[r].Label, color, "x", "acc", runs[r].Points.Select(p => new DataPoint(X(p), p.Mean)), inLegend: true);
             if (runs[r].Points.Count > 60) mean.MarkerType = MarkerType.None; // markers would merge into a thick line
             model.Series.Add(mean);
         }
-        model.Legends.Add(PlotStyle.NewLegend(LegendPosition.RightBottom));
+        model.Legends.Add(PlotStyle.NewLegend(value == BandValue.Accuracy ? LegendPosition.RightBottom : LegendPosition.RightTop));
         return model;
     }
 
@@ -450,6 +462,17 @@ public static partial class Plots
             MinorGridlineStyle = LineStyle.None,
         });
     }
+
+    private static LinearAxis ValueAxis(string key, string title) => PlotStyle.Styled(new LinearAxis
+    {
+        Key = key,
+        Position = AxisPosition.Left,
+        Title = title,
+        MaximumPadding = 0.06,
+        MinimumPadding = 0.06,
+        MajorGridlineStyle = LineStyle.Solid,
+        MinorGridlineStyle = LineStyle.None,
+    });
 
     private static LineSeries RunLine(string label, OxyColor color, string xKey, string yKey, IEnumerable<DataPoint> points, bool inLegend)
     {

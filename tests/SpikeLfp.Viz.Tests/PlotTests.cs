@@ -246,6 +246,27 @@ public class PlotTests
     }
 
     [Test]
+    public void Seed_bands_against_wall_time_put_each_point_at_its_mean_seconds_and_losses_on_a_plain_axis()
+    {
+        var runs = TestData.Bands().Select(r => r with { Points = r.Points.Select(p => p with { Seconds = 0.5 * p.Epoch + 0.1 }).ToList() }).ToList();
+        var byTime = Plots.TrainingCurveBands(runs, CurveAxis.WallTime, "by time");
+        var mean = byTime.Series.OfType<LineSeries>().First(s => s is not AreaSeries);
+        Assert.That(mean.Points.Select(p => p.X), Is.EqualTo(runs[0].Points.Select(p => p.Seconds)));
+        Assert.That(byTime.Series.OfType<AreaSeries>().First().Points.Select(p => p.X), Is.EqualTo(runs[0].Points.Select(p => p.Seconds)));
+
+        var loss = Plots.TrainingCurveBands(runs, CurveAxis.Epoch, "loss", BandValue.Loss, "Training loss (cross-entropy)");
+        string svgPath = PathOf("bands-loss.svg");
+        PlotExport.Save(loss, svgPath, 900, 600);
+        Assert.That(ImageChecks.Texts(ImageChecks.LoadSvg(svgPath)), Has.Some.EqualTo("Training loss (cross-entropy)").And.Some.EqualTo("Epoch"));
+        string pngPath = PathOf("bands-time.png");
+        PlotExport.Save(byTime, pngPath, 900, 600);
+        ImageChecks.AssertPngHasContent(pngPath);
+        string timeSvg = PathOf("bands-time.svg");
+        PlotExport.Save(byTime, timeSvg, 900, 600);
+        Assert.That(ImageChecks.Texts(ImageChecks.LoadSvg(timeSvg)), Has.Some.EqualTo("Wall time (s)"));
+    }
+
+    [Test]
     public void Pruning_curve_renders_runs_sorted_by_fraction()
     {
         var runs = TestData.Pruning();

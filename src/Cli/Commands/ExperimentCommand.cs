@@ -14,6 +14,7 @@ public sealed class ExperimentCommand : ICommand
     [
         new HeavisideExperimentCommand(),
         new PruneExperimentCommand(),
+        new ConvergenceExperimentCommand(),
     ];
 
     public string Name => "experiment";

@@ -50,13 +50,14 @@ public sealed class HeavisideExperimentCommand : ICommand
         var a = new Arguments(Command, args, ValueFlags, new HashSet<string>());
         var defaults = new HeavisideSettings();
         var settings = defaults with { Epochs = a.Int("epochs", defaults.Epochs, 1), BatchSize = a.Int("batch", defaults.BatchSize, 1, 1 << 20) };
-        int[] seeds = Seeds(a);
+        int[] seeds = CommonOptions.Seeds(a, Command, DefaultSeeds);
         var data = CommonOptions.Data(a);
         string folder = CommonOptions.OutputFolder(a, "heaviside");
 
         output.WriteLine(Invariant($"heaviside on {data.Train.Name}: model {data.Train.FeatureCount}-{string.Join("-", settings.HiddenSizes)}-{data.Train.ClassCount}, step after every layer, {settings.Epochs} epochs, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
-        var progress = new EpochProgress(seeds, settings.Epochs, output);
-        var study = HeavisideExperiment.Run(data, settings, seeds, progress.Report);
+        var progress = new RunProgress(seeds.Length * Rules.Length, settings.Epochs, output);
+        var study = HeavisideExperiment.Run(data, settings, seeds, (seed, rule, e) => progress.Report(e.Epoch,
+            () => Invariant($"  seed {seed,-3} {HeavisideExperiment.Label(rule),-21} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s")));
 
         output.WriteLine();
         output.Write(Table(study, data));
@@ -69,36 +70,6 @@ public sealed class HeavisideExperimentCommand : ICommand
         AtomicFile.WriteAllText(Path.Combine(folder, ReportFile), Report(study, data, args));
         output.WriteLine($"wrote {Path.Combine(folder, JsonFile)}, {Path.Combine(folder, PngFile)}, {Path.Combine(folder, SvgFile)} and {Path.Combine(folder, ReportFile)}");
         return 0;
-    }
-
-    private static int[] Seeds(Arguments a)
-    {
-        if (a.Has("seed") && a.Has("seeds")) throw new UsageException($"{Command}: give --seed or --seeds, not both.");
-        int[] seeds = a.Has("seed") ? [a.Int("seed", 0, 0)] : a.IntList("seeds", DefaultSeeds);
-        if (seeds.Distinct().Count() != seeds.Length) throw new UsageException($"{Command}: --seeds lists a seed twice: '{a.OptionalString("seeds")}'.");
-        return seeds;
-    }
-
-    /// <summary>
-    /// Progress of runs that train side by side and report from their own threads: a live bar over all their
-    /// epochs, and one line per run when it finishes.
-    /// </summary>
-    private sealed class EpochProgress(IReadOnlyList<int> seeds, int epochs, TextWriter output)
-    {
-        private readonly ProgressBar _bar = new($"{seeds.Count * Rules.Length} runs", seeds.Count * Rules.Length * epochs, "epochs");
-        private int _done;
-
-        public void Report(int seed, HeavisideRule rule, HeavisideEpoch e)
-        {
-            if (e.Epoch == 0) return;
-            lock (_bar)
-            {
-                _bar.Report(++_done);
-                if (e.Epoch != epochs) return;
-                _bar.Clear();
-                output.WriteLine(Invariant($"  seed {seed,-3} {HeavisideExperiment.Label(rule),-21} test {e.TestAccuracy * 100,6:F2}% after {epochs} epochs  {e.Seconds,6:F1} s"));
-            }
-        }
     }
 
     private static string Model(HeavisideStudy s) => string.Join("-", s.Sizes);

@@ -1,3 +1,4 @@
+using SpikeLfp.Learning.Lfp.Synapses;
 using SpikeLfp.Learning.Rewards;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Synapses;
@@ -5,10 +6,11 @@ using SpikeLfp.Network.Synapses;
 namespace SpikeLfp.Learning.Experiments;
 
 /// <summary>
-/// Plain backpropagation through an <see cref="AnalogNetwork"/>: batch-mean cross-entropy on the outputs (the
-/// logits, noise included), every activation differentiated by its true derivative. This is the gradient
-/// baseline of the Heaviside experiment: the step's derivative is zero (everywhere but at 0, where it does
-/// not exist), so no gradient reaches any parameter below a step (LFP.md, "Surrogate-gradient baseline").
+/// Plain backpropagation through an <see cref="AnalogNetwork"/> (dense, convolutional and pooled layers):
+/// batch-mean cross-entropy on the outputs (the logits, noise included), every activation differentiated by its
+/// true derivative. This is the gradient baseline of the Heaviside and convergence experiments. Below a step the
+/// derivative is zero (everywhere but at 0, where it does not exist), so no gradient reaches any parameter below a
+/// step (LFP.md, "Surrogate-gradient baseline").
 /// </summary>
 public static class AnalogGradient
 {
@@ -55,28 +57,34 @@ public static class AnalogGradient
             var delta = new float[batch * n];
             for (int i = 0; i < delta.Length; i++) delta[i] = upstream[i] * Derivative(layer.Activation, z[i]);
 
+            var outerProducts = SynapseLfp.For(syn);
             var gw = weightGradients[k];
             Array.Clear(gw);
             var gb = biasGradients[k];
             Array.Clear(gb);
-            var below = new float[batch * inputs];
+            bool needBelow = k > 0 || inputGradient is not null;
+            var below = needBelow ? new float[batch * inputs] : [];
             for (int b = 0; b < batch; b++)
             {
                 var db = delta.AsSpan(b * n, n);
                 if (!db.ContainsAnyExcept(0f)) continue; // nothing flows through this sample (always, below a step)
-                VectorMath.Add(db, gb);
-                for (int i = 0; i < inputs; i++)
-                {
-                    float xi = x[b * inputs + i];
-                    var row = syn.Weights.AsSpan(i * n, n);
-                    if (xi != 0f) VectorMath.AddScaled(xi, db, gw.AsSpan(i * n, n));
-                    below[b * inputs + i] = VectorMath.Dot(row, db);
-                }
+                var xb = x.AsSpan(b * inputs, inputs);
+                // dL/db and dL/dW are the feedback sums with the gradient in place of LFP's rho.
+                outerProducts.AccumulateBiasFeedback(db, gb);
+                outerProducts.AccumulateAnalogFeedback(0, 1, xb, db, gw);
+                if (needBelow) syn.AccumulateInputGradient(xb, db, below.AsSpan(b * inputs, inputs));
             }
             if (k == 0 && inputGradient is not null) below.CopyTo(inputGradient, 0);
             upstream = below;
         }
         return (float)(loss / batch);
+    }
+
+    /// <summary>The cross-entropy -log softmax(logits)[label] of one sample (in double).</summary>
+    public static double CrossEntropy(ReadOnlySpan<float> logits, int label)
+    {
+        if ((uint)label >= (uint)logits.Length) throw new ArgumentOutOfRangeException(nameof(label));
+        return -SoftmaxNormalizer.Of(logits).LogProbability(logits[label]);
     }
 
     // log softmax(logits)[label]; writes softmax(logits) (computed in double, as the loss is summed over a batch).

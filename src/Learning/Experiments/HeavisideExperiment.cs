@@ -1,12 +1,9 @@
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using SpikeLfp.Data;
-using SpikeLfp.Learning.Lfp;
 using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Rewards;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Model;
-using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Experiments;
 
@@ -151,23 +148,12 @@ public static class HeavisideExperiment
 
         var rules = new[] { HeavisideRule.LfpNoise, HeavisideRule.LfpNoNoise, HeavisideRule.Gradient };
         var initial = perSeed.Select(s => AnalogNetwork.Create(sizes, Activation.Step, s.Seed, activateOutput: true)).ToArray();
-        var runs = new HeavisideRun[perSeed.Length * rules.Length];
-        try
+        var runs = SideBySide.Run(perSeed.Length * rules.Length, i =>
         {
-            // At most one run per core: long iterations would otherwise make the pool add threads, and every run slows down.
-            var options = new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = Environment.ProcessorCount };
-            Parallel.For(0, runs.Length, options, i =>
-            {
-                int k = i / rules.Length;
-                runs[i] = Train(rules[i % rules.Length], Clone(initial[k]), data, perSeed[k],
-                    onEpoch is null ? null : (rule, e) => onEpoch(perSeed[k].Seed, rule, e), cancellation);
-            });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            // Callers handle NumericalInstabilityException and cancellation themselves, not wrapped.
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
+            int k = i / rules.Length;
+            return Train(rules[i % rules.Length], initial[k].Clone(), data, perSeed[k],
+                onEpoch is null ? null : (rule, e) => onEpoch(perSeed[k].Seed, rule, e), cancellation);
+        }, cancellation);
         var results = perSeed.Select((s, k) => new HeavisideResult(s, sizes, runs[k * rules.Length], runs[k * rules.Length + 1], runs[k * rules.Length + 2])).ToArray();
         return new HeavisideStudy(perSeed[0], sizes, results);
     }
@@ -182,49 +168,14 @@ public static class HeavisideExperiment
         onEpoch?.Invoke(rule, epochs[0]);
 
         float noise = rule == HeavisideRule.LfpNoNoise ? 0f : settings.NoiseStd;
-        var parameters = network.Layers.SelectMany(l => new[] { l.Synapses.Weights, l.Synapses.Bias }).ToArray();
-        var weightUpdates = network.Layers.Select(l => new float[l.Synapses.Weights.Length]).ToArray();
-        var biasUpdates = network.Layers.Select(l => new float[l.Synapses.Bias.Length]).ToArray();
-        var updates = network.Layers.SelectMany((_, k) => new[] { weightUpdates[k], biasUpdates[k] }).ToArray();
-        var optimizer = new Sgd(settings.LearningRate, settings.Momentum);
-
-        var train = data.Train;
-        int features = train.FeatureCount, batchSize = settings.BatchSize;
-        var x = new float[batchSize * features];
-        var labels = new int[batchSize];
-        var keys = new long[batchSize];
+        var trainer = new AnalogTrainer(network, rule == HeavisideRule.Gradient ? AnalogRule.Gradient : AnalogRule.Lfp,
+            new Sgd(settings.LearningRate, settings.Momentum), settings.ClipNorm, settings.Seed, Label(rule), noise);
         for (int epoch = 1; epoch <= settings.Epochs; epoch++)
         {
-            var order = EpochSchedule.Order(train.Count, settings.Seed, epoch);
             var statistics = new BatchStatistics();
-            for (int start = 0; start < order.Length; start += batchSize)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                int count = Math.Min(batchSize, order.Length - start);
-                for (int b = 0; b < count; b++)
-                {
-                    int index = order[start + b];
-                    train.Sample(index).CopyTo(x.AsSpan(b * features, features));
-                    labels[b] = train.Labels[index];
-                    keys[b] = EpochSchedule.TrainingKey(epoch, index);
-                }
-                var trace = network.Forward(x.AsSpan(0, count * features), keys.AsSpan(0, count), noise, (ulong)settings.Seed);
-                if (rule == HeavisideRule.Gradient)
-                    AnalogGradient.Backward(network, trace, labels.AsSpan(0, count), weightUpdates, biasUpdates);
-                else
-                {
-                    AnalogLfp.Backward(network, trace, labels.AsSpan(0, count), weightUpdates, biasUpdates);
-                    foreach (var u in updates) VectorMath.Negate(u); // grad = -feedback
-                }
-                statistics.Add(network, trace, labels.AsSpan(0, count), rule, updates);
-                double norm = settings.ClipNorm > 0f
-                    ? GradientClipping.ClipGlobalNorm(updates, settings.ClipNorm)
-                    : Math.Sqrt(updates.Sum(u => VectorMath.SumOfSquares(u)));
-                if (!double.IsFinite(norm))
-                    throw new NumericalInstabilityException($"{Label(rule)}: the update norm became {norm} in epoch {epoch}.");
-                statistics.AddNorm(norm);
-                optimizer.Step(parameters, updates);
-            }
+            var trained = trainer.TrainEpoch(data.Train, epoch, settings.BatchSize,
+                (trace, labels, updates) => statistics.Add(network, trace, labels, rule, updates), cancellation);
+            statistics.MeanNorm = trained.MeanUpdateNorm;
             epochs.Add(Evaluate(network, data.Test, epoch, clock.Elapsed.TotalSeconds, statistics));
             onEpoch?.Invoke(rule, epochs[^1]);
         }
@@ -276,21 +227,18 @@ public static class HeavisideExperiment
         }
         double n = Math.Max(1, test.Count);
         return new HeavisideEpoch(epoch, correct / n, seconds, s.Mean(s.HiddenActive), s.Mean(s.OutputActive), s.Mean(s.Signal),
-            s.Mean(s.UpdateNonZero), s.Batches == 0 ? 0 : s.NormSum / s.Batches, ties / n, silent / n);
+            s.Mean(s.UpdateNonZero), s.MeanNorm, ties / n, silent / n);
     }
-
-    private static AnalogNetwork Clone(AnalogNetwork network)
-        => new(network.Layers.Select(l => l with { Synapses = l.Synapses.Clone() }).ToList());
 
     // Sums of per-batch fractions; each fraction weighs one batch.
     private sealed class BatchStatistics
     {
         public int Batches;
-        public double HiddenActive, OutputActive, Signal, UpdateNonZero, NormSum;
+        public double HiddenActive, OutputActive, Signal, UpdateNonZero, MeanNorm;
 
         public double Mean(double sum) => Batches == 0 ? 0 : sum / Batches;
 
-        public void Add(AnalogNetwork network, AnalogTrace trace, ReadOnlySpan<int> labels, HeavisideRule rule, float[][] updates)
+        public void Add(AnalogNetwork network, AnalogTrace trace, ReadOnlySpan<int> labels, HeavisideRule rule, IReadOnlyList<float[]> updates)
         {
             Batches++;
             int top = network.Layers.Count - 1;
@@ -331,7 +279,5 @@ public static class HeavisideExperiment
             }
             UpdateNonZero += total == 0 ? 0 : (double)nonZero / total;
         }
-
-        public void AddNorm(double norm) => NormSum += norm;
     }
 }

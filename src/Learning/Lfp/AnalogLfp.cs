@@ -48,6 +48,7 @@ public static class AnalogLfp
             for (int b = 0; b < batch; b++) rule.AccumulateBiasFeedback(rho.AsSpan(b * n, n), fb);
             VectorMath.MultiplyByMagnitude(syn.Bias, fb);
 
+            if (k == 0 && inputReward is null) break; // nobody reads the reward of the network input
             var below = new float[batch * inputs];
             for (int b = 0; b < batch; b++)
                 rule.RewardAnalogInputs(x.AsSpan(b * inputs, inputs), rho.AsSpan(b * n, n), below.AsSpan(b * inputs, inputs));

@@ -14,8 +14,8 @@ public enum Activation
     Step,
 }
 
-/// <summary>A non-spiking dense layer: synapses followed by an activation.</summary>
-public sealed record AnalogLayer(DenseSynapses Synapses, Activation Activation)
+/// <summary>A non-spiking layer: synapses (dense, convolutional, pooled) followed by an activation.</summary>
+public sealed record AnalogLayer(ISynapses Synapses, Activation Activation)
 {
     /// <summary>Applies the activation to z.</summary>
     public static float Activate(Activation activation, float z) => activation switch
@@ -27,8 +27,9 @@ public sealed record AnalogLayer(DenseSynapses Synapses, Activation Activation)
 }
 
 /// <summary>
-/// A non-spiking multilayer perceptron (for the LFP reference on ReLU networks and the Heaviside-activation
-/// experiment). Forward passes record every layer's input, pre-activation and activation for LFP.
+/// A non-spiking feed-forward network, dense or convolutional (for the LFP reference on ReLU networks, the
+/// Heaviside-activation experiment and the convergence experiment). Forward passes record every layer's input,
+/// pre-activation and activation for LFP and backpropagation.
 /// </summary>
 public sealed class AnalogNetwork
 {
@@ -64,6 +65,21 @@ public sealed class AnalogNetwork
     }
 
     /// <summary>
+    /// The network of <paramref name="spec"/> (dense or convolutional, pooling included) with <paramref name="hidden"/>
+    /// after every layer but the output, which gives the logits. Its weights are those of the spiking network
+    /// <see cref="ConvSpec.Create"/> builds from the same seed (PyTorch's default initialisation).
+    /// </summary>
+    public static AnalogNetwork Create(ConvSpec spec, Activation hidden, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var connections = spec.CreateConnections(seed);
+        return new AnalogNetwork(connections.Select((c, k) => new AnalogLayer(c, k == connections.Count - 1 ? Activation.Identity : hidden)).ToList());
+    }
+
+    /// <summary>A deep copy (weights included), for training several rules from the same start.</summary>
+    public AnalogNetwork Clone() => new(Layers.Select(l => l with { Synapses = l.Synapses.Clone() }).ToList());
+
+    /// <summary>
     /// Runs a batch. With <paramref name="noiseStd"/> &gt; 0, Gaussian noise is added to the input of every layer
     /// and to the output (training only), drawn from a counter-based generator keyed by <paramref name="noiseSeed"/>
     /// and the sample keys, so results do not depend on batch composition.
@@ -82,8 +98,8 @@ public sealed class AnalogNetwork
             for (int b = 0; b < batch; b++)
             {
                 var zb = z.AsSpan(b * syn.Outputs, syn.Outputs);
-                syn.Bias.CopyTo(zb);
-                SynapseKernels.DeliverAnalog(input.AsSpan(b * syn.Inputs, syn.Inputs), syn.Weights, syn.Outputs, zb);
+                syn.ResetCurrent(zb);
+                syn.DeliverAnalog(input.AsSpan(b * syn.Inputs, syn.Inputs), zb);
             }
             for (int i = 0; i < a.Length; i++) a[i] = AnalogLayer.Activate(Layers[k].Activation, z[i]);
             if (noiseStd > 0f && k == Layers.Count - 1) AddNoise(a, syn.Outputs, sampleKeys, noiseStd, noiseSeed, (ulong)(2 * k + 1));

@@ -318,18 +318,25 @@ public sealed record ConvSpec
     /// weights equal those of <see cref="SpikingNetwork.Create(NetworkSpec, int)"/> with the same seed.
     /// </summary>
     public SpikingNetwork Create(int seed)
+        => new(CreateConnections(seed).Select((connection, k) => new SpikingLayer(connection, Layers[k].Neurons)).ToList());
+
+    /// <summary>
+    /// The synapses of every layer, initialised as <see cref="Create"/> initialises them (so a non-spiking network
+    /// built from them starts from the same weights as the spiking one with the same seed).
+    /// </summary>
+    public IReadOnlyList<ISynapses> CreateConnections(int seed)
     {
         var random = new Random(seed);
-        var layers = new List<SpikingLayer>();
+        var connections = new List<ISynapses>();
         var shape = Input;
         for (int k = 0; k < Layers.Count; k++)
         {
             var connection = Connection(Layers[k], shape);
             connection.InitializeUniform(random);
-            layers.Add(new SpikingLayer(connection, Layers[k].Neurons));
+            connections.Add(connection);
             shape = Shapes[k];
         }
-        return new SpikingNetwork(layers);
+        return connections;
     }
 
     /// <summary>Zero synapses of <paramref name="layer"/> reading an input of shape <paramref name="input"/>.</summary>

@@ -252,6 +252,25 @@ public sealed class Conv2dSynapses : ISynapses
         }
     }
 
+    /// <inheritdoc/>
+    public void AccumulateInputGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        for (int i = 0; i < Inputs; i++) inputGradient[i] += Backprojection(i, outputGradient);
+    }
+
+    /// <summary>sum_j w_ij g_j over the neurons j that input <paramref name="input"/> reaches: (W^T g) at that input.</summary>
+    public float Backprojection(int input, ReadOnlySpan<float> g)
+    {
+        int taps = Kernel * Kernel, n = OutChannels;
+        Span<int> weightRows = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
+        Span<int> positions = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
+        int count = Connections(input, weightRows, positions);
+        float sum = 0f;
+        for (int s = 0; s < count; s++)
+            sum += VectorMath.Dot(Weights.AsSpan(weightRows[s] * n, n), g.Slice(positions[s] * n, n));
+        return sum;
+    }
+
     ISynapses ISynapses.Clone() => Clone();
 
     /// <summary>A deep copy.</summary>

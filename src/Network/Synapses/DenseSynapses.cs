@@ -87,6 +87,13 @@ public sealed class DenseSynapses : ISynapses
     /// <inheritdoc/>
     public void DeliverAnalog(ReadOnlySpan<float> input, Span<float> current) => SynapseKernels.DeliverAnalog(input, Weights, Outputs, current);
 
+    /// <inheritdoc/>
+    public void AccumulateInputGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        for (int i = 0; i < Inputs; i++)
+            inputGradient[i] += VectorMath.Dot(Weights.AsSpan(i * Outputs, Outputs), outputGradient);
+    }
+
     ISynapses ISynapses.Clone() => Clone();
 
     /// <summary>A deep copy.</summary>

@@ -37,6 +37,14 @@ public interface ISynapses
     /// <summary>current += W x for an analog input (zero inputs skipped).</summary>
     void DeliverAnalog(ReadOnlySpan<float> input, Span<float> current);
 
+    /// <summary>
+    /// The transpose of delivery at an analog input: inputGradient[i] += sum_j (d current_j / d x_i) outputGradient_j
+    /// (W^T g for weights; for max pooling, all of a window's gradient to its argmax, which is why the input is needed).
+    /// Backpropagation's step through the connection; its weight and bias gradients are the outer products that LFP's
+    /// feedback also accumulates (SpikeLfp.Learning.Lfp.Synapses), with the gradient in place of rho.
+    /// </summary>
+    void AccumulateInputGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient);
+
     /// <summary>PyTorch's default initialisation: uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)].</summary>
     void InitializeUniform(Random random);
     /// <summary>A deep copy.</summary>

@@ -266,6 +266,33 @@ public sealed class PooledSynapses : ISynapses
     }
 
     /// <inheritdoc/>
+    /// <remarks>Max pooling routes each window's gradient to its argmax; average pooling shares it equally (1/k^2).</remarks>
+    public void AccumulateInputGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        var s = Buffers();
+        try
+        {
+            PoolAnalog(input, s);
+            Inner.AccumulateInputGradient(s.Values.AsSpan(0, PooledInputs), outputGradient, s.Reward.AsSpan(0, PooledInputs));
+            if (Pool == PoolKind.Max)
+            {
+                for (int p = 0; p < PooledInputs; p++)
+                    if (s.Reward[p] != 0f) inputGradient[s.Winner[p]] += s.Reward[p];
+            }
+            else
+            {
+                float area = Size * Size;
+                for (int i = 0; i < input.Length; i++)
+                {
+                    int p = PooledIndex(i);
+                    if (p >= 0) inputGradient[i] += s.Reward[p] / area;
+                }
+            }
+        }
+        finally { RestoreAll(s); }
+    }
+
+    /// <inheritdoc/>
     public void InitializeUniform(Random random) => Inner.InitializeUniform(random);
 
     ISynapses ISynapses.Clone() => Clone();

@@ -16,11 +16,7 @@ public class BadInputTests : TempFolderTests
 
     private void AssertRejected(CliResult result, params string[] fragments)
     {
-        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
-        Assert.That(result.ErrorLine, Does.StartWith("spikelfp"), result.ToString());
-        Assert.That(result.ErrorLine, Does.Not.Contain("\n"), "one line");
-        Assert.That(result.Error, Does.Not.Contain("   at "), "no stack trace");
-        foreach (var f in fragments) Assert.That(result.ErrorLine, Does.Contain(f));
+        result.AssertUsageError(fragments);
         Assert.That(Directory.Exists(Out), Is.False, "no output folder is created for bad input");
     }
 

@@ -13,6 +13,16 @@ public sealed record CliResult(int ExitCode, string Output, string Error)
     public override string ToString() => $"exit {ExitCode}\nstdout: {Output}\nstderr: {Error}";
 
     public void Deconstruct(out int exitCode, out string output, out string error) => (exitCode, output, error) = (ExitCode, Output, Error);
+
+    /// <summary>Asserts a usage error: exit 2, one line starting "spikelfp" that contains every fragment, no stack trace.</summary>
+    public void AssertUsageError(params string[] fragments)
+    {
+        Assert.That(ExitCode, Is.EqualTo(2), ToString());
+        Assert.That(ErrorLine, Does.StartWith("spikelfp"), ToString());
+        Assert.That(ErrorLine, Does.Not.Contain("\n"), "one line");
+        Assert.That(Error, Does.Not.Contain("   at "), "no stack trace");
+        foreach (var f in fragments) Assert.That(ErrorLine, Does.Contain(f), ToString());
+    }
 }
 
 /// <summary>Runs spikelfp in-process (CommandLine.Run with string writers) or as a real process.</summary>

@@ -19,27 +19,14 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     /// <inheritdoc/>
     public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
     {
-        foreach (int i in fired) inputReward[i] += Backprojection(i, rho);
+        foreach (int i in fired) inputReward[i] += _conv.Backprojection(i, rho);
     }
 
     /// <inheritdoc/>
     public void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward)
     {
         for (int i = 0; i < input.Length; i++)
-            if (input[i] != 0f) inputReward[i] += input[i] * Backprojection(i, rho);
-    }
-
-    // sum_j w_ij rho_j over the neurons j that input i reaches (W^T rho at i).
-    private float Backprojection(int input, ReadOnlySpan<float> rho)
-    {
-        int taps = _conv.Kernel * _conv.Kernel, n = _conv.OutChannels;
-        Span<int> weightRows = _conv.Kernel <= Conv2dSynapses.StackKernel ? stackalloc int[taps] : new int[taps];
-        Span<int> positions = _conv.Kernel <= Conv2dSynapses.StackKernel ? stackalloc int[taps] : new int[taps];
-        int count = _conv.Connections(input, weightRows, positions);
-        float sum = 0f;
-        for (int s = 0; s < count; s++)
-            sum += VectorMath.Dot(_conv.Weights.AsSpan(weightRows[s] * n, n), rho.Slice(positions[s] * n, n));
-        return sum;
+            if (input[i] != 0f) inputReward[i] += input[i] * _conv.Backprojection(i, rho);
     }
 
     // Partitions are blocks of kernel taps (c, ky, kx), each owning the OutChannels weights of its taps; the
