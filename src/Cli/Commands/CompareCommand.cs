@@ -99,7 +99,8 @@ public sealed class CompareCommand : ICommand
                 var run = RuleComparison.Train(rule, initial, data, settings.Epochs,
                     settings.Lfp with { Seed = seed }, settings.Surrogate with { Seed = seed }, backend, lfp,
                     onEpoch: _ => bar?.Clear(),
-                    progress: epoch => bar = new ProgressBar($"seed {seed} {rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count));
+                    progress: epoch => bar = new ProgressBar($"seed {seed} {rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
+                    encoder: input.Recorded?.Encoder);
                 runs[rule].Add(run);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  seed {seed}  {rule.Label,-22} test {run.TestAccuracy:P2}  (untrained {run.InitialTestAccuracy:P2})  {run.Seconds:F1} s"));
