@@ -17,7 +17,7 @@ public static class EventOptions
 
     /// <summary>Help lines for the flags.</summary>
     public const string Help = """
-          --dt MS           bin width in milliseconds (SHD/SSC default 10; others 10)
+          --dt MS           bin width in milliseconds (default 10)
           --steps T         number of steps (SHD/SSC default 100; others: the longest sample / dt).
                             Giving --dt or --steps replaces both defaults: --dt alone takes T from the longest
                             sample, --steps alone stretches each sample over T steps, both cut a T*dt window

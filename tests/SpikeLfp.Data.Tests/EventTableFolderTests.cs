@@ -200,4 +200,20 @@ public class EventTableFolderTests
         Assert.That(frames.ChannelsAt(50).ToArray(), Is.EqualTo(new[] { 699 }));
         Assert.That(frames.Count, Is.EqualTo(2));
     }
+
+    [Test]
+    public void Ssc_files_put_straight_into_the_data_folder_open_with_their_validation_part()
+    {
+        Half[][] times = [[(Half)0.25], [(Half)0.5, (Half)0.75]];
+        var units = new ushort[][] { [3], [4, 5] };
+        foreach (string part in new[] { "train", "valid", "test" })
+            HeidelbergSpikesFormatTests.WriteShd(Path.Combine(_folder.Path, $"ssc_{part}.h5"), times, units, new ushort[] { 34, 0 }, withExtra: false);
+
+        var data = EventDatasets.Load("ssc", _folder.Path);
+
+        Assert.That(data.Validation, Is.Not.Null);
+        Assert.That(data.Validation!.Count, Is.EqualTo(2));
+        Assert.That(data.Train.ClassCount, Is.EqualTo(35));
+        Assert.That(data.Test.Sample(1).TimesUs.ToArray(), Is.EqualTo(new[] { 500000, 750000 }));
+    }
 }

@@ -112,4 +112,15 @@ public class ImageToEventsConverterTests
         Assert.That(e!.Message, Does.StartWith(target + ": already exists"));
         Assert.That(Directory.GetFileSystemEntries(target), Has.Length.EqualTo(1));
     }
+
+    [Test]
+    public void Cancelled_conversion_leaves_neither_the_target_nor_a_partial_folder()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        string target = _folder.File("stopped");
+
+        Assert.Throws<OperationCanceledException>(() => ImageToEventsConverter.Convert(DigitsDataset.Load(), target, new EventCameraOptions(), 1, cancelled.Token));
+        Assert.That(Directory.GetFileSystemEntries(_folder.Path), Is.Empty);
+    }
 }

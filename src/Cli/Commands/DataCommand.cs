@@ -10,7 +10,7 @@ namespace SpikeLfp.Cli.Commands;
 /// spikelfp data: fetch image sets (npm) or explain where event sets are published, convert image sets to
 /// events, and inspect event data sets.
 /// </summary>
-public sealed class DataCommand : ICommand
+public sealed class DataCommand : IInterruptibleCommand
 {
     public string Name => "data";
     public string Summary => "fetch data sets, convert images to events, inspect event data sets";
@@ -32,7 +32,10 @@ public sealed class DataCommand : ICommand
           raw events (time in ms, input channel), or the binned steps with --binned.
         """ + "\n        binning flags:\n" + EventOptions.Help;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
+    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+
+    /// <summary>Runs it; Ctrl-C stops data convert, which deletes its partial folder (exit 130).</summary>
+    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
     {
         const string usage = "data: usage: spikelfp data fetch NAME | convert --dataset NAME --to events --out DIR | inspect --dataset NAME";
         if (args.Count < 1) throw new UsageException(usage);
@@ -40,7 +43,7 @@ public sealed class DataCommand : ICommand
         return args[0] switch
         {
             "fetch" => Fetch(rest, output),
-            "convert" => Convert(rest, output),
+            "convert" => Convert(rest, output, cancellation),
             "inspect" => Inspect(rest, output),
             _ => throw new UsageException(usage),
         };
@@ -74,7 +77,7 @@ public sealed class DataCommand : ICommand
         }
     }
 
-    private static int Convert(IReadOnlyList<string> args, TextWriter output)
+    private static int Convert(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
     {
         var a = new Arguments("data convert", args, new HashSet<string> { "dataset", "to", "out", "seed", "data-dir" }, new HashSet<string>());
         string dataset = a.OptionalString("dataset") ?? throw new UsageException("data convert: --dataset is required (digits, fashion-mnist, mnist or a folder of IDX files).");
@@ -84,7 +87,7 @@ public sealed class DataCommand : ICommand
         int seed = a.Int("seed", 0, 0);
         var images = DatasetCatalog.Resolve(dataset, a.OptionalString("data-dir"));
         var clock = Stopwatch.StartNew();
-        var summary = ImageToEventsConverter.Convert(images, outFolder, new EventCameraOptions(), seed);
+        var summary = ImageToEventsConverter.Convert(images, outFolder, new EventCameraOptions(), seed, cancellation);
         int samples = summary.TrainSamples + summary.TestSamples;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Wrote {summary.TrainSamples} train / {summary.TestSamples} test event samples of {dataset} ({summary.Events:N0} events, {(double)summary.Events / samples:F0} per sample) on a {summary.Sensor} sensor to {outFolder} in {clock.Elapsed.TotalSeconds:F1} s."));

@@ -15,9 +15,12 @@ public static class ImageToEventsConverter
     /// <summary>Totals of one conversion.</summary>
     public sealed record Summary(int TrainSamples, int TestSamples, long Events, EventSensor Sensor);
 
-    /// <summary>Converts <paramref name="split"/> into <paramref name="outFolder"/>, which must not exist yet.</summary>
+    /// <summary>
+    /// Converts <paramref name="split"/> into <paramref name="outFolder"/>, which must not exist yet. When
+    /// <paramref name="cancellation"/> fires, the partial folder is deleted and <see cref="OperationCanceledException"/> thrown.
+    /// </summary>
     /// <exception cref="DatasetException">The target exists, or the images are not grey-scale.</exception>
-    public static Summary Convert(DatasetSplit split, string outFolder, EventCameraOptions options, int seed)
+    public static Summary Convert(DatasetSplit split, string outFolder, EventCameraOptions options, int seed, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(outFolder);
@@ -35,8 +38,8 @@ public static class ImageToEventsConverter
         try
         {
             Directory.CreateDirectory(staging);
-            long events = WritePart(split.Train, Path.Combine(staging, NMnistFolder.TrainFolder), camera);
-            events += WritePart(split.Test, Path.Combine(staging, NMnistFolder.TestFolder), camera);
+            long events = WritePart(split.Train, Path.Combine(staging, NMnistFolder.TrainFolder), camera, cancellation);
+            events += WritePart(split.Test, Path.Combine(staging, NMnistFolder.TestFolder), camera, cancellation);
             SensorFile.Write(staging, camera.Sensor);
             Directory.Move(staging, target);
             return new Summary(split.Train.Count, split.Test.Count, events, camera.Sensor);
@@ -53,12 +56,13 @@ public static class ImageToEventsConverter
         }
     }
 
-    private static long WritePart(Dataset part, string folder, EventCameraEmulator camera)
+    private static long WritePart(Dataset part, string folder, EventCameraEmulator camera, CancellationToken cancellation)
     {
         for (int label = 0; label < part.ClassCount; label++)
             Directory.CreateDirectory(Path.Combine(folder, label.ToString(CultureInfo.InvariantCulture)));
         long events = 0;
-        Parallel.For(0, part.Count, () => (Buffer: new EventBuffer(), Bytes: new byte[1 << 16], Events: 0L), (i, _, state) =>
+        var parallel = new ParallelOptions { CancellationToken = cancellation };
+        Parallel.For(0, part.Count, parallel, () => (Buffer: new EventBuffer(), Bytes: new byte[1 << 16], Events: 0L), (i, _, state) =>
         {
             camera.Record(part.Sample(i), state.Buffer);
             int length = state.Buffer.Count * NMnistFormat.BytesPerEvent;
