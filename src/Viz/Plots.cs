@@ -13,7 +13,7 @@ namespace SpikeLfp.Viz;
 /// Every builder takes plain inputs; the overloads that take recordings go through <see cref="RecordingViews"/>.
 /// Multi-panel figures stack panels vertically on one model and share the x axis.
 /// </summary>
-public static class Plots
+public static partial class Plots
 {
     private const string TimeAxisKey = "time";
 
