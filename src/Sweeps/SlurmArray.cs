@@ -78,15 +78,19 @@ public static class SlurmArray
         return path;
     }
 
-    /// <summary>Array indices of this sweep still pending or running in the queue (squeue); empty without squeue.</summary>
-    public static IReadOnlySet<int> Queued(SweepFolder folder)
+    /// <summary>
+    /// Array indices of this sweep still pending or running in the queue (squeue), or why the queue could not be
+    /// read (no squeue on PATH, no cluster).
+    /// </summary>
+    public static (IReadOnlySet<int> Indices, string? Problem) Queued(SweepFolder folder)
     {
         var (exit, output, error) = Execute("squeue", ["--noheader", "--array", "--name", JobName(folder), "--format", "%K"], required: false);
-        if (exit is null) return new HashSet<int>();
-        if (exit != 0) throw new SweepException($"squeue failed (exit {exit}): {FirstLine(error)}");
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        if (exit is null) return (new HashSet<int>(), "squeue is not on PATH");
+        if (exit != 0) return (new HashSet<int>(), $"squeue failed (exit {exit}): {FirstLine(error)}");
+        var indices = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out int i) ? i : -1)
             .Where(i => i >= 0).ToHashSet();
+        return (indices, null);
     }
 
     /// <summary>Submits the script with sbatch; returns the job id.</summary>

@@ -26,7 +26,10 @@ public sealed partial class SweepSlurmCommand : ICommand
             a.Has("cpus-per-task") ? a.Int("cpus-per-task", 1, 1) : null,
             Checked(a, "mem", MemoryPattern(), "a size such as 4G or 500M"),
             a.Has("max-parallel") ? a.Int("max-parallel", 1, 1) : null);
-        var queued = SlurmArray.Queued(sweep);
+        var (queued, problem) = SlurmArray.Queued(sweep);
+        // Without the queue, tasks an earlier submission still holds would be submitted twice: refuse to submit.
+        if (problem is not null && a.Has("submit")) throw new UsageException($"sweep slurm: cannot read the queue to find this sweep's queued tasks: {problem}.");
+        if (problem is not null) output.WriteLine($"note: {problem}; the array also includes tasks an earlier submission may still hold");
         var indices = SlurmArray.Unfinished(sweep, queued);
         string queuedNote = queued.Count > 0 ? $" ({queued.Count} still queued from an earlier submission)" : "";
         if (indices.Count == 0)
@@ -52,16 +55,18 @@ public sealed partial class SweepSlurmCommand : ICommand
     {
         string? value = a.OptionalString(name);
         if (value is not null && (value.Length == 0 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ',')))
-            throw new UsageException($"sweep slurm: --{name} must be a plain name, got '{value}'.");
+            throw new UsageException($"sweep slurm: --{name} must be a plain name (letters, digits, - _ . ,), got '{OneLine(value)}'.");
         return value;
     }
 
     private static string? Checked(Arguments a, string name, Regex pattern, string what)
     {
         string? value = a.OptionalString(name);
-        if (value is not null && !pattern.IsMatch(value)) throw new UsageException($"sweep slurm: --{name} must be {what}, got '{value}'.");
+        if (value is not null && !pattern.IsMatch(value)) throw new UsageException($"sweep slurm: --{name} must be {what}, got '{OneLine(value)}'.");
         return value;
     }
+
+    private static string OneLine(string value) => value.Replace("\r", "\\r").Replace("\n", "\\n");
 
     [GeneratedRegex(@"^(\d+-)?\d+(:\d+){0,2}$")]
     private static partial Regex TimePattern();
