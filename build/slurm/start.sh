@@ -25,6 +25,10 @@ fi
 host=$(hostname -s)
 cpus=$(nproc)
 memory_mb=$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
+# The folder is this script's own: refuse to clear one that holds anything else.
+if [ -e "$dir" ] && [ -n "$(ls -A "$dir")" ] && [ ! -f "$dir/slurm.conf" ]; then
+  echo "slurm/start.sh: $dir exists and is not a cluster folder of this script; set SPIKELFP_SLURM_DIR to another folder" >&2; exit 2
+fi
 rm -rf "$dir"
 mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
 chmod 700 "$dir/munge"

@@ -18,5 +18,6 @@ stop() {  # stop NAME PIDFILE
 stop slurmd "$dir/slurmd.pid"
 stop slurmctld "$dir/slurmctld.pid"
 stop munged "$dir/munged.pid"
-[ -d "$dir" ] && rm -rf "$dir"
+# Only a folder start.sh wrote (it holds slurm.conf) is removed.
+if [ -f "$dir/slurm.conf" ]; then rm -rf "$dir"; fi
 exit 0
