@@ -117,20 +117,24 @@ public static class TaskRunner
     }
 
     // Ctrl-C for the child: it saves a checkpoint at the next batch and exits 130; killed if it takes too long.
+    // A Ctrl-C typed in a terminal already reached the child (same process group), and a second one would end it
+    // without saving, so it gets a moment to stop on its own before it is sent one.
     private static void Stop(Process process)
     {
-        try
+        _ = System.Threading.Tasks.Task.Run(async () =>
         {
-            if (process.HasExited) return;
-            if (OperatingSystem.IsWindows() || Interrupt(process.Id, SigInt) != 0) { process.Kill(entireProcessTree: true); return; }
-            _ = System.Threading.Tasks.Task.Delay(InterruptGrace).ContinueWith(_ =>
+            try
             {
-                try { if (!process.HasExited) process.Kill(entireProcessTree: true); }
-                catch (InvalidOperationException) { } // it exited and was disposed meanwhile
-            }, TaskScheduler.Default);
-        }
-        catch (InvalidOperationException) { }
+                if (process.WaitForExit(OwnInterruptWait)) return;
+                if (OperatingSystem.IsWindows() || Interrupt(process.Id, SigInt) != 0) { process.Kill(entireProcessTree: true); return; }
+                await System.Threading.Tasks.Task.Delay(InterruptGrace);
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException) { } // it exited and was disposed meanwhile
+        });
     }
+
+    private static readonly TimeSpan OwnInterruptWait = TimeSpan.FromSeconds(2);
 
     private const int SigInt = 2;
 

@@ -63,7 +63,13 @@ public static class TaskLock
     public static FileStream? TryTake(TaskFiles files)
     {
         Directory.CreateDirectory(files.Folder);
-        return TryOpen(files.Lock, FileMode.OpenOrCreate);
+        // A few tries: 'sweep status' holds the lock for an instant when it probes it.
+        for (int attempt = 0; ; attempt++)
+        {
+            var taken = TryOpen(files.Lock, FileMode.OpenOrCreate);
+            if (taken is not null || attempt == 4) return taken;
+            Thread.Sleep(50);
+        }
     }
 
     /// <summary>True when a process holds the task's lock now.</summary>

@@ -19,6 +19,7 @@ public static partial class Plots
         model.Axes.Add(PlotStyle.Styled(rows));
         var accuracy = AccuracyAxis("acc", configurations.SelectMany(c => c.Accuracies).ToList(), 0, 1);
         accuracy.Position = AxisPosition.Bottom;
+        accuracy.StringFormat = "0.#%"; // configurations often differ by less than a percentage point
         model.Axes.Add(accuracy);
         var range = new LineSeries { Title = "range over seeds", Color = PlotStyle.Bar, StrokeThickness = 3, XAxisKey = "acc", YAxisKey = "config", LineStyle = LineStyle.Solid };
         var seeds = new ScatterSeries { Title = "seed", MarkerType = MarkerType.Circle, MarkerSize = 3, MarkerFill = OxyColor.FromAColor(0xa0, PlotStyle.Spike), XAxisKey = "acc", YAxisKey = "config" };
