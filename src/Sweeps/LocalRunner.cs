@@ -21,9 +21,10 @@ public static class LocalRunner
 
     /// <summary>
     /// Runs every task that is not finished; <paramref name="report"/> gets one line per task as it ends. When
-    /// <paramref name="cancellation"/> fires, running commands are stopped (they save a checkpoint) and no new one starts.
+    /// <paramref name="cancellation"/> fires, running commands are stopped (they save a checkpoint) and no new one starts;
+    /// see <see cref="TaskRunner.Run"/> for <paramref name="childSawInterrupt"/>.
     /// </summary>
-    public static LocalRunSummary Run(SweepFolder folder, int jobs, Launcher launcher, Action<string> report, CancellationToken cancellation)
+    public static LocalRunSummary Run(SweepFolder folder, int jobs, Launcher launcher, Action<string> report, CancellationToken cancellation, Func<bool>? childSawInterrupt = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(jobs);
         string lockPath = folder.Full(LockFileName);
@@ -38,7 +39,7 @@ public static class LocalRunner
         {
             if (cancellation.IsCancellationRequested) { loop.Stop(); return; }
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var outcome = TaskRunner.Run(folder, task, launcher, cancellation);
+            var outcome = TaskRunner.Run(folder, task, launcher, cancellation, childSawInterrupt);
             outcomes[task.Index] = outcome;
             string line = outcome switch
             {

@@ -35,8 +35,12 @@ public static class TaskRunner
     /// <summary>How long a stopped command may take to write its checkpoint before it is killed.</summary>
     public static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(30);
 
-    /// <summary>Runs <paramref name="task"/> unless it is finished or running elsewhere; <paramref name="cancellation"/> stops it.</summary>
-    public static TaskOutcome Run(SweepFolder folder, SweepTask task, Launcher launcher, CancellationToken cancellation)
+    /// <summary>
+    /// Runs <paramref name="task"/> unless it is finished or running elsewhere; <paramref name="cancellation"/> stops it.
+    /// <paramref name="childSawInterrupt"/>, asked when stopping, is true when the child received the same Ctrl-C
+    /// (a terminal's), so it is not sent another; otherwise it is sent one.
+    /// </summary>
+    public static TaskOutcome Run(SweepFolder folder, SweepTask task, Launcher launcher, CancellationToken cancellation, Func<bool>? childSawInterrupt = null)
     {
         var files = folder.Files(task);
         if (File.Exists(files.Done)) return TaskOutcome.AlreadyDone;
@@ -57,7 +61,7 @@ public static class TaskRunner
             ["started"] = Now(),
             ["resumed"] = resume,
         });
-        var (exitCode, lastError) = RunProcess(folder.Path, launcher, args, files, cancellation);
+        var (exitCode, lastError) = RunProcess(folder.Path, launcher, args, files, cancellation, childSawInterrupt ?? (() => false));
         File.Delete(files.Attempt);
         if (exitCode == 0)
         {
@@ -83,7 +87,8 @@ public static class TaskRunner
         return TaskOutcome.Failed;
     }
 
-    private static (int ExitCode, string? LastError) RunProcess(string workingDirectory, Launcher launcher, List<string> args, TaskFiles files, CancellationToken cancellation)
+    private static (int ExitCode, string? LastError) RunProcess(string workingDirectory, Launcher launcher, List<string> args, TaskFiles files,
+        CancellationToken cancellation, Func<bool> childSawInterrupt)
     {
         var start = new ProcessStartInfo(launcher.FileName)
         {
@@ -111,30 +116,27 @@ public static class TaskRunner
         catch (System.ComponentModel.Win32Exception e) { throw new SweepException($"cannot start '{launcher.FileName}': {e.Message}"); }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using (cancellation.Register(() => Stop(process)))
+        using (cancellation.Register(() => Stop(process, forward: !childSawInterrupt())))
             process.WaitForExit();
         return (process.ExitCode, lastError);
     }
 
     // Ctrl-C for the child: it saves a checkpoint at the next batch and exits 130; killed if it takes too long.
-    // A Ctrl-C typed in a terminal already reached the child (same process group), and a second one would end it
-    // without saving, so it gets a moment to stop on its own before it is sent one.
-    private static void Stop(Process process)
+    // When the child got the same Ctrl-C (typed in a terminal, same process group) it is not sent a second one:
+    // a second Ctrl-C ends a spikelfp command without saving.
+    private static void Stop(Process process, bool forward)
     {
         _ = System.Threading.Tasks.Task.Run(async () =>
         {
             try
             {
-                if (process.WaitForExit(OwnInterruptWait)) return;
-                if (OperatingSystem.IsWindows() || Interrupt(process.Id, SigInt) != 0) { process.Kill(entireProcessTree: true); return; }
+                if (forward && (OperatingSystem.IsWindows() || Interrupt(process.Id, SigInt) != 0)) { process.Kill(entireProcessTree: true); return; }
                 await System.Threading.Tasks.Task.Delay(InterruptGrace);
                 if (!process.HasExited) process.Kill(entireProcessTree: true);
             }
             catch (InvalidOperationException) { } // it exited and was disposed meanwhile
         });
     }
-
-    private static readonly TimeSpan OwnInterruptWait = TimeSpan.FromSeconds(2);
 
     private const int SigInt = 2;
 

@@ -6,7 +6,8 @@ namespace SpikeLfp.Tests.Sweeps;
 
 /// <summary>
 /// A sweep through a real SLURM cluster (build/slurm/start.sh runs a one-node one; .ci/run starts it): the array's
-/// results equal sweep run's, and an element cancelled mid-run is resubmitted alone and resumes to the same model.
+/// results equal sweep run's; an element requeued mid-run resumes in the same array, and one cancelled mid-run is
+/// resubmitted alone and resumes; every model ends identical to sweep run's.
 /// Skipped, with the reason, when sbatch is missing or no cluster answers.
 /// </summary>
 [Category("Slurm")]
@@ -38,7 +39,7 @@ public class SlurmSweepTests : TempFolderTests
     }
 
     [Test]
-    public void A_submitted_array_matches_sweep_run_and_a_cancelled_element_resubmitted_alone_resumes_to_the_same_model()
+    public void A_submitted_array_matches_sweep_run_after_a_requeued_element_and_a_cancelled_one_resubmitted_alone()
     {
         string local = Plan("local"), cluster = Plan("cluster");
         var run = SpikeCli.Run("sweep", "run", local, "--jobs", "2");
@@ -50,14 +51,19 @@ public class SlurmSweepTests : TempFolderTests
         Assert.That(File.ReadAllText(Path.Combine(cluster, "sweep.sbatch")), Does.Contain("#SBATCH --array=0-3%2\n"));
         string job = JobId(submit.Output);
 
-        // Cancel element 0 once it has written its first checkpoint, before it finishes.
-        string checkpoint = Path.Combine(cluster, "tasks/0000/run/checkpoint.json");
+        // Once elements 0 and 1 have written their first checkpoint: cancel 0, and requeue 1 as a pre-emption would
+        // (made eligible at once; SLURM otherwise holds a requeued job for about two minutes).
+        string[] checkpoints = [Path.Combine(cluster, "tasks/0000/run/checkpoint.json"), Path.Combine(cluster, "tasks/0001/run/checkpoint.json")];
         var deadline = DateTime.UtcNow + JobTimeout;
-        while (!File.Exists(checkpoint) && DateTime.UtcNow < deadline) Thread.Sleep(50);
-        Assert.That(File.Exists(checkpoint), Is.True, $"task 0 wrote no checkpoint; {Logs(cluster)}");
+        while (!checkpoints.All(File.Exists) && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        Assert.That(checkpoints.All(File.Exists), Is.True, $"tasks 0 and 1 wrote no checkpoint; {Logs(cluster)}");
         Assert.That(Execute("scancel", $"{job}_0").Exit, Is.EqualTo(0));
+        Assert.That(Execute("scontrol", "requeue", $"{job}_1").Exit, Is.EqualTo(0));
+        Thread.Sleep(500);
+        Execute("scontrol", "update", $"JobId={job}_1", "StartTime=now");
         WaitForQueue(job, cluster);
         Assert.That(File.Exists(Path.Combine(cluster, "tasks/0000/done.json")), Is.False, "task 0 finished before it could be cancelled");
+        Assert.That(File.ReadAllText(Path.Combine(cluster, "tasks/0001/stdout.log")), Does.Contain("resuming LFP"), "the requeued element resumes its task");
         var status = SpikeCli.Run("sweep", "status", cluster);
         Assert.That(status.Output, Does.Contain("4 tasks: 3 done, 0 running, 0 failed, 1 pending"), status.ToString());
 

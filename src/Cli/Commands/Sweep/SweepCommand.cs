@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using SpikeLfp.Sweeps;
 
 namespace SpikeLfp.Cli.Commands.Sweep;
@@ -32,13 +31,10 @@ public sealed class SweepCommand : IInterruptibleCommand
         if (args.Count == 0) throw new UsageException($"which subcommand? One of: {names} (see 'spikelfp sweep --help').");
         var command = Subcommands.FirstOrDefault(c => c.Name == args[0])
             ?? throw new UsageException($"unknown subcommand '{args[0]}'. Subcommands: {names}.");
-        // SLURM ends a cancelled or pre-empted job with SIGTERM: stop like on Ctrl-C, so the task can resume.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         try
         {
             var rest = args.Skip(1).ToArray();
-            return command is IInterruptibleCommand interruptible ? interruptible.Run(rest, output, stop.Token) : command.Run(rest, output);
+            return command is IInterruptibleCommand interruptible ? interruptible.Run(rest, output, cancellation) : command.Run(rest, output);
         }
         catch (SweepException e) { throw new UsageException($"{command.Name}: {e.Message}"); }
     }

@@ -23,12 +23,13 @@ public sealed class SweepRunCommand : IInterruptibleCommand
         var (sweep, a) = SweepCommand.Parse(Name, args, ["jobs"], []);
         int jobs = a.Int("jobs", 1, 1, 1024);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var summary = LocalRunner.Run(sweep, jobs, SelfLauncher.Current(), output.WriteLine, cancellation);
+        using var stop = new SweepStop(cancellation);
+        var summary = LocalRunner.Run(sweep, jobs, SelfLauncher.Current(), output.WriteLine, stop.Token, stop.ChildSawInterrupt);
         int finished = summary.AlreadyDone + summary.Done;
         output.WriteLine($"{finished} of {sweep.Tasks.Count} tasks done ({summary.Done} in this run, {clock.Elapsed.TotalSeconds:F1} s with --jobs {jobs})" +
             (summary.Failed > 0 ? $", {summary.Failed} failed" : "") + (summary.Busy > 0 ? $", {summary.Busy} running elsewhere" : ""));
         string folder = Launcher.ShellQuote(args[0]);
-        if (cancellation.IsCancellationRequested || summary.Interrupted > 0)
+        if (stop.Token.IsCancellationRequested || summary.Interrupted > 0)
             throw new RunInterruptedException($"stopped with {sweep.Tasks.Count - finished} tasks unfinished; continue with: spikelfp sweep run {folder}");
         if (summary.Failed > 0)
         {

@@ -20,7 +20,8 @@ public sealed class SweepTaskCommand : IInterruptibleCommand
         var (sweep, a) = SweepCommand.Parse(Name, args, ["index"], []);
         if (!a.Has("index")) throw new UsageException("sweep task: --index I is required.");
         var task = sweep.Task(a.Int("index", 0, 0));
-        var outcome = TaskRunner.Run(sweep, task, SelfLauncher.Current(), cancellation);
+        using var stop = new SweepStop(cancellation);
+        var outcome = TaskRunner.Run(sweep, task, SelfLauncher.Current(), stop.Token, stop.ChildSawInterrupt);
         var state = TaskState.Of(sweep, task);
         output.WriteLine($"task {task.Index} ({task.Label}): " + outcome switch
         {
