@@ -32,6 +32,7 @@ public static class LocalRunner
             ?? throw new SweepException($"'{folder.Path}' is already being run by another 'spikelfp sweep run' (it holds {lockPath}).");
 
         var outcomes = new ConcurrentDictionary<int, TaskOutcome>();
+        var reporting = new object(); // one line at a time from the parallel tasks
         var todo = folder.Tasks.Where(t => !File.Exists(folder.Files(t).Done)).ToList();
         int already = folder.Tasks.Count - todo.Count, finished = already;
         var order = System.Collections.Concurrent.Partitioner.Create(todo, EnumerablePartitionerOptions.NoBuffering);
@@ -50,7 +51,7 @@ public static class LocalRunner
                 _ => "already done",
             };
             int count = outcome is TaskOutcome.Done or TaskOutcome.AlreadyDone ? Interlocked.Increment(ref finished) : Volatile.Read(ref finished);
-            lock (report) report($"[{count}/{folder.Tasks.Count}] task {task.Index} ({task.Label}): {line}");
+            lock (reporting) report($"[{count}/{folder.Tasks.Count}] task {task.Index} ({task.Label}): {line}");
         });
         int Count(TaskOutcome o) => outcomes.Values.Count(v => v == o);
         return new LocalRunSummary(Count(TaskOutcome.Done), Count(TaskOutcome.Failed), Count(TaskOutcome.Interrupted),
