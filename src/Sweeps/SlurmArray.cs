@@ -93,6 +93,15 @@ public static class SlurmArray
         return (indices, null);
     }
 
+    /// <summary>The cluster's MaxArraySize (array indices must be below it), or null when scontrol cannot tell.</summary>
+    public static int? MaxArraySize()
+    {
+        var (exit, output, _) = Execute("scontrol", ["show", "config"], required: false);
+        if (exit != 0) return null;
+        var line = output.Split('\n').Select(l => l.Split('=', 2)).FirstOrDefault(p => p.Length == 2 && p[0].Trim() == "MaxArraySize");
+        return line is not null && int.TryParse(line[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int max) ? max : null;
+    }
+
     /// <summary>Submits the script with sbatch; returns the job id.</summary>
     public static string Submit(string scriptPath)
     {

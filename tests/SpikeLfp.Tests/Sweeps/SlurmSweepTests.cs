@@ -88,6 +88,18 @@ public class SlurmSweepTests : TempFolderTests
         Assert.That(File.ReadAllText(Path.Combine(cluster, "report.md")), Does.Contain("4 of 4 tasks finished"));
     }
 
+    [Test]
+    public void A_sweep_with_more_tasks_than_the_clusters_MaxArraySize_is_refused_in_one_line()
+    {
+        // The one-node cluster keeps SLURM's default MaxArraySize of 1001: task 1001 cannot be an array index.
+        File.WriteAllText(Temp["big.json"], """{"command": "train", "grid": {"seed": [""" + string.Join(", ", Enumerable.Range(0, 1002)) + "]}}");
+        Assert.That(SpikeCli.Run("sweep", "plan", Temp["big.json"], "--out", Temp["big"]).ExitCode, Is.EqualTo(0));
+        var result = SpikeCli.Run("sweep", "slurm", Temp["big"]);
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.ErrorLine, Does.Contain("task 1001 is beyond this cluster's MaxArraySize 1001").And.Not.Contain("\n"));
+        Assert.That(File.Exists(Temp["big/sweep.sbatch"]), Is.False);
+    }
+
     private string Plan(string name)
     {
         File.WriteAllText(Temp[name + ".json"], Sweep);

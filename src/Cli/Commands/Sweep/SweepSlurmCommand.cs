@@ -37,6 +37,8 @@ public sealed partial class SweepSlurmCommand : ICommand
             output.WriteLine($"nothing to submit: no task of {sweep.Tasks.Count} is missing or failed{queuedNote}");
             return 0;
         }
+        if (SlurmArray.MaxArraySize() is int max && indices[^1] >= max)
+            throw new UsageException($"sweep slurm: task {indices[^1]} is beyond this cluster's MaxArraySize {max} (array indices must be below it); split the sweep into folders of at most {max} tasks.");
         string script = SlurmArray.Write(sweep, SlurmArray.Script(sweep, indices, options, SelfLauncher.Current()));
         output.WriteLine($"wrote {script}: array {SlurmArray.IndexList(indices)} ({indices.Count} of {sweep.Tasks.Count} tasks){queuedNote}");
         if (!a.Has("submit"))
