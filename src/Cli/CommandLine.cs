@@ -1,4 +1,5 @@
 using SpikeLfp.Cli.Commands;
+using SpikeLfp.Cli.Commands.Sweep;
 using SpikeLfp.Data;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Model;
@@ -17,6 +18,7 @@ public static class CommandLine
         new TrainCommand(), new SimulateCommand(), new DataCommand(),
         new CompareCommand(), new PlotCommand(),
         new ExperimentCommand(),
+        new SweepCommand(),
         new BenchCommand(),
     ];
 

@@ -57,3 +57,8 @@ public enum BandValue
 /// <param name="Label">Legend text.</param>
 /// <param name="Points">Evaluations in epoch order.</param>
 public sealed record RunBand(string Label, IReadOnlyList<BandPoint> Points);
+
+/// <summary>The final test accuracies of one configuration of a sweep, one per seed.</summary>
+/// <param name="Label">The configuration, for example "lfp lr=0.01".</param>
+/// <param name="Accuracies">Test accuracy of each seed, fractions in [0, 1].</param>
+public sealed record ConfigurationAccuracy(string Label, IReadOnlyList<double> Accuracies);

@@ -64,17 +64,21 @@ public sealed class CompareCommand : ICommand
           --out DIR               output folder (default: a new folder under runs/)
         """;
 
-    private static readonly HashSet<string> ValueFlags =
+    /// <summary>Flags of compare that take a value (a sweep checks its files against them).</summary>
+    public static readonly IReadOnlySet<string> ValueFlags = new HashSet<string>(
     [
         "dataset", "data-dir", "model", "steps", "epochs", "seeds", "batch", "limit", "out", "threads", "device",
         "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset", .. EventOptions.BinningOnlyFlags,
         "lfp-optimizer", "lfp-lr", "lfp-momentum", "lfp-clip",
         "surrogates", "surrogate-optimizer", "surrogate-lr", "surrogate-momentum", "surrogate-loss", "torch-threads",
-    ];
+    ]);
+
+    /// <summary>Flags of compare that take no value.</summary>
+    public static readonly IReadOnlySet<string> Switches = new HashSet<string> { "immediate-reset" };
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments(Name, args, ValueFlags, new HashSet<string> { "immediate-reset" });
+        var a = new Arguments(Name, args, ValueFlags, Switches);
         var settings = Parse(a);
         var input = InputData.Load(a);
         var data = input.Split;

@@ -65,9 +65,13 @@ public sealed class TrainCommand : IInterruptibleCommand
         return Train(trainer, data, folder, checkpointEvery, arguments, [], null, output, cancellation);
     }
 
-    private Arguments Parse(IReadOnlyList<string> args)
-        => new(Name, args, CommonOptions.TrainingFlags.Append("rule").Append("checkpoint-every").ToHashSet(),
-               CommonOptions.TrainingSwitches.Append("resume").ToHashSet());
+    /// <summary>Flags of train that take a value (a sweep checks its files against them).</summary>
+    public static readonly IReadOnlySet<string> ValueFlags = CommonOptions.TrainingFlags.Append("rule").Append("checkpoint-every").ToHashSet();
+
+    /// <summary>Flags of train that take no value.</summary>
+    public static readonly IReadOnlySet<string> Switches = CommonOptions.TrainingSwitches.Append("resume").ToHashSet();
+
+    private Arguments Parse(IReadOnlyList<string> args) => new(Name, args, ValueFlags, Switches);
 
     /// <summary>
     /// --resume: loads D/checkpoint.json, checks that no given flag contradicts it, rebuilds the data from the

@@ -100,7 +100,7 @@ public sealed record ComparisonRow(ComparedRule Rule, IReadOnlyList<RuleRun> Run
     /// <summary><see cref="SynapticCost.DensePicojoulesPerSample"/>: the energy estimate of that pass.</summary>
     public double DenseEstimatedPicojoules => Runs[0].TestSynapses.DensePicojoulesPerSample;
 
-    /// <summary>The row object of comparison.json: the keys issue 3 documents, then the synaptic work on the test set.</summary>
+    /// <summary>The row object of comparison.json: the keys issue 3 documents, the curves per seed, then the synaptic work on the test set.</summary>
     public JObject ToJson() => new()
     {
         ["rule"] = Rule.Rule,
@@ -108,6 +108,8 @@ public sealed record ComparisonRow(ComparedRule Rule, IReadOnlyList<RuleRun> Run
         ["seeds"] = new JArray(Seeds),
         ["test_accuracy_mean"] = TestAccuracyMean,
         ["test_accuracy_per_seed"] = new JArray(TestAccuracyPerSeed),
+        // Per seed, the test accuracy after each epoch: the training curves a sweep's collect draws.
+        ["test_accuracy_by_epoch"] = new JArray(Runs.Select(r => new JArray(r.Epochs.Select(e => e.TestAccuracy)))),
         ["seconds"] = Seconds,
         ["samples_per_second"] = SamplesPerSecond,
         ["hidden_spike_rate"] = HiddenSpikeRate,

@@ -42,7 +42,7 @@ public class CompareCommandTests
         var rows = (JArray)json["rows"]!;
         Assert.That(rows.Select(r => ((string?)r["rule"], (string?)r["surrogate"])),
             Is.EqualTo(new (string?, string?)[] { ("lfp", null), ("surrogate", "atan"), ("surrogate", "step") }));
-        string[] keys = ["rule", "surrogate", "seeds", "test_accuracy_mean", "test_accuracy_per_seed", "seconds",
+        string[] keys = ["rule", "surrogate", "seeds", "test_accuracy_mean", "test_accuracy_per_seed", "test_accuracy_by_epoch", "seconds",
             "samples_per_second", "hidden_spike_rate", "near_zero_weight_fraction", "synaptic_operations_per_sample",
             "spike_accumulates_per_sample", "input_multiply_accumulates_per_sample", "dense_multiply_accumulates_per_sample"];
         foreach (JObject row in rows.Cast<JObject>())
@@ -51,6 +51,9 @@ public class CompareCommandTests
             Assert.That(row["seeds"]!.Values<int>(), Is.EqualTo(new[] { 0, 1 }));
             var perSeed = row["test_accuracy_per_seed"]!.Values<double>().ToArray();
             Assert.That(perSeed, Has.Length.EqualTo(2).And.All.InRange(0.0, 1.0));
+            var curves = row["test_accuracy_by_epoch"]!.Select(c => c.Values<double>().ToArray()).ToArray();
+            Assert.That(curves.Select(c => c.Length), Is.EqualTo(new[] { 2, 2 }));
+            Assert.That(curves.Select(c => c[^1]), Is.EqualTo(perSeed), "the curve of each seed ends at its final accuracy");
             Assert.That((double)row["test_accuracy_mean"]!, Is.EqualTo(perSeed.Average()).Within(1e-12));
             Assert.That((double)row["seconds"]!, Is.GreaterThan(0));
             Assert.That((double)row["samples_per_second"]!, Is.GreaterThan(0));
