@@ -1,3 +1,4 @@
+using SpikeLfp.Network.Encoding;
 using System.Globalization;
 using SpikeLfp.Data;
 using SpikeLfp.Learning.Training;
@@ -204,15 +205,20 @@ public sealed class TrainCommand : IInterruptibleCommand
     private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.NeuronModel Neuron, string Readout, string Rule,
         Data.Events.EventBinningOptions? Binning);
 
-    private static RunSettings Settings(Arguments a) => new(
-        CommonOptions.Training(a) with { Epochs = 1 },
-        a.String("dataset", "digits"),
-        a.Int("limit", int.MaxValue, 1),
-        a.OptionalString("model"),
-        CommonOptions.Neuron(a),
-        a.Choice("readout", "spikes", "spikes", "li"),
-        a.Choice("rule", "lfp", "lfp"),
-        InputData.NamesEvents(a) ? EventOptions.Binning(a, a.String("dataset", "digits")) : null);
+    private static RunSettings Settings(Arguments a)
+    {
+        bool events = InputData.NamesEvents(a);
+        var options = CommonOptions.Training(a) with { Epochs = 1 };
+        return new(
+            events ? options with { Encoder = InputEncoders.Recorded } : options,
+            a.String("dataset", "digits"),
+            a.Int("limit", int.MaxValue, 1),
+            a.OptionalString("model"),
+            CommonOptions.Neuron(a),
+            a.Choice("readout", "spikes", "spikes", "li"),
+            a.Choice("rule", "lfp", "lfp"),
+            events ? EventOptions.Binning(a, a.String("dataset", "digits")) : null);
+    }
 
     private static string[] ToArgs(IReadOnlyDictionary<string, string> flags)
         => flags.OrderBy(p => p.Key, StringComparer.Ordinal)
