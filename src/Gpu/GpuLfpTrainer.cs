@@ -38,7 +38,7 @@ public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
     /// <paramref name="encoder"/> defaults to the one <c>options.Encoder</c> names; the rows encoder needs the data
     /// set's shape, so pass it (<see cref="RowsEncoder.For"/>) when <c>options.Encoder</c> is "rows", as for <see cref="LfpTrainer"/>.
     /// </remarks>
-    /// <exception cref="NotSupportedException">A layer the device kernels do not run (the message names it).</exception>
+    /// <exception cref="NotSupportedException">A layer the device kernels do not run (the message names it), or an LI readout.</exception>
     public GpuLfpTrainer(GpuBackend backend, SpikingNetwork network, TrainingOptions options, IInputEncoder? encoder = null)
     {
         options.Validate();
@@ -53,6 +53,8 @@ public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
         // Its own device memory, not the backend's cached model: evaluation through the same backend (another batch
         // size) would otherwise reallocate the buffers this trainer keeps its weights and optimizer state in.
         GpuBackend.CheckSupported(network);
+        if (!network.Layers[^1].Neuron.Spikes)
+            throw new NotSupportedException("the device-resident trainer places the rate-coded reward on output spikes; train an LI readout with LfpTrainer on the GPU backend.");
         _model = new DeviceModel(backend.Accelerator, network, options.BatchSize, options.Steps, _encoder.Kind);
         GpuBackend.UploadParameters(_model, network);
         if (_encoder.IsSpiking && _encoder is not BernoulliRateEncoder)
