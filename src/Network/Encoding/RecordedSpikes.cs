@@ -8,7 +8,7 @@ namespace SpikeLfp.Network.Encoding;
 /// </summary>
 public sealed class RecordedSpikes
 {
-    private readonly int[] _offsets; // [Count * Steps + 1]: events of (s, t) are _channels[_offsets[s*Steps+t] .. _offsets[s*Steps+t+1])
+    private readonly int[] _offsets; // first Count * Steps + 1 used: events of (s, t) are _channels[_offsets[s*Steps+t] .. _offsets[s*Steps+t+1])
     private readonly int[] _channels;
 
     private RecordedSpikes(int channels, int steps, int count, int[] offsets, int[] events)
@@ -27,7 +27,7 @@ public sealed class RecordedSpikes
     /// <summary>Samples.</summary>
     public int Count { get; }
     /// <summary>Events of all samples together.</summary>
-    public long Events => _offsets[^1];
+    public long Events => _offsets[Count * Steps];
 
     /// <summary>The channels of sample <paramref name="sample"/> that fired at step <paramref name="step"/>, ascending.</summary>
     public ReadOnlySpan<int> Fired(int sample, int step)
@@ -44,9 +44,12 @@ public sealed class RecordedSpikes
     /// <summary>Collects samples one at a time, step by step.</summary>
     public sealed class Builder
     {
-        private readonly List<int> _offsets = [0];
-        private readonly List<int> _channels = [];
-        private readonly int _channelCount, _steps;
+        // Grown by doubling and handed over as they are (Fired reads only up to the offsets): no copy at Build,
+        // which matters when a data set's binned events run to hundreds of millions.
+        private int[] _offsets = new int[1024];
+        private int[] _channels = new int[4096];
+        private int _offsetCount = 1, _channelCount;
+        private readonly int _channelRange, _steps;
         private int _step, _samples;
         private readonly bool[] _seen;
 
@@ -56,7 +59,7 @@ public sealed class RecordedSpikes
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
             if ((long)channels * steps > int.MaxValue) throw new ArgumentException("channels x steps is too large.");
-            _channelCount = channels;
+            _channelRange = channels;
             _steps = steps;
             _seen = new bool[channels];
         }
@@ -65,30 +68,39 @@ public sealed class RecordedSpikes
         /// Adds the channels that fired at the next step of the current sample (a channel that fired several times in
         /// the step counts once: a spike is 0/1). A sample is complete after <c>steps</c> calls.
         /// </summary>
-        /// <exception cref="ArgumentException">A channel is outside [0, channels).</exception>
+        /// <exception cref="ArgumentException">A channel is outside [0, channels), or the recording outgrows 2^31 events.</exception>
         public void AddStep(ReadOnlySpan<int> fired)
         {
-            int start = _channels.Count;
+            int start = _channelCount;
+            if ((long)start + fired.Length > Array.MaxLength) throw new ArgumentException("the recording has more events than one array holds.");
+            if (start + fired.Length > _channels.Length)
+                Array.Resize(ref _channels, (int)Math.Min(Array.MaxLength, Math.Max(2L * _channels.Length, start + fired.Length)));
             foreach (int c in fired)
             {
-                if ((uint)c >= (uint)_channelCount) throw new ArgumentException($"channel {c} is outside [0, {_channelCount}).");
+                if ((uint)c >= (uint)_channelRange)
+                {
+                    foreach (int added in _channels.AsSpan(start, _channelCount - start)) _seen[added] = false;
+                    _channelCount = start;
+                    throw new ArgumentException($"channel {c} is outside [0, {_channelRange}).");
+                }
                 if (_seen[c]) continue;
                 _seen[c] = true;
-                _channels.Add(c);
+                _channels[_channelCount++] = c;
             }
-            var added = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_channels)[start..];
-            foreach (int c in added) _seen[c] = false;
-            added.Sort();
-            _offsets.Add(_channels.Count);
+            var step = _channels.AsSpan(start, _channelCount - start);
+            foreach (int c in step) _seen[c] = false;
+            step.Sort();
+            if (_offsetCount == _offsets.Length) Array.Resize(ref _offsets, 2 * _offsets.Length);
+            _offsets[_offsetCount++] = _channelCount;
             if (++_step == _steps) { _step = 0; _samples++; }
         }
 
-        /// <summary>The recording of the samples added so far.</summary>
+        /// <summary>The recording of the samples added so far; the builder must not be used afterwards.</summary>
         /// <exception cref="InvalidOperationException">The last sample has fewer steps than it needs.</exception>
         public RecordedSpikes Build()
         {
             if (_step != 0) throw new InvalidOperationException($"the last sample has {_step} of its {_steps} steps.");
-            return new RecordedSpikes(_channelCount, _steps, _samples, [.. _offsets], [.. _channels]);
+            return new RecordedSpikes(_channelRange, _steps, _samples, _offsets, _channels);
         }
     }
 }
