@@ -30,9 +30,9 @@ public sealed class OutputFolder : IDisposable
     /// The output folder of a new run: --out, or runs/&lt;command&gt;-&lt;timestamp&gt;; created and locked. A folder
     /// that is not empty is refused unless --overwrite is given, which deletes what an earlier spikelfp run left there.
     /// Called after the inputs were validated, so a refused or failed command leaves nothing behind.
-    /// <paramref name="resumeHint"/> names another way on in the refusal (train's --resume).
+    /// <paramref name="otherWay"/>, given the folder, names another way on in the refusal (train's --resume), or "".
     /// </summary>
-    public static OutputFolder ForNewRun(Arguments a, string command, string? resumeHint = null)
+    public static OutputFolder ForNewRun(Arguments a, string command, Func<string, string>? otherWay = null)
     {
         string folder = a.OptionalString("out") ?? System.IO.Path.Combine("runs", $"{command}-{DateTime.Now:yyyyMMdd-HHmmss}");
         if (File.Exists(folder)) throw new UsageException($"--out: '{folder}' is a file, not a folder.");
@@ -53,7 +53,7 @@ public sealed class OutputFolder : IDisposable
             if (earlier.Length > 0)
             {
                 if (!a.Has(OverwriteSwitch))
-                    throw new UsageException($"--out: '{folder}' already holds results ({Describe(earlier)}); pass --{OverwriteSwitch} to replace them{resumeHint}, or choose another folder.");
+                    throw new UsageException($"--out: '{folder}' already holds results ({Describe(earlier)}); pass --{OverwriteSwitch} to replace them{otherWay?.Invoke(folder)}, or choose another folder.");
                 claimed.Clear(earlier);
             }
             return claimed;

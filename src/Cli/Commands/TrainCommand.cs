@@ -58,7 +58,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         var network = CommonOptions.Network(a, input, options.Seed);
         options = CommonOptions.ForData(a, options, input, network);
         var trainer = Backends.LfpTrainer(a, network, options, CommonOptions.Encoder(options, input, network));
-        using var claimed = OutputFolder.ForNewRun(a, Name, " (or --resume to continue it)");
+        using var claimed = OutputFolder.ForNewRun(a, Name, f => File.Exists(Checkpoint.PathIn(f)) ? " (or --resume to continue it from its checkpoint)" : "");
         string folder = claimed.Path;
 
         var arguments = ResultFlags.Concat(ResumableFlags).Where(a.Has).ToDictionary(f => f, f => a.OptionalString(f) ?? "");
