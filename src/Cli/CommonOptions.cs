@@ -18,7 +18,7 @@ public static class CommonOptions
          .. EventOptions.BinningOnlyFlags];
 
     /// <summary>Switches shared by train-like commands.</summary>
-    public static readonly string[] TrainingSwitches = ["immediate-reset"];
+    public static readonly string[] TrainingSwitches = ["immediate-reset", OutputFolder.OverwriteSwitch];
 
     /// <summary>Help lines of --dataset and --data-dir, for commands that take only data flags.</summary>
     public const string DataHelp = """
@@ -30,6 +30,7 @@ public static class CommonOptions
     public const string LimitAndOutHelp = """
           --limit N        use only N training and N test samples, spread evenly over each set (quick runs)
           --out DIR        output folder (default: a new folder under runs/)
+          --overwrite      replace an earlier run in --out (without it, a folder that is not empty is refused)
         """;
 
     /// <summary>Help text of the shared flags.</summary>
@@ -64,6 +65,7 @@ public static class CommonOptions
           --limit N          use only N training and N test samples, spread evenly over each set (quick runs)
           --threads N        CPU threads (default: all cores)
           --out DIR          output folder (default: a new folder under runs/)
+          --overwrite        replace an earlier run in --out (without it, a folder that is not empty is refused)
         """;
 
     /// <summary>Default synaptic-current decay of --neuron cuba: 1 - dt / tau_syn with Norse's default tau_syn = 5 ms at dt = 1 ms.</summary>
@@ -231,27 +233,5 @@ public static class CommonOptions
         int[] seeds = a.Has("seed") ? [a.Int("seed", 0, 0)] : a.IntList("seeds", defaults);
         if (seeds.Distinct().Count() != seeds.Length) throw new UsageException($"{command}: --seeds lists a seed twice: '{a.OptionalString("seeds")}'.");
         return seeds;
-    }
-
-    /// <summary>
-    /// The output folder: --out, or runs/&lt;command&gt;-&lt;timestamp&gt;. Created here, after the inputs were
-    /// validated, and checked to be writable so no run starts that cannot save its results.
-    /// </summary>
-    public static string OutputFolder(Arguments a, string command)
-    {
-        string folder = a.OptionalString("out") ?? Path.Combine("runs", $"{command}-{DateTime.Now:yyyyMMdd-HHmmss}");
-        if (File.Exists(folder)) throw new UsageException($"--out: '{folder}' is a file, not a folder.");
-        try
-        {
-            Directory.CreateDirectory(folder);
-            string probe = Path.Combine(folder, $".write-test-{Environment.ProcessId}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--out: cannot write to '{folder}': {e.Message}");
-        }
-        return folder;
     }
 }

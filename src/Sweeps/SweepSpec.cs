@@ -27,7 +27,7 @@ public sealed record SweepAxis(string Name, IReadOnlyList<IReadOnlyList<Flag>> V
 public sealed record SweepSpec(string Command, IReadOnlyList<Flag> Flags, IReadOnlyList<IReadOnlyList<Flag>> Variations, IReadOnlyList<SweepAxis> Axes)
 {
     /// <summary>Flags the sweep sets itself, so a sweep file may not.</summary>
-    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { "out", "resume" };
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { "out", "resume", "overwrite" };
 
     // Flags whose value may be a file or folder: made absolute at planning, since tasks run inside the sweep folder.
     private static readonly string[] PathFlags = ["data-dir", "dataset", "model"];

@@ -51,7 +51,8 @@ public static class TaskRunner
 
         var args = task.Args.ToList();
         bool resume = task.Checkpoints && File.Exists(Checkpoint.PathIn(files.Run));
-        if (resume) args.Add("--resume");
+        // A task that does not resume starts again: --overwrite replaces what a failed or stopped attempt left in its run folder.
+        args.Add(resume ? "--resume" : "--overwrite");
         var clock = Stopwatch.StartNew();
         WriteState(files.Attempt, new JObject
         {

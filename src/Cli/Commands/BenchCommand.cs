@@ -9,7 +9,7 @@ public sealed class BenchCommand : ICommand
     public string Name => "bench";
     public string Summary => "benchmark LFP training and inference against dense TorchSharp (784-1000-10, T=15; 28-r256-10, T=28, rows; 700-r256-20, T=100, events)";
     public string Help => """
-        spikelfp bench [--workload all|mlp|recurrent|events] [--json F] [--quick]
+        spikelfp bench [--workload all|mlp|recurrent|events] [--json F [--overwrite]] [--quick]
           Measures in one process, on synthetic data of Fashion-MNIST shape (784 inputs, 10 classes).
           The mlp workload (784-1000-10, T=15, constant current):
           our LFP training samples/s (batch 128) next to the same LFP step done densely on TorchSharp (checked to
@@ -31,13 +31,15 @@ public sealed class BenchCommand : ICommand
           --json F      also write every number as JSON to F (written atomically); the recurrent and events
                         workloads' numbers are under "recurrent" and "events"
           --quick       few repeats: a smoke run, numbers are rough
+          --overwrite   replace an existing --json file (without it, an existing file is refused before the run)
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments(Name, args, new HashSet<string> { "json", "workload" }, new HashSet<string> { "quick" });
+        var a = new Arguments(Name, args, new HashSet<string> { "json", "workload" }, new HashSet<string> { "quick", OutputFolder.OverwriteSwitch });
         string? json = a.OptionalString("json");
         if (json is not null && string.IsNullOrWhiteSpace(json)) throw new UsageException("bench: --json needs a file name.");
+        if (json is not null) OutputFile.CheckMayWrite(a, "json", json);
         var workloads = a.Choice("workload", "all", "all", "mlp", "recurrent", "events") switch
         {
             "mlp" => BenchmarkWorkloads.Mlp,

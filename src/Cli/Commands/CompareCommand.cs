@@ -62,6 +62,7 @@ public sealed class CompareCommand : ICommand
           --threads N             CPU threads of the simulator and LFP (default: all cores)
           --device D              cpu (default), gpu (CUDA; exits 2 without one) or auto, for LFP and evaluation
           --out DIR               output folder (default: a new folder under runs/)
+          --overwrite             replace an earlier run in --out (without it, a folder that is not empty is refused)
         """;
 
     /// <summary>Flags of compare that take a value (a sweep checks its files against them).</summary>
@@ -74,7 +75,7 @@ public sealed class CompareCommand : ICommand
     ]);
 
     /// <summary>Flags of compare that take no value.</summary>
-    public static readonly IReadOnlySet<string> Switches = new HashSet<string> { "immediate-reset" };
+    public static readonly IReadOnlySet<string> Switches = new HashSet<string> { "immediate-reset", OutputFolder.OverwriteSwitch };
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
@@ -86,7 +87,8 @@ public sealed class CompareCommand : ICommand
         var lfpOptions = CommonOptions.ForData(a, settings.Lfp, input, first);
         settings = settings with { Lfp = lfpOptions, Surrogate = settings.Surrogate with { Steps = lfpOptions.Steps } };
         var (backend, lfp) = Backends.Select(a);
-        string folder = CommonOptions.OutputFolder(a, Name);
+        using var claimed = OutputFolder.ForNewRun(a, Name);
+        string folder = claimed.Path;
 
         var rules = new List<ComparedRule> { ComparedRule.Lfp };
         rules.AddRange(settings.Surrogates.Select(s => new ComparedRule(s)));

@@ -60,13 +60,14 @@ public sealed class ConvergenceExperimentCommand : ICommand
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments(Command, args, ValueFlags, new HashSet<string>());
+        var a = new Arguments(Command, args, ValueFlags, new HashSet<string> { OutputFolder.OverwriteSwitch });
         var settings = Settings(a);
         var rules = Rules(a);
         int[] seeds = CommonOptions.Seeds(a, Command, DefaultSeeds);
         var data = CommonOptions.Data(a);
         var spec = Model(a, data);
-        string folder = CommonOptions.OutputFolder(a, "convergence");
+        using var claimed = OutputFolder.ForNewRun(a, "convergence");
+        string folder = claimed.Path;
 
         output.WriteLine(Invariant($"convergence on {data.Train.Name}: ReLU network {spec}, {settings.Epochs} epochs, batch {settings.BatchSize}, rules {string.Join(", ", rules.Select(r => r.Label))}, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
         var progress = new RunProgress(seeds.Length * rules.Count, settings.Epochs, output);

@@ -47,12 +47,13 @@ public sealed class HeavisideExperimentCommand : ICommand
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments(Command, args, ValueFlags, new HashSet<string>());
+        var a = new Arguments(Command, args, ValueFlags, new HashSet<string> { OutputFolder.OverwriteSwitch });
         var defaults = new HeavisideSettings();
         var settings = defaults with { Epochs = a.Int("epochs", defaults.Epochs, 1), BatchSize = a.Int("batch", defaults.BatchSize, 1, 1 << 20) };
         int[] seeds = CommonOptions.Seeds(a, Command, DefaultSeeds);
         var data = CommonOptions.Data(a);
-        string folder = CommonOptions.OutputFolder(a, "heaviside");
+        using var claimed = OutputFolder.ForNewRun(a, "heaviside");
+        string folder = claimed.Path;
 
         output.WriteLine(Invariant($"heaviside on {data.Train.Name}: model {data.Train.FeatureCount}-{string.Join("-", settings.HiddenSizes)}-{data.Train.ClassCount}, step after every layer, {settings.Epochs} epochs, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
         var progress = new RunProgress(seeds.Length * Rules.Length, settings.Epochs, output);

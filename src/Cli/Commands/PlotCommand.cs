@@ -35,6 +35,7 @@ public sealed class PlotCommand : ICommand
         flags for weights: --model FILE
         flags for curves:  --runs DIR [DIR...]   run folders holding metrics.json (from train)
           --width PX --height PX   image size (default 1400 x 800)
+          --overwrite       replace an existing --out file (without it, an existing file is refused)
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
@@ -45,10 +46,11 @@ public sealed class PlotCommand : ICommand
         var rest = JoinRuns(args.Skip(1).ToList());
         var a = new Arguments($"plot {kind}", rest,
             new HashSet<string>(["model", "dataset", "data-dir", "sample", "steps", "encoder", "seed", "layer", "neurons", "runs", "out", "width", "height", .. EventOptions.BinningOnlyFlags]),
-            new HashSet<string>());
+            new HashSet<string> { OutputFolder.OverwriteSwitch });
         string outPath = a.OptionalString("out") ?? throw new UsageException($"plot {kind}: --out FILE.png or FILE.svg is required.");
         try { PlotExport.FormatOf(outPath); }
         catch (ArgumentException e) { throw new UsageException($"plot {kind}: --out: {e.Message.Split(" (Parameter")[0]}"); }
+        OutputFile.CheckMayWrite(a, "out", outPath);
         int width = a.Int("width", 1400, 200, 20000), height = a.Int("height", 800, 200, 20000);
 
         PlotModel model = kind switch

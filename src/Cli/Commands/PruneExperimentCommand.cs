@@ -46,11 +46,12 @@ public sealed class PruneExperimentCommand : ICommand
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments(Command, args, ValueFlags, new HashSet<string>());
+        var a = new Arguments(Command, args, ValueFlags, new HashSet<string> { OutputFolder.OverwriteSwitch });
         var settings = new PruningSettings { Epochs = a.Int("epochs", CompareCommand.DefaultEpochs, 1), Seed = a.Int("seed", 0, 0) };
         var data = CommonOptions.Data(a);
         var initial = CommonOptions.Network(a, new InputData(data, null), settings.Seed);   // validates --model against the data
-        string folder = CommonOptions.OutputFolder(a, "prune");
+        using var claimed = OutputFolder.ForNewRun(a, "prune");
+        string folder = claimed.Path;
 
         output.WriteLine(Invariant($"prune on {data.Train.Name}: model {initial.Spec}, T={settings.Lfp.Steps}, batch {settings.Lfp.BatchSize}, {settings.Epochs} epochs, seed {settings.Seed}, {data.Train.Count} train / {data.Test.Count} test samples, {Pruning.WeightCount(initial)} weights"));
         ProgressBar? bar = null;

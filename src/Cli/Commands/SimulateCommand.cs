@@ -32,12 +32,13 @@ public sealed class SimulateCommand : ICommand
           --seed S          seed of the spike encoder (default 0)
           --membranes       also write membranes.csv (sample,layer,step,neuron,membrane)
           --out DIR         output folder (default: a new folder under runs/)
+          --overwrite       replace an earlier run in --out (without it, a folder that is not empty is refused)
           --threads N       CPU threads (default: all cores)
         """ + "\n" + Backends.DeviceHelp;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments(Name, args, new HashSet<string>(["model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out", "device", "threads", .. EventOptions.BinningOnlyFlags]), new HashSet<string> { "membranes" });
+        var a = new Arguments(Name, args, new HashSet<string>(["model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out", "device", "threads", .. EventOptions.BinningOnlyFlags]), new HashSet<string> { "membranes", OutputFolder.OverwriteSwitch });
         string modelPath = a.OptionalString("model") ?? throw new UsageException("simulate: --model FILE is required (a model.json written by train).");
         int samples = a.Int("samples", 4, 1, 100_000);
         var network = ModelFile.Load(modelPath);
@@ -46,7 +47,8 @@ public sealed class SimulateCommand : ICommand
         var data = input.Split.Test;
         var (encoder, steps) = CommonOptions.SimulationInput(a, network, input);
         samples = Math.Min(samples, data.Count);
-        string folder = CommonOptions.OutputFolder(a, Name);
+        using var claimed = OutputFolder.ForNewRun(a, Name);
+        string folder = claimed.Path;
 
         var simulator = new Simulator(network, steps, encoder, Backends.Select(a).Compute);
         var keys = Enumerable.Range(0, samples).Select(i => Evaluator.EvaluationKeyBase + i).ToArray();

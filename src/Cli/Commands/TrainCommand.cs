@@ -35,7 +35,8 @@ public sealed class TrainCommand : IInterruptibleCommand
           --checkpoint-every N
                              write --out/checkpoint.json every N epochs, atomically (Ctrl-C also writes one)
           --resume           continue the run in --out from its checkpoint.json; flags that change the result
-                             must be left out or equal the checkpoint's; --epochs may be raised to train longer
+                             must be left out or equal the checkpoint's; --epochs may be raised to train longer.
+                             Without --resume or --overwrite, an --out that is not empty is refused.
         {CommonOptions.TrainingHelp}
         {Backends.DeviceHelp}
         """;
@@ -45,6 +46,8 @@ public sealed class TrainCommand : IInterruptibleCommand
     public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
     {
         var a = Parse(args);
+        if (a.Has("resume") && a.Has(OutputFolder.OverwriteSwitch))
+            throw new UsageException("--resume continues the run in --out and --overwrite replaces it: give one of them.");
         if (a.Has("resume")) return Resume(a, output, cancellation);
 
         a.Choice("rule", "lfp", "lfp");
@@ -55,7 +58,8 @@ public sealed class TrainCommand : IInterruptibleCommand
         var network = CommonOptions.Network(a, input, options.Seed);
         options = CommonOptions.ForData(a, options, input, network);
         var trainer = Backends.LfpTrainer(a, network, options, CommonOptions.Encoder(options, input, network));
-        string folder = CommonOptions.OutputFolder(a, Name);
+        using var claimed = OutputFolder.ForNewRun(a, Name, f => File.Exists(Checkpoint.PathIn(f)) ? " (or --resume to continue it from its checkpoint)" : "");
+        string folder = claimed.Path;
 
         var arguments = ResultFlags.Concat(ResumableFlags).Where(a.Has).ToDictionary(f => f, f => a.OptionalString(f) ?? "");
         arguments[TrainSamplesKey] = data.Train.Count.ToString(CultureInfo.InvariantCulture);
@@ -82,8 +86,8 @@ public sealed class TrainCommand : IInterruptibleCommand
     {
         string folder = given.OptionalString("out") ?? throw new UsageException("--resume needs --out D, the folder of the run to continue.");
         string path = Checkpoint.PathIn(folder);
-        if (!File.Exists(path))
-            throw new UsageException($"--resume: '{folder}' has no {Checkpoint.FileName} (write one with --checkpoint-every N).");
+        using var claimed = OutputFolder.ForResume(folder, Checkpoint.FileName,
+            $"--resume: '{folder}' has no {Checkpoint.FileName} (write one with --checkpoint-every N).");
         var checkpoint = Checkpoint.Load(path);
         if (checkpoint.Rule != "lfp") throw new UsageException($"--resume: {path} is a checkpoint of rule '{checkpoint.Rule}', not lfp.");
 

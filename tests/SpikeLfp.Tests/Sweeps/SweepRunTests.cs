@@ -94,6 +94,23 @@ public class SweepRunTests : TempFolderTests
     }
 
     [Test]
+    public void A_task_that_restarts_replaces_what_its_earlier_attempt_left_in_its_run_folder()
+    {
+        // An attempt killed mid-run leaves its lock file and partial output; compare does not resume, so the next
+        // attempt starts again with --overwrite instead of being refused for the folder it wrote itself.
+        string s = Plan("""{"command": "compare", "flags": {"model": "64-8-10", "limit": 40, "steps": 4, "epochs": 1, "seeds": "0", "surrogates": "atan", "threads": 1}}""");
+        string run = Path.Combine(s, "tasks/0000/run");
+        Directory.CreateDirectory(run);
+        File.WriteAllText(Path.Combine(run, SpikeLfp.Cli.OutputFolder.LockFileName), "12345\n");
+        File.WriteAllText(Path.Combine(run, "comparison.json"), "{\"partial\":");
+
+        var result = SpikeCli.Run("sweep", "run", s);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result + File.ReadAllText(Path.Combine(s, "tasks/0000/stderr.log")));
+        Assert.That(JObject.Parse(File.ReadAllText(Path.Combine(run, "comparison.json")))["rows"], Is.Not.Null, "the new attempt's comparison");
+    }
+
+    [Test]
     public void Ctrl_c_stops_the_running_tasks_and_the_next_run_resumes_them_to_the_same_models_as_an_uninterrupted_sweep()
     {
         // The whole digits set, 4 epochs: long enough to stop a task after its first checkpoint.
