@@ -1,8 +1,13 @@
 // Make an event data set from the embedded digits with an emulated event camera, open it as the command line
-// does (--dataset events:PATH), bin one sample into sparse input steps and draw its input raster.
+// does (--dataset events:PATH), bin one sample into sparse input steps and draw its input raster; then train a
+// network on the recorded spikes with LFP (the first layer receives the events, event by event).
 // Run: dotnet run --project examples/EventData -c Release [-- shd|ssc|nmnist|events:PATH]
 using SpikeLfp.Data;
 using SpikeLfp.Data.Events;
+using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.Model;
+using SpikeLfp.Neurons;
 using SpikeLfp.Viz;
 
 string name = args.Length > 0 ? args[0] : "";
@@ -28,3 +33,15 @@ for (int t = 0; t < frames.Steps; t++)
 
 PlotExport.Save(Plots.InputEventRaster(EventViews.Raw(train, 0, binner), $"sample 0, label {train.Labels[0]}"), "input-events.png");
 Console.WriteLine("wrote input-events.png");
+
+// Every sample binned once into recorded spikes; the data sets hold one reference per sample into them.
+var input = RecordedInput.From(source);
+var network = SpikingNetwork.Create(NetworkSpec.Parse($"{input.Channels}-100-{train.ClassCount}", LifParameters.Default), seed: 0);
+// Adam: on sparse input spikes LFP's feedback is small, and plain SGD at the image learning rate learns slowly.
+var options = new TrainingOptions { Steps = input.Steps, Encoder = InputEncoders.Recorded, Optimizer = "adam", LearningRate = 0.002f, Epochs = 3 };
+var trainer = new LfpTrainer(network, options, encoder: input.Encoder);
+for (int epoch = 1; epoch <= options.Epochs; epoch++)
+{
+    var m = trainer.TrainEpoch(input.Data.Train, input.Data.Test, epoch);
+    Console.WriteLine($"epoch {epoch}: test accuracy {m.TestAccuracy:P1}, hidden spike rate {m.SpikeRates["hidden1"]:P1}");
+}
