@@ -69,7 +69,7 @@ public static class NirReader
             var parameters = new Dictionary<string, NirArray>(StringComparer.Ordinal);
             foreach (var item in group.Children())
             {
-                if (item.Name == "type") continue;
+                if (item.Name is "type" or "metadata") continue; // metadata: free-form notes, not parameters
                 if (item is not IH5Dataset set)
                     throw new InvalidModelException($"{path}: node '{name}' ({type}) has a group '{item.Name}' where a parameter was expected");
                 if (set.Type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength) continue; // names, not numbers
