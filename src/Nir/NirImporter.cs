@@ -31,10 +31,14 @@ public static class NirImporter
         int size = ShapeSize(input, source);
         var layers = new List<SpikingLayer>();
         string current = input.Name;
+        var visited = new HashSet<string> { current };
         while (true)
         {
             var next = graph[ForwardSuccessor(graph, current, source)];
             if (next.Type == "Output") break;
+            // A loop longer than neuron -> Affine -> same neuron would walk forever: it is no layer SpikeLfp has.
+            if (!visited.Add(next.Name))
+                throw new InvalidModelException($"{source}: node '{next.Name}' ({next.Type}) is reached again through a loop over several layers; only a neuron feeding itself through one Affine/Linear node is mapped");
             var connection = Dense(next, size, source);
             var neuronNode = graph[Only(graph.Successors(next.Name), next, "feeds", source)];
             var recurrent = RecurrentOf(graph, neuronNode, next, connection.Outputs, source);

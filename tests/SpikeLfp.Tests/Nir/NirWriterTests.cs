@@ -192,4 +192,20 @@ public class NirWriterTests
         }, new[,] { { "input", "fc" }, { "fc", "n" }, { "n", "output" } });
         AssertRefused(path, "node 'fc' (Linear)", "takes 2 inputs but is fed 3");
     }
+
+    [Test]
+    public void A_loop_over_several_layers_is_refused_not_walked_forever()
+    {
+        string path = WriteGraph(new H5Group
+        {
+            ["input"] = new H5Group { ["type"] = "Input", ["shape"] = new long[] { 2 } },
+            ["fc1"] = new H5Group { ["type"] = "Linear", ["weight"] = new H5Dataset(new float[4], fileDims: [2, 2]) },
+            ["a"] = Lif(2),
+            ["fc2"] = new H5Group { ["type"] = "Linear", ["weight"] = new H5Dataset(new float[4], fileDims: [2, 2]) },
+            ["b"] = Lif(2),
+            ["fc3"] = new H5Group { ["type"] = "Linear", ["weight"] = new H5Dataset(new float[4], fileDims: [2, 2]) },
+            ["output"] = new H5Group { ["type"] = "Output", ["shape"] = new long[] { 2 } },
+        }, new[,] { { "input", "fc1" }, { "fc1", "a" }, { "a", "fc2" }, { "fc2", "b" }, { "b", "fc3" }, { "fc3", "fc2" }, { "b", "output" } });
+        Assert.Throws<InvalidModelException>(() => NirImporter.ToNetwork(NirReader.Read(path), new NirImportOptions(1e-3), path));
+    }
 }
