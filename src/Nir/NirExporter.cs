@@ -6,7 +6,7 @@ namespace SpikeLfp.Nir;
 
 /// <summary>
 /// Describes a dense <see cref="SpikingNetwork"/> as a NIR graph: per layer k an Affine "fc{k}", a neuron node
-/// "lif{k}" (LIF, CubaLIF or LI) and, for a recurrent layer, an Affine "rec{k}" from the neurons back to themselves.
+/// "lif{k}" (LIF, IF for a LIF without leak, CubaLIF or LI) and, for a recurrent layer, an Affine "rec{k}" from the neurons back to themselves.
 /// Time constants invert the import rule at the same step (docs/nir.md), with r and w_in chosen so the input scale
 /// is 1 and the weights travel unchanged: importing the result with the same options gives the same network.
 /// Reset mode and timing are not part of NIR; they travel in the import options.
@@ -62,6 +62,16 @@ public static class NirExporter
     {
         // Neuron parameters per neuron in float64, as snnTorch writes them.
         NirArray PerNeuron(double value) => new([size], Enumerable.Repeat(value, size).ToArray(), NirElementType.Float64);
+        if (neuron is LifNeuron && neuron.Membrane.Beta == 1f)
+        {
+            // No leak: NIR's IF, dv/dt = r I, with r = 1/dt so the input scale is 1.
+            return new NirNode(name, "IF", new Dictionary<string, NirArray>
+            {
+                ["r"] = PerNeuron(1 / options.Dt),
+                ["v_threshold"] = PerNeuron(neuron.Membrane.Threshold),
+                ["v_reset"] = PerNeuron(0),
+            });
+        }
         var (tau, r) = TimeConstant(neuron.Membrane.Beta, options, $"layer {layer}'s beta");
         var parameters = new Dictionary<string, NirArray> { ["r"] = PerNeuron(r), ["v_leak"] = PerNeuron(0) };
         string type;

@@ -5,7 +5,7 @@ using SpikeLfp.Neurons;
 namespace SpikeLfp.Nir;
 
 /// <summary>
-/// Maps a NIR graph onto a <see cref="SpikingNetwork"/>: a chain Input -> (Affine | Linear -> LIF | CubaLIF | LI)+ -> Output,
+/// Maps a NIR graph onto a <see cref="SpikingNetwork"/>: a chain Input -> (Affine | Linear -> LIF | CubaLIF | LI | IF)+ -> Output,
 /// where a neuron node may feed itself back through an Affine or Linear node (a recurrent layer). The neurons'
 /// input scale (r, w_in and the step) is folded into the weights and biases that feed them, so SpikeLfp's
 /// u_t = beta u_{t-1} + z_t simulates the file's dynamics under the chosen discretisation (docs/nir.md).
@@ -13,7 +13,7 @@ namespace SpikeLfp.Nir;
 /// </summary>
 public static class NirImporter
 {
-    private const string Supported = "SpikeLfp maps Input -> (Affine|Linear -> LIF|CubaLIF|LI, optionally recurrent)+ -> Output";
+    private const string Supported = "SpikeLfp maps Input -> (Affine|Linear -> LIF|CubaLIF|LI|IF, optionally recurrent)+ -> Output";
 
     /// <summary>Builds the network <paramref name="graph"/> describes.</summary>
     /// <param name="graph">A flattened NIR graph.</param>
@@ -168,8 +168,15 @@ public static class NirImporter
                 RequireZero(node, "v_leak", size, source);
                 return (new CubaLifNeuron(Lif(node, beta, size, options, source), (float)alpha), memScale * synScale);
             }
+            case "IF":
+            {
+                // dv/dt = r I: no leak, so beta = 1 under either rule and the step integrates r I dt
+                // (Sinabs steps v += r I: import its files with --dt 1 and a reset by subtraction).
+                double scale = Uniform(node, "r", size, null, source) * dt;
+                return (new LifNeuron(Lif(node, 1.0, size, options, source)), scale);
+            }
             default:
-                throw Unsupported(node, "a neuron (LIF, CubaLIF or LI)", source);
+                throw Unsupported(node, "a neuron (LIF, CubaLIF, LI or IF)", source);
         }
     }
 

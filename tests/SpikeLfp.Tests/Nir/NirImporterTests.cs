@@ -113,6 +113,22 @@ public class NirImporterTests
     }
 
     [Test]
+    public void Sinabs_if_neurons_integrate_r_times_the_step_without_leak()
+    {
+        // The CNN's last two layers (Affine 128->256, IF, Affine 256->10, IF) as a dense graph of their own.
+        var cnn = NirReader.Read(NirFixtures.Path("cnn_sinabs.nir"));
+        var nodes = new[] { cnn["9"], cnn["10"], cnn["11"], cnn["12"] }.ToList();
+        nodes.Add(new NirNode("input", "Input", new Dictionary<string, NirArray> { ["shape"] = NirArray.Int64([1], [128]) }));
+        nodes.Add(new NirNode("output", "Output", new Dictionary<string, NirArray> { ["shape"] = NirArray.Int64([1], [10]) }));
+        var graph = new NirGraph("0.2.0", nodes, [new("input", "9"), new("9", "10"), new("10", "11"), new("11", "12"), new("12", "output")]);
+        var network = NirImporter.ToNetwork(graph, new NirImportOptions(1, Reset: ResetMode.Subtract), "cnn tail");
+        Assert.That(network.Spec, Is.EqualTo("128-256-10"));
+        Assert.That(network.Layers.Select(l => l.Neuron.Membrane.Beta), Is.All.EqualTo(1f));
+        var stored = cnn["11"].Parameters["weight"].Values.Select(v => (float)v).ToArray();
+        Assert.That(network.Layers[1].Synapses.ToOutputMajor(), Is.EqualTo(stored), "r = 1 at dt = 1: weights unchanged");
+    }
+
+    [Test]
     public void Sinabs_cnn_is_refused_naming_what_is_not_mapped()
     {
         string path = NirFixtures.Path("cnn_sinabs.nir");

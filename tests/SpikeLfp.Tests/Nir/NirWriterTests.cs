@@ -29,12 +29,15 @@ public class NirWriterTests
         new LayerSpec(2, new LiNeuron(new LifParameters(0.8f, 1f))),
     ]), seed: 3);
 
+    private static SpikingNetwork IntegrateAndFire() => SpikingNetwork.Create([6, 5, 3], new LifParameters(1f, 1f), seed: 4);
+
     private static IEnumerable<TestCaseData> Networks()
     {
         foreach (var rule in new[] { NirDiscretisation.Euler, NirDiscretisation.Exact })
         {
             yield return new TestCaseData((Func<SpikingNetwork>)DenseLif, new NirImportOptions(1e-3, rule, ResetMode.Subtract, true)).SetArgDisplayNames("dense LIF", rule.ToString());
             yield return new TestCaseData((Func<SpikingNetwork>)RecurrentCuba, new NirImportOptions(1e-4, rule, ResetMode.Subtract, false)).SetArgDisplayNames("recurrent CubaLIF", rule.ToString());
+            yield return new TestCaseData((Func<SpikingNetwork>)IntegrateAndFire, new NirImportOptions(1e-3, rule, ResetMode.Subtract, true)).SetArgDisplayNames("IF", rule.ToString());
             yield return new TestCaseData((Func<SpikingNetwork>)LiReadout, new NirImportOptions(1e-3, rule, ResetMode.ZeroAll, true)).SetArgDisplayNames("LIF + LI readout", rule.ToString());
         }
     }
