@@ -21,15 +21,16 @@ public sealed class NirCommand : ICommand
           cycles, and whether SpikeLfp can simulate and train it (and as what), or which node stops it.
         spikelfp nir import --model F.nir --out MODEL.json [nir flags]
           Writes the SpikeLfp model of the graph (simulate/train take it with --model MODEL.json).
-        spikelfp nir export --model MODEL.json --out F.nir [--dt D] [--rule R]
+        spikelfp nir export --model MODEL.json --out F.nir [--dt D] [--discretisation R]
           Writes a dense model (LIF, CubaLIF, LI readout, recurrent layers) as a NIR graph; import with the same
-          --dt and --rule gives the same model back.
+          --dt and --discretisation gives the same model back.
         nir flags:
-          --dt D            time step in seconds (default {PaperDt}, the NIR paper's)
-          --rule R          euler (snnTorch, Norse; default) or exact (beta = exp(-dt/tau))
-          --reset R         zero (NIR's v = v_reset; default) or subtract (snnTorch models trained so)
-          --reset-step S    next (snnTorch's default, the reset follows the spike by a step; default) or same
-                            (Norse, and the NIR paper's Braille models: the neuron resets in the step it spikes)
+          --dt D               time step in seconds (default {PaperDt}, the NIR paper's)
+          --discretisation R   euler (snnTorch, Norse; default) or exact (beta = exp(-dt/tau))
+          --reset R            zero-all (NIR's v = v_reset; default), zero or subtract (as train's --reset;
+                               snnTorch's "subtract" models need subtract: NIR cannot say so)
+          --immediate-reset    reset in the step the neuron spikes (Norse, and the NIR paper's Braille models);
+                               without it the reset follows the spike by a step (snnTorch's default)
         See docs/nir.md for the formulas and for what each framework's files need.
         """;
 
@@ -47,14 +48,15 @@ public sealed class NirCommand : ICommand
         };
     }
 
-    private static readonly HashSet<string> TimeFlags = ["dt", "rule", "reset", "reset-step"];
+    private static readonly HashSet<string> TimeFlags = ["dt", "discretisation", "reset"];
+    private static readonly HashSet<string> TimeSwitches = ["immediate-reset"];
 
     private static int Inspect(IReadOnlyList<string> args, TextWriter output)
     {
         if (args.Count < 1 || args[0].StartsWith("--", StringComparison.Ordinal))
             throw new UsageException("nir inspect: name the NIR file: spikelfp nir inspect F.nir");
         string path = args[0];
-        var options = Options(new Arguments("nir inspect", args.Skip(1).ToArray(), TimeFlags, new HashSet<string>()));
+        var options = Options(new Arguments("nir inspect", args.Skip(1).ToArray(), TimeFlags, TimeSwitches));
         var graph = NirReader.Read(path);
         output.WriteLine($"{path}: NIR version {(graph.Version.Length > 0 ? graph.Version : "(none)")}, {graph.Nodes.Count} nodes, {graph.Edges.Count} edges");
         foreach (var node in graph.Nodes)
@@ -80,7 +82,7 @@ public sealed class NirCommand : ICommand
 
     private static int Import(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments("nir import", args, new HashSet<string>(TimeFlags) { "model", "out" }, new HashSet<string>());
+        var a = new Arguments("nir import", args, new HashSet<string>(TimeFlags) { "model", "out" }, TimeSwitches);
         string model = Required(a, "model", "nir import"), outPath = Required(a, "out", "nir import");
         var options = Options(a);
         var network = NirImporter.ToNetwork(NirReader.Read(model), options, model);
@@ -91,7 +93,7 @@ public sealed class NirCommand : ICommand
 
     private static int Export(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments("nir export", args, new HashSet<string> { "model", "out", "dt", "rule" }, new HashSet<string>());
+        var a = new Arguments("nir export", args, new HashSet<string> { "model", "out", "dt", "discretisation" }, new HashSet<string>());
         string model = Required(a, "model", "nir export"), outPath = Required(a, "out", "nir export");
         var options = Options(a);
         var network = ModelFile.Load(model);
@@ -108,10 +110,9 @@ public sealed class NirCommand : ICommand
         string text = a.String("dt", PaperDt);
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double dt) || !double.IsFinite(dt) || dt <= 0)
             throw new UsageException($"--dt must be a time step in seconds > 0, got '{text}'.");
-        var rule = a.Choice("rule", "euler", "euler", "exact") == "exact" ? NirDiscretisation.Exact : NirDiscretisation.Euler;
-        var reset = a.Has("reset") && a.Choice("reset", "zero", "zero", "subtract") == "subtract" ? ResetMode.Subtract : ResetMode.ZeroAll;
-        bool delayed = !a.Has("reset-step") || a.Choice("reset-step", "next", "next", "same") == "next";
-        return new NirImportOptions(dt, rule, reset, delayed);
+        var rule = a.Choice("discretisation", "euler", "euler", "exact") == "exact" ? NirDiscretisation.Exact : NirDiscretisation.Euler;
+        var reset = NetworkSpec.ResetNames[a.Choice("reset", "zero-all", NetworkSpec.ResetNames.Keys.ToArray())];
+        return new NirImportOptions(dt, rule, reset, DelayedReset: !a.Has("immediate-reset"));
     }
 
     private static string Describe(NirArray array)

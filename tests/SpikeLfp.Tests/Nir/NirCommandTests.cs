@@ -36,7 +36,7 @@ public class NirCommandTests
     public void Import_then_export_then_import_gives_the_same_model_file()
     {
         string first = Path.Combine(_folder, "braille.json"), nir = Path.Combine(_folder, "braille.nir"), second = Path.Combine(_folder, "back.json");
-        var flags = new[] { "--dt", "1e-4", "--reset", "subtract", "--reset-step", "same" };
+        var flags = new[] { "--dt", "1e-4", "--reset", "subtract", "--immediate-reset" };
         Assert.That(CliRun.Run(["nir", "import", "--model", NirFixtures.Path("braille_noDelay_noBias_subtract.nir"), "--out", first, .. flags]).ExitCode, Is.EqualTo(0));
         Assert.That(CliRun.Run("nir", "export", "--model", first, "--dt", "1e-4", "--out", nir).ExitCode, Is.EqualTo(0));
         Assert.That(CliRun.Run(["nir", "import", "--model", nir, "--out", second, .. flags]).ExitCode, Is.EqualTo(0));
@@ -52,7 +52,7 @@ public class NirCommandTests
         File.WriteAllText(text, "not hdf5");
         CliRun.Run("nir", "import", "--model", text, "--out", outPath).AssertUsageError(text, "not a readable HDF5 NIR file");
         CliRun.Run("nir", "import", "--model", NirFixtures.Path("lif_norse.nir"), "--dt", "0", "--out", outPath).AssertUsageError("--dt");
-        CliRun.Run("nir", "import", "--model", NirFixtures.Path("lif_norse.nir"), "--rule", "rk4", "--out", outPath).AssertUsageError("--rule");
+        CliRun.Run("nir", "import", "--model", NirFixtures.Path("lif_norse.nir"), "--discretisation", "rk4", "--out", outPath).AssertUsageError("--discretisation");
         CliRun.Run("nir", "import", "--model", NirFixtures.Path("cnn_sinabs.nir"), "--out", outPath).AssertUsageError("node 'input'");
         CliRun.Run("nir", "import", "--model", NirFixtures.Path("braille_noDelay_bias_zero.nir"), "--dt", "1e-3", "--out", outPath).AssertUsageError("node 'lif1.lif' (CubaLIF)");
         Assert.That(Directory.GetFiles(_folder), Is.EqualTo(new[] { text }));
