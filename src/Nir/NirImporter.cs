@@ -137,7 +137,7 @@ public static class NirImporter
         var others = graph.Predecessors(neuron.Name).Where(p => p != forward.Name).ToArray();
         if (others.Length == 0) return null;
         var loop = graph[others[0]];
-        if (others.Length > 1 || !IsConnection(loop) || graph.Predecessors(loop.Name).SequenceEqual([neuron.Name]) == false)
+        if (others.Length > 1 || !IsConnection(loop) || !graph.Predecessors(loop.Name).SequenceEqual([neuron.Name]))
             throw new InvalidModelException($"{source}: node '{neuron.Name}' ({neuron.Type}) is fed by {others.Length + 1} nodes ({forward.Name}, {string.Join(", ", others)}); only one forward and one recurrent Affine/Linear are mapped");
         if (graph.Successors(loop.Name).Count != 1)
             throw new InvalidModelException($"{source}: node '{loop.Name}' ({loop.Type}) feeds more than its neuron '{neuron.Name}'");
