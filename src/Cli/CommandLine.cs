@@ -19,6 +19,7 @@ public static class CommandLine
         new CompareCommand(), new PlotCommand(),
         new ExperimentCommand(),
         new SweepCommand(),
+        new NirCommand(),
         new BenchCommand(),
     ];
 

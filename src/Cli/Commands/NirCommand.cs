@@ -1,0 +1,122 @@
+using System.Globalization;
+using SpikeLfp.Network.Model;
+using SpikeLfp.Neurons;
+using SpikeLfp.Nir;
+
+namespace SpikeLfp.Cli.Commands;
+
+/// <summary>
+/// spikelfp nir inspect | import | export: NIR graphs (HDF5) to and from SpikeLfp model files, with the time step
+/// and discretisation rule of docs/nir.md.
+/// </summary>
+public sealed class NirCommand : ICommand
+{
+    private const string PaperDt = "1e-4";
+
+    public string Name => "nir";
+    public string Summary => "inspect NIR graphs, import them as SpikeLfp models, export models to NIR";
+    public string Help => $"""
+        spikelfp nir inspect F.nir [nir flags]
+          Prints the version, every node (type, parameters with dtype and shape), the edges, whether the graph has
+          cycles, and whether SpikeLfp can simulate and train it (and as what), or which node stops it.
+        spikelfp nir import --model F.nir --out MODEL.json [nir flags]
+          Writes the SpikeLfp model of the graph (simulate/train take it with --model MODEL.json).
+        spikelfp nir export --model MODEL.json --out F.nir [--dt D] [--discretisation R]
+          Writes a dense model (LIF, CubaLIF, LI readout, recurrent layers) as a NIR graph; import with the same
+          --dt and --discretisation gives the same model back.
+        nir flags:
+          --dt D               time step in seconds (default {PaperDt}, the NIR paper's)
+          --discretisation R   euler (snnTorch, Norse; default) or exact (beta = exp(-dt/tau))
+          --reset R            zero-all (NIR's v = v_reset; default), zero or subtract (as train's --reset;
+                               snnTorch's "subtract" models need subtract: NIR cannot say so)
+          --immediate-reset    reset in the step the neuron spikes (Norse, and the NIR paper's Braille models);
+                               without it the reset follows the spike by a step (snnTorch's default)
+        See docs/nir.md for the formulas and for what each framework's files need.
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter output)
+    {
+        const string usage = "nir: usage: spikelfp nir inspect F.nir | import --model F.nir --out MODEL.json | export --model MODEL.json --out F.nir";
+        if (args.Count < 1) throw new UsageException(usage);
+        var rest = args.Skip(1).ToArray();
+        return args[0] switch
+        {
+            "inspect" => Inspect(rest, output),
+            "import" => Import(rest, output),
+            "export" => Export(rest, output),
+            _ => throw new UsageException(usage),
+        };
+    }
+
+    private static readonly HashSet<string> TimeFlags = ["dt", "discretisation", "reset"];
+    private static readonly HashSet<string> TimeSwitches = ["immediate-reset"];
+
+    private static int Inspect(IReadOnlyList<string> args, TextWriter output)
+    {
+        if (args.Count < 1 || args[0].StartsWith("--", StringComparison.Ordinal))
+            throw new UsageException("nir inspect: name the NIR file: spikelfp nir inspect F.nir");
+        string path = args[0];
+        var options = Options(new Arguments("nir inspect", args.Skip(1).ToArray(), TimeFlags, TimeSwitches));
+        var graph = NirReader.Read(path);
+        output.WriteLine($"{path}: NIR version {(graph.Version.Length > 0 ? graph.Version : "(none)")}, {graph.Nodes.Count} nodes, {graph.Edges.Count} edges");
+        foreach (var node in graph.Nodes)
+        {
+            string parameters = string.Join(", ", node.Parameters.Select(p => $"{p.Key} {Describe(p.Value)}"));
+            output.WriteLine($"  {node.Name,-16} {node.Type,-10} {parameters}");
+        }
+        output.WriteLine("edges:");
+        foreach (var edge in graph.Edges) output.WriteLine($"  {edge}");
+        output.WriteLine(graph.HasCycle() ? "cycles: yes (recurrent connections)" : "cycles: none");
+        try
+        {
+            var network = NirImporter.ToNetwork(graph, options, path);
+            output.WriteLine($"SpikeLfp can simulate and train it: {network.Spec} ({string.Join(", ", network.Layers.Select(l => l.Neuron.Kind))}; " +
+                             $"dt {options.Dt.ToString(CultureInfo.InvariantCulture)} s, {options.Rule.ToString().ToLowerInvariant()})");
+        }
+        catch (InvalidModelException e)
+        {
+            output.WriteLine($"SpikeLfp cannot simulate it yet: {e.Message}");
+        }
+        return 0;
+    }
+
+    private static int Import(IReadOnlyList<string> args, TextWriter output)
+    {
+        var a = new Arguments("nir import", args, new HashSet<string>(TimeFlags) { "model", "out" }, TimeSwitches);
+        string model = Required(a, "model", "nir import"), outPath = Required(a, "out", "nir import");
+        var options = Options(a);
+        var network = NirImporter.ToNetwork(NirReader.Read(model), options, model);
+        ModelFile.Save(network, outPath);
+        output.WriteLine($"wrote {outPath}: {network.Spec} ({string.Join(", ", network.Layers.Select(l => l.Neuron.Kind))})");
+        return 0;
+    }
+
+    private static int Export(IReadOnlyList<string> args, TextWriter output)
+    {
+        var a = new Arguments("nir export", args, new HashSet<string> { "model", "out", "dt", "discretisation" }, new HashSet<string>());
+        string model = Required(a, "model", "nir export"), outPath = Required(a, "out", "nir export");
+        var options = Options(a);
+        var network = ModelFile.Load(model);
+        NirWriter.Write(NirExporter.ToGraph(network, options), outPath);
+        output.WriteLine($"wrote {outPath}: {network.Spec} at dt {options.Dt.ToString(CultureInfo.InvariantCulture)} s ({options.Rule.ToString().ToLowerInvariant()})");
+        return 0;
+    }
+
+    private static string Required(Arguments a, string flag, string command)
+        => a.OptionalString(flag) ?? throw new UsageException($"{command}: --{flag} is required.");
+
+    private static NirImportOptions Options(Arguments a)
+    {
+        string text = a.String("dt", PaperDt);
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double dt) || !double.IsFinite(dt) || dt <= 0)
+            throw new UsageException($"--dt must be a time step in seconds > 0, got '{text}'.");
+        var rule = a.Choice("discretisation", "euler", "euler", "exact") == "exact" ? NirDiscretisation.Exact : NirDiscretisation.Euler;
+        var reset = NetworkSpec.ResetNames[a.Choice("reset", "zero-all", NetworkSpec.ResetNames.Keys.ToArray())];
+        return new NirImportOptions(dt, rule, reset, DelayedReset: !a.Has("immediate-reset"));
+    }
+
+    private static string Describe(NirArray array)
+        => array.Length == 1
+            ? $"{array.Values[0].ToString("G6", CultureInfo.InvariantCulture)} ({array})"
+            : $"{array} in [{array.Values.Min().ToString("G4", CultureInfo.InvariantCulture)}, {array.Values.Max().ToString("G4", CultureInfo.InvariantCulture)}]";
+}
