@@ -1,6 +1,5 @@
 using System.Globalization;
 using SpikeLfp.Network.Model;
-using SpikeLfp.Neurons;
 using SpikeLfp.Nir;
 
 namespace SpikeLfp.Cli.Commands;
@@ -105,15 +104,7 @@ public sealed class NirCommand : ICommand
     private static string Required(Arguments a, string flag, string command)
         => a.OptionalString(flag) ?? throw new UsageException($"{command}: --{flag} is required.");
 
-    private static NirImportOptions Options(Arguments a)
-    {
-        string text = a.String("dt", PaperDt);
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double dt) || !double.IsFinite(dt) || dt <= 0)
-            throw new UsageException($"--dt must be a time step in seconds > 0, got '{text}'.");
-        var rule = a.Choice("discretisation", "euler", "euler", "exact") == "exact" ? NirDiscretisation.Exact : NirDiscretisation.Euler;
-        var reset = NetworkSpec.ResetNames[a.Choice("reset", "zero-all", NetworkSpec.ResetNames.Keys.ToArray())];
-        return new NirImportOptions(dt, rule, reset, DelayedReset: !a.Has("immediate-reset"));
-    }
+    private static NirImportOptions Options(Arguments a) => NirModelOptions.Parse(a, "dt", PaperDt);
 
     private static string Describe(NirArray array)
         => array.Length == 1
