@@ -41,8 +41,9 @@ public static class NirModelOptions
     /// </summary>
     public static NirImportOptions Parse(Arguments a, string dtFlag, string? defaultDt, string? model = null)
     {
+        string binWidth = dtFlag != "dt" && a.Has("dt") ? " (--dt is the bin width of event data in ms)" : "";
         string text = a.OptionalString(dtFlag) ?? defaultDt
-            ?? throw new UsageException($"--model {model}: a NIR graph needs --{dtFlag} D, the time step in seconds its time constants are discretised with.");
+            ?? throw new UsageException($"--model {model}: a NIR graph needs --{dtFlag} D, the time step in seconds its time constants are discretised with{binWidth}.");
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double dt) || !double.IsFinite(dt) || dt <= 0)
             throw new UsageException($"--{dtFlag} must be a time step in seconds > 0, got '{text}'.");
         var rule = a.Choice("discretisation", "euler", "euler", "exact") == "exact" ? NirDiscretisation.Exact : NirDiscretisation.Euler;
