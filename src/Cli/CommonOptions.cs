@@ -66,7 +66,7 @@ public static class CommonOptions
           --threads N        CPU threads (default: all cores)
           --out DIR          output folder (default: a new folder under runs/)
           --overwrite        replace an earlier run in --out (without it, a folder that is not empty is refused)
-        """ + NirModelOptions.Help;
+        """ + "\n" + NirModelOptions.Help;
 
     /// <summary>Default synaptic-current decay of --neuron cuba: 1 - dt / tau_syn with Norse's default tau_syn = 5 ms at dt = 1 ms.</summary>
     public const float DefaultAlpha = 0.8f;

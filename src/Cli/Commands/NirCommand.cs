@@ -30,6 +30,8 @@ public sealed class NirCommand : ICommand
                                snnTorch's "subtract" models need subtract: NIR cannot say so)
           --immediate-reset    reset in the step the neuron spikes (Norse, and the NIR paper's Braille models);
                                without it the reset follows the spike by a step (snnTorch's default)
+        train, compare, simulate and plot take F.nir as --model too, with these flags (--nir-dt in place of --dt,
+        which is their event bin width).
         See docs/nir.md for the formulas and for what each framework's files need.
         """;
 

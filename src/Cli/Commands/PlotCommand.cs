@@ -36,7 +36,7 @@ public sealed class PlotCommand : ICommand
         flags for curves:  --runs DIR [DIR...]   run folders holding metrics.json (from train)
           --width PX --height PX   image size (default 1400 x 800)
           --overwrite       replace an existing --out file (without it, an existing file is refused)
-        """ + NirModelOptions.Help;
+        """ + "\n" + NirModelOptions.Help;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {

@@ -34,7 +34,7 @@ public sealed class SimulateCommand : ICommand
           --out DIR         output folder (default: a new folder under runs/)
           --overwrite       replace an earlier run in --out (without it, a folder that is not empty is refused)
           --threads N       CPU threads (default: all cores)
-        """ + "\n" + NirModelOptions.Help + Backends.DeviceHelp;
+        """ + "\n" + NirModelOptions.Help + "\n" + Backends.DeviceHelp;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
