@@ -15,7 +15,7 @@ public static class CommonOptions
     public static readonly string[] TrainingFlags =
         ["dataset", "data-dir", "model", "steps", "epochs", "batch", "optimizer", "lr", "momentum", "clip", "seed",
          "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset", "limit", "out", "threads", "device",
-         .. EventOptions.BinningOnlyFlags];
+         NirModelOptions.DtFlag, "discretisation", .. EventOptions.BinningOnlyFlags];
 
     /// <summary>Switches shared by train-like commands.</summary>
     public static readonly string[] TrainingSwitches = ["immediate-reset", OutputFolder.OverwriteSwitch];
@@ -40,7 +40,7 @@ public static class CommonOptions
           --model SPEC       layer sizes like 64-100-10 (default: inputs-100-classes; rN is a recurrent layer,
                              for example 28-r128-10), or a JSON file: an architecture
                              {"input":64,"layers":[{"size":100,"neuron":"cuba","alpha":0.7,"recurrent":true},...]}
-                             or a model.json;
+                             or a model.json, or a NIR graph F.nir (with --nir-dt, below);
                              convolutional: 28x28x1-c12k5-p2-c64k5-p2-10 (cNkK[sS][pP] conv, pK/apK max/avg pool),
                              or lifcnn (that network, the reference LifCNN)
           --steps T          simulation steps per sample (default 15; with --encoder rows, the image's rows)
@@ -66,7 +66,7 @@ public static class CommonOptions
           --threads N        CPU threads (default: all cores)
           --out DIR          output folder (default: a new folder under runs/)
           --overwrite        replace an earlier run in --out (without it, a folder that is not empty is refused)
-        """;
+        """ + "\n" + NirModelOptions.Help;
 
     /// <summary>Default synaptic-current decay of --neuron cuba: 1 - dt / tau_syn with Norse's default tau_syn = 5 ms at dt = 1 ms.</summary>
     public const float DefaultAlpha = 0.8f;
@@ -162,15 +162,23 @@ public static class CommonOptions
 
     /// <summary>
     /// The network for --model: a compact spec (fresh seeded weights), an architecture JSON file, or a model.json
-    /// (its trained weights). Checked against the data set's input size and class count.
+    /// (its trained weights), or a NIR graph imported as nir import would. Checked against the data set's input size
+    /// and class count.
     /// </summary>
     public static SpikingNetwork Network(Arguments a, InputData input, int seed)
     {
         var data = input.Split.Train;
-        var neuron = Neuron(a);
         bool rows = a.OptionalString("encoder") == "rows";
         string? model = a.OptionalString("model");
         SpikingNetwork network;
+        if (NirModelOptions.IsNir(model))
+        {
+            network = NirModelOptions.Import(a, model!);
+            CheckFits(network, input, rows);
+            return network;
+        }
+        NirModelOptions.RefuseWithoutNir(a, model, [NirModelOptions.DtFlag, "discretisation"]);
+        var neuron = Neuron(a);
         bool li = a.Choice("readout", "spikes", "spikes", "li") == "li";
         NetworkSpec Readout(NetworkSpec spec) => li ? spec.WithLiReadout(neuron.Membrane.Beta) : spec;
         if (li && model is not null && (ConvSpec.IsConvSpec(model) || model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model)))

@@ -59,6 +59,8 @@ public sealed class CompareCommand : ICommand
           --surrogate-loss NAME   ce-rate (snntorch ce_rate_loss, default), ce-count, mse-count
           --torch-threads N       torch intra-op threads for the surrogate (default 1: deterministic, fastest on small nets)
           --beta X, --threshold X, --reset subtract|zero|zero-all, --immediate-reset   neuron parameters (as in train)
+          --nir-dt D, --discretisation R   --model F.nir (a NIR graph): its time step in seconds (required) and rule;
+                                  --reset and --immediate-reset then apply to its import (as nir import)
           --threads N             CPU threads of the simulator and LFP (default: all cores)
           --device D              cpu (default), gpu (CUDA; exits 2 without one) or auto, for LFP and evaluation
           --out DIR               output folder (default: a new folder under runs/)
@@ -69,7 +71,7 @@ public sealed class CompareCommand : ICommand
     public static readonly IReadOnlySet<string> ValueFlags = new HashSet<string>(
     [
         "dataset", "data-dir", "model", "steps", "epochs", "seeds", "batch", "limit", "out", "threads", "device",
-        "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset", .. EventOptions.BinningOnlyFlags,
+        "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset", NirModelOptions.DtFlag, "discretisation", .. EventOptions.BinningOnlyFlags,
         "lfp-optimizer", "lfp-lr", "lfp-momentum", "lfp-clip",
         "surrogates", "surrogate-optimizer", "surrogate-lr", "surrogate-momentum", "surrogate-loss", "torch-threads",
     ]);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using SpikeLfp.Network.Model;
-using SpikeLfp.Neurons;
 using SpikeLfp.Nir;
 
 namespace SpikeLfp.Cli.Commands;
@@ -31,6 +30,8 @@ public sealed class NirCommand : ICommand
                                snnTorch's "subtract" models need subtract: NIR cannot say so)
           --immediate-reset    reset in the step the neuron spikes (Norse, and the NIR paper's Braille models);
                                without it the reset follows the spike by a step (snnTorch's default)
+        train, compare, simulate and plot take F.nir as --model too, with these flags (--nir-dt in place of --dt,
+        which is their event bin width).
         See docs/nir.md for the formulas and for what each framework's files need.
         """;
 
@@ -105,15 +106,7 @@ public sealed class NirCommand : ICommand
     private static string Required(Arguments a, string flag, string command)
         => a.OptionalString(flag) ?? throw new UsageException($"{command}: --{flag} is required.");
 
-    private static NirImportOptions Options(Arguments a)
-    {
-        string text = a.String("dt", PaperDt);
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double dt) || !double.IsFinite(dt) || dt <= 0)
-            throw new UsageException($"--dt must be a time step in seconds > 0, got '{text}'.");
-        var rule = a.Choice("discretisation", "euler", "euler", "exact") == "exact" ? NirDiscretisation.Exact : NirDiscretisation.Euler;
-        var reset = NetworkSpec.ResetNames[a.Choice("reset", "zero-all", NetworkSpec.ResetNames.Keys.ToArray())];
-        return new NirImportOptions(dt, rule, reset, DelayedReset: !a.Has("immediate-reset"));
-    }
+    private static NirImportOptions Options(Arguments a) => NirModelOptions.Parse(a, "dt", PaperDt);
 
     private static string Describe(NirArray array)
         => array.Length == 1

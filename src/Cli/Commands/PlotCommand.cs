@@ -23,7 +23,7 @@ public sealed class PlotCommand : ICommand
           weights     weight-magnitude histograms per layer
           curves      test accuracy against epoch and wall time of one or more training runs
         flags for raster, traces, histograms (simulate a model on the test set):
-          --model FILE      a model.json (required)
+          --model FILE      a model.json, or a NIR graph F.nir (required; --nir-dt and the flags below)
           --dataset NAME    digits (default), fashion-mnist, mnist, or a folder of IDX files
           --data-dir D      where fetched data sets live
           --sample I        test sample index (default 0)
@@ -36,7 +36,7 @@ public sealed class PlotCommand : ICommand
         flags for curves:  --runs DIR [DIR...]   run folders holding metrics.json (from train)
           --width PX --height PX   image size (default 1400 x 800)
           --overwrite       replace an existing --out file (without it, an existing file is refused)
-        """;
+        """ + "\n" + NirModelOptions.Help;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
@@ -45,8 +45,8 @@ public sealed class PlotCommand : ICommand
         string kind = args[0];
         var rest = JoinRuns(args.Skip(1).ToList());
         var a = new Arguments($"plot {kind}", rest,
-            new HashSet<string>(["model", "dataset", "data-dir", "sample", "steps", "encoder", "seed", "layer", "neurons", "runs", "out", "width", "height", .. EventOptions.BinningOnlyFlags]),
-            new HashSet<string> { OutputFolder.OverwriteSwitch });
+            new HashSet<string>(["model", "dataset", "data-dir", "sample", "steps", "encoder", "seed", "layer", "neurons", "runs", "out", "width", "height", .. NirModelOptions.ValueFlags, .. EventOptions.BinningOnlyFlags]),
+            new HashSet<string>([OutputFolder.OverwriteSwitch, .. NirModelOptions.Switches]));
         string outPath = a.OptionalString("out") ?? throw new UsageException($"plot {kind}: --out FILE.png or FILE.svg is required.");
         try { PlotExport.FormatOf(outPath); }
         catch (ArgumentException e) { throw new UsageException($"plot {kind}: --out: {e.Message.Split(" (Parameter")[0]}"); }
@@ -129,7 +129,7 @@ public sealed class PlotCommand : ICommand
     }
 
     private static SpikingNetwork LoadModel(Arguments a)
-        => ModelFile.Load(a.OptionalString("model") ?? throw new UsageException("--model FILE is required (a model.json written by train)."));
+        => NirModelOptions.Load(a, a.OptionalString("model") ?? throw new UsageException("--model FILE is required (a model.json written by train, or a NIR graph F.nir with --nir-dt)."));
 
     private static PlotModel Curves(Arguments a)
     {

@@ -23,7 +23,7 @@ public sealed class SimulateCommand : ICommand
             simulation.json per sample: label, prediction, spike counts per layer and output neuron, synaptic
                             work (spike accumulates, input multiply-accumulates, 45 nm energy estimate in pJ)
             raster-<i>.png and raster-<i>.svg for each sample
-          --model FILE      a model.json written by train (required)
+          --model FILE      a model.json written by train or nir import, or a NIR graph F.nir (required)
           --dataset NAME    digits (default), fashion-mnist, mnist, or a folder of IDX files
           --data-dir D      where fetched data sets live
           --samples N       how many test samples (default 4)
@@ -34,14 +34,14 @@ public sealed class SimulateCommand : ICommand
           --out DIR         output folder (default: a new folder under runs/)
           --overwrite       replace an earlier run in --out (without it, a folder that is not empty is refused)
           --threads N       CPU threads (default: all cores)
-        """ + "\n" + Backends.DeviceHelp;
+        """ + "\n" + NirModelOptions.Help + "\n" + Backends.DeviceHelp;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = new Arguments(Name, args, new HashSet<string>(["model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out", "device", "threads", .. EventOptions.BinningOnlyFlags]), new HashSet<string> { "membranes", OutputFolder.OverwriteSwitch });
-        string modelPath = a.OptionalString("model") ?? throw new UsageException("simulate: --model FILE is required (a model.json written by train).");
+        var a = new Arguments(Name, args, new HashSet<string>(["model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out", "device", "threads", .. NirModelOptions.ValueFlags, .. EventOptions.BinningOnlyFlags]), new HashSet<string>(["membranes", OutputFolder.OverwriteSwitch, .. NirModelOptions.Switches]));
+        string modelPath = a.OptionalString("model") ?? throw new UsageException("simulate: --model FILE is required (a model.json written by train, or a NIR graph F.nir with --nir-dt).");
         int samples = a.Int("samples", 4, 1, 100_000);
-        var network = ModelFile.Load(modelPath);
+        var network = NirModelOptions.Load(a, modelPath);
         Backends.Device(a); // validate --device before any output exists
         var input = InputData.Load(a);
         var data = input.Split.Test;

@@ -18,7 +18,8 @@ public sealed class TrainCommand : IInterruptibleCommand
     // Flags whose values decide the result; a checkpoint keeps them and --resume refuses to change them.
     private static readonly string[] ResultFlags =
         ["rule", "dataset", "model", "steps", "batch", "optimizer", "lr", "momentum", "clip", "seed", "encoder",
-         "neuron", "alpha", "readout", "beta", "threshold", "reset", "immediate-reset", "limit", .. EventOptions.BinningOnlyFlags];
+         "neuron", "alpha", "readout", "beta", "threshold", "reset", "immediate-reset", "limit",
+         NirModelOptions.DtFlag, "discretisation", .. EventOptions.BinningOnlyFlags];
     // Flags a checkpoint keeps but --resume may change: where data lives, the length of the run, how often to save.
     private static readonly string[] ResumableFlags = ["data-dir", "epochs", "checkpoint-every"];
     private const string TrainSamplesKey = "train-samples";
@@ -207,7 +208,7 @@ public sealed class TrainCommand : IInterruptibleCommand
 
     // What the result-deciding flags amount to, so "--lr 0.020" and "--lr 0.02" are the same setting.
     private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.NeuronModel Neuron, string Readout, string Rule,
-        Data.Events.EventBinningOptions? Binning);
+        Data.Events.EventBinningOptions? Binning, Nir.NirImportOptions? Nir);
 
     private static RunSettings Settings(Arguments a)
     {
@@ -221,7 +222,8 @@ public sealed class TrainCommand : IInterruptibleCommand
             CommonOptions.Neuron(a),
             a.Choice("readout", "spikes", "spikes", "li"),
             a.Choice("rule", "lfp", "lfp"),
-            events ? EventOptions.Binning(a, a.String("dataset", "digits")) : null);
+            events ? EventOptions.Binning(a, a.String("dataset", "digits")) : null,
+            NirModelOptions.ForModel(a));
     }
 
     private static string[] ToArgs(IReadOnlyDictionary<string, string> flags)

@@ -1,0 +1,84 @@
+using System.Globalization;
+using SpikeLfp.Network.Model;
+using SpikeLfp.Nir;
+
+namespace SpikeLfp.Cli;
+
+/// <summary>
+/// The NIR import choices (time step, discretisation, reset) parsed in one place: for `nir inspect|import|export`
+/// and for `--model F.nir` on train, compare, simulate and plot, so every command builds the same network from
+/// the same file and flags as `nir import`.
+/// </summary>
+public static class NirModelOptions
+{
+    /// <summary>The time step of a --model F.nir in seconds; not --dt, which is the event bin width in ms.</summary>
+    public const string DtFlag = "nir-dt";
+
+    /// <summary>Flags taking a value that a --model F.nir reads (--reset is shared with the neuron flags of train).</summary>
+    public static readonly string[] ValueFlags = [DtFlag, "discretisation", "reset"];
+
+    /// <summary>Switches that a --model F.nir reads.</summary>
+    public static readonly string[] Switches = ["immediate-reset"];
+
+    // Flags that describe the neurons of a freshly built network; a NIR graph brings its own.
+    private static readonly string[] NeuronFlags = ["neuron", "alpha", "readout", "beta", "threshold"];
+
+    /// <summary>Help lines of the flags of a --model F.nir.</summary>
+    public const string Help = """
+          --nir-dt D         --model F.nir (a NIR graph, see 'spikelfp nir --help'): its time step in seconds
+                             (required; the --dt of nir import)
+          --discretisation R --model F.nir: euler (default) or exact
+          --reset R, --immediate-reset
+                             --model F.nir: zero-all (default), zero or subtract, and the reset timing, as nir import
+        """;
+
+    /// <summary>True when --model names a NIR graph (by its .nir extension).</summary>
+    public static bool IsNir(string? model) => model?.EndsWith(".nir", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>
+    /// The import options from the time step flag <paramref name="dtFlag"/> (<paramref name="defaultDt"/> when not
+    /// given; null makes it required), --discretisation, --reset (default zero-all) and --immediate-reset.
+    /// </summary>
+    public static NirImportOptions Parse(Arguments a, string dtFlag, string? defaultDt, string? model = null)
+    {
+        string binWidth = dtFlag != "dt" && a.Has("dt") ? " (--dt is the bin width of event data in ms)" : "";
+        string text = a.OptionalString(dtFlag) ?? defaultDt
+            ?? throw new UsageException($"--model {model}: a NIR graph needs --{dtFlag} D, the time step in seconds its time constants are discretised with{binWidth}.");
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double dt) || !double.IsFinite(dt) || dt <= 0)
+            throw new UsageException($"--{dtFlag} must be a time step in seconds > 0, got '{text}'.");
+        var rule = a.Choice("discretisation", "euler", "euler", "exact") == "exact" ? NirDiscretisation.Exact : NirDiscretisation.Euler;
+        var reset = NetworkSpec.ResetNames[a.Choice("reset", "zero-all", NetworkSpec.ResetNames.Keys.ToArray())];
+        return new NirImportOptions(dt, rule, reset, DelayedReset: !a.Has("immediate-reset"));
+    }
+
+    /// <summary>The options of a --model F.nir (for a resumable run's settings); null for any other model.</summary>
+    public static NirImportOptions? ForModel(Arguments a)
+        => a.OptionalString("model") is { } model && IsNir(model) ? Parse(a, DtFlag, null, model) : null;
+
+    /// <summary>
+    /// The network of --model F.nir on train and compare: the neuron flags of a fresh network are refused (the graph
+    /// sets its neurons), the import flags apply.
+    /// </summary>
+    public static SpikingNetwork Import(Arguments a, string path)
+    {
+        if (NeuronFlags.FirstOrDefault(a.Has) is { } flag)
+            throw new UsageException($"--{flag}: --model {path} is a NIR graph, which sets its own neurons; leave --{flag} out (a NIR model takes --{DtFlag}, --discretisation, --reset, --immediate-reset).");
+        var options = Parse(a, DtFlag, null, path);
+        return NirImporter.ToNetwork(NirReader.Read(path), options, path);
+    }
+
+    /// <summary>The model file of simulate and plot: a model.json written by train or nir import, or a NIR graph.</summary>
+    public static SpikingNetwork Load(Arguments a, string path)
+    {
+        if (IsNir(path)) return Import(a, path);
+        RefuseWithoutNir(a, path, ValueFlags.Concat(Switches));
+        return ModelFile.Load(path);
+    }
+
+    /// <summary>A usage error when one of <paramref name="flags"/> is given with a --model that is not a NIR graph.</summary>
+    public static void RefuseWithoutNir(Arguments a, string? model, IEnumerable<string> flags)
+    {
+        if (flags.FirstOrDefault(a.Has) is { } flag)
+            throw new UsageException($"--{flag}: applies to a NIR graph (--model F.nir), not to --model {model ?? "(default)"}.");
+    }
+}
