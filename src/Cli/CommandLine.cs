@@ -8,7 +8,8 @@ namespace SpikeLfp.Cli;
 
 /// <summary>
 /// Dispatches to the subcommands and turns every expected failure into one line on stderr and an exit code:
-/// 0 success, 2 bad usage or bad input, 3 training diverged (NaN or infinity), 130 interrupted.
+/// 0 success, 2 bad usage, bad input or a file that cannot be read or written, 3 training diverged (NaN or
+/// infinity), 130 interrupted.
 /// </summary>
 public static class CommandLine
 {
@@ -73,6 +74,14 @@ public static class CommandLine
             string message = e.Message.StartsWith(command.Name + ": ", StringComparison.Ordinal) ? e.Message[(command.Name.Length + 2)..] : e.Message;
             string prefix = message.StartsWith(command.Name + " ", StringComparison.Ordinal) ? "spikelfp" : $"spikelfp {command.Name}:";
             error.WriteLine($"{prefix} {message}");
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Disk full, permission denied, a folder removed during the run: what was saved before (the last
+            // checkpoint) stays, and no temporary file is left (AtomicFile removes its own on failure).
+            string kept = e is FileNotFoundException or DirectoryNotFoundException ? "" : "; files saved before it are kept";
+            error.WriteLine($"spikelfp {command.Name}: cannot read or write {FileErrorMessage.Describe(e)}{kept}.");
             return 2;
         }
         catch (NumericalInstabilityException e)

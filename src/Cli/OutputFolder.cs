@@ -35,6 +35,7 @@ public sealed class OutputFolder : IDisposable
     public static OutputFolder ForNewRun(Arguments a, string command, Func<string, string>? otherWay = null)
     {
         string folder = a.OptionalString("out") ?? System.IO.Path.Combine("runs", $"{command}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        if (folder.Length == 0) throw new UsageException("--out: the path is empty; give a folder.");
         if (File.Exists(folder)) throw new UsageException($"--out: '{folder}' is a file, not a folder.");
         try { Directory.CreateDirectory(folder); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -98,6 +99,14 @@ public sealed class OutputFolder : IDisposable
         {
             held.Dispose();
             throw new UsageException($"--out: cannot write to '{folder}': {e.Message}");
+        }
+        // An existing lock file opens even in a folder that no longer takes new files (a resumed run's folder made
+        // read-only); every result is saved by creating a file and renaming it, so probe that too.
+        try { OutputFile.CheckFolderWritable("out", folder); }
+        catch
+        {
+            held.Dispose();
+            throw;
         }
         return new OutputFolder(folder, held);
     }
