@@ -14,11 +14,11 @@ namespace SpikeLfp.Tests.Sweeps;
 [NonParallelizable]
 public class SlurmSweepTests : TempFolderTests
 {
-    // Two optimizer set-ups of LFP x two seeds on the whole digits set, 3 epochs: long enough to cancel a task after
-    // its first checkpoint, short enough for CI.
+    // Two optimizer set-ups of LFP x two seeds on the whole digits set, 12 epochs: a task is cancelled after its first
+    // checkpoint with 11 epochs still to go (with 3, a fast machine sometimes finished it first), short enough for CI.
     private const string Sweep = """
         {"command": "train",
-         "flags": {"model": "64-16-10", "steps": 6, "batch": 20, "threads": 1, "epochs": 3},
+         "flags": {"model": "64-16-10", "steps": 6, "batch": 20, "threads": 1, "epochs": 12},
          "variations": [{"optimizer": "sgd", "lr": 0.02}, {"optimizer": "adam", "lr": 0.002}],
          "grid": {"seed": [0, 1]}}
         """;
