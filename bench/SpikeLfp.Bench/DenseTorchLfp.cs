@@ -79,8 +79,14 @@ public sealed class DenseTorchLfp : IDisposable
         if (features.Length != batch * encoder.FeatureCount) throw new ArgumentException($"expected {batch} x {encoder.FeatureCount} features, got {features.Length}.");
         var currents = new float[batch * steps * Inputs];
         encoder.EncodeSequence(features, encoder.FeatureCount, batch, steps, Inputs, currents);   // [B, T, Inputs]
-        using var sampleMajor = tensor(currents, [batch, steps, Inputs]);
-        using var timeMajor = sampleMajor.transpose(0, 1);
+        return TimeMajor(currents, batch, steps);
+    }
+
+    // [B, T, Inputs] values (the simulator's layout) as the time-major tensor a per-step loop reads.
+    private Tensor TimeMajor(float[] sampleMajor, int batch, int steps)
+    {
+        using var samples = tensor(sampleMajor, [batch, steps, Inputs]);
+        using var timeMajor = samples.transpose(0, 1);
         return Keep(Typed(timeMajor.contiguous(), DType));
     }
 
@@ -95,11 +101,9 @@ public sealed class DenseTorchLfp : IDisposable
         var train = new SpikeTrain(batch, steps, Inputs);
         int perSample = encoder.FeaturesPerSample(Inputs);
         encoder.Encode(features[..(batch * perSample)], perSample, Enumerable.Range(0, batch).Select(b => (long)b).ToArray(), train);
-        var dense = new float[steps * batch * Inputs];
-        for (int b = 0; b < batch; b++)
-            for (int t = 0; t < steps; t++)
-                foreach (int i in train.Fired(b, t)) dense[(t * batch + b) * Inputs + i] = 1f;
-        return Keep(Typed(tensor(dense, [steps, batch, Inputs]), DType));
+        var dense = new float[batch * steps * Inputs];
+        train.WriteDense(batch, dense);
+        return TimeMajor(dense, batch, steps);
     }
 
     /// <summary>

@@ -66,8 +66,6 @@ public sealed class SurrogateInput
         if (sampleKeys.Length != batch) throw new ArgumentException($"expected {batch} sample keys, got {sampleKeys.Length}.", nameof(sampleKeys));
         if (_spikes is null || _spikes.Batch < batch || _spikes.Steps != steps) _spikes = new SpikeTrain(batch, steps, Inputs);
         Encoder.Encode(features, FeatureCount, sampleKeys, _spikes);
-        for (int b = 0; b < batch; b++)
-            for (int t = 0; t < steps; t++)
-                foreach (int i in _spikes.Fired(b, t)) currents[(b * steps + t) * Inputs + i] = 1f;
+        _spikes.WriteDense(batch, currents);
     }
 }

@@ -40,6 +40,19 @@ public sealed class SpikeTrain
     /// <summary>Number of spikes of one sample at one step.</summary>
     public int Count(int sample, int step) => _counts[sample * Steps + step];
 
+    /// <summary>
+    /// The first <paramref name="batch"/> samples as dense 0/1 values, [sample, step, neuron]: what a dense
+    /// implementation (the surrogate baseline, a dense benchmark) multiplies where the simulator delivers events.
+    /// <paramref name="dense"/> must be zero on entry; only the spikes are written.
+    /// </summary>
+    public void WriteDense(int batch, Span<float> dense)
+    {
+        if (dense.Length < batch * Steps * Neurons) throw new ArgumentException($"expected room for {batch} x {Steps} x {Neurons} values, got {dense.Length}.");
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < Steps; t++)
+                foreach (int i in Fired(b, t)) dense[(b * Steps + t) * Neurons + i] = 1f;
+    }
+
     /// <summary>Total spikes of the first <paramref name="batch"/> samples.</summary>
     public long Total(int batch)
     {
