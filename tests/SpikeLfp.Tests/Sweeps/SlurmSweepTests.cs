@@ -14,11 +14,12 @@ namespace SpikeLfp.Tests.Sweeps;
 [NonParallelizable]
 public class SlurmSweepTests : TempFolderTests
 {
-    // Two optimizer set-ups of LFP x two seeds on the whole digits set, 12 epochs: a task is cancelled after its first
-    // checkpoint with 11 epochs still to go (with 3, a fast machine sometimes finished it first), short enough for CI.
+    // Two optimizer set-ups of LFP x two seeds on the whole digits set, 12 epochs of a network large enough that an epoch
+    // takes a noticeable time: a task is cancelled after its first checkpoint with 11 epochs still to go (a 64-16-10,
+    // T=6, 3-epoch task sometimes finished first), short enough for CI.
     private const string Sweep = """
         {"command": "train",
-         "flags": {"model": "64-16-10", "steps": 6, "batch": 20, "threads": 1, "epochs": 12},
+         "flags": {"model": "64-64-10", "steps": 20, "batch": 20, "threads": 1, "epochs": 12},
          "variations": [{"optimizer": "sgd", "lr": 0.02}, {"optimizer": "adam", "lr": 0.002}],
          "grid": {"seed": [0, 1]}}
         """;
