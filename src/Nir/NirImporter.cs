@@ -5,15 +5,17 @@ using SpikeLfp.Neurons;
 namespace SpikeLfp.Nir;
 
 /// <summary>
-/// Maps a NIR graph onto a <see cref="SpikingNetwork"/>: a chain Input -> (Affine | Linear -> LIF | CubaLIF | LI | IF)+ -> Output,
-/// where a neuron node may feed itself back through an Affine or Linear node (a recurrent layer). The neurons'
-/// input scale (r, w_in and the step) is folded into the weights and biases that feed them, so SpikeLfp's
-/// u_t = beta u_{t-1} + z_t simulates the file's dynamics under the chosen discretisation (docs/nir.md).
-/// Anything else is refused with a message naming the node and its type.
+/// Maps a NIR graph onto a <see cref="SpikingNetwork"/>: a chain from the Input to the Output of layers, each the
+/// nodes up to a neuron population (<see cref="NirSynapses"/>: pooling, Flatten, Conv2d or Affine/Linear, Scale)
+/// and the population (<see cref="NirNeurons"/>: LIF, CubaLIF, LI, IF, I, Threshold). A dense population may feed
+/// itself back through an Affine or Linear node (a recurrent layer). The neurons' input scale (r, w_in and the
+/// step) is folded into the weights and biases that feed them, so SpikeLfp's u_t = beta u_{t-1} + z_t simulates the
+/// file's dynamics under the chosen discretisation (docs/nir.md). An Input of shape [C, H, W] is an image, which
+/// SpikeLfp takes channel-last (H x W x C). Anything else is refused with a message naming the node and its type.
 /// </summary>
 public static class NirImporter
 {
-    private const string Supported = "SpikeLfp maps Input -> (Affine|Linear -> LIF|CubaLIF|LI|IF, optionally recurrent)+ -> Output";
+    private const string Supported = "SpikeLfp maps Input -> ([pool] [Flatten] Conv2d|Affine|Linear -> LIF|CubaLIF|LI|IF|I|Threshold, dense ones optionally recurrent)+ -> Output";
 
     /// <summary>Builds the network <paramref name="graph"/> describes.</summary>
     /// <param name="graph">A flattened NIR graph.</param>
@@ -28,35 +30,68 @@ public static class NirImporter
             throw new InvalidModelException($"{source}: the time step must be a finite number of seconds > 0, got {options.Dt}");
         var input = Single(graph, "Input", source);
         var output = Single(graph, "Output", source);
-        int size = ShapeSize(input, source);
+        var tensor = InputTensor(input, source);
+        bool spikes = false; // the Input may carry any values (an image presented as current)
         var layers = new List<SpikingLayer>();
         string current = input.Name;
         var visited = new HashSet<string> { current };
         while (true)
         {
+            // The nodes up to the next neuron population (a Threshold after synapses is one) or the Output.
+            var path = new List<NirNode>();
             var next = graph[ForwardSuccessor(graph, current, source)];
-            if (next.Type == "Output") break;
-            // A loop longer than neuron -> Affine -> same neuron would walk forever: it is no layer SpikeLfp has.
-            if (!visited.Add(next.Name))
-                throw new InvalidModelException($"{source}: node '{next.Name}' ({next.Type}) is reached again through a loop over several layers; only a neuron feeding itself through one Affine/Linear node is mapped");
-            var connection = Dense(next, size, source);
-            var neuronNode = graph[Only(graph.Successors(next.Name), next, "feeds", source)];
-            var recurrent = RecurrentOf(graph, neuronNode, next, connection.Outputs, source);
-            var (neuron, scale) = Neuron(neuronNode, connection.Outputs, options, source);
-            Scale(connection, scale);
+            while (next.Type != "Output" && !(NirNeurons.IsNeuron(next.Type) && (next.Type != "Threshold" || path.Any(IsSynapses))))
+            {
+                if (!NirSynapses.IsPathType(next.Type)) throw NirSynapses.Unmapped(next, source);
+                Visit(visited, next, source);
+                path.Add(next);
+                next = graph[Only(graph.Successors(next.Name), next, "feeds", source)];
+            }
+            if (next.Type == "Output")
+            {
+                if (path.Count > 0)
+                    throw new InvalidModelException($"{source}: node '{path[^1].Name}' ({path[^1].Type}) feeds the Output without neurons after it; {Supported}");
+                break;
+            }
+            Visit(visited, next, source);
+            if (!path.Any(IsSynapses))
+                throw new InvalidModelException($"{source}: node '{next.Name}' ({next.Type}) is fed by '{graph[current].Name}' ({graph[current].Type}) without a Conv2d, Affine or Linear between them; {Supported}");
+            var synapses = NirSynapses.Read(path, tensor, spikes, source);
+            var recurrent = RecurrentOf(graph, next, path[^1], synapses, source);
+            var (neuron, scale) = NirNeurons.Map(next, synapses.Outputs, options, source);
             if (recurrent is not null) Scale(recurrent, scale);
-            layers.Add(new SpikingLayer(connection, neuron, recurrent));
-            size = connection.Outputs;
-            current = neuronNode.Name;
+            layers.Add(new SpikingLayer(synapses.Build(scale), neuron, recurrent));
+            tensor = synapses.Output with { Flattened = null };
+            spikes = neuron.Spikes;
+            current = next.Name;
         }
         if (layers.Count == 0)
             throw new InvalidModelException($"{source}: node '{input.Name}' (Input) feeds the Output directly; {Supported}");
         int outputs = ShapeSize(output, source);
         // Rockpool writes the Output shape as [1, 1, 1] for one neuron: the element count is what has to agree.
-        if (outputs != size)
-            throw new InvalidModelException($"{source}: node '{output.Name}' (Output) has {outputs} values but the last layer has {size} neurons");
+        if (outputs != tensor.Size)
+            throw new InvalidModelException($"{source}: node '{output.Name}' (Output) has {outputs} values but the last layer has {tensor.Size} neurons");
         try { return new SpikingNetwork(layers); }
         catch (ArgumentException e) { throw new InvalidModelException($"{source}: {e.Message}"); }
+    }
+
+    private static bool IsSynapses(NirNode node) => node.Type is "Conv2d" or "Affine" or "Linear";
+
+    // A loop longer than neuron -> Affine -> same neuron would walk forever: it is no layer SpikeLfp has.
+    private static void Visit(HashSet<string> visited, NirNode node, string source)
+    {
+        if (!visited.Add(node.Name))
+            throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) is reached again through a loop over several layers; only a neuron feeding itself through one Affine/Linear node is mapped");
+    }
+
+    // [C, H, W] with H x W > 1 is an image; a shape with at most one size above 1 ([N], [1, N], Rockpool's [1, 1, N]) a vector.
+    private static NirTensor InputTensor(NirNode input, string source)
+    {
+        int size = ShapeSize(input, source);
+        var shape = input.Find("shape")!.Values;
+        if (shape.Count(v => v != 1) <= 1) return NirTensor.Vector(size);
+        if (shape.Length == 3) return NirTensor.Image(new ImageShape((int)shape[1], (int)shape[2], (int)shape[0]));
+        throw new InvalidModelException($"{source}: node '{input.Name}' (Input) has shape [{string.Join(", ", shape)}]; SpikeLfp maps vectors [N] and images [C, H, W]");
     }
 
     private static NirNode Single(NirGraph graph, string type, string source)
@@ -72,9 +107,6 @@ public static class NirImporter
         var shape = node.Find("shape") ?? throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has no 'shape'");
         if (shape.Length == 0 || shape.Values.Any(v => v < 1 || v > int.MaxValue))
             throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has shape [{string.Join(", ", shape.Values)}]; expected positive sizes");
-        // A multi-dimensional input (2x34x34 event frames) needs a convolutional mapping, not a dense one.
-        if (node.Type == "Input" && shape.Values.Count(v => v != 1) > 1)
-            throw new InvalidModelException($"{source}: node '{node.Name}' (Input) has shape [{string.Join(", ", shape.Values)}]; only one-dimensional inputs are mapped so far ({Supported})");
         double count = shape.Values.Aggregate(1.0, (a, v) => a * v);
         if (count > int.MaxValue) throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) is too large");
         return (int)count;
@@ -97,42 +129,8 @@ public static class NirImporter
 
     private static bool IsConnection(NirNode node) => node.Type is "Affine" or "Linear";
 
-    private static DenseSynapses Dense(NirNode node, int inputs, string source)
-    {
-        if (!IsConnection(node)) throw Unsupported(node, "a connection (Affine or Linear)", source);
-        var weight = node.Find("weight") ?? throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has no 'weight'");
-        if (weight.Shape.Count != 2)
-            throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has a weight of shape [{string.Join(", ", weight.Shape)}]; expected [outputs, inputs]");
-        if (weight.Shape[1] != inputs)
-            throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) takes {weight.Shape[1]} inputs but is fed {inputs}");
-        int outputs = weight.Shape[0];
-        if (outputs < 1) throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has no outputs");
-        var synapses = new DenseSynapses(inputs, outputs);
-        synapses.FromOutputMajor(Finite(weight, node, "weight", source));
-        if (node.Type == "Affine")
-        {
-            var bias = node.Find("bias") ?? throw new InvalidModelException($"{source}: node '{node.Name}' (Affine) has no 'bias'");
-            if (bias.Length != outputs)
-                throw new InvalidModelException($"{source}: node '{node.Name}' (Affine) has {bias.Length} biases for {outputs} outputs");
-            Finite(bias, node, "bias", source).CopyTo(synapses.Bias, 0);
-        }
-        return synapses;
-    }
-
-    private static float[] Finite(NirArray array, NirNode node, string key, string source)
-    {
-        var values = new float[array.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)array.Values[i];
-            if (!float.IsFinite(values[i]))
-                throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) parameter '{key}' holds {array.Values[i]} at index {i}");
-        }
-        return values;
-    }
-
     // The Affine/Linear node that carries the neuron node's output back into it, or null for a feed-forward layer.
-    private static DenseSynapses? RecurrentOf(NirGraph graph, NirNode neuron, NirNode forward, int size, string source)
+    private static DenseSynapses? RecurrentOf(NirGraph graph, NirNode neuron, NirNode forward, NirSynapses synapses, string source)
     {
         var others = graph.Predecessors(neuron.Name).Where(p => p != forward.Name).ToArray();
         if (others.Length == 0) return null;
@@ -141,92 +139,9 @@ public static class NirImporter
             throw new InvalidModelException($"{source}: node '{neuron.Name}' ({neuron.Type}) is fed by {others.Length + 1} nodes ({forward.Name}, {string.Join(", ", others)}); only one forward and one recurrent Affine/Linear are mapped");
         if (graph.Successors(loop.Name).Count != 1)
             throw new InvalidModelException($"{source}: node '{loop.Name}' ({loop.Type}) feeds more than its neuron '{neuron.Name}'");
-        return Dense(loop, size, source);
-    }
-
-    // The neuron kind and the factor that turns the file's input current into SpikeLfp's per-step input z_t.
-    private static (NeuronModel Neuron, double Scale) Neuron(NirNode node, int size, NirImportOptions options, string source)
-    {
-        double dt = options.Dt;
-        switch (node.Type)
-        {
-            case "LIF":
-            case "LI":
-            {
-                double tau = Uniform(node, "tau", size, null, source);
-                var (beta, scale) = Membrane(node, "tau", tau, Uniform(node, "r", size, null, source), dt, options.Rule, source);
-                RequireZero(node, "v_leak", size, source);
-                if (node.Type == "LI") return (new LiNeuron(new LifParameters((float)beta, 1f)), scale);
-                return (new LifNeuron(Lif(node, beta, size, options, source)), scale);
-            }
-            case "CubaLIF":
-            {
-                double tauMem = Uniform(node, "tau_mem", size, null, source);
-                var (beta, memScale) = Membrane(node, "tau_mem", tauMem, Uniform(node, "r", size, null, source), dt, options.Rule, source);
-                double tauSyn = Uniform(node, "tau_syn", size, null, source);
-                var (alpha, synScale) = Membrane(node, "tau_syn", tauSyn, Uniform(node, "w_in", size, 1.0, source), dt, options.Rule, source);
-                RequireZero(node, "v_leak", size, source);
-                return (new CubaLifNeuron(Lif(node, beta, size, options, source), (float)alpha), memScale * synScale);
-            }
-            case "IF":
-            {
-                // dv/dt = r I: no leak, so beta = 1 under either rule and the step integrates r I dt
-                // (Sinabs steps v += r I: import its files with --dt 1 and a reset by subtraction).
-                double scale = Uniform(node, "r", size, null, source) * dt;
-                return (new LifNeuron(Lif(node, 1.0, size, options, source)), scale);
-            }
-            default:
-                throw Unsupported(node, "a neuron (LIF, CubaLIF, LI or IF)", source);
-        }
-    }
-
-    private static (double Decay, double Scale) Membrane(NirNode node, string tauKey, double tau, double gain, double dt, NirDiscretisation rule, string source)
-    {
-        if (tau <= 0)
-            throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has {tauKey} = {tau}; a time constant must be > 0");
-        if (rule == NirDiscretisation.Euler)
-        {
-            // Time constants stored from float32 arithmetic miss dt by a rounding error (0.00099999976 for 1e-3).
-            if (dt > tau * (1 + 1e-6))
-                throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has {tauKey} = {tau} s, shorter than the step {dt} s: forward Euler would give a negative decay (use a smaller step or the exact rule)");
-            return (Math.Max(0, 1 - dt / tau), gain * dt / tau);
-        }
-        double decay = Math.Exp(-dt / tau);
-        return (decay, gain * (1 - decay));
-    }
-
-    private static LifParameters Lif(NirNode node, double beta, int size, NirImportOptions options, string source)
-    {
-        RequireZero(node, "v_reset", size, source);
-        double threshold = Uniform(node, "v_threshold", size, null, source);
-        if (threshold <= 0)
-            throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has v_threshold = {threshold}; SpikeLfp needs a threshold > 0");
-        return new LifParameters((float)beta, (float)threshold, options.Reset, options.DelayedReset);
-    }
-
-    private static void RequireZero(NirNode node, string key, int size, string source)
-    {
-        double value = Uniform(node, key, size, 0.0, source);
-        if (value != 0)
-            throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has {key} = {value}; SpikeLfp's neurons rest and reset at 0");
-    }
-
-    // One value for the whole population (SpikeLfp layers share their neuron parameters).
-    private static double Uniform(NirNode node, string key, int size, double? fallback, string source)
-    {
-        var array = node.Find(key);
-        if (array is null)
-            return fallback ?? throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has no '{key}'");
-        if (array.Length != 1 && array.Length != size)
-            throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has {array.Length} values of '{key}' for {size} neurons");
-        double first = array.Values[0];
-        foreach (double v in array.Values)
-            if (!double.IsFinite(v))
-                throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has {key} = {v}");
-        foreach (double v in array.Values)
-            if (Math.Abs(v - first) > 1e-6 * Math.Abs(first))
-                throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has '{key}' varying across neurons ({first} and {v}); SpikeLfp layers share one value");
-        return first;
+        if (synapses.IsImage)
+            throw new InvalidModelException($"{source}: node '{loop.Name}' ({loop.Type}) feeds the image {synapses.Output} of '{neuron.Name}' back into it; only dense layers are recurrent in SpikeLfp");
+        return NirSynapses.Dense(loop, NirTensor.Vector(synapses.Outputs), source);
     }
 
     private static void Scale(DenseSynapses synapses, double scale)
@@ -236,7 +151,4 @@ public static class NirImporter
         for (int i = 0; i < synapses.Weights.Length; i++) synapses.Weights[i] *= s;
         for (int i = 0; i < synapses.Bias.Length; i++) synapses.Bias[i] *= s;
     }
-
-    private static InvalidModelException Unsupported(NirNode node, string expected, string source)
-        => new($"{source}: node '{node.Name}' has type '{node.Type}' where {expected} was expected; {Supported}");
 }

@@ -25,11 +25,12 @@ public class NirCommandTests
     }
 
     [Test]
-    public void Inspect_says_which_node_stops_the_cnn()
+    public void Inspect_maps_the_sinabs_cnn_onto_convolutions_and_pools()
     {
-        var result = CliRun.Run("nir", "inspect", NirFixtures.Path("cnn_sinabs.nir"));
+        var result = CliRun.Run("nir", "inspect", NirFixtures.Path("cnn_sinabs.nir"), "--dt", "1", "--reset", "subtract");
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
-        Assert.That(result.Output, Does.Contain("Conv2d").And.Contain("SumPool2d").And.Contain("cannot simulate it yet").And.Contain("'input'"));
+        Assert.That(result.Output, Does.Contain("Conv2d").And.Contain("SumPool2d")
+            .And.Contain("SpikeLfp can simulate and train it: 34x34x2-c16k5s2p1-c16k3p1-ap2-c8k3p1-ap2-256-10"));
     }
 
     [Test]
@@ -53,7 +54,7 @@ public class NirCommandTests
         CliRun.Run("nir", "import", "--model", text, "--out", outPath).AssertUsageError(text, "not a readable HDF5 NIR file");
         CliRun.Run("nir", "import", "--model", NirFixtures.Path("lif_norse.nir"), "--dt", "0", "--out", outPath).AssertUsageError("--dt");
         CliRun.Run("nir", "import", "--model", NirFixtures.Path("lif_norse.nir"), "--discretisation", "rk4", "--out", outPath).AssertUsageError("--discretisation");
-        CliRun.Run("nir", "import", "--model", NirFixtures.Path("cnn_sinabs.nir"), "--out", outPath).AssertUsageError("node 'input'");
+        CliRun.Run("nir", "import", "--model", NirFixtures.Path("lif_norse.nir"), "--out", outPath, "--dt", "1e-2").AssertUsageError("node '1' (LIF)");
         CliRun.Run("nir", "import", "--model", NirFixtures.Path("braille_noDelay_bias_zero.nir"), "--dt", "1e-3", "--out", outPath).AssertUsageError("node 'lif1.lif' (CubaLIF)");
         Assert.That(Directory.GetFiles(_folder), Is.EqualTo(new[] { text }));
     }

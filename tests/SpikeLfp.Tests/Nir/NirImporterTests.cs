@@ -129,14 +129,6 @@ public class NirImporterTests
     }
 
     [Test]
-    public void Sinabs_cnn_is_refused_naming_what_is_not_mapped()
-    {
-        string path = NirFixtures.Path("cnn_sinabs.nir");
-        var e = Assert.Throws<InvalidModelException>(() => NirImporter.ToNetwork(NirReader.Read(path), new NirImportOptions(PaperDt), path))!;
-        Assert.That(e.Message, Does.StartWith(path).And.Contain("'input'").And.Contain("[2, 34, 34]"));
-    }
-
-    [Test]
     public void A_step_longer_than_a_time_constant_is_refused_under_euler_naming_the_node()
     {
         string path = NirFixtures.Path("braille_noDelay_bias_zero.nir");
