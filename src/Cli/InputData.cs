@@ -19,14 +19,17 @@ public sealed record InputData(DatasetSplit Split, RecordedInput? Recorded)
     /// Loads --dataset (and --data-dir), trimmed by --limit; an event data set is binned by the binning flags
     /// (<see cref="EventOptions"/>) and takes no --encoder: it is input spikes already.
     /// </summary>
+    /// <param name="a">The command's flags.</param>
+    /// <param name="imageInput">True when the network's first layer reads an image (convolution or pooling): event
+    /// frames are then binned channel-last, [y, x, polarity], the layout of its input.</param>
     /// <exception cref="UsageException">--encoder with event data, or binning that cannot train (counts).</exception>
-    public static InputData Load(Arguments a)
+    public static InputData Load(Arguments a, bool imageInput = false)
     {
         if (!NamesEvents(a)) return new InputData(CommonOptions.Data(a), null);
         string name = a.String("dataset", "digits");
         if (a.Has("encoder"))
             throw new UsageException($"--encoder: data set '{name}' is recorded spikes already; leave --encoder out.");
-        var binning = EventOptions.Binning(a, name);
+        var binning = EventOptions.Binning(a, name) with { ChannelLast = imageInput };
         if (binning.MaxPerBin != 1)
             throw new UsageException($"--max-per-bin {binning.MaxPerBin}: the network takes 0/1 input spikes; counts are for data inspect (use 1, the default).");
         int limit = a.Int("limit", int.MaxValue, 1);

@@ -2,7 +2,8 @@ namespace SpikeLfp.Data.Events;
 
 /// <summary>
 /// Turns the events of one sample into <see cref="EventFrames"/> by the rules of <see cref="EventBinningOptions"/>:
-/// the input of an event at (x, y, p) is <c>(p' * H' + y / k) * W' + x / k</c>, where <c>k</c> is the pooling,
+/// the input of an event at (x, y, p) is <c>(p' * H' + y / k) * W' + x / k</c> (channel-first; with
+/// <see cref="EventBinningOptions.ChannelLast"/>, <c>((y / k) * W' + x / k) * P' + p'</c>), where <c>k</c> is the pooling,
 /// <c>W' = ceil(W / k)</c>, <c>H' = ceil(H / k)</c> (a one-row sensor pools channels only) and <c>p'</c> is the
 /// polarity when split, else 0. Immutable and shareable between threads; the frames carry the scratch.
 /// </summary>
@@ -55,8 +56,12 @@ public sealed class EventBinner
     public EventBinningOptions Options => _options;
 
     /// <summary>The input index of an event at (<paramref name="x"/>, <paramref name="y"/>, <paramref name="polarity"/>).</summary>
-    public int InputIndex(int x, int y, int polarity) =>
-        ((_splitPolarity ? polarity : 0) * _pooledHeight + y / _options.Pool) * _pooledWidth + x / _options.Pool;
+    public int InputIndex(int x, int y, int polarity)
+    {
+        int p = _splitPolarity ? polarity : 0, row = y / _options.Pool, column = x / _options.Pool;
+        return _options.ChannelLast ? (row * _pooledWidth + column) * (_splitPolarity ? 2 : 1) + p
+            : (p * _pooledHeight + row) * _pooledWidth + column;
+    }
 
     /// <summary>Bins sample <paramref name="i"/> of <paramref name="dataset"/> into <paramref name="frames"/>.</summary>
     public void Bin(EventDataset dataset, int i, EventFrames frames)

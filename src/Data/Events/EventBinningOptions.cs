@@ -53,6 +53,12 @@ public sealed record EventBinningOptions
     /// <summary>Cap on an input's value in one step: 1 binary spikes, n counts up to n, 0 uncapped counts.</summary>
     public int MaxPerBin { get; init; } = 1;
 
+    /// <summary>
+    /// Inputs ordered [y, x, p] (the channel-last image a convolutional network reads) instead of the default
+    /// [p, y, x] (channel-first, as event cameras, Tonic and NIR order frames).
+    /// </summary>
+    public bool ChannelLast { get; init; }
+
     /// <summary>SHD and SSC as usually binned: 100 steps of 10 ms, binary.</summary>
     public static EventBinningOptions Heidelberg { get; } = new() { DtUs = 10_000, Steps = 100 };
 

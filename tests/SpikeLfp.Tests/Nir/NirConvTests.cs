@@ -1,10 +1,12 @@
 using PureHDF;
+using SpikeLfp.Data.Events;
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Simulation;
 using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
 using SpikeLfp.Nir;
+using CliRun = SpikeLfp.Tests.Reliability.Cli;
 
 namespace SpikeLfp.Tests.Nir;
 
@@ -239,6 +241,33 @@ public class NirConvTests
         var e = Assert.Throws<InvalidModelException>(() => NirImporter.ToNetwork(graph, Step, "g.nir"))!;
         Assert.That(e.Message, Does.StartWith("g.nir: ").And.Not.Contain("\n"));
         foreach (string fragment in fragments) Assert.That(e.Message, Does.Contain(fragment));
+    }
+
+    [Test]
+    public void Event_frames_for_an_image_network_are_binned_channel_last()
+    {
+        var sensor = NMnistFolder.NMnistSensor;
+        var first = new EventBinner(sensor, new EventBinningOptions { Steps = 1 });
+        var last = new EventBinner(sensor, new EventBinningOptions { Steps = 1, ChannelLast = true });
+        // An OFF event at (x 5, y 7) and an ON event at (x 33, y 0).
+        Assert.That((first.InputIndex(5, 7, 0), first.InputIndex(33, 0, 1)), Is.EqualTo((7 * 34 + 5, 34 * 34 + 33)));
+        Assert.That((last.InputIndex(5, 7, 0), last.InputIndex(33, 0, 1)), Is.EqualTo(((7 * 34 + 5) * 2, 33 * 2 + 1)));
+    }
+
+    [Test]
+    public void Simulate_runs_the_sinabs_cnn_on_nmnist_shaped_event_frames_and_writes_rasters()
+    {
+        // N-MNIST-shaped input without N-MNIST: digits as event recordings in its folder layout, read on its 34x34 sensor.
+        string data = Path.Combine(_folder, "data");
+        Assert.That(CliRun.Run("data", "convert", "--dataset", "digits", "--to", "events", "--out", Path.Combine(data, "nmnist")).ExitCode, Is.EqualTo(0));
+        string run = Path.Combine(_folder, "run");
+        var result = CliRun.Run("simulate", "--model", NirFixtures.Path("cnn_sinabs.nir"), "--nir-dt", "1", "--reset", "subtract", "--immediate-reset",
+            "--dataset", "nmnist", "--data-dir", data, "--samples", "2", "--out", run, "--threads", "2");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Output, Does.Contain("sample 1: label"));
+        Assert.That(Directory.GetFiles(run).Select(Path.GetFileName), Is.SupersetOf(new[] { "spikes.csv", "simulation.json", "raster-0.png", "raster-1.png" }));
+        var hidden = File.ReadLines(Path.Combine(run, "spikes.csv")).Skip(1).Count(l => l.Split(',')[1] == "hidden1");
+        Assert.That(hidden, Is.GreaterThan(0), "the first convolution's neurons fire on the event frames");
     }
 
     // ---- helpers ----
