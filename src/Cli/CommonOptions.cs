@@ -4,6 +4,7 @@ using SpikeLfp.Data;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Cli;
@@ -158,6 +159,33 @@ public static class CommonOptions
         var split = DatasetCatalog.Resolve(name, a.OptionalString("data-dir"));
         int limit = a.Int("limit", int.MaxValue, 1);
         return limit == int.MaxValue ? split : new DatasetSplit(split.Train.Spread(limit), split.Test.Spread(limit));
+    }
+
+    /// <summary>
+    /// True when <paramref name="network"/>'s first layer reads an image (a convolution or a pool): event frames
+    /// are then binned channel-last, the layout of its input.
+    /// </summary>
+    public static bool ReadsImage(SpikingNetwork network) => network.Layers[0].Connection is Conv2dSynapses or PooledSynapses;
+
+    /// <summary>
+    /// True when --model names a network whose first layer reads an image: a NIR graph or model file with one, or a
+    /// convolutional spec. Read before the data, which it decides the layout of; a model that does not load is
+    /// reported where the network is built, so here it counts as no image.
+    /// </summary>
+    public static bool ModelReadsImage(Arguments a)
+    {
+        string? model = a.OptionalString("model");
+        if (model is null) return false;
+        try
+        {
+            if (NirModelOptions.IsNir(model)) return ReadsImage(NirModelOptions.Import(a, model));
+            if (ConvSpec.IsConvSpec(model) && !File.Exists(model))
+                return ConvSpec.Parse(model, LifParameters.Default).Layers[0] is var first && (first.Kind == ConvLayerKind.Conv2d || first.Pool is not null);
+            if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(model))
+                return ReadsImage(LoadJsonModel(model, Neuron(a), seed: 0));
+        }
+        catch (Exception e) when (e is InvalidModelException or UsageException or IOException) { }
+        return false;
     }
 
     /// <summary>

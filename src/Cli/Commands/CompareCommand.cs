@@ -83,7 +83,7 @@ public sealed class CompareCommand : ICommand
     {
         var a = new Arguments(Name, args, ValueFlags, Switches);
         var settings = Parse(a);
-        var input = InputData.Load(a);
+        var input = InputData.Load(a, CommonOptions.ModelReadsImage(a));
         var data = input.Split;
         var first = CommonOptions.Network(a, input, settings.Seeds[0]);   // validates --model against the data
         var lfpOptions = CommonOptions.ForData(a, settings.Lfp, input, first);

@@ -7,7 +7,6 @@ using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.IO;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Simulation;
-using SpikeLfp.Network.Synapses;
 using SpikeLfp.Viz;
 
 namespace SpikeLfp.Cli.Commands;
@@ -44,7 +43,7 @@ public sealed class SimulateCommand : ICommand
         int samples = a.Int("samples", 4, 1, 100_000);
         var network = NirModelOptions.Load(a, modelPath);
         Backends.Device(a); // validate --device before any output exists
-        var input = InputData.Load(a, imageInput: network.Layers[0].Connection is Conv2dSynapses or PooledSynapses);
+        var input = InputData.Load(a, CommonOptions.ReadsImage(network));
         var data = input.Split.Test;
         var (encoder, steps) = CommonOptions.SimulationInput(a, network, input);
         samples = Math.Min(samples, data.Count);

@@ -54,7 +54,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         a.Choice("rule", "lfp", "lfp");
         int checkpointEvery = a.Int("checkpoint-every", 0, 1);
         var options = CommonOptions.Training(a);
-        var input = InputData.Load(a);
+        var input = InputData.Load(a, CommonOptions.ModelReadsImage(a));
         var data = input.Split;
         var network = CommonOptions.Network(a, input, options.Seed);
         options = CommonOptions.ForData(a, options, input, network);
@@ -115,7 +115,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         int reached = checkpoint.InProgress?.Epoch ?? checkpoint.CompletedEpochs;
         if (options.Epochs < reached)
             throw new UsageException($"--epochs {options.Epochs}: the checkpoint already reached epoch {reached}.");
-        var input = InputData.Load(a);
+        var input = InputData.Load(a, CommonOptions.ReadsImage(checkpoint.Network));
         var data = input.Split;
         if (checkpoint.Arguments.TryGetValue(TrainSamplesKey, out var count) && count != data.Train.Count.ToString(CultureInfo.InvariantCulture))
             throw new UsageException($"--resume: the data set now has {data.Train.Count} training samples, the checkpoint was trained on {count}.");

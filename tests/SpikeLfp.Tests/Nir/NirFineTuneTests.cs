@@ -1,3 +1,4 @@
+using SpikeLfp.Cli;
 using SpikeLfp.Data.Events;
 using SpikeLfp.Network.Model;
 using CliRun = SpikeLfp.Tests.Reliability.Cli;
@@ -62,5 +63,34 @@ public class NirFineTuneTests
         var original = CliRun.Run(["nir", "import", "--model", braille, "--dt", "1e-4", "--reset", "subtract", "--immediate-reset", "--out", In("original.json")]);
         Assert.That(original.ExitCode, Is.EqualTo(0), original.ToString());
         Assert.That(ModelFile.Load(tuned).Layers[0].Synapses.Weights, Is.Not.EqualTo(ModelFile.Load(In("original.json")).Layers[0].Synapses.Weights), "LFP changed the weights");
+    }
+
+    [Test]
+    public void Sinabs_cnn_fine_tuned_on_event_frames_exports_and_imports_back_as_the_trained_model()
+    {
+        string data = In("data");
+        Assert.That(CliRun.Run("data", "convert", "--dataset", "digits", "--to", "events", "--out", Path.Combine(data, "nmnist")).ExitCode, Is.EqualTo(0));
+        string[] nirFlags = ["--reset", "subtract", "--immediate-reset"];
+        var train = CliRun.Run(["train", "--model", NirFixtures.Path("cnn_sinabs.nir"), "--nir-dt", "1", .. nirFlags, "--dataset", "nmnist", "--data-dir", data,
+            "--limit", "24", "--epochs", "1", "--batch", "8", "--threads", "2", "--out", In("cnn")]);
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.ToString());
+        Assert.That(train.Output, Does.Contain("model 34x34x2-c16k5s2p1-c16k3p1-ap2-c8k3p1-ap2-256-10"));
+        Assert.That(CliRun.Run("nir", "export", "--model", In("cnn/model.json"), "--dt", "1", "--out", In("cnn.nir")).ExitCode, Is.EqualTo(0));
+        Assert.That(CliRun.Run(["nir", "import", "--model", In("cnn.nir"), "--dt", "1", .. nirFlags, "--out", In("back.json")]).ExitCode, Is.EqualTo(0));
+        Assert.That(File.ReadAllText(In("back.json")), Is.EqualTo(File.ReadAllText(In("cnn/model.json"))));
+        Assert.That(CliRun.Run(["nir", "import", "--model", NirFixtures.Path("cnn_sinabs.nir"), "--dt", "1", .. nirFlags, "--out", In("original.json")]).ExitCode, Is.EqualTo(0));
+        Assert.That(File.ReadAllText(In("back.json")), Is.Not.EqualTo(File.ReadAllText(In("original.json"))), "LFP changed the weights");
+    }
+
+    [TestCase("cnn_sinabs.nir", true)]
+    [TestCase("braille_noDelay_bias_zero.nir", false)]
+    [TestCase("34x34x2-c8k3-10", true)]
+    [TestCase("2312-100-10", false)]
+    [TestCase("lifcnn", true)]
+    public void Event_frames_are_binned_channel_last_for_a_model_that_reads_an_image(string model, bool image)
+    {
+        if (model.EndsWith(".nir", StringComparison.Ordinal)) model = NirFixtures.Path(model);
+        var a = new Arguments("train", ["--model", model, "--nir-dt", "1e-4"], new HashSet<string> { "model", "nir-dt" }, new HashSet<string>());
+        Assert.That(CommonOptions.ModelReadsImage(a), Is.EqualTo(image));
     }
 }
