@@ -89,20 +89,20 @@ internal static class NirNeurons
     }
 
     /// <summary>One value for the whole population (SpikeLfp layers share their neuron parameters).</summary>
-    public static double Uniform(NirNode node, string key, int size, double? fallback, string source)
+    public static double Uniform(NirNode node, string key, int size, double? fallback, string source, string elements = "neurons")
     {
         var array = node.Find(key);
         if (array is null)
             return fallback ?? throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has no '{key}'");
         if (array.Length != 1 && array.Length != size)
-            throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has {array.Length} values of '{key}' for {size} neurons");
+            throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has {array.Length} values of '{key}' for {size} {elements}");
         double first = array.Values[0];
         foreach (double v in array.Values)
             if (!double.IsFinite(v))
                 throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has {key} = {v}");
         foreach (double v in array.Values)
             if (Math.Abs(v - first) > 1e-6 * Math.Abs(first))
-                throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has '{key}' varying across neurons ({first} and {v}); SpikeLfp layers share one value");
+                throw new InvalidModelException($"{source}: node '{node.Name}' ({node.Type}) has '{key}' varying across {elements} ({first} and {v}); SpikeLfp {(elements == "neurons" ? "layers share one value" : "folds only a uniform value into the weights")}");
         return first;
     }
 }

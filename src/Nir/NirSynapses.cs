@@ -86,7 +86,7 @@ internal sealed class NirSynapses
                 break;
             case "Scale":
             {
-                double s = NirNeurons.Uniform(node, "scale", Output.Size, null, source);
+                double s = NirNeurons.Uniform(node, "scale", Output.Size, null, source, "elements");
                 // Before the synapses a scale multiplies their input (the weights); after them, weights and bias.
                 _weightScale *= s;
                 if (_inner is not null) _biasScale *= s;
@@ -156,7 +156,7 @@ internal sealed class NirSynapses
         string where = $"{source}: node '{node.Name}' (Threshold)";
         if (_pool?.Type != "SumPool2d" || _connection is not null || _poolKind == PoolKind.Max || _weightScale != 1)
             throw new InvalidModelException($"{where} sits between nodes SpikeLfp cannot map it in: a Threshold is a neuron after synapses, or a max pool right after a SumPool2d");
-        double theta = NirNeurons.Uniform(node, "threshold", Output.Size, null, source);
+        double theta = NirNeurons.Uniform(node, "threshold", Output.Size, null, source, "elements");
         if (!inputIsSpikes || theta <= 0 || theta >= 1)
             throw new InvalidModelException($"{where} after SumPool2d '{_pool.Name}' is a max pool only on spikes with a threshold between 0 and 1; here the threshold is {theta} and the pooled values are {(inputIsSpikes ? "spikes" : "not spikes")}");
         _poolKind = PoolKind.Max;

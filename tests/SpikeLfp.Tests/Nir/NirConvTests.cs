@@ -391,3 +391,61 @@ public class NirConvTests
         }
     }
 }
+
+/// <summary>Scale, the integrator I and Threshold as a neuron.</summary>
+public class NirScaleIntegratorThresholdTests
+{
+    // Input [2] -> [Scale] -> Linear 2x2 -> neuron -> Output [2].
+    private static NirGraph Dense(NirNode neuron, NirNode? scale = null)
+    {
+        var nodes = new List<NirNode>
+        {
+            new("input", "Input", new Dictionary<string, NirArray> { ["shape"] = NirArray.Int64([1], [2]) }),
+            new("fc", "Linear", new Dictionary<string, NirArray> { ["weight"] = NirArray.Float32([2, 2], [0.5f, 0.25f, -1f, 2f]) }),
+            neuron,
+            new("output", "Output", new Dictionary<string, NirArray> { ["shape"] = NirArray.Int64([1], [2]) }),
+        };
+        var order = new List<string> { "input", "fc", neuron.Name, "output" };
+        if (scale is not null) { nodes.Add(scale); order.Insert(1, scale.Name); }
+        return new NirGraph("1.0.0", nodes, order.Zip(order.Skip(1), (a, b) => new NirEdge(a, b)));
+    }
+
+    private static NirNode Node(string name, string type, string key, params double[] values)
+        => new(name, type, new Dictionary<string, NirArray> { [key] = new([values.Length], values, NirElementType.Float32) });
+
+    [Test]
+    public void An_integrator_is_a_leaky_integrator_without_leak_and_a_scale_multiplies_the_weights()
+    {
+        var network = NirImporter.ToNetwork(Dense(Node("i", "I", "r", 10, 10), Node("s", "Scale", "scale", 2, 2)), new NirImportOptions(1e-2), "g");
+        var layer = network.Layers.Single();
+        Assert.That(layer.Neuron, Is.EqualTo(new LiNeuron(new LifParameters(1f, 1f))));
+        // r dt = 0.1, times the scale 2.
+        Assert.That(layer.Synapses.ToOutputMajor(), Is.EqualTo(new[] { 0.1f, 0.05f, -0.2f, 0.4f }).Within(1e-7f));
+        var graph = NirExporter.ToGraph(network, new NirImportOptions(1e-2));
+        Assert.That(graph["lif1"].Type, Is.EqualTo("I"));
+        Assert.That(NirImporter.ToNetwork(graph, new NirImportOptions(1e-2), "back").Layers[0].Neuron, Is.EqualTo(layer.Neuron));
+    }
+
+    [Test]
+    public void A_threshold_after_synapses_fires_whenever_its_input_exceeds_it_and_keeps_nothing()
+    {
+        var layer = NirImporter.ToNetwork(Dense(Node("th", "Threshold", "threshold", 0.3, 0.3)), new NirImportOptions(1), "g").Layers.Single();
+        var membrane = new float[2];
+        var spikes = new float[2];
+        float[][] inputs = [[0.4f, 0.1f], [0.2f, 0.35f], [0.31f, 0.29f], [0f, 0f]];
+        float[][] expected = [[1, 0], [0, 1], [1, 0], [0, 0]];
+        for (int t = 0; t < inputs.Length; t++)
+        {
+            var previous = t == 0 ? NeuronState.Rest : new NeuronState(membrane, default);
+            layer.Neuron.Step(inputs[t], previous, new NeuronState(membrane, default), spikes);
+            Assert.That(spikes, Is.EqualTo(expected[t]), $"step {t}");
+        }
+    }
+
+    [Test]
+    public void A_scale_that_varies_across_elements_is_refused_naming_it()
+    {
+        var e = Assert.Throws<InvalidModelException>(() => NirImporter.ToNetwork(Dense(Node("i", "I", "r", 1, 1), Node("s", "Scale", "scale", 1, 3)), new NirImportOptions(1), "g"))!;
+        Assert.That(e.Message, Does.Contain("node 's' (Scale)").And.Contain("varying across elements").And.Contain("uniform"));
+    }
+}
