@@ -34,7 +34,8 @@ public sealed class SimulateNetworkCommand : ICommand
           --duration T        biological time, with a unit: 1s, 250ms (default 1s)
           --seed S            seed of the connections and initial membranes (default 0)
           --raster-neurons N  neurons in the raster (default 400)
-          --threads N         CPU threads (default: all cores; results do not depend on it)
+          --threads N         most CPU threads (default: all cores; one per 50,000 neurons is used; results do not
+                              depend on it)
           --out DIR           output folder (default: a new folder under runs/)
           --overwrite         replace an earlier run in --out
         """;
@@ -51,7 +52,7 @@ public sealed class SimulateNetworkCommand : ICommand
         if (steps < 1 || steps > 100_000_000) throw new UsageException($"simulate-network: --duration must be between one step ({spec.DtMs} ms) and 10^8 steps, got {durationMs} ms.");
         ulong seed = (ulong)a.Int("seed", 0, 0, int.MaxValue);
         int rasterNeurons = a.Int("raster-neurons", DefaultRasterNeurons, 1, 100_000);
-        int threads = a.Int("threads", Environment.ProcessorCount, 1, 1024);
+        int threads = NetworkSimulation.UsefulThreads(spec.NeuronCount, a.Int("threads", Environment.ProcessorCount, 1, 1024));
 
         var clock = Stopwatch.StartNew();
         PopulationNetwork network;
@@ -64,14 +65,17 @@ public sealed class SimulateNetworkCommand : ICommand
         var record = new SpikeRecord();
         var simulation = new NetworkSimulation(network, threads);
         var bar = new ProgressBar("simulating", (int)Math.Ceiling(steps * spec.DtMs), "ms");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         clock.Restart();
         simulation.Run(steps, record, new Progress<int>(done => bar.Report((int)(done * spec.DtMs))), reportEvery: Math.Max(1, (int)Math.Round(10 / spec.DtMs)));
         double simulateSeconds = clock.Elapsed.TotalSeconds;
+        // CPU time of the whole process over the loop: on a shared machine, wall time counts other programs too.
+        double simulateCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         bar.Clear();
 
         var statistics = SpikeStatistics.Compute(network, record, steps);
         AtomicFile.WriteAllText(Path.Combine(folder, "spikes.csv"), SpikesCsv(network, record));
-        AtomicFile.WriteAllText(Path.Combine(folder, "statistics.json"), StatisticsJson(network, statistics, what, seed, steps, buildSeconds, simulateSeconds, threads).ToString(Formatting.Indented));
+        AtomicFile.WriteAllText(Path.Combine(folder, "statistics.json"), StatisticsJson(network, statistics, what, seed, steps, buildSeconds, simulateSeconds, simulateCpuSeconds, threads).ToString(Formatting.Indented));
         PlotExport.Save(Raster(network, record, steps, rasterNeurons, what), Path.Combine(folder, "raster.png"), 1400, 800);
         int bin = Math.Max(1, (int)Math.Round(1 / spec.DtMs));
         var rates = Enumerable.Range(0, network.Populations.Count)
@@ -151,7 +155,7 @@ public sealed class SimulateNetworkCommand : ICommand
     }
 
     private static JObject StatisticsJson(PopulationNetwork network, IReadOnlyList<PopulationStatistics> statistics, string what, ulong seed, int steps,
-        double buildSeconds, double simulateSeconds, int threads) => new()
+        double buildSeconds, double simulateSeconds, double simulateCpuSeconds, int threads) => new()
     {
         ["network"] = what == "cuba" ? "cuba" : Path.GetFileName(what),
         ["neurons"] = network.NeuronCount,
@@ -163,6 +167,7 @@ public sealed class SimulateNetworkCommand : ICommand
         ["threads"] = threads,
         ["build_seconds"] = buildSeconds,
         ["simulate_seconds"] = simulateSeconds,
+        ["simulate_cpu_seconds"] = simulateCpuSeconds,
         ["spikes"] = statistics.Sum(s => s.Spikes),
         ["rate_hz"] = statistics.Sum(s => (double)s.Spikes) / network.NeuronCount / (steps * network.Spec.DtMs / 1000),
         ["populations"] = new JArray(statistics.Select(s => new JObject
