@@ -8,6 +8,8 @@ namespace SpikeLfp.Neurons;
 /// The pure, allocation-free step of the LIF neuron with exponential current receptors
 /// (<see cref="ReceptorLifParameters"/>): exact propagation of v and every g_k over one step, v held while refractory,
 /// threshold and reset. State lives with the caller (<see cref="ReceptorLifPopulation"/>, or a test).
+/// The hot methods of the population simulation are compiled fully optimized at once: a 1 s CUBA run calls them only
+/// 10,000 times, and the JIT's unoptimized first tier cost three times the optimized run's CPU time (N = 4,000).
 /// </summary>
 public static class ReceptorLif
 {
@@ -24,6 +26,7 @@ public static class ReceptorLif
     /// w = V_r - E_l, refractory = <see cref="ReceptorLifPropagator.RefractorySteps"/>. The SIMD body and the scalar tail do
     /// the same operations in the same order (no fused multiply-add), so results do not depend on the vector width.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Step(Span<float> depolarization, Span<int> refractory, Span<float> currents, int receptorStride,
         ReceptorLifPropagator p, Span<int> spiked)
     {

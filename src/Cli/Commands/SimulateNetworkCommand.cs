@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using SpikeLfp.Gpu;
+using SpikeLfp.Gpu.Kernels;
 using SpikeLfp.Network.IO;
 using SpikeLfp.Network.Populations;
 using SpikeLfp.Viz;
@@ -38,14 +40,14 @@ public sealed class SimulateNetworkCommand : ICommand
                               depend on it)
           --out DIR           output folder (default: a new folder under runs/)
           --overwrite         replace an earlier run in --out
-        """;
+        """ + "\n" + Backends.DeviceHelp;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
     {
         if (args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
             throw new UsageException("simulate-network: say what to simulate: 'cuba' or a network file (FILE.json).");
         string what = args[0];
-        var a = new Arguments(Name, args.Skip(1).ToList(), new HashSet<string>(["neurons", "duration", "seed", "raster-neurons", "threads", "out"]), new HashSet<string>([OutputFolder.OverwriteSwitch]));
+        var a = new Arguments(Name, args.Skip(1).ToList(), new HashSet<string>(["neurons", "duration", "seed", "raster-neurons", "threads", "out", "device"]), new HashSet<string>([OutputFolder.OverwriteSwitch]));
         var spec = what == "cuba" ? Cuba(a) : FromFile(what, a);
         double durationMs = Duration(a.String("duration", "1s"));
         int steps = (int)Math.Round(durationMs / spec.DtMs);
@@ -59,15 +61,21 @@ public sealed class SimulateNetworkCommand : ICommand
         try { network = PopulationNetwork.Build(spec, seed); }
         catch (ArgumentException e) { throw new UsageException($"simulate-network: {(what == "cuba" ? "" : Path.GetFileName(what) + ": ")}{e.Message}"); }
         double buildSeconds = clock.Elapsed.TotalSeconds;
+        bool gpu = Backends.Device(a) == "gpu";
+        if (gpu && network.Populations.Any(p => p.Propagator.Receptors > DeviceReceptorLif.MaxReceptors))
+            throw new UsageException($"simulate-network: --device gpu: the GPU kernel supports at most {DeviceReceptorLif.MaxReceptors} receptors per neuron.");
         using var claimed = OutputFolder.ForNewRun(a, Name);
         string folder = claimed.Path;
 
         var record = new SpikeRecord();
-        var simulation = new NetworkSimulation(network, threads);
         var bar = new ProgressBar("simulating", (int)Math.Ceiling(steps * spec.DtMs), "ms");
+        var progress = new Progress<int>(done => bar.Report((int)(done * spec.DtMs)));
+        using var device = gpu ? GpuDevice.OpenCuda() : null;
+        using var onDevice = device is null ? null : new GpuNetworkSimulation(network, device.Accelerator); // compiles its kernels here, untimed
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         clock.Restart();
-        simulation.Run(steps, record, new Progress<int>(done => bar.Report((int)(done * spec.DtMs))), reportEvery: Math.Max(1, (int)Math.Round(10 / spec.DtMs)));
+        if (onDevice is not null) onDevice.Run(steps, record, progress);
+        else new NetworkSimulation(network, threads).Run(steps, record, progress, reportEvery: Math.Max(1, (int)Math.Round(10 / spec.DtMs)));
         double simulateSeconds = clock.Elapsed.TotalSeconds;
         // CPU time of the whole process over the loop: on a shared machine, wall time counts other programs too.
         double simulateCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
@@ -75,7 +83,7 @@ public sealed class SimulateNetworkCommand : ICommand
 
         var statistics = SpikeStatistics.Compute(network, record, steps);
         AtomicFile.WriteAllText(Path.Combine(folder, "spikes.csv"), SpikesCsv(network, record));
-        AtomicFile.WriteAllText(Path.Combine(folder, "statistics.json"), StatisticsJson(network, statistics, what, seed, steps, buildSeconds, simulateSeconds, simulateCpuSeconds, threads).ToString(Formatting.Indented));
+        AtomicFile.WriteAllText(Path.Combine(folder, "statistics.json"), StatisticsJson(network, statistics, what, seed, steps, buildSeconds, simulateSeconds, simulateCpuSeconds, threads, gpu).ToString(Formatting.Indented));
         PlotExport.Save(Raster(network, record, steps, rasterNeurons, what), Path.Combine(folder, "raster.png"), 1400, 800);
         int bin = Math.Max(1, (int)Math.Round(1 / spec.DtMs));
         var rates = Enumerable.Range(0, network.Populations.Count)
@@ -155,7 +163,7 @@ public sealed class SimulateNetworkCommand : ICommand
     }
 
     private static JObject StatisticsJson(PopulationNetwork network, IReadOnlyList<PopulationStatistics> statistics, string what, ulong seed, int steps,
-        double buildSeconds, double simulateSeconds, double simulateCpuSeconds, int threads) => new()
+        double buildSeconds, double simulateSeconds, double simulateCpuSeconds, int threads, bool gpu) => new()
     {
         ["network"] = what == "cuba" ? "cuba" : Path.GetFileName(what),
         ["neurons"] = network.NeuronCount,
@@ -164,7 +172,8 @@ public sealed class SimulateNetworkCommand : ICommand
         ["dt_ms"] = network.Spec.DtMs,
         ["steps"] = steps,
         ["duration_ms"] = steps * network.Spec.DtMs,
-        ["threads"] = threads,
+        ["device"] = gpu ? "gpu" : "cpu",
+        ["threads"] = gpu ? 0 : threads,
         ["build_seconds"] = buildSeconds,
         ["simulate_seconds"] = simulateSeconds,
         ["simulate_cpu_seconds"] = simulateCpuSeconds,

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SpikeLfp.Network.Populations;
 
 /// <summary>
@@ -64,6 +66,7 @@ public sealed class NetworkSimulation
     /// Simulates <paramref name="steps"/> steps, appending every spike to <paramref name="record"/>. Reports the steps
     /// done to <paramref name="progress"/> every <paramref name="reportEvery"/> steps; checks <paramref name="cancellation"/> as often.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int steps, SpikeRecord record, IProgress<int>? progress = null, int reportEvery = 100, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -85,6 +88,7 @@ public sealed class NetworkSimulation
     public ReadOnlySpan<int> LastSpikes(int population) => _spiked[population].AsSpan(0, _spikeCounts[population]);
 
     /// <summary>One step: update every neuron, then deliver the spikes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step()
     {
         if (_parts.Length > 1) Parallel.For(0, _parts.Length, _parallel, _updatePart);
@@ -97,6 +101,7 @@ public sealed class NetworkSimulation
     }
 
     // Each range writes its spikes (relative indices) at its own start in the population's buffer.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdatePart(int t)
     {
         var ranges = _parts[t];
@@ -109,6 +114,7 @@ public sealed class NetworkSimulation
 
     // Moves each range's spikes down to follow the previous range's, as absolute indices: ascending order, whatever
     // the number of parts.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Gather()
     {
         Array.Clear(_spikeCounts);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SpikeLfp.Network.Populations;
 
 /// <summary>
@@ -55,6 +57,7 @@ public sealed class Projection
     /// Event-driven delivery: for every source neuron in <paramref name="spiked"/>, adds the weight to the current of
     /// each of its targets, in the order given (so sums are reproducible).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Deliver(ReadOnlySpan<int> spiked, Span<float> current)
     {
         float w = Weight;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SpikeLfp.Network.Populations;
 
 /// <summary>
@@ -17,6 +19,7 @@ public sealed class SpikeRecord
     public ReadOnlySpan<int> Neurons => _neurons.AsSpan(0, Count);
 
     /// <summary>Appends the spikes of <paramref name="neurons"/> (indices within a population starting at <paramref name="offset"/>) at <paramref name="step"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(int step, int offset, ReadOnlySpan<int> neurons)
     {
         if (neurons.IsEmpty) return;

@@ -59,6 +59,7 @@ public class SimulateNetworkCommandTests : TempFolderTests
         ["simulate-network", "cuba", "--neurons", "many"],
         ["simulate-network", "cuba", "--synapses", "3"],
         ["simulate-network", "missing.json"],
+        ["simulate-network", "cuba", "--device", "tpu"],
     ];
 
     [TestCaseSource(nameof(BadInputs))]
