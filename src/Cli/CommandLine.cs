@@ -17,6 +17,7 @@ public static class CommandLine
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
         new TrainCommand(), new SimulateCommand(), new DataCommand(),
+        new SimulateNetworkCommand(),
         new CompareCommand(), new PlotCommand(),
         new ExperimentCommand(),
         new SweepCommand(),

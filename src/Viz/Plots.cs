@@ -39,10 +39,10 @@ public static partial class Plots
     /// Spike raster from plain spike coordinates: one panel per layer, top to bottom in the given order, the last
     /// one being the output. <paramref name="labelNeuron"/> (when given) is shaded green in the output panel and
     /// its spikes drawn green; a <paramref name="predictedNeuron"/> that differs is shaded red.
-    /// The subtitle lists the spike count of every layer.
+    /// The subtitle lists the spike count of every layer. With <paramref name="stepMs"/> the time axis is labelled in ms.
     /// </summary>
     public static PlotModel SpikeRaster(IReadOnlyList<RasterLayer> layers, int steps, string title,
-        int? labelNeuron = null, int? predictedNeuron = null)
+        int? labelNeuron = null, int? predictedNeuron = null, double? stepMs = null)
     {
         ArgumentNullException.ThrowIfNull(layers);
         if (layers.Count == 0) throw new ArgumentException("A raster needs at least one layer.", nameof(layers));
@@ -53,7 +53,7 @@ public static partial class Plots
         string bands = labelNeuron is null ? "" : wrong ? "   (green band: label neuron, red band: predicted neuron)" : "   (green band: label neuron)";
         string subtitle = "spikes: " + counts + bands;
         var model = PlotStyle.NewModel(title, subtitle);
-        model.Axes.Add(TimeAxis(steps));
+        model.Axes.Add(TimeAxis(steps, stepMs));
 
         var panels = PlotStyle.StackPanels(layers.Select(l => (double)l.Neurons).ToList());
         for (int i = 0; i < layers.Count; i++)
@@ -99,16 +99,22 @@ public static partial class Plots
         Layer = AnnotationLayer.BelowSeries,
     };
 
-    private static LinearAxis TimeAxis(int steps) => PlotStyle.Styled(new LinearAxis
+    // In steps; with stepMs, the same axis labelled in ms (the marks stay on the step grid).
+    private static LinearAxis TimeAxis(int steps, double? stepMs = null)
     {
-        Key = TimeAxisKey,
-        Position = AxisPosition.Bottom,
-        Title = "Time step",
-        Minimum = -0.5,
-        Maximum = steps - 0.5,
-        MinimumMajorStep = 1,
-        StringFormat = "0",
-    });
+        var axis = PlotStyle.Styled(new LinearAxis
+        {
+            Key = TimeAxisKey,
+            Position = AxisPosition.Bottom,
+            Title = stepMs is null ? "Time step" : "Time (ms)",
+            Minimum = -0.5,
+            Maximum = steps - 0.5,
+            MinimumMajorStep = 1,
+            StringFormat = "0",
+        });
+        if (stepMs is double ms) axis.LabelFormatter = x => (x * ms).ToString("0.##", CultureInfo.InvariantCulture);
+        return axis;
+    }
 
     // ---------------------------------------------------------------- membrane traces
 

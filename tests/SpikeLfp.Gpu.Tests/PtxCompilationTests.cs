@@ -17,7 +17,7 @@ namespace SpikeLfp.Gpu.Tests;
 public class PtxCompilationTests
 {
     private static IEnumerable<MethodInfo> Kernels() =>
-        new[] { typeof(ForwardKernels), typeof(LfpDeviceKernels), typeof(OptimizerKernels), typeof(DenseKernels) }
+        new[] { typeof(ForwardKernels), typeof(LfpDeviceKernels), typeof(OptimizerKernels), typeof(DenseKernels), typeof(PopulationKernels) }
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
             .Select(m => m.IsGenericMethodDefinition ? m.MakeGenericMethod(typeof(ContractedMultiplyAdd)) : m);
 
