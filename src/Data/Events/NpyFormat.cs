@@ -25,6 +25,7 @@ public static partial class NpyFormat
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(columnsOf2D);
         byte[] bytes;
+        DataFile.CheckRegular(path);
         try
         {
             bytes = File.ReadAllBytes(path);
