@@ -78,7 +78,7 @@ public static class CommandLine
         }
         catch (NumericalInstabilityException e)
         {
-            error.WriteLine($"spikelfp {command.Name}: training stopped: {e.Message}");
+            error.WriteLine($"spikelfp {command.Name}: {(command is SimulateCommand ? "simulation" : "training")} stopped: {e.Message}");
             return 3;
         }
         catch (OperationCanceledException e)

@@ -63,6 +63,9 @@ public sealed class SimulateCommand : IInterruptibleCommand
         var features = data.Features.AsSpan(0, samples * data.FeatureCount);
         if (cancellation.IsCancellationRequested) throw new RunInterruptedException($"interrupted before the simulation started; nothing was written to {folder}.");
         var trace = simulator.Forward(features, keys);
+        // As train does (exit 3): membranes that overflowed float32 make every spike, count and plot meaningless.
+        if (TraceStatistics.FirstNonFiniteMembrane(trace) is { } bad)
+            throw new NumericalInstabilityException($"non-finite membrane in layer {network.LayerName(bad.Layer)} at simulation step {bad.Step + 1} of sample {bad.Sample}; the model's weights or the input overflow float32. Nothing was written to {folder}.");
         var costs = Enumerable.Range(0, samples).Select(s => SynapticCost.None(network).AddSample(network, trace, s)).ToArray();
         var recording = simulator.Record(trace, labels, membranes: true);
 
