@@ -2,6 +2,7 @@ using SpikeLfp.Cli.Commands;
 using SpikeLfp.Cli.Commands.Sweep;
 using SpikeLfp.Data;
 using SpikeLfp.Learning.Training;
+using SpikeLfp.Network;
 using SpikeLfp.Network.Model;
 
 namespace SpikeLfp.Cli;
@@ -26,26 +27,17 @@ public static class CommandLine
     ];
 
     /// <summary>
-    /// Runs the command line; returns the process exit code. The first Ctrl-C asks an
-    /// <see cref="IInterruptibleCommand"/> to stop at its next safe point (and save what it needs to continue);
-    /// a second one ends the process at once.
+    /// Runs the command line; returns the process exit code. SIGINT (Ctrl-C) or SIGTERM asks an
+    /// <see cref="IInterruptibleCommand"/> to stop at its next safe point and save what it needs to continue
+    /// (<see cref="StopSignals"/>).
     /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            if (interrupt.IsCancellationRequested) return; // second Ctrl-C: let the runtime end the process
-            e.Cancel = true;
-            interrupt.Cancel();
-            error.WriteLine("spikelfp: stopping at the next batch boundary (Ctrl-C again to quit without saving)...");
-        };
-        Console.CancelKeyPress += onCtrlC;
-        try { return Run(args, output, error, interrupt.Token); }
-        finally { Console.CancelKeyPress -= onCtrlC; }
+        using var signals = new StopSignals(error, interruptible: Commands.FirstOrDefault(c => c.Name == args.FirstOrDefault()) is IInterruptibleCommand);
+        return Run(args, output, error, signals.Token);
     }
 
-    /// <summary>Runs the command line with an explicit <paramref name="cancellation"/> (what Ctrl-C signals); returns the exit code.</summary>
+    /// <summary>Runs the command line with an explicit <paramref name="cancellation"/> (what SIGINT and SIGTERM signal); returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation)
     {
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
@@ -69,7 +61,7 @@ public static class CommandLine
         {
             return command is IInterruptibleCommand interruptible ? interruptible.Run(rest, output, cancellation) : command.Run(rest, output);
         }
-        catch (Exception e) when (e is UsageException or DatasetException or InvalidModelException or CheckpointException)
+        catch (Exception e) when (e is UsageException or DatasetException or InvalidModelException or CheckpointException or SizeLimitException)
         {
             // Messages of Arguments already start with the command's name; print it once.
             string message = e.Message.StartsWith(command.Name + ": ", StringComparison.Ordinal) ? e.Message[(command.Name.Length + 2)..] : e.Message;
@@ -92,7 +84,7 @@ public static class CommandLine
         }
         catch (NumericalInstabilityException e)
         {
-            error.WriteLine($"spikelfp {command.Name}: training stopped: {e.Message}");
+            error.WriteLine($"spikelfp {command.Name}: {(command is SimulateCommand ? "simulation" : "training")} stopped: {e.Message}");
             return 3;
         }
         catch (OperationCanceledException e)

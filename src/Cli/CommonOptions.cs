@@ -2,7 +2,10 @@ using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Data;
 using SpikeLfp.Learning.Training;
+using SpikeLfp.Network;
+using SpikeLfp.Network.IO;
 using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Simulation;
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
@@ -100,9 +103,15 @@ public static class CommonOptions
     /// The options as they apply to <paramref name="input"/>: with --encoder rows and no --steps, one step per image row;
     /// with event data, the recorded spikes and one step per bin.
     /// </summary>
+    /// <exception cref="SizeLimitException">A training batch of that many steps would not fit in memory.</exception>
     public static TrainingOptions ForData(Arguments a, TrainingOptions options, InputData input, SpikingNetwork network)
-        => input.Recorded is { } recorded ? options with { Encoder = InputEncoders.Recorded, Steps = recorded.Steps }
-        : options.Encoder == "rows" && !a.Has("steps") ? options with { Steps = input.Split.Train.FeatureCount / network.InputSize } : options;
+    {
+        var applied = input.Recorded is { } recorded ? options with { Encoder = InputEncoders.Recorded, Steps = recorded.Steps }
+            : options.Encoder == "rows" && !a.Has("steps") ? options with { Steps = input.Split.Train.FeatureCount / network.InputSize } : options;
+        IInputEncoder encoder = input.Recorded?.Encoder ?? InputEncoders.Create(applied.Encoder, 0, input.Split.Train.FeatureCount, network.InputSize);
+        ForwardTrace.CheckSize(network, Math.Min(applied.BatchSize, Math.Max(1, input.Split.Train.Count)), applied.Steps, encoder.Kind);
+        return applied;
+    }
 
     /// <summary>
     /// The encoder and step count of a simulation of <paramref name="network"/> on <paramref name="input"/> from --encoder,
@@ -214,7 +223,7 @@ public static class CommonOptions
         if (model is null)
             network = SpikingNetwork.Create(Readout(NetworkSpec.Parse($"{input.InputSize(rows)}-100-{data.ClassCount}", neuron)), seed);
         else if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model))
-            network = LoadJsonModel(model, neuron, seed);
+            network = LoadJsonModel(a, model, neuron, seed);
         else
         {
             try
@@ -246,13 +255,18 @@ public static class CommonOptions
             throw new UsageException($"--model: the network has {network.OutputSize} outputs but data set '{data.Name}' has {data.ClassCount} classes.");
     }
 
-    private static SpikingNetwork LoadJsonModel(string path, NeuronModel neuron, int seed)
+    // Flags that set the neurons of a fresh network; a model.json brings its own trained neurons.
+    private static readonly string[] FreshNeuronFlags = ["neuron", "alpha", "beta", "threshold", "reset", "immediate-reset"];
+
+    private static SpikingNetwork LoadJsonModel(Arguments a, string path, NeuronModel neuron, int seed)
     {
         if (!File.Exists(path)) throw new InvalidModelException($"model file '{path}' does not exist.");
         JObject json;
-        try { json = JObject.Parse(File.ReadAllText(path)); }
+        try { json = JObject.Parse(InputFile.ReadAllText(path, InputFile.MaxWeightsFileBytes)); }
         catch (JsonException e) { throw new InvalidModelException($"{path}: not valid JSON ({e.Message})"); }
-        catch (IOException e) { throw new InvalidModelException($"{path}: cannot be read ({e.Message})"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidModelException($"{path}: cannot be read ({FileErrorMessage.Reason(e)})"); }
+        if (json.ContainsKey("format") && FreshNeuronFlags.FirstOrDefault(a.Has) is { } flag)
+            throw new UsageException($"--{flag}: --model {path} is a trained model.json, whose neurons are saved with it; leave --{flag} out (an architecture JSON or a spec like 64-100-10 takes it).");
         return json.ContainsKey("format")
             ? ModelFile.Load(path)
             : ConvSpec.IsConvJson(json) ? ConvSpec.FromJson(json, neuron.Membrane, path).Create(seed)

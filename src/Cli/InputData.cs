@@ -44,6 +44,18 @@ public sealed record InputData(DatasetSplit Split, RecordedInput? Recorded)
         }
     }
 
+    /// <summary>
+    /// --dataset (or --data-dir) with any folder in it made absolute: a named set (digits, mnist, shd, ...) stays as it
+    /// is, a folder or events:PATH gets its full path, so a relative and an absolute name of one folder are the same.
+    /// </summary>
+    public static string AbsoluteDataset(string name)
+    {
+        if (name.Length == 0 || name is "digits" or "mnist" or "fashion-mnist" || EventDatasets.KnownNames.Contains(name)) return name;
+        if (name.StartsWith(EventDatasets.PathPrefix, StringComparison.Ordinal))
+            return name.Length == EventDatasets.PathPrefix.Length ? name : EventDatasets.PathPrefix + Path.GetFullPath(name[EventDatasets.PathPrefix.Length..]);
+        return Path.TrimEndingDirectorySeparator(Path.GetFullPath(name));
+    }
+
     /// <summary>The first layer's inputs this data asks for: the binned channels, an image row with rows, or the features.</summary>
     public int InputSize(bool rows) => Recorded?.Channels ?? (rows ? Split.Train.Shape.Width : Split.Train.FeatureCount);
 }

@@ -1,3 +1,4 @@
+using SpikeLfp.Network.IO;
 using System.Globalization;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Nir;
@@ -64,6 +65,9 @@ public static class NirModelOptions
         if (NeuronFlags.FirstOrDefault(a.Has) is { } flag)
             throw new UsageException($"--{flag}: --model {path} is a NIR graph, which sets its own neurons; leave --{flag} out (a NIR model takes --{DtFlag}, --discretisation, --reset, --immediate-reset).");
         var options = Parse(a, DtFlag, null, path);
+        // HDF5 would open a FIFO and wait for a writer forever.
+        try { if (File.Exists(path)) InputFile.CheckRegular(path); }
+        catch (IOException e) { throw new InvalidModelException($"{path}: cannot be read ({FileErrorMessage.Reason(e)})"); }
         return NirImporter.ToNetwork(NirReader.Read(path), options, path);
     }
 

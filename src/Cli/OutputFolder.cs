@@ -36,6 +36,7 @@ public sealed class OutputFolder : IDisposable
     {
         string folder = a.OptionalString("out") ?? System.IO.Path.Combine("runs", $"{command}-{DateTime.Now:yyyyMMdd-HHmmss}");
         if (folder.Length == 0) throw new UsageException("--out: the path is empty; give a folder.");
+        CheckLinks(folder);
         if (File.Exists(folder)) throw new UsageException($"--out: '{folder}' is a file, not a folder.");
         try { Directory.CreateDirectory(folder); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -64,6 +65,18 @@ public sealed class OutputFolder : IDisposable
             claimed.Dispose();
             throw;
         }
+    }
+
+    // A symbolic link that leads nowhere (a loop, or a missing target) looks like a file to File.Exists: name the link.
+    private static void CheckLinks(string folder)
+    {
+        var info = new FileInfo(System.IO.Path.TrimEndingDirectorySeparator(folder));
+        if (info.LinkTarget is null) return;
+        FileSystemInfo? target;
+        try { target = info.ResolveLinkTarget(returnFinalTarget: true); }
+        catch (IOException e) { throw new UsageException($"--out: '{folder}' is a symbolic link that cannot be followed ({FileErrorMessage.Reason(e)}); choose another folder."); }
+        if (target is null || !target.Exists)
+            throw new UsageException($"--out: '{folder}' is a symbolic link to '{info.LinkTarget}', which does not exist; choose another folder.");
     }
 
     /// <summary>The existing folder of a run to continue, locked; it must hold <paramref name="requiredFile"/>.</summary>

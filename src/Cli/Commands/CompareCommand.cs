@@ -15,7 +15,7 @@ namespace SpikeLfp.Cli.Commands;
 /// spikelfp compare: trains LFP and the surrogate-gradient baseline from identical initial weights and data
 /// order, for several seeds, and writes comparison.json, report.md and training-curve plots.
 /// </summary>
-public sealed class CompareCommand : ICommand
+public sealed class CompareCommand : IInterruptibleCommand
 {
     /// <summary>Default epochs for every rule (chosen so the default run fits in 4 minutes on 2 cores).</summary>
     public const int DefaultEpochs = 30;
@@ -65,6 +65,9 @@ public sealed class CompareCommand : ICommand
           --device D              cpu (default), gpu (CUDA; exits 2 without one) or auto, for LFP and evaluation
           --out DIR               output folder (default: a new folder under runs/)
           --overwrite             replace an earlier run in --out (without it, a folder that is not empty is refused)
+          --resume                continue the comparison in --out that SIGINT/SIGTERM stopped, from its {CompareProgress.FileName}
+                                  (the finished runs are kept, the interrupted one runs again from its start); takes
+                                  only --out, --threads, --torch-threads and --device
         """;
 
     /// <summary>Flags of compare that take a value (a sweep checks its files against them).</summary>
@@ -77,11 +80,47 @@ public sealed class CompareCommand : ICommand
     ]);
 
     /// <summary>Flags of compare that take no value.</summary>
-    public static readonly IReadOnlySet<string> Switches = new HashSet<string> { "immediate-reset", OutputFolder.OverwriteSwitch };
+    public static readonly IReadOnlySet<string> Switches = new HashSet<string> { "immediate-reset", OutputFolder.OverwriteSwitch, ResumeSwitch };
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
+    private const string ResumeSwitch = "resume";
+    // Flags --resume may give: where and how fast it runs, not what it computes.
+    private static readonly string[] ResumableFlags = ["out", "threads", "torch-threads", "device"];
+
+    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+
+    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(Name, args, ValueFlags, Switches);
+        var given = new Arguments(Name, args, ValueFlags, Switches);
+        if (!given.Has(ResumeSwitch)) return Run(given, args, null, output, cancellation);
+
+        if (given.Has(OutputFolder.OverwriteSwitch))
+            throw new UsageException("--resume continues the comparison in --out and --overwrite replaces it: give one of them.");
+        string folder = given.OptionalString("out") ?? throw new UsageException("--resume needs --out D, the folder of the comparison to continue.");
+        if (ValueFlags.Concat(Switches).Except([.. ResumableFlags, ResumeSwitch]).FirstOrDefault(given.Has) is { } flag)
+            throw new UsageException($"--resume: --{flag} cannot change a comparison half-way; leave it out (the saved settings are used).");
+        if (!File.Exists(Path.Combine(folder, CompareProgress.FileName)))
+            throw new UsageException($"--resume: '{folder}' has no {CompareProgress.FileName} (an interrupted compare writes one).");
+        var progress = CompareProgress.Load(folder);
+        // The saved arguments, with this call's --out, --threads, --torch-threads and --device.
+        var resumedArgs = WithoutFlags(progress.Arguments, ResumableFlags).Concat(args.Where(x => x != "--" + ResumeSwitch)).ToArray();
+        return Run(new Arguments(Name, resumedArgs, ValueFlags, Switches), resumedArgs, progress, output, cancellation);
+    }
+
+    // args without the given value flags (and their values).
+    private static List<string> WithoutFlags(IReadOnlyList<string> args, IReadOnlyCollection<string> flags)
+    {
+        var kept = new List<string>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string name = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..].Split('=')[0] : "";
+            if (!flags.Contains(name)) kept.Add(args[i]);
+            else if (!args[i].Contains('=')) i++;
+        }
+        return kept;
+    }
+
+    private int Run(Arguments a, IReadOnlyList<string> args, CompareProgress? resumed, TextWriter output, CancellationToken cancellation)
+    {
         var settings = Parse(a);
         var input = InputData.Load(a, CommonOptions.ModelReadsImage(a));
         var data = input.Split;
@@ -89,8 +128,10 @@ public sealed class CompareCommand : ICommand
         var lfpOptions = CommonOptions.ForData(a, settings.Lfp, input, first);
         settings = settings with { Lfp = lfpOptions, Surrogate = settings.Surrogate with { Steps = lfpOptions.Steps } };
         var (backend, lfp) = Backends.Select(a);
-        using var claimed = OutputFolder.ForNewRun(a, Name);
+        using var claimed = resumed is null ? OutputFolder.ForNewRun(a, Name) : OutputFolder.ForResume(a.OptionalString("out")!, CompareProgress.FileName, "");
         string folder = claimed.Path;
+        var saved = WithoutFlags(args, [.. ResumableFlags.Except(["out"])]).Where(x => x != "--" + OutputFolder.OverwriteSwitch).ToArray();
+        var finished = new List<RuleRun>(resumed?.Runs ?? []);
 
         var rules = new List<ComparedRule> { ComparedRule.Lfp };
         rules.AddRange(settings.Surrogates.Select(s => new ComparedRule(s)));
@@ -104,11 +145,29 @@ public sealed class CompareCommand : ICommand
             foreach (var rule in rules)
             {
                 ProgressBar? bar = null;
-                var run = RuleComparison.Train(rule, initial, data, settings.Epochs,
-                    settings.Lfp with { Seed = seed }, settings.Surrogate with { Seed = seed }, backend, lfp,
-                    onEpoch: _ => bar?.Clear(),
-                    progress: epoch => bar = new ProgressBar($"seed {seed} {rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
-                    encoder: input.Recorded?.Encoder);
+                RuleRun run;
+                if (resumed?.Find(rule, seed) is { } done) run = done;
+                else
+                {
+                    try
+                    {
+                        run = RuleComparison.Train(rule, initial, data, settings.Epochs,
+                            settings.Lfp with { Seed = seed }, settings.Surrogate with { Seed = seed }, backend, lfp,
+                            onEpoch: _ => bar?.Clear(),
+                            progress: epoch => bar = new ProgressBar($"seed {seed} {rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
+                            cancellation: cancellation,
+                            encoder: input.Recorded?.Encoder);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        bar?.Clear();
+                        new CompareProgress(saved, finished).Save(folder);
+                        throw Interruption.Resumable(Name, folder, $"seed {seed}, {rule.Label}",
+                            $"the {finished.Count} finished run(s) are saved in {Path.Combine(folder, CompareProgress.FileName)}, the interrupted one starts again");
+                    }
+                    finished.Add(run);
+                    new CompareProgress(saved, finished).Save(folder);
+                }
                 runs[rule].Add(run);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  seed {seed}  {rule.Label,-22} test {run.TestAccuracy:P2}  (untrained {run.InitialTestAccuracy:P2})  {run.Seconds:F1} s"));

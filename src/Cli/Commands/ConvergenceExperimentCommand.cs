@@ -16,7 +16,7 @@ namespace SpikeLfp.Cli.Commands;
 /// initial weights and data order by LFP and by backpropagation, each with SGD and with Adam, for several seeds;
 /// writes convergence.json, the curves (PNG and SVG) and report.md.
 /// </summary>
-public sealed class ConvergenceExperimentCommand : ICommand
+public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
 {
     private const string Command = "experiment convergence";
     private const string JsonFile = "convergence.json", ReportFile = "report.md";
@@ -58,7 +58,9 @@ public sealed class ConvergenceExperimentCommand : ICommand
         {CommonOptions.LimitAndOutHelp}
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
+    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+
+    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
     {
         var a = new Arguments(Command, args, ValueFlags, new HashSet<string> { OutputFolder.OverwriteSwitch });
         var settings = Settings(a);
@@ -72,7 +74,7 @@ public sealed class ConvergenceExperimentCommand : ICommand
         output.WriteLine(Invariant($"convergence on {data.Train.Name}: ReLU network {spec}, {settings.Epochs} epochs, batch {settings.BatchSize}, rules {string.Join(", ", rules.Select(r => r.Label))}, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
         var progress = new RunProgress(seeds.Length * rules.Count, settings.Epochs, output);
         var study = ConvergenceExperiment.Run(data, spec, settings, seeds, rules, (rule, seed, e) => progress.Report(e.Epoch,
-            () => Invariant($"  seed {seed,-3} {rule.Label,-15} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s")));
+            () => Invariant($"  seed {seed,-3} {rule.Label,-15} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s")), cancellation);
 
         output.WriteLine();
         output.Write(Tables.Aligned(Columns, rules.Select(r => Cells(study, r)).ToList()));

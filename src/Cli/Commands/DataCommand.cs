@@ -26,7 +26,7 @@ public sealed class DataCommand : IInterruptibleCommand
           the N-MNIST layout: DIR/Train/LABEL/*.bin, DIR/Test/LABEL/*.bin, DIR/sensor.txt. Seeded (default 0).
           Then: spikelfp data inspect --dataset events:DIR.
         spikelfp data inspect --dataset shd|ssc|nmnist|events:PATH [--data-dir D] [--out F.png|F.svg]
-                              [--sample I] [--binned] [binning flags]
+                              [--sample I] [--binned] [--overwrite] [binning flags]
           Prints sample and class counts, events per sample (histogram), durations, channels and the binned
           input size, steps and input rate; --out draws the input raster of training sample I (default 0):
           raw events (time in ms, input channel), or the binned steps with --binned.
@@ -84,6 +84,7 @@ public sealed class DataCommand : IInterruptibleCommand
         if (a.OptionalString("to") != "events")
             throw new UsageException("data convert: --to events is required (the only conversion).");
         string outFolder = a.OptionalString("out") ?? throw new UsageException("data convert: --out DIR is required (a folder that does not exist yet).");
+        if (outFolder.Length == 0) throw new UsageException("data convert: --out: the path is empty; give a folder that does not exist yet.");
         int seed = a.Int("seed", 0, 0);
         var images = DatasetCatalog.Resolve(dataset, a.OptionalString("data-dir"));
         var clock = Stopwatch.StartNew();
@@ -99,12 +100,16 @@ public sealed class DataCommand : IInterruptibleCommand
     {
         var flags = new HashSet<string> { "dataset", "data-dir", "out", "sample" };
         flags.UnionWith(EventOptions.ValueFlags);
-        var a = new Arguments("data inspect", args, flags, new HashSet<string> { "binned" });
+        var a = new Arguments("data inspect", args, flags, new HashSet<string> { "binned", OutputFolder.OverwriteSwitch });
         string dataset = a.OptionalString("dataset") ?? throw new UsageException("data inspect: --dataset is required (shd, ssc, nmnist or events:PATH).");
         if (!EventDatasets.IsEventDataset(dataset))
             throw new UsageException($"data inspect: --dataset must be shd, ssc, nmnist or events:PATH, got '{dataset}'.");
         string? plot = a.OptionalString("out");
-        if (plot is not null) PlotFormat(plot);
+        if (plot is not null)
+        {
+            PlotFormat(plot);
+            OutputFile.CheckMayWrite(a, "out", plot); // before the data set is read: an existing plot is kept without --overwrite
+        }
         int sample = a.Int("sample", 0, 0);
         var binning = EventOptions.Binning(a, dataset);
 

@@ -14,7 +14,7 @@ namespace SpikeLfp.Cli.Commands;
 /// with LFP with and without training noise and with the gradient (whose step derivative is zero), for several
 /// seeds; writes heaviside.json, heaviside.png/.svg and report.md.
 /// </summary>
-public sealed class HeavisideExperimentCommand : ICommand
+public sealed class HeavisideExperimentCommand : IInterruptibleCommand
 {
     private const string Command = "experiment heaviside";
     private const string JsonFile = "heaviside.json", PngFile = "heaviside.png", SvgFile = "heaviside.svg", ReportFile = "report.md";
@@ -45,7 +45,9 @@ public sealed class HeavisideExperimentCommand : ICommand
         {CommonOptions.LimitAndOutHelp}
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
+    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+
+    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
     {
         var a = new Arguments(Command, args, ValueFlags, new HashSet<string> { OutputFolder.OverwriteSwitch });
         var defaults = new HeavisideSettings();
@@ -58,7 +60,7 @@ public sealed class HeavisideExperimentCommand : ICommand
         output.WriteLine(Invariant($"heaviside on {data.Train.Name}: model {data.Train.FeatureCount}-{string.Join("-", settings.HiddenSizes)}-{data.Train.ClassCount}, step after every layer, {settings.Epochs} epochs, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
         var progress = new RunProgress(seeds.Length * Rules.Length, settings.Epochs, output);
         var study = HeavisideExperiment.Run(data, settings, seeds, (seed, rule, e) => progress.Report(e.Epoch,
-            () => Invariant($"  seed {seed,-3} {HeavisideExperiment.Label(rule),-21} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s")));
+            () => Invariant($"  seed {seed,-3} {HeavisideExperiment.Label(rule),-21} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s")), cancellation);
 
         output.WriteLine();
         output.Write(Table(study, data));

@@ -4,6 +4,7 @@ using Newtonsoft.Json.Linq;
 using OxyPlot;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Encoding;
+using SpikeLfp.Network.IO;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Simulation;
 using SpikeLfp.Viz;
@@ -74,7 +75,10 @@ public sealed class PlotCommand : ICommand
         return 0;
     }
 
-    // "--runs a b c" becomes "--runs a,b,c" so the flag parser sees one value.
+    // Separates the folders of --runs in its one value: NUL is the one character no path or argument can hold.
+    private const char RunSeparator = '\0';
+
+    // "--runs a b c" becomes one value, so the flag parser sees one value.
     private static List<string> JoinRuns(List<string> args)
     {
         int at = args.IndexOf("--runs");
@@ -82,7 +86,7 @@ public sealed class PlotCommand : ICommand
         int end = at + 1;
         while (end < args.Count && !args[end].StartsWith("--", StringComparison.Ordinal)) end++;
         if (end == at + 1) throw new UsageException("plot curves: --runs needs at least one run folder.");
-        var joined = args.Take(at + 1).Append(string.Join(',', args.Skip(at + 1).Take(end - at - 1))).Concat(args.Skip(end)).ToList();
+        var joined = args.Take(at + 1).Append(string.Join(RunSeparator, args.Skip(at + 1).Take(end - at - 1))).Concat(args.Skip(end)).ToList();
         return joined;
     }
 
@@ -133,15 +137,18 @@ public sealed class PlotCommand : ICommand
 
     private static PlotModel Curves(Arguments a)
     {
-        var folders = (a.OptionalString("runs") ?? throw new UsageException("plot curves: --runs DIR [DIR...] is required.")).Split(',');
+        string given = a.OptionalString("runs") ?? throw new UsageException("plot curves: --runs DIR [DIR...] is required.");
+        // Each argument is one folder, commas and all; "a,b" (the older form) is split only when no folder has that name.
+        var folders = given.Split(RunSeparator).SelectMany(f => Directory.Exists(f) || !f.Contains(',') ? [f] : f.Split(',')).ToArray();
         var runs = new List<RunCurve>();
         foreach (string folder in folders)
         {
             string path = Path.Combine(folder, "metrics.json");
             if (!File.Exists(path)) throw new UsageException($"--runs: '{folder}' has no metrics.json (a folder written by spikelfp train).");
             JObject json;
-            try { json = JObject.Parse(File.ReadAllText(path)); }
+            try { json = JObject.Parse(InputFile.ReadAllText(path, InputFile.MaxSmallFileBytes)); }
             catch (JsonException e) { throw new UsageException($"--runs: {path} is not valid JSON ({e.Message})."); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--runs: cannot read {FileErrorMessage.Describe(e)}."); }
             if (json["epochs"] is not JArray epochs)
                 throw new UsageException($"--runs: {path} has no 'epochs' array.");
             double seconds = 0;
@@ -156,7 +163,7 @@ public sealed class PlotCommand : ICommand
             }
             catch (Exception e) when (e is FormatException or InvalidCastException or NullReferenceException or ArgumentException)
             {
-                throw new UsageException($"--runs: {path} has a malformed epoch entry.");
+                throw new UsageException($"--runs: {path} has a malformed epoch entry: {e.Message}");
             }
             string label = $"{json.Value<string>("rule") ?? "run"} ({Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)))})";
             runs.Add(new RunCurve(label, points));

@@ -16,7 +16,7 @@ namespace SpikeLfp.Cli.Commands;
 /// after global magnitude pruning in 5% steps; writes prune.json, prune.png/.svg, weights-lfp/-surrogate.png/.svg
 /// and report.md.
 /// </summary>
-public sealed class PruneExperimentCommand : ICommand
+public sealed class PruneExperimentCommand : IInterruptibleCommand
 {
     private const string Command = "experiment prune";
     private const string JsonFile = "prune.json", PngFile = "prune.png", SvgFile = "prune.svg", ReportFile = "report.md";
@@ -44,7 +44,9 @@ public sealed class PruneExperimentCommand : ICommand
         {CommonOptions.LimitAndOutHelp}
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
+    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+
+    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
     {
         var a = new Arguments(Command, args, ValueFlags, new HashSet<string> { OutputFolder.OverwriteSwitch });
         var settings = new PruningSettings { Epochs = a.Int("epochs", CompareCommand.DefaultEpochs, 1), Seed = a.Int("seed", 0, 0) };
@@ -57,7 +59,8 @@ public sealed class PruneExperimentCommand : ICommand
         ProgressBar? bar = null;
         var result = PruningExperiment.Run(initial, data, settings,
             onEpoch: (_, _) => bar?.Clear(),
-            progress: (rule, epoch) => bar = new ProgressBar($"{rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count));
+            progress: (rule, epoch) => bar = new ProgressBar($"{rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
+            cancellation: cancellation);
         foreach (var r in result.Rules)
             output.WriteLine(Invariant($"  {r.Rule.Label,-16} test {r.TestAccuracy:P2}  (untrained {r.Run.InitialTestAccuracy:P2})  {r.Run.Seconds:F1} s"));
 

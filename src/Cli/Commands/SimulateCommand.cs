@@ -12,7 +12,7 @@ using SpikeLfp.Viz;
 namespace SpikeLfp.Cli.Commands;
 
 /// <summary>spikelfp simulate: runs a trained model on test samples and writes every spike, plus rasters.</summary>
-public sealed class SimulateCommand : ICommand
+public sealed class SimulateCommand : IInterruptibleCommand
 {
     public string Name => "simulate";
     public string Summary => "simulate a model on test samples; write spikes (CSV, JSON) and rasters";
@@ -36,7 +36,13 @@ public sealed class SimulateCommand : ICommand
           --threads N       CPU threads (default: all cores)
         """ + "\n" + NirModelOptions.Help + "\n" + Backends.DeviceHelp;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
+    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+
+    /// <summary>
+    /// Simulates and writes; SIGINT or SIGTERM before the simulation ends it with nothing written, one after it lets
+    /// the finished simulation's files be written first (exit 130 either way).
+    /// </summary>
+    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
     {
         var a = new Arguments(Name, args, new HashSet<string>(["model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out", "device", "threads", .. NirModelOptions.ValueFlags, .. EventOptions.BinningOnlyFlags]), new HashSet<string>(["membranes", OutputFolder.OverwriteSwitch, .. NirModelOptions.Switches]));
         string modelPath = a.OptionalString("model") ?? throw new UsageException("simulate: --model FILE is required (a model.json written by train, or a NIR graph F.nir with --nir-dt).");
@@ -47,6 +53,7 @@ public sealed class SimulateCommand : ICommand
         var data = input.Split.Test;
         var (encoder, steps) = CommonOptions.SimulationInput(a, network, input);
         samples = Math.Min(samples, data.Count);
+        ForwardTrace.CheckSize(network, Math.Max(1, samples), steps, encoder.Kind);
         using var claimed = OutputFolder.ForNewRun(a, Name);
         string folder = claimed.Path;
 
@@ -54,7 +61,11 @@ public sealed class SimulateCommand : ICommand
         var keys = Enumerable.Range(0, samples).Select(i => Evaluator.EvaluationKeyBase + i).ToArray();
         var labels = data.Labels.Take(samples).ToArray();
         var features = data.Features.AsSpan(0, samples * data.FeatureCount);
+        if (cancellation.IsCancellationRequested) throw new RunInterruptedException($"interrupted before the simulation started; nothing was written to {folder}.");
         var trace = simulator.Forward(features, keys);
+        // As train does (exit 3): membranes that overflowed float32 make every spike, count and plot meaningless.
+        if (TraceStatistics.FirstNonFiniteMembrane(trace) is { } bad)
+            throw new NumericalInstabilityException($"non-finite membrane in layer {network.LayerName(bad.Layer)} at simulation step {bad.Step + 1} of sample {bad.Sample}; the model's weights or the input overflow float32. Nothing was written to {folder}.");
         var costs = Enumerable.Range(0, samples).Select(s => SynapticCost.None(network).AddSample(network, trace, s)).ToArray();
         var recording = simulator.Record(trace, labels, membranes: true);
 
@@ -69,6 +80,7 @@ public sealed class SimulateCommand : ICommand
             output.WriteLine($"sample {s}: label {labels[s]}, prediction {recording.Prediction(s)}, spikes {string.Join(" ", recording.Layers.Select(l => $"{l.Name}={l.SpikeCount(s)}"))}, synaptic ops {costs[s].OperationsPerSample.ToString("F0", CultureInfo.InvariantCulture)}");
         }
         output.WriteLine($"wrote spikes.csv, simulation.json and {samples} rasters (PNG, SVG) to {folder}");
+        if (cancellation.IsCancellationRequested) throw new RunInterruptedException($"interrupted; the simulation had finished, and all its files were written to {folder}.");
         return 0;
     }
 

@@ -23,6 +23,8 @@ public sealed class TrainCommand : IInterruptibleCommand
     // Flags a checkpoint keeps but --resume may change: where data lives, the length of the run, how often to save.
     private static readonly string[] ResumableFlags = ["data-dir", "epochs", "checkpoint-every"];
     private const string TrainSamplesKey = "train-samples";
+    // What the data set held (DatasetContent.Hash): --resume refuses a data set whose pixels or labels changed.
+    private const string DataHashKey = "data-hash";
     private const int RasterSample = 0;
 
     public string Name => "train";
@@ -63,7 +65,10 @@ public sealed class TrainCommand : IInterruptibleCommand
         string folder = claimed.Path;
 
         var arguments = ResultFlags.Concat(ResumableFlags).Where(a.Has).ToDictionary(f => f, f => a.OptionalString(f) ?? "");
+        // Folders are saved absolute, so --resume works from any working directory.
+        foreach (string flag in new[] { "dataset", "data-dir" }.Where(arguments.ContainsKey)) arguments[flag] = InputData.AbsoluteDataset(arguments[flag]);
         arguments[TrainSamplesKey] = data.Train.Count.ToString(CultureInfo.InvariantCulture);
+        arguments[DataHashKey] = DatasetContent.Hash(data);
         // A step count derived from the data (rows) is saved as if given, so --resume rebuilds the same options.
         arguments["steps"] = options.Steps.ToString(CultureInfo.InvariantCulture);
         output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
@@ -92,7 +97,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         var checkpoint = Checkpoint.Load(path);
         if (checkpoint.Rule != "lfp") throw new UsageException($"--resume: {path} is a checkpoint of rule '{checkpoint.Rule}', not lfp.");
 
-        var saved = checkpoint.Arguments.Where(p => p.Key != TrainSamplesKey).ToDictionary(p => p.Key, p => p.Value);
+        var saved = checkpoint.Arguments.Where(p => p.Key is not (TrainSamplesKey or DataHashKey)).ToDictionary(p => p.Key, p => p.Value);
         var savedArguments = Parse(ToArgs(saved));
         var savedSettings = Settings(savedArguments);
         if (savedSettings.Options with { Epochs = checkpoint.Options.Epochs } != checkpoint.Options)
@@ -119,6 +124,11 @@ public sealed class TrainCommand : IInterruptibleCommand
         var data = input.Split;
         if (checkpoint.Arguments.TryGetValue(TrainSamplesKey, out var count) && count != data.Train.Count.ToString(CultureInfo.InvariantCulture))
             throw new UsageException($"--resume: the data set now has {data.Train.Count} training samples, the checkpoint was trained on {count}.");
+        if (checkpoint.Arguments.TryGetValue(DataHashKey, out var hash) && hash != DatasetContent.Hash(data))
+            throw new UsageException($"--resume: data set '{data.Train.Name}' changed since the checkpoint was written (its pixels or labels differ from the ones trained on); restore it, or start a new run.");
+        int batches = (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
+        if (checkpoint.InProgress is { } stopped && stopped.NextBatch > batches)
+            throw new CheckpointException($"{path}: 'next_batch' is {stopped.NextBatch}, beyond the {batches} batches of an epoch.");
         var network = checkpoint.Network;
         try { CommonOptions.CheckFits(network, input, options.Encoder == "rows"); }
         catch (UsageException) { throw new UsageException($"--resume: the checkpoint's model {network.Spec} does not fit data set '{data.Train.Name}'."); }
@@ -182,11 +192,8 @@ public sealed class TrainCommand : IInterruptibleCommand
         return 0;
     }
 
-    private static RunInterruptedException Interrupted(string folder, string where)
-    {
-        string quoted = folder.Any(char.IsWhiteSpace) ? $"\"{folder}\"" : folder;
-        return new RunInterruptedException($"interrupted at {where}; checkpoint written to {Checkpoint.PathIn(folder)}. Continue with: spikelfp train --resume --out {quoted}");
-    }
+    private RunInterruptedException Interrupted(string folder, string where)
+        => Interruption.Resumable(Name, folder, where, $"checkpoint written to {Checkpoint.PathIn(folder)}");
 
     // Test sample RasterSample, encoded with the evaluation key the test set uses, so before and after are comparable.
     private static void SaveRaster(ILfpBatchTrainer trainer, Dataset test, string folder, string name)
@@ -216,7 +223,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         var options = CommonOptions.Training(a) with { Epochs = 1 };
         return new(
             events ? options with { Encoder = InputEncoders.Recorded } : options,
-            a.String("dataset", "digits"),
+            InputData.AbsoluteDataset(a.String("dataset", "digits")),
             a.Int("limit", int.MaxValue, 1),
             a.OptionalString("model"),
             CommonOptions.Neuron(a),

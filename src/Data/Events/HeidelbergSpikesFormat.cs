@@ -34,8 +34,7 @@ public static class HeidelbergSpikesFormat
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(name);
-        if (!File.Exists(path))
-            throw new DatasetException($"{path}: file not found");
+        DataFile.CheckRegular(path);
         long fileLength = new FileInfo(path).Length;
         try
         {

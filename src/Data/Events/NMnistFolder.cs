@@ -111,6 +111,9 @@ public static class NMnistFolder
 
         public int Read(string file)
         {
+            // A recording with no events is an empty file; anything of length 0 is never opened, so a FIFO or a
+            // device among the recordings reads as no events instead of blocking or never ending.
+            if (new FileInfo(file).Length == 0) return 0;
             try
             {
                 using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);

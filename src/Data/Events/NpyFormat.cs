@@ -16,6 +16,9 @@ public static partial class NpyFormat
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int MaxHeaderBytes = 1 << 16;
 
+    /// <summary>Largest .npy event file read (it is read whole, and its columns widened to 64 bits): 256 MiB.</summary>
+    public const long MaxFileBytes = 1L << 28;
+
     /// <summary>The named columns of <paramref name="path"/> as <c>long</c> arrays, in file order of their names.</summary>
     /// <param name="path">The file to read.</param>
     /// <param name="columnsOf2D">Names given to the columns of a 2-D array, by the number of columns (for example 2 -> t, channel).</param>
@@ -25,6 +28,10 @@ public static partial class NpyFormat
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(columnsOf2D);
         byte[] bytes;
+        DataFile.CheckRegular(path);
+        long length = new FileInfo(path).Length;
+        if (length > MaxFileBytes)
+            throw new DatasetException($"{path}: {length} bytes, more than the limit of {MaxFileBytes} for an event file");
         try
         {
             bytes = File.ReadAllBytes(path);

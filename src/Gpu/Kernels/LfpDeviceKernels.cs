@@ -12,10 +12,10 @@ public static class LfpDeviceKernels
     /// <summary>
     /// lfprop's rate-coded reward for one (sample, class): A_{t,y} = 1 - sigmoid(P_y - floor(T/2)) at every step,
     /// A_{t,c} = -s_{t,c} (1 - sigmoid((T - P_c) - floor(T/2))), times <paramref name="scale"/> (1/T).
-    /// The sigmoid is read from a table built on the host in double precision, exactly as RateCodedSpikeReward
-    /// computes it (its argument is an integer in [-floor(T/2), T - floor(T/2)]).
+    /// 1 - sigmoid is read from a table built on the host by RateCodedSpikeReward.SigmoidComplement, so both backends
+    /// hold the same values (its argument is an integer in [-floor(T/2), T - floor(T/2)]).
     /// </summary>
-    public static void RateCodedReward(Index1D index, ArrayView<float> outputSpikes, ArrayView<int> labels, ArrayView<float> sigmoid,
+    public static void RateCodedReward(Index1D index, ArrayView<float> outputSpikes, ArrayView<int> labels, ArrayView<float> sigmoidComplement,
         ArrayView<float> reward, int steps, int classes, float scale)
     {
         int b = index.X / classes, c = index.X - b * classes, label = labels[b], half = steps / 2;
@@ -24,12 +24,12 @@ public static class LfpDeviceKernels
         for (int t = 0; t < steps; t++) if (outputSpikes[start + t * classes + c] != 0f) count++;
         if (c == label)
         {
-            float correct = (1f - sigmoid[count - half + half]) * scale;
+            float correct = sigmoidComplement[count - half + half] * scale;
             for (int t = 0; t < steps; t++) reward[start + t * classes + c] = correct;
         }
         else
         {
-            float wrong = -(1f - sigmoid[steps - count - half + half]) * scale;
+            float wrong = -sigmoidComplement[steps - count - half + half] * scale;
             for (int t = 0; t < steps; t++)
             {
                 long at = start + t * classes + c;

@@ -104,30 +104,33 @@ public static class PruningExperiment
     /// <param name="lfpBackend">Where the LFP backward runs (default: the CPU backend matching <paramref name="backend"/>).</param>
     /// <param name="onEpoch">Called after each training epoch with the rule (for progress output).</param>
     /// <param name="progress">Creates a per-epoch progress sink from the rule and epoch number (may return null).</param>
+    /// <param name="cancellation">Stops training between batches (OperationCanceledException).</param>
     public static PruningResult Run(SpikingNetwork initial, DatasetSplit data, PruningSettings settings,
         IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
-        Action<ComparedRule, EpochMetrics>? onEpoch = null, Func<ComparedRule, int, IProgress<int>?>? progress = null)
+        Action<ComparedRule, EpochMetrics>? onEpoch = null, Func<ComparedRule, int, IProgress<int>?>? progress = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         return new PruningResult(settings, initial,
-            RunRule(ComparedRule.Lfp, initial, data, settings, backend, lfpBackend, onEpoch, progress),
-            RunRule(new ComparedRule(settings.Surrogate.Surrogate), initial, data, settings, backend, lfpBackend, onEpoch, progress));
+            RunRule(ComparedRule.Lfp, initial, data, settings, backend, lfpBackend, onEpoch, progress, cancellation),
+            RunRule(new ComparedRule(settings.Surrogate.Surrogate), initial, data, settings, backend, lfpBackend, onEpoch, progress, cancellation));
     }
 
     /// <summary>Trains one rule and measures its sparsity and pruning curve.</summary>
     public static PruningRuleResult RunRule(ComparedRule rule, SpikingNetwork initial, DatasetSplit data, PruningSettings settings,
         IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
-        Action<ComparedRule, EpochMetrics>? onEpoch = null, Func<ComparedRule, int, IProgress<int>?>? progress = null)
+        Action<ComparedRule, EpochMetrics>? onEpoch = null, Func<ComparedRule, int, IProgress<int>?>? progress = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         var run = RuleComparison.Train(rule, initial, data, settings.Epochs,
             settings.Lfp with { Seed = settings.Seed, Epochs = settings.Epochs }, settings.Surrogate with { Seed = settings.Seed },
-            backend, lfpBackend, m => onEpoch?.Invoke(rule, m), epoch => progress?.Invoke(rule, epoch));
+            backend, lfpBackend, m => onEpoch?.Invoke(rule, m), epoch => progress?.Invoke(rule, epoch), cancellation);
         SpikingNetwork trained = run.Trained!;
         var encoder = RuleComparison.CreateEncoder(settings.Lfp, data.Train, initial);
         var curve = Curve(trained, data.Test, settings.Fractions, settings.Lfp.Steps, settings.Lfp.EvaluationBatchSize, backend, encoder);

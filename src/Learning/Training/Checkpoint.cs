@@ -33,8 +33,11 @@ public sealed record Checkpoint(
 {
     /// <summary>Identifies the file kind.</summary>
     public const string Format = "spikelfp-checkpoint";
-    /// <summary>Current format version; other versions are rejected.</summary>
-    public const int Version = 1;
+    /// <summary>Current format version: 2 carries a checksum of its content. Version 1 (no checksum) is still read.</summary>
+    public const int Version = 2;
+    private const int FirstVersion = 1;
+    /// <summary>The key of the checksum: "sha256:" and the hex SHA-256 of the rest of the document in canonical form.</summary>
+    public const string ChecksumKey = "checksum";
     /// <summary>The file name inside a run's output folder.</summary>
     public const string FileName = "checkpoint.json";
 
@@ -103,7 +106,38 @@ public sealed record Checkpoint(
             },
             ["model"] = JObject.Parse(ModelFile.ToJson(Network)),
         };
+        // Hashed as it will read back (parsed, then written compactly), so writer and reader hash the same text.
+        root[ChecksumKey] = Checksum(Read(root.ToString(Formatting.None)));
         return root.ToString(Formatting.Indented);
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> (checkpoint JSON) with its checksum computed anew: for a checkpoint edited on purpose,
+    /// which Parse would otherwise refuse as damaged.
+    /// </summary>
+    public static string WithChecksum(string text)
+    {
+        var root = Read(text);
+        root[ChecksumKey] = Checksum(root);
+        return root.ToString(Formatting.Indented);
+    }
+
+    // The document as Parse reads it: doubles for every number with a fraction, no dates, bounded depth.
+    private static JObject Read(string text)
+    {
+        using var reader = new JsonTextReader(new StringReader(text)) { FloatParseHandling = FloatParseHandling.Double, DateParseHandling = DateParseHandling.None, MaxDepth = 32 };
+        var root = JObject.Load(reader);
+        while (reader.Read()) { }
+        return root;
+    }
+
+    // "sha256:HEX" of the document without its checksum, written compactly.
+    private static string Checksum(JObject root)
+    {
+        var content = (JObject)root.DeepClone();
+        content.Remove(ChecksumKey);
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content.ToString(Formatting.None)));
+        return "sha256:" + Convert.ToHexStringLower(hash);
     }
 
     /// <summary>Writes the checkpoint atomically: a kill at any moment leaves the previous checkpoint or this one.</summary>
@@ -115,7 +149,7 @@ public sealed record Checkpoint(
     public static Checkpoint Load(string path)
     {
         string text;
-        try { text = File.ReadAllText(path); }
+        try { text = InputFile.ReadAllText(path, InputFile.MaxWeightsFileBytes); }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         { throw new CheckpointException($"no checkpoint at '{path}'."); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -128,24 +162,29 @@ public sealed record Checkpoint(
     public static Checkpoint Parse(string text, string source)
     {
         JObject root;
-        try
-        {
-            using var reader = new JsonTextReader(new StringReader(text)) { FloatParseHandling = FloatParseHandling.Double, MaxDepth = 32 };
-            root = JObject.Load(reader);
-            while (reader.Read()) { }
-        }
+        try { root = Read(text); }
         catch (JsonException e) { throw new CheckpointException($"{source}: not a valid checkpoint (JSON error: {e.Message})"); }
 
         try
         {
             if (root.Value<string?>("format") != Format)
                 throw new CheckpointException($"{source}: not a SpikeLfp checkpoint (format is not '{Format}').");
-            if (root["version"] is not { Type: JTokenType.Integer } version || version.Value<long>() != Version)
-                throw new CheckpointException($"{source}: checkpoint version {root["version"]} is not supported (this SpikeLfp reads version {Version}).");
+            if (root["version"] is not { Type: JTokenType.Integer } version)
+                throw new CheckpointException($"{source}: 'version' must be a whole number (1 or {Version}), got {root["version"]?.ToString(Formatting.None) ?? "nothing"}.");
+            if (version.Value<long>() is not (FirstVersion or Version))
+                throw new CheckpointException($"{source}: checkpoint version {version} is not supported (this SpikeLfp reads versions {FirstVersion} and {Version}).");
+            if (version.Value<long>() == Version)
+            {
+                string expected = Checksum(root);
+                if (root.Value<string?>(ChecksumKey) is not { } written)
+                    throw new CheckpointException($"{source}: '{ChecksumKey}' is missing (a version-{Version} checkpoint carries one).");
+                if (written != expected)
+                    throw new CheckpointException($"{source}: '{ChecksumKey}' does not match the content (the file was changed or damaged after it was written).");
+            }
             string rule = root.Value<string?>("rule") ?? throw new CheckpointException($"{source}: no 'rule'.");
             var options = OptionsFromJson(Object(root, "options", source), source);
             var network = ModelFile.Parse(Object(root, "model", source).ToString(Formatting.None), $"{source} (model)");
-            var metrics = Array(root, "metrics", source).Select(t => EpochMetrics.FromJson((JObject)t)).ToArray();
+            var metrics = Array(root, "metrics", source).Select((t, i) => ReadMetrics(t, i, source)).ToArray();
             for (int e = 0; e < metrics.Length; e++)
                 if (metrics[e].Epoch != e + 1) throw new CheckpointException($"{source}: metrics of epoch {metrics[e].Epoch} found where epoch {e + 1} belongs.");
             var arguments = Object(root, "arguments", source).Properties().ToDictionary(p => p.Name, p => p.Value.Value<string>() ?? "");
@@ -154,20 +193,27 @@ public sealed record Checkpoint(
             EpochProgress? inProgress = null;
             if (root["in_progress"] is JObject p)
             {
-                inProgress = new EpochProgress(p.Value<int>("epoch"), network.Layers.Count)
+                inProgress = new EpochProgress((int)Number(p, "epoch", 1, int.MaxValue, source, whole: true), network.Layers.Count)
                 {
-                    NextBatch = p.Value<int>("next_batch"),
-                    Correct = p.Value<long>("correct"),
-                    RewardTotal = p.Value<double>("reward_total"),
-                    TrainSeconds = p.Value<double>("train_seconds"),
+                    NextBatch = (int)Number(p, "next_batch", 1, int.MaxValue, source, whole: true),
+                    Correct = (long)Number(p, "correct", 0, long.MaxValue, source, whole: true),
+                    RewardTotal = Number(p, "reward_total", double.MinValue, double.MaxValue, source),
+                    TrainSeconds = Number(p, "train_seconds", 0, double.MaxValue, source),
                 };
                 var spikes = Array(p, "spike_totals", source);
                 if (spikes.Count != network.Layers.Count)
                     throw new CheckpointException($"{source}: 'spike_totals' has {spikes.Count} values for {network.Layers.Count} layers.");
-                for (int k = 0; k < spikes.Count; k++) inProgress.SpikeTotals[k] = spikes[k].Value<double>();
+                for (int k = 0; k < spikes.Count; k++)
+                {
+                    inProgress.SpikeTotals[k] = Number(new JObject { [$"spike_totals[{k}]"] = spikes[k].DeepClone() }, $"spike_totals[{k}]", 0, double.MaxValue, source);
+                }
+                if (inProgress.Correct > (long)inProgress.NextBatch * options.BatchSize)
+                    throw new CheckpointException($"{source}: 'correct' is {inProgress.Correct}, more than the {(long)inProgress.NextBatch * options.BatchSize} samples of {inProgress.NextBatch} batches.");
                 if (inProgress.Epoch != metrics.Length + 1 || inProgress.NextBatch < 1)
                     throw new CheckpointException($"{source}: the epoch in progress ({inProgress.Epoch}, batch {inProgress.NextBatch}) does not follow the {metrics.Length} completed epochs.");
             }
+            if (version.Value<long>() == Version && root["completed_epochs"] is null)
+                throw new CheckpointException($"{source}: 'completed_epochs' is missing.");
             if (root["completed_epochs"] is { } completed && completed.Value<int>() != metrics.Length)
                 throw new CheckpointException($"{source}: 'completed_epochs' is {completed} but there are metrics of {metrics.Length} epochs.");
             return new Checkpoint(rule, options, network, optimizer, metrics, inProgress, arguments);
@@ -229,6 +275,9 @@ public sealed record Checkpoint(
         foreach (string name in expected)
         {
             var arrays = Array(given, name, source);
+            // The optimizer allocates its buffers at its first step: empty exactly when it made none.
+            if ((arrays.Count == 0) != (steps == 0))
+                throw new CheckpointException($"{source}: optimizer buffer '{name}' has {arrays.Count} arrays after {steps} optimizer steps.");
             if (arrays.Count != 0 && arrays.Count != lengths.Length)
                 throw new CheckpointException($"{source}: optimizer buffer '{name}' has {arrays.Count} arrays but the model has {lengths.Length} parameter arrays.");
             var values = new float[arrays.Count][];
@@ -272,6 +321,20 @@ public sealed record Checkpoint(
     {
         foreach (float x in values) if (!float.IsFinite(x)) return false;
         return true;
+    }
+
+    private static EpochMetrics ReadMetrics(JToken token, int index, string source)
+    {
+        if (token is not JObject json) throw new CheckpointException($"{source}: 'metrics'[{index}] must be an object.");
+        try { return EpochMetrics.FromJson(json); }
+        catch (FormatException e) { throw new CheckpointException($"{source}: 'metrics'[{index}]: {e.Message}"); }
+    }
+
+    // A finite number in [min, max] under key (a whole one when asked), refused by name otherwise.
+    private static double Number(JObject json, string key, double min, double max, string source, bool whole = false)
+    {
+        try { return EpochMetrics.FiniteNumber(json, key, min, max, whole); }
+        catch (FormatException e) { throw new CheckpointException($"{source}: {e.Message}"); }
     }
 
     private static JToken Required(JObject json, string key, string source)

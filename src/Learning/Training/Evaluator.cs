@@ -25,6 +25,9 @@ public static class Evaluator
     public static int[] Predict(SpikingNetwork network, Dataset data, int steps, IInputEncoder encoder, int batchSize = 256, IComputeBackend? backend = null)
     {
         var simulator = new Simulator(network, steps, encoder, backend);
+        // A long simulation evaluates in smaller batches (each sample is simulated alone, so the result is the same).
+        int fitting = ForwardTrace.LargestBatch(network, batchSize, steps, encoder.Kind);
+        if (fitting >= 1) batchSize = fitting;
         var predictions = new int[data.Count];
         var keys = new long[Math.Min(batchSize, Math.Max(1, data.Count))];
         for (int start = 0; start < data.Count; start += batchSize)

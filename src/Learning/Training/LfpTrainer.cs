@@ -130,24 +130,8 @@ public sealed class LfpTrainer : ILfpBatchTrainer
     // membranes, instead of as NaN feedback one step later.
     private void CheckMembranes(ForwardTrace trace, int epoch, int batchIndex)
     {
-        for (int k = 0; k < trace.Layers.Length; k++)
-        {
-            var layer = trace.Layers[k];
-            int perSample = trace.Steps * layer.Size;
-            var membranes = layer.Membrane.AsSpan(0, trace.Batch * perSample);
-            int bad = FirstNonFiniteIndex(membranes);
-            if (bad < 0) continue;
-            int sample = bad / perSample, step = bad % perSample / layer.Size;
-            throw new NumericalInstabilityException($"non-finite membrane in layer {Network.LayerName(k)} at epoch {epoch}, batch {batchIndex + 1}, simulation step {step + 1} (sample {sample + 1} of the batch); lower the learning rate or check the input.");
-        }
-    }
-
-    private static int FirstNonFiniteIndex(ReadOnlySpan<float> values)
-    {
-        if (VectorMath.AllFinite(values)) return -1;
-        for (int i = 0; i < values.Length; i++)
-            if (!float.IsFinite(values[i])) return i;
-        return -1;
+        if (TraceStatistics.FirstNonFiniteMembrane(trace) is not { } bad) return;
+        throw new NumericalInstabilityException($"non-finite membrane in layer {Network.LayerName(bad.Layer)} at epoch {epoch}, batch {batchIndex + 1}, simulation step {bad.Step + 1} (sample {bad.Sample + 1} of the batch); lower the learning rate or check the input.");
     }
 
     private string? FirstNonFinite(float[][] arrays, bool onlyIfAny = false)

@@ -26,12 +26,34 @@ public sealed record EpochMetrics(
         ["samples_per_second"] = SamplesPerSecond,
     };
 
-    /// <summary>Reads an epoch back from <see cref="ToJson"/>.</summary>
-    public static EpochMetrics FromJson(JObject json) => new(
-        json.Value<int>("epoch"), json.Value<double>("train_accuracy"), json.Value<double>("test_accuracy"),
-        json.Value<double>("mean_reward"),
-        ((JObject)json["spike_rates"]!).Properties().ToDictionary(p => p.Name, p => p.Value.Value<double>()),
-        json.Value<double>("seconds"), json.Value<double>("samples_per_second"));
+    /// <summary>Reads an epoch back from <see cref="ToJson"/>; every field must be there and in its range.</summary>
+    /// <exception cref="FormatException">A field is missing, not a number, not finite or out of range; the message names it.</exception>
+    public static EpochMetrics FromJson(JObject json)
+    {
+        if (json["spike_rates"] is not JObject rates) throw new FormatException("'spike_rates' is missing or not an object.");
+        return new EpochMetrics((int)FiniteNumber(json, "epoch", 1, int.MaxValue, whole: true),
+            FiniteNumber(json, "train_accuracy", 0, 1), FiniteNumber(json, "test_accuracy", 0, 1),
+            FiniteNumber(json, "mean_reward", double.MinValue, double.MaxValue),
+            rates.Properties().ToDictionary(p => p.Name, p => FiniteNumber(rates, p.Name, 0, 1)),
+            FiniteNumber(json, "seconds", 0, double.MaxValue), FiniteNumber(json, "samples_per_second", 0, double.MaxValue));
+    }
+
+    /// <summary>
+    /// The number under <paramref name="key"/>, finite and in [<paramref name="min"/>, <paramref name="max"/>] (whole when
+    /// asked): a missing field, a "NaN" string, 1e30 epochs or a negative count are refused, not read as 0 or cast.
+    /// </summary>
+    /// <exception cref="FormatException">The message names the key and what it holds.</exception>
+    internal static double FiniteNumber(JObject json, string key, double min, double max, bool whole = false)
+    {
+        if (json[key] is not { Type: JTokenType.Integer or JTokenType.Float } token)
+            throw new FormatException($"'{key}' is {(json[key] is { } t ? t.ToString(Formatting.None) : "missing")}, expected a number.");
+        double value = token.Value<double>();
+        if (!double.IsFinite(value) || value < min || value > max || (whole && value != Math.Floor(value)))
+            throw new FormatException($"'{key}' is {token.ToString(Formatting.None)}, expected a finite {(whole ? "whole " : "")}number in [{Bound(min)}, {Bound(max)}].");
+        return value;
+    }
+
+    private static string Bound(double x) => Math.Abs(x) >= 1e15 ? (x < 0 ? "-inf" : "inf") : x.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>A whole training run: settings and per-epoch metrics; written as metrics.json.</summary>

@@ -63,7 +63,7 @@ public static class ModelFile
     public static SpikingNetwork Load(string path)
     {
         string text;
-        try { text = File.ReadAllText(path); }
+        try { text = InputFile.ReadAllText(path, InputFile.MaxWeightsFileBytes); }
         catch (FileNotFoundException) { throw new InvalidModelException($"model file '{path}' does not exist."); }
         catch (DirectoryNotFoundException) { throw new InvalidModelException($"model file '{path}' does not exist."); }
         catch (UnauthorizedAccessException) { throw new InvalidModelException($"model file '{path}' cannot be read (permission denied)."); }
@@ -98,7 +98,10 @@ public static class ModelFile
         if (root.Value<string?>("format") is not { } format || format != Format)
             throw new InvalidModelException($"{source}: not a SpikeLfp model file (format is not '{Format}').");
         var versionToken = root["version"];
-        if (versionToken is null || versionToken.Type != JTokenType.Integer || !ReadableVersions.Contains((int)Math.Clamp(versionToken.Value<long>(), 0, int.MaxValue)))
+        // "1" or 1.0 is a version written wrongly, not another version: say so.
+        if (versionToken is null || versionToken.Type != JTokenType.Integer)
+            throw new InvalidModelException($"{source}: 'version' must be a whole number ({string.Join(" or ", ReadableVersions)}), got {versionToken?.ToString(Formatting.None) ?? "nothing"}.");
+        if (!ReadableVersions.Contains((int)Math.Clamp(versionToken.Value<long>(), 0, int.MaxValue)))
             throw new InvalidModelException($"{source}: model format version {versionToken} is not supported (this SpikeLfp reads versions {string.Join(" and ", ReadableVersions)}).");
 
         var spec = NetworkSpec.FromJson(root, NeuronModel.Default, source);

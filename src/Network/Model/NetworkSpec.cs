@@ -24,6 +24,34 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers)
     /// <summary>Upper bound on any layer size (guards against typos that would allocate gigabytes).</summary>
     public const int MaxLayerSize = 1 << 20;
 
+    /// <summary>Upper bound on the weights of all layers together, recurrent ones included (1 GiB of float32 weights).</summary>
+    public const long MaxWeights = 1L << 28;
+
+    /// <summary>Weights of all layers (biases excluded), counted in 64 bits.</summary>
+    public long WeightCount
+    {
+        get
+        {
+            long total = 0, inputs = Inputs;
+            foreach (var layer in Layers)
+            {
+                total += inputs * layer.Size + (layer.Recurrent ? (long)layer.Size * layer.Size : 0);
+                inputs = layer.Size;
+            }
+            return total;
+        }
+    }
+
+    /// <summary>Throws when the architecture has more than <see cref="MaxWeights"/> weights, before any of them is allocated.</summary>
+    /// <exception cref="InvalidModelException">Too many weights; the message names the count and the limit.</exception>
+    public NetworkSpec CheckWeights(string source)
+    {
+        long weights = WeightCount;
+        if (weights > MaxWeights)
+            throw new InvalidModelException($"{source}: {this} has {weights} weights, more than the limit of {MaxWeights}.");
+        return this;
+    }
+
     /// <summary>Parses "IN-H1-...-OUT" with LIF neurons of the given parameters; see <see cref="Parse(string, NeuronModel)"/>.</summary>
     public static NetworkSpec Parse(string spec, LifParameters neurons) => Parse(spec, new LifNeuron(neurons));
 
@@ -47,7 +75,8 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers)
             if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out sizes[k]) || sizes[k] < 1 || sizes[k] > MaxLayerSize)
                 throw new InvalidModelException($"invalid model spec '{spec}': '{parts[k]}' is not a layer size between 1 and {MaxLayerSize} (rN for a recurrent layer).");
         }
-        return new NetworkSpec(sizes[0], Enumerable.Range(1, sizes.Length - 1).Select(k => new LayerSpec(sizes[k], neuron, recurrent[k])).ToArray());
+        return new NetworkSpec(sizes[0], Enumerable.Range(1, sizes.Length - 1).Select(k => new LayerSpec(sizes[k], neuron, recurrent[k])).ToArray())
+            .CheckWeights($"invalid model spec '{spec}'");
     }
 
     /// <summary>The same architecture with a non-spiking LI readout (<see cref="LiNeuron"/>, leak <paramref name="beta"/>) as output layer.</summary>
@@ -80,7 +109,7 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers)
         }
         try { SpikingNetwork.CheckReadout(specs.Select(l => (l.Neuron, l.Recurrent)).ToArray()); }
         catch (ArgumentException e) { throw new InvalidModelException($"{source}: {e.Message}"); }
-        return new NetworkSpec(inputs, specs);
+        return new NetworkSpec(inputs, specs).CheckWeights(source);
     }
 
     /// <summary>Reset modes by their name in files and on the command line.</summary>

@@ -64,8 +64,10 @@ public sealed class SpikingNetwork
         => Create(new NetworkSpec(sizes[0], sizes.Skip(1).Select(s => new LayerSpec(s, neurons)).ToArray()), seed);
 
     /// <summary>Builds a network from a spec with the reference's uniform initialisation, seeded.</summary>
+    /// <exception cref="InvalidModelException">More than <see cref="NetworkSpec.MaxWeights"/> weights.</exception>
     public static SpikingNetwork Create(NetworkSpec spec, int seed)
     {
+        spec.CheckWeights("model");
         var random = new Random(seed);
         var layers = new List<SpikingLayer>();
         int inputs = spec.Inputs;

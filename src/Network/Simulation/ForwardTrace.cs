@@ -21,6 +21,7 @@ public sealed class ForwardTrace
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        CheckSize(network, capacity, steps, input);
         Capacity = capacity;
         Steps = steps;
         InputSize = network.InputSize;
@@ -40,6 +41,63 @@ public sealed class ForwardTrace
         Layers = network.Layers.Select((l, k) => new LayerTrace(l.Size, capacity, steps,
             constantCurrent: k == 0 && constantFirst && !first.IsRecurrent, synaptic: l.Neuron.HasSynapticCurrent, recurrent: l.IsRecurrent,
             spiking: l.Neuron.Spikes)).ToArray();
+    }
+
+    /// <summary>The part of the memory available to this process (<see cref="SizeLimitException.AvailableMemoryBytes"/>) one trace may take.</summary>
+    public const double MemoryFraction = 0.5;
+
+    /// <summary>
+    /// Bytes a trace of <paramref name="capacity"/> samples and <paramref name="steps"/> steps takes, counted in 64 bits,
+    /// and the largest array in it, in elements: per layer the current, the membrane, the synaptic current of
+    /// current-based neurons and the spike indices, each [sample, step, neuron].
+    /// </summary>
+    public static (long Bytes, long LargestArray) Size(SpikingNetwork network, long capacity, long steps, InputKind input)
+    {
+        long bytes = 0, largest = 0;
+        void Add(long elements, int copies = 1)
+        {
+            bytes += elements * copies * sizeof(float);
+            largest = Math.Max(largest, elements);
+        }
+        Add(input == InputKind.CurrentSequence ? capacity * steps * network.InputSize : capacity * network.InputSize);
+        if (input == InputKind.Spikes) Add(capacity * steps * network.InputSize);
+        for (int k = 0; k < network.Layers.Count; k++)
+        {
+            var layer = network.Layers[k];
+            long elements = capacity * steps * layer.Size;
+            bool constant = k == 0 && input == InputKind.ConstantCurrent && !layer.IsRecurrent;
+            Add(constant ? capacity * layer.Size : elements);
+            Add(elements, layer.Neuron.HasSynapticCurrent ? 3 : 2);
+        }
+        return (bytes, largest);
+    }
+
+    /// <summary>
+    /// The largest batch, at most <paramref name="wanted"/>, whose trace fits (see <see cref="CheckSize"/>); 0 when not
+    /// even one sample does. Evaluation uses it so that a long simulation evaluates in smaller batches instead of failing.
+    /// </summary>
+    public static int LargestBatch(SpikingNetwork network, int wanted, int steps, InputKind input)
+    {
+        var (bytes, largest) = Size(network, 1, steps, input);
+        long byMemory = (long)(SizeLimitException.AvailableMemoryBytes * MemoryFraction) / Math.Max(1, bytes);
+        long byArray = Array.MaxLength / Math.Max(1, largest);
+        return (int)Math.Min(wanted, Math.Min(byMemory, byArray));
+    }
+
+    /// <summary>
+    /// Throws before any allocation when a trace of this size cannot be held: an array longer than .NET allows, or
+    /// more than <see cref="MemoryFraction"/> of the memory available to this process.
+    /// </summary>
+    /// <exception cref="SizeLimitException">The message names the size and the limit.</exception>
+    public static void CheckSize(SpikingNetwork network, int capacity, int steps, InputKind input)
+    {
+        var (bytes, largest) = Size(network, capacity, steps, input);
+        string shape = $"{capacity} samples x {steps} steps x {network.Layers.Max(l => l.Size)} neurons";
+        if (largest > Array.MaxLength)
+            throw new SizeLimitException($"a simulation of {shape} needs {largest} values in one array, more than the limit of {Array.MaxLength}; use fewer steps, samples or neurons.");
+        long budget = (long)(SizeLimitException.AvailableMemoryBytes * MemoryFraction);
+        if (bytes > budget)
+            throw new SizeLimitException($"a simulation of {shape} needs {SizeLimitException.Describe(bytes)}, more than the limit of {SizeLimitException.Describe(budget)} (half of this machine's {SizeLimitException.Describe(SizeLimitException.AvailableMemoryBytes)}); use fewer steps, samples or neurons.");
     }
 
     /// <summary>Largest batch the trace holds.</summary>

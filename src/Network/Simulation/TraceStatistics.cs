@@ -3,6 +3,24 @@ namespace SpikeLfp.Network.Simulation;
 /// <summary>Read-outs of a simulated batch: predictions, spike counts and rates.</summary>
 public static class TraceStatistics
 {
+    /// <summary>
+    /// The first membrane of the simulated batch that is NaN or infinite, as (layer, sample, step), or null when all
+    /// are finite: a float32 overflow (weights of 1e38, a learning rate far too large) that no result may hide.
+    /// </summary>
+    public static (int Layer, int Sample, int Step)? FirstNonFiniteMembrane(ForwardTrace trace)
+    {
+        for (int k = 0; k < trace.Layers.Length; k++)
+        {
+            var layer = trace.Layers[k];
+            int perSample = trace.Steps * layer.Size;
+            var membranes = layer.Membrane.AsSpan(0, trace.Batch * perSample);
+            if (Synapses.VectorMath.AllFinite(membranes)) continue;
+            for (int i = 0; i < membranes.Length; i++)
+                if (!float.IsFinite(membranes[i])) return (k, i / perSample, i % perSample / layer.Size);
+        }
+        return null;
+    }
+
     /// <summary>Output spike count per neuron of sample <paramref name="sample"/>, summed over steps.</summary>
     public static void OutputCounts(ForwardTrace trace, int sample, Span<int> counts)
     {

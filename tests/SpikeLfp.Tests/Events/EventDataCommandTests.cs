@@ -40,6 +40,13 @@ public class EventDataCommandTests
         Assert.That(inspect.Output, Does.Contain("test: 364 samples"));
         Assert.That(inspect.Output, Does.Contain("input rate after binning: "));
         Assert.That(new FileInfo(png).Length, Is.GreaterThan(1000));
+
+        // The plot is not replaced without --overwrite, and that is refused before the data set is read.
+        byte[] drawn = File.ReadAllBytes(png);
+        Run("data", "inspect", "--dataset", "events:" + events, "--out", png, "--sample", "4").AssertUsageError("--out", "already exists", "--overwrite");
+        Assert.That(File.ReadAllBytes(png), Is.EqualTo(drawn));
+        Assert.That(Run("data", "inspect", "--dataset", "events:" + events, "--out", png, "--sample", "4", "--overwrite").ExitCode, Is.EqualTo(0));
+        Run("data", "inspect", "--dataset", "events:" + events, "--out", In("no-such-folder/r.png")).AssertUsageError("--out", "does not exist");
     }
 
     [Test]
@@ -53,6 +60,7 @@ public class EventDataCommandTests
         [
             (["data", "convert", "--dataset", "digits", "--to", "events", "--out", taken], "already exists"),
             (["data", "convert", "--dataset", "digits", "--out", out1], "--to events is required"),
+            (["data", "convert", "--dataset", "digits", "--to", "events", "--out", ""], "--out: the path is empty"),
             (["data", "inspect", "--dataset", "events:" + missing], "event data set folder not found"),
             (["data", "inspect", "--dataset", "digits"], "--dataset must be shd, ssc, nmnist or events:PATH"),
             (["data", "inspect", "--dataset", "events:" + taken, "--crop", "5:2"], "--crop 5:2 is an empty window"),

@@ -62,6 +62,8 @@ public class LfpSpikingReferenceTests
         int nOut = run.Network.OutputSize;
         var reward = Close.TimeMajorToSampleMajor(f.Array("reward"), run.Steps, run.Batch, nOut);
         Close.AssertAll(run.Workspace.Incoming[1].AsSpan(0, reward.Length).ToArray(), reward, "reward");
+        // Each reward is one sigmoid complement, scaled: held to 1e-5 of itself, however small.
+        Close.AssertEachElement(run.Workspace.Incoming[1].AsSpan(0, reward.Length).ToArray(), reward, "reward (element-wise)");
 
         double[] inputReward = f.Array("input_reward");
         if (spikingInput) inputReward = Close.TimeMajorToSampleMajor(inputReward, run.Steps, run.Batch, run.Network.InputSize);

@@ -193,7 +193,7 @@ public class BadInputTests : TempFolderTests
         yield return new TestCaseData(IdxDataset.TestImagesFile, (Func<byte[], byte[]>)(b => [.. Header(IdxFormat.ImagesMagic, 5, Rows, Cols), .. b[16..(16 + 5 * Rows * Cols)]]), "labels").SetName("Idx_image_and_label_counts_differ");
         yield return new TestCaseData(IdxDataset.TrainLabelsFile, (Func<byte[], byte[]>)(b => [.. b[..8], .. Enumerable.Repeat((byte)200, b.Length - 8)]), "label 200").SetName("Idx_label_out_of_range");
         yield return new TestCaseData(IdxDataset.TrainImagesFile + ".gz", (Func<byte[], byte[]>)(b => [0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7]), "gz").SetName("Idx_gz_file_that_is_not_gzip");
-        yield return new TestCaseData(IdxDataset.TrainImagesFile, (Func<byte[], byte[]>)(b => []), "truncated").SetName("Idx_empty_file");
+        yield return new TestCaseData(IdxDataset.TrainImagesFile, (Func<byte[], byte[]>)(b => []), "empty, or not a regular file").SetName("Idx_empty_file");
     }
 
     [TestCaseSource(nameof(CorruptIdx))]
@@ -208,6 +208,45 @@ public class BadInputTests : TempFolderTests
         AssertRejected(TrainOn(folder), fragment);
         var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Resolve(folder, null));
         Assert.That(e!.Message, Does.Contain(fragment));
+    }
+
+    [Test]
+    public void A_fifo_as_label_file_is_refused_without_waiting_for_a_writer()
+    {
+        string folder = ValidIdxFolder();
+        string labels = Path.Combine(folder, IdxDataset.TrainLabelsFile);
+        File.Delete(labels);
+        MakeFifo(labels);
+        var run = Task.Run(() => TrainOn(folder));
+        Assert.That(run.Wait(TimeSpan.FromSeconds(60)), Is.True, "train returned instead of waiting for a writer of the FIFO");
+        AssertRejected(run.Result, IdxDataset.TrainLabelsFile, "not a regular file");
+    }
+
+    [Test]
+    public void Idx_images_claiming_more_pixels_than_the_limit_are_refused_before_decompression()
+    {
+        // 200 images of 4096x4096 (3.4 G pixels) in a gzip file of a few kilobytes: refused from the header alone.
+        string folder = ValidIdxFolder();
+        string images = Path.Combine(folder, IdxDataset.TrainImagesFile);
+        File.Delete(images);
+        using (var file = File.Create(images + ".gz"))
+        using (var gzip = new GZipStream(file, CompressionLevel.SmallestSize))
+        {
+            gzip.Write(Header(IdxFormat.ImagesMagic, 200, 4096, 4096));
+            gzip.Write(new byte[1 << 20]);
+        }
+        long before = GC.GetTotalAllocatedBytes();
+        AssertRejected(TrainOn(folder), IdxDataset.TrainImagesFile, $"more than the limit of {IdxFormat.MaxPixels}");
+        Assert.That(GC.GetTotalAllocatedBytes() - before, Is.LessThan(256L << 20), "nothing near the claimed size was allocated");
+    }
+
+    /// <summary>Makes a named pipe with mkfifo (Linux and macOS); the test is skipped where there is none.</summary>
+    public static void MakeFifo(string path)
+    {
+        if (OperatingSystem.IsWindows()) Assert.Ignore("named pipes in the file system need Linux or macOS");
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.That(mkfifo.ExitCode, Is.EqualTo(0), "mkfifo");
     }
 
     [Test]
@@ -262,11 +301,13 @@ public class BadInputTests : TempFolderTests
         yield return new TestCaseData((Func<string, string>)(t => "this is not JSON"), "JSON").SetName("Model_not_json");
         yield return new TestCaseData((Func<string, string>)(t => t[..(t.Length / 2)]), "JSON").SetName("Model_truncated");
         yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"version\": 2", "\"version\": 3")), "version 3").SetName("Model_other_format_version");
+        yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"version\": 2", "\"version\": \"2\"")), "'version' must be a whole number (1 or 2), got \"2\"").SetName("Model_version_as_string");
+        yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"version\": 2", "\"version\": 2.0")), "'version' must be a whole number (1 or 2), got 2.0").SetName("Model_version_as_fraction");
         yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"spikelfp-model\"", "\"keras\"")), "not a SpikeLfp model").SetName("Model_other_format");
         yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"size\": 4", "\"size\": 5")), "shape needs").SetName("Model_weight_shape_disagrees_with_spec");
         yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"bias\": [", "\"bias\": [0.5,")), "'bias' has").SetName("Model_bias_too_long");
         yield return new TestCaseData((Func<string, string>)(t => t.Replace("\"threshold\": 1.0", "\"threshold\": -1.0")), "threshold").SetName("Model_invalid_neuron_parameters");
-        yield return new TestCaseData((Func<string, string>)(t => ""), "JSON").SetName("Model_empty_file");
+        yield return new TestCaseData((Func<string, string>)(t => ""), "empty").SetName("Model_empty_file");
     }
 
     [TestCaseSource(nameof(CorruptModels))]

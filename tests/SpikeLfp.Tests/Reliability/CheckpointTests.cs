@@ -140,14 +140,60 @@ public class CheckpointTests
         yield return new TestCaseData((Func<JObject, string>)(j => { ((JArray)j["model"]!["layers"]![0]!["bias"]!).RemoveAt(0); return j.ToString(); }), "bias").SetName("Checkpoint_model_shape_wrong");
         yield return new TestCaseData((Func<JObject, string>)(j => { j["in_progress"] = new JObject { ["epoch"] = 5, ["next_batch"] = 1, ["correct"] = 0, ["reward_total"] = 0, ["spike_totals"] = new JArray(0, 0), ["train_seconds"] = 0 }; return j.ToString(); }), "does not follow").SetName("Checkpoint_progress_inconsistent");
         yield return new TestCaseData((Func<JObject, string>)(j => { j.Remove("metrics"); return j.ToString(); }), "metrics").SetName("Checkpoint_missing_metrics");
+        yield return new TestCaseData((Func<JObject, string>)(j => { j["optimizer"]!["buffers"]!["velocity"] = new JArray(); return j.ToString(); }), "'velocity' has 0 arrays after").SetName("Checkpoint_empty_optimizer_buffers");
+        yield return new TestCaseData((Func<JObject, string>)(j => { j["optimizer"]!["steps"] = -3; return j.ToString(); }), "negative").SetName("Checkpoint_negative_optimizer_steps");
+        yield return new TestCaseData((Func<JObject, string>)(j => { j["in_progress"] = Progress(2, 1, correct: -5); return j.ToString(); }), "'correct' is -5").SetName("Checkpoint_negative_count");
+        yield return new TestCaseData((Func<JObject, string>)(j => { j["in_progress"] = Progress(2, 1, reward: "NaN"); return j.ToString(); }), "'reward_total' is \"NaN\"").SetName("Checkpoint_nan_string");
+        yield return new TestCaseData((Func<JObject, string>)(j => { var p = Progress(2, 1); p.Remove("train_seconds"); j["in_progress"] = p; return j.ToString(); }), "'train_seconds' is missing").SetName("Checkpoint_progress_field_missing");
+        yield return new TestCaseData((Func<JObject, string>)(j => { ((JObject)j["metrics"]![0]!).Remove("test_accuracy"); return j.ToString(); }), "'metrics'[0]: 'test_accuracy' is missing").SetName("Checkpoint_metric_field_missing");
+        yield return new TestCaseData((Func<JObject, string>)(j => { j["metrics"]![0]!["train_accuracy"] = "NaN"; return j.ToString(); }), "'train_accuracy' is \"NaN\"").SetName("Checkpoint_metric_nan_string");
+        yield return new TestCaseData((Func<JObject, string>)(j => { j["metrics"]![0]!["epoch"] = 1e30; return j.ToString(); }), "'epoch' is 1E+30").SetName("Checkpoint_metric_absurd_epoch");
+        yield return new TestCaseData((Func<JObject, string>)(j => { j["version"] = "1"; return j.ToString(); }), "'version' must be a whole number").SetName("Checkpoint_version_as_string");
+        yield return new TestCaseData((Func<JObject, string>)(j => { j.Remove("completed_epochs"); return j.ToString(); }), "'completed_epochs' is missing").SetName("Checkpoint_completed_epochs_missing");
+    }
+
+    private static JObject Progress(int epoch, int nextBatch, object? correct = null, object? reward = null) => new()
+    {
+        ["epoch"] = epoch, ["next_batch"] = nextBatch, ["correct"] = JToken.FromObject(correct ?? 0), ["reward_total"] = JToken.FromObject(reward ?? 0.5),
+        ["spike_totals"] = new JArray(1.0, 2.0), ["train_seconds"] = 0.1,
+    };
+
+    // Edits keep a valid checksum (Checkpoint.WithChecksum), so each case reaches the check of the field it breaks.
+    private static string Resealed(string text)
+    {
+        try { return Checkpoint.WithChecksum(text); }
+        catch (Newtonsoft.Json.JsonException) { return text; }
     }
 
     [TestCaseSource(nameof(Broken))]
     public void Broken_checkpoints_throw_CheckpointException_naming_the_problem(Func<JObject, string> breakIt, string fragment)
     {
-        string text = breakIt(JObject.Parse(ValidJson()));
+        string text = Resealed(breakIt(JObject.Parse(ValidJson())));
         var e = Assert.Throws<CheckpointException>(() => Checkpoint.Parse(text, "run/checkpoint.json"));
         Assert.That(e!.Message, Does.StartWith("run/checkpoint.json").And.Contain(fragment));
+    }
+
+    [Test]
+    public void A_changed_checkpoint_is_refused_by_its_checksum()
+    {
+        var json = JObject.Parse(ValidJson());
+        string buffer = json["optimizer"]!["buffers"]!["velocity"]![0]!.Value<string>()!;
+        json["optimizer"]!["buffers"]!["velocity"]![0] = (buffer[0] == 'A' ? 'B' : 'A') + buffer[1..]; // one flipped base64 character
+        var e = Assert.Throws<CheckpointException>(() => Checkpoint.Parse(json.ToString(), "run/checkpoint.json"));
+        Assert.That(e!.Message, Does.Contain("'checksum' does not match the content"));
+
+        json = JObject.Parse(ValidJson());
+        json.Remove(Checkpoint.ChecksumKey);
+        Assert.That(Assert.Throws<CheckpointException>(() => Checkpoint.Parse(json.ToString(), "c"))!.Message, Does.Contain("'checksum' is missing"));
+    }
+
+    [Test]
+    public void A_version_1_checkpoint_without_a_checksum_is_still_read()
+    {
+        var json = JObject.Parse(ValidJson());
+        json.Remove(Checkpoint.ChecksumKey);
+        json["version"] = 1;
+        Assert.That(Checkpoint.Parse(json.ToString(), "old/checkpoint.json").CompletedEpochs, Is.EqualTo(JObject.Parse(ValidJson())["completed_epochs"]!.Value<int>()));
     }
 
     [Test]

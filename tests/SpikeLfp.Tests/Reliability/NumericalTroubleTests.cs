@@ -38,6 +38,24 @@ public class NumericalTroubleTests : TempFolderTests
     }
 
     [Test]
+    public void Simulate_and_train_agree_on_weights_that_overflow_float32_exit_3()
+    {
+        var network = SpikingNetwork.Create(NetworkSpec.Parse("64-16-10", LifParameters.Default), 0);
+        foreach (var layer in network.Layers) Array.Fill(layer.Synapses.Weights, 1e38f);
+        string model = Temp["model.json"];
+        ModelFile.Save(network, model);
+
+        var simulated = Cli.Run("simulate", "--model", model, "--out", Temp["sim"]);
+        Assert.That(simulated.ExitCode, Is.EqualTo(3), simulated.ToString());
+        Assert.That(simulated.ErrorLine, Does.StartWith("spikelfp simulate: simulation stopped: non-finite membrane in layer"));
+        Assert.That(Directory.EnumerateFiles(Temp["sim"]).Select(Path.GetFileName), Is.EquivalentTo(new[] { SpikeLfp.Cli.OutputFolder.LockFileName }), "no spikes.csv of infinite membranes");
+
+        var trained = Cli.Run("train", "--model", model, "--epochs", "1", "--limit", "20", "--out", Temp["train"]);
+        Assert.That(trained.ExitCode, Is.EqualTo(3), trained.ToString());
+        Assert.That(trained.ErrorLine, Does.Contain("non-finite membrane in layer"));
+    }
+
+    [Test]
     public void Non_finite_input_is_reported_as_non_finite_membranes_with_layer_and_simulation_step()
     {
         var options = new TrainingOptions { Steps = 5, BatchSize = 2 };

@@ -165,4 +165,17 @@ public class OutputFolderTests : TempFolderTests
         Assert.That(File.ReadAllText(json), Is.EqualTo("{\"earlier\": true}"));
         Cli.Run("bench", "--quick", "--json", Temp.Path).AssertUsageError("--json", "is a folder");
     }
+
+    [Test]
+    public void An_out_that_is_a_symlink_loop_or_a_dangling_link_is_named_as_such()
+    {
+        string loop = Temp["loop"];
+        File.CreateSymbolicLink(loop, Temp["loop2"]);
+        File.CreateSymbolicLink(Temp["loop2"], loop);
+        Cli.Run(["train", .. Cli.Quick, "--epochs", "1", "--out", loop]).AssertUsageError("--out", "symbolic link that cannot be followed");
+
+        string dangling = Temp["dangling"];
+        File.CreateSymbolicLink(dangling, Temp["nowhere"]);
+        Cli.Run(["train", .. Cli.Quick, "--epochs", "1", "--out", dangling]).AssertUsageError("--out", "symbolic link to", "does not exist");
+    }
 }

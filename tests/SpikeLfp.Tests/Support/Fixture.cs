@@ -65,6 +65,22 @@ public static class Close
         }
     }
 
+    /// <summary>
+    /// Every element within <paramref name="relative"/> of its own reference value, with no floor: for arrays computed
+    /// element by element without cancellation (the rewards), where a small element is as exact as a large one.
+    /// </summary>
+    public static void AssertEachElement(IReadOnlyList<float> actual, IReadOnlyList<double> expected, string what, double relative = 1e-5)
+    {
+        Assert.That(actual.Count, Is.EqualTo(expected.Count), $"{what}: length");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            double e = expected[i], a = actual[i];
+            double allowed = relative * Math.Abs(e);
+            if (Math.Abs(a - e) > allowed)
+                Assert.Fail($"{what}[{i}]: got {a:R}, reference {e:R} (error {Math.Abs(a - e):E2}, allowed {allowed:E2}, no floor)");
+        }
+    }
+
     /// <summary>See <see cref="Layouts.TimeMajorToSampleMajor"/>.</summary>
     public static double[] TimeMajorToSampleMajor(double[] data, int steps, int batch, int n) => Layouts.TimeMajorToSampleMajor(data, steps, batch, n);
 

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Newtonsoft.Json.Linq;
+using SpikeLfp.Cli;
+using SpikeLfp.Cli.Commands;
+using SpikeLfp.Learning.Training;
+
+namespace SpikeLfp.Tests.Reliability;
+
+/// <summary>
+/// SIGINT and SIGTERM stop every long command the same way: at the next batch boundary, with what was done saved,
+/// the way to continue printed, exit 130; a second signal does not kill the run half-way.
+/// </summary>
+public class StopSignalTests : TempFolderTests
+{
+    // Several seconds of training on the full digits set: a signal lands long before the end on a busy machine.
+    private static readonly string[] Long = ["--model", "64-32-10", "--steps", "10", "--batch", "32", "--epochs", "8", "--seed", "3"];
+
+    private static void Signal(Process process, string name)
+    {
+        using var kill = Process.Start("kill", [$"-{name}", process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
+    [Test]
+    public void Sigterm_then_a_second_sigterm_stop_train_at_a_batch_boundary_with_a_checkpoint()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Ignore("POSIX signals");
+        string run = Temp["terminated"];
+        using (var process = Cli.Start(["train", .. Long, "--out", run]))
+        {
+            var stderr = new System.Text.StringBuilder();
+            process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+            process.BeginErrorReadLine();
+            string? line;
+            do line = process.StandardOutput.ReadLine(); while (line is not null && !line.StartsWith("epoch", StringComparison.Ordinal));
+            Assert.That(line, Is.Not.Null, "training printed an epoch");
+            Signal(process, "TERM");
+            Signal(process, "TERM"); // at once: it must not end the process before the checkpoint is written
+            process.StandardOutput.ReadToEnd();
+            Assert.That(process.WaitForExit(60_000), Is.True);
+            process.WaitForExit();
+            string error;
+            lock (stderr) error = stderr.ToString();
+            Assert.That(process.ExitCode, Is.EqualTo(130), error);
+            Assert.That(error, Does.Contain("SIGTERM").And.Contain($"spikelfp train --resume --out {run}"));
+            Assert.That(error, Does.Not.Contain("   at "));
+        }
+        Assert.That(File.Exists(Checkpoint.PathIn(run)), Is.True, "SIGTERM wrote a checkpoint");
+        var resumed = Cli.Run("train", "--resume", "--out", run);
+        Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.ToString());
+    }
+
+    /// <summary>Cancels when a line containing <paramref name="trigger"/> is written (the end of a compared run).</summary>
+    private sealed class CancelOnLine(string trigger, CancellationTokenSource source) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains(trigger, StringComparison.Ordinal) == true) source.Cancel();
+        }
+    }
+
+    private static readonly string[] QuickCompare = ["--model", "64-16-10", "--limit", "100", "--steps", "6", "--epochs", "2", "--seeds", "0,1", "--surrogates", "atan", "--threads", "2"];
+
+    private static JArray Rows(string folder)
+    {
+        var rows = (JArray)JObject.Parse(File.ReadAllText(Path.Combine(folder, "comparison.json")))["rows"]!;
+        foreach (var row in rows.Cast<JObject>()) { row.Remove("seconds"); row.Remove("samples_per_second"); }
+        return rows;
+    }
+
+    [Test]
+    public void Compare_stopped_after_a_run_saves_the_finished_runs_and_resumes_to_the_uninterrupted_result()
+    {
+        string reference = Temp["reference"];
+        Assert.That(Cli.Run(["compare", .. QuickCompare, "--out", reference]).ExitCode, Is.EqualTo(0));
+
+        string run = Temp["stopped"];
+        using var stop = new CancellationTokenSource();
+        var output = new CancelOnLine("seed 0  lfp", stop);
+        var error = new StringWriter();
+        int code = CommandLine.Run(["compare", .. QuickCompare, "--out", run], output, error, stop.Token);
+
+        Assert.That(code, Is.EqualTo(130), error.ToString());
+        Assert.That(error.ToString(), Does.Contain("seed 0, surrogate atan").And.Contain($"spikelfp compare --resume --out {run}"));
+        var saved = JObject.Parse(File.ReadAllText(Path.Combine(run, CompareProgress.FileName)));
+        Assert.That(saved["runs"]!.Count(), Is.EqualTo(1), "the finished LFP run of seed 0 is saved");
+        Assert.That(File.Exists(Path.Combine(run, "comparison.json")), Is.False);
+
+        Cli.Run("compare", "--resume", "--out", run, "--lfp-lr", "1").AssertUsageError("--resume", "--lfp-lr");
+        var resumed = Cli.Run("compare", "--resume", "--out", run, "--threads", "1");
+        Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.ToString());
+        Assert.That(Rows(run).ToString(), Is.EqualTo(Rows(reference).ToString()), "the same accuracies, spike rates and weights as the uninterrupted comparison");
+    }
+
+    [Test]
+    public void An_experiment_stopped_says_it_wrote_nothing_and_exits_130()
+    {
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        var result = Cli.Run(stop.Token, "experiment", "heaviside", "--limit", "50", "--epochs", "1", "--seeds", "0", "--out", Temp["h"]);
+        Assert.That(result.ExitCode, Is.EqualTo(130), result.ToString());
+        Assert.That(result.ErrorLine, Does.Contain("interrupted").And.Contain("none were written"));
+    }
+
+    [Test]
+    public void Simulate_stopped_before_it_starts_exits_130_and_writes_nothing()
+    {
+        string model = Temp["model.json"];
+        Network.Model.ModelFile.Save(Network.Model.SpikingNetwork.Create([64, 16, 10], Neurons.LifParameters.Default, 0), model);
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        var result = Cli.Run(stop.Token, "simulate", "--model", model, "--out", Temp["s"]);
+        Assert.That(result.ExitCode, Is.EqualTo(130), result.ToString());
+        Assert.That(result.ErrorLine, Does.Contain("nothing was written"));
+        Assert.That(Directory.EnumerateFiles(Temp["s"]).Select(Path.GetFileName), Is.EquivalentTo(new[] { OutputFolder.LockFileName }));
+    }
+}
