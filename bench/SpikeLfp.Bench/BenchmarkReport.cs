@@ -52,6 +52,8 @@ public sealed class BenchmarkReport
     public RecurrentReport? Recurrent { get; init; }
     /// <summary>The event-input 700-r256-20 workload, or null when it was not selected.</summary>
     public RecurrentReport? Events { get; init; }
+    /// <summary>The convolutional LifCNN workload, or null when it was not selected.</summary>
+    public RecurrentReport? LifCnn { get; init; }
     /// <summary>Threads given to libtorch (torch.set_num_threads).</summary>
     public int TorchThreads { get; init; }
     /// <summary>Logical processors.</summary>
@@ -67,7 +69,7 @@ public sealed class BenchmarkReport
 
     /// <summary>
     /// The JSON document: the MLP's keys at the top level (as in the issue, plus ratios and context), the recurrent
-    /// workload under "recurrent", the event-input one under "events", the workloads measured under "workloads".
+    /// workload under "recurrent", the event-input one under "events", the LifCNN under "lifcnn", the workloads measured under "workloads".
     /// </summary>
     public string ToJson()
     {
@@ -75,7 +77,8 @@ public sealed class BenchmarkReport
         Mlp?.AddTo(json);
         if (Recurrent is not null) json["recurrent"] = Recurrent.ToJson();
         if (Events is not null) json["events"] = Events.ToJson();
-        json["workloads"] = new JsonArray(new[] { Mlp is null ? null : "mlp", Recurrent is null ? null : "recurrent", Events is null ? null : "events" }
+        if (LifCnn is not null) json["lifcnn"] = LifCnn.ToJson();
+        json["workloads"] = new JsonArray(new[] { Mlp is null ? null : "mlp", Recurrent is null ? null : "recurrent", Events is null ? null : "events", LifCnn is null ? null : "lifcnn" }
             .OfType<string>().Select(w => (JsonNode)w).ToArray());
         json["torch_threads"] = TorchThreads;
         json["processor_count"] = ProcessorCount;
@@ -93,6 +96,7 @@ public sealed class BenchmarkReport
         Mlp?.WriteTable(output);
         Recurrent?.WriteTable(output);
         Events?.WriteTable(output);
+        LifCnn?.WriteTable(output);
         output.WriteLine($"torch threads {TorchThreads} (torch.set_num_threads(Environment.ProcessorCount)), OMP_WAIT_POLICY {OmpWaitPolicy}, processors {ProcessorCount}; load average at start {LoadAverageStart}, at end {LoadAverageEnd}");
     }
 
@@ -211,9 +215,11 @@ public sealed class MlpReport
     private static double Round(double value) => BenchmarkReport.Round(value);
 }
 
-/// <summary>The numbers of a recurrent workload (<see cref="RecurrentBenchmark"/>): LFP training, ours against dense TorchSharp.</summary>
+/// <summary>The numbers of a recurrent or convolutional workload (<see cref="RecurrentBenchmark"/>): LFP training, ours against dense TorchSharp.</summary>
 public sealed class RecurrentReport
 {
+    /// <summary>The workload's name: "recurrent", "events" or "lifcnn".</summary>
+    public string Workload { get; init; } = "recurrent";
     /// <summary>The network, for example "28-r256-10".</summary>
     public string Network { get; init; } = "";
     /// <summary>Simulation steps.</summary>
@@ -259,7 +265,7 @@ public sealed class RecurrentReport
     /// <summary>Writes the readable table: ours next to dense TorchSharp and the ratio, the spike rate, the feedback check.</summary>
     public void WriteTable(TextWriter output)
     {
-        output.WriteLine($"recurrent {Network}, T={Steps}, {Input}");
+        output.WriteLine($"{Workload} {Network}, T={Steps}, {Input}");
         BenchmarkReport.Header(output);
         BenchmarkReport.Row(output, "LFP training (samples/s)", LfpTrainSamplesPerSecond, LfpDenseTorchSamplesPerSecond);
         if (InputSpikeRate is { } input) output.WriteLine(string.Format(CultureInfo.InvariantCulture, "input spike rate {0:P2} (per channel and step)", input));

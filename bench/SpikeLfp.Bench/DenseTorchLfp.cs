@@ -1,5 +1,6 @@
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
 using static TorchSharp.torch;
 
@@ -13,6 +14,9 @@ namespace SpikeLfp.Bench;
 /// per step: R, D, rho, internal reward, weight feedback |W| (.) (rho^T x) accumulated per step, bias feedback,
 /// and the reward handed down x (.) (W^T rho); then the rate-coded reward ("Rewards", divided by T), and the
 /// reference's update: grad = -feedback, global-norm clip, SGD with momentum.
+/// Convolutional layers (lfprop's LifCNN) keep PyTorch's NCHW layout: conv2d per step forward, and per step backward
+/// the weight feedback as im2col (unfold) times rho, the reward handed down through conv_transpose2d; max pooling in
+/// front of a layer routes the reward to each window's argmax (max_pool2d's indices), as the gradient does.
 /// Beyond the reference, as docs/lfp-temporal.md derives them: CubaLIF neurons (the synaptic current drives the
 /// membrane, the synapses use q_t in place of rho_t), recurrent dense layers (V s_{t-1} + b_V as one more matmul per
 /// step, its reward added to the reward at s_{t-1}) and analog sequence input (<see cref="Sequence"/>).
@@ -25,8 +29,8 @@ public sealed class DenseTorchLfp : IDisposable
     private bool _disposed;
 
     /// <summary>
-    /// Copies the weights of <paramref name="network"/>: dense layers of LIF or CubaLIF neurons with reset by
-    /// subtraction and delayed reset, feed-forward or recurrent.
+    /// Copies the weights of <paramref name="network"/>: layers of LIF or CubaLIF neurons with reset by subtraction
+    /// and delayed reset, dense (feed-forward or recurrent) or convolutional, optionally max-pooling their input.
     /// </summary>
     /// <param name="network">Source of shapes, weights and neuron parameters.</param>
     /// <param name="learningRate">SGD learning rate (the reference's 0.02).</param>
@@ -200,10 +204,10 @@ public sealed class DenseTorchLfp : IDisposable
                 carried = q * alpha;
             }
             var input = k > 0 ? trace[k - 1, t].Spikes : At(x, t);
-            layer.Weights.Feedback.addcmul_(magnitude, q.t().mm(input), 1);                      // F_W += |W| (.) (q_t^T x_t)
-            layer.Bias.Feedback.addcmul_(biasMagnitude, q.sum(0L), 1);                           // F_b += |b| (.) sum_batch q_t
+            var (weightTerm, biasTerm, handedDown) = layer.Transpose(input, q);
+            layer.Weights.Feedback.addcmul_(magnitude, weightTerm, 1);                           // F_W += |W| (.) (q_t^T x_t)
+            layer.Bias.Feedback.addcmul_(biasMagnitude, biasTerm, 1);                            // F_b += |b| (.) sum_batch q_t
             if (layer.IsRecurrent) internalReward = RecurrentBackward(layer, trace, k, t, q, internalReward);
-            var handedDown = input * q.mm(layer.Weights.Value);                                  // A^in_t = x_t (.) (W^T q_t)
             if (k > 0) below[t] = handedDown;
             else if (keepInputReward) At(_inputReward!, t).add_(handedDown);
         }
@@ -262,14 +266,14 @@ public sealed class DenseTorchLfp : IDisposable
     {
         var layer = _layers[k];
         var p = layer.Membrane;
-        var z = nn.functional.linear(input, layer.Weights.Value, layer.Bias.Value);
+        var z = layer.Synaptic(input);
         if (layer.IsRecurrent)
         {
             z = z + layer.RecurrentBias!.Value;
             if (before is { } b) z = z + nn.functional.linear(b.Spikes, layer.Recurrent!.Value);
         }
         var drive = layer.Alpha is { } alpha && before is { } last ? last.Drive * alpha + z : z;
-        var previous = before?.Membrane ?? zeros([input.shape[0], layer.Size], DType);
+        var previous = before?.Membrane ?? zeros_like(drive);
         var reset = previous.gt(p.Threshold).to_type(DType);
         var membrane = previous * p.Beta + drive - reset * p.Threshold;
         return new LayerStep(drive, membrane, membrane.gt(p.Threshold).to_type(DType));
@@ -370,7 +374,9 @@ public sealed class DenseTorchLfp : IDisposable
     // Why the dense step cannot compute LFP for this layer, or null when it can.
     private static string? Unsupported(SpikingLayer layer)
     {
-        if (!layer.IsDense) return $"the dense LFP step needs dense layers, got {layer.Connection.Kind} synapses.";
+        var inner = layer.Connection is PooledSynapses { Pool: PoolKind.Max } pooled ? pooled.Inner : layer.Connection;
+        if (inner is not (DenseSynapses or Conv2dSynapses)) return $"the dense LFP step has no rule for {layer.Connection.Kind} synapses.";
+        if (layer.IsRecurrent && !layer.IsDense) return "the dense LFP step has recurrent synapses only on dense layers.";
         if (layer.Neuron is not (LifNeuron or CubaLifNeuron)) return $"the dense LFP step has no rule for neuron kind '{layer.Neuron.Kind}'.";
         if (layer.Neurons.Reset != ResetMode.Subtract || !layer.Neurons.DelayedReset)
             return "the dense LFP step is defined for reset by subtraction with delayed reset only.";
@@ -442,22 +448,29 @@ public sealed class DenseTorchLfp : IDisposable
         }
     }
 
-    // One dense layer: neuron parameters, W and b, and V and b_V when recurrent.
+    // One layer: neuron parameters, W and b (dense [out, in] or convolutional [outC, inC, kh, kw], after an optional
+    // max pool), and V and b_V when recurrent.
     private sealed class DenseLayer
     {
         public DenseLayer(SpikingLayer layer, ScalarType dtype)
         {
-            var synapses = layer.Synapses;
+            Pool = layer.Connection as PooledSynapses;
+            var synapses = Pool?.Inner ?? layer.Connection;
+            Conv = synapses as Conv2dSynapses;
             Membrane = layer.Neurons;
             Alpha = (layer.Neuron as CubaLifNeuron)?.Alpha;
             Size = layer.Size;
-            Weights = new Parameter(synapses.ToOutputMajor(), [synapses.Outputs, synapses.Inputs], dtype);
-            Bias = new Parameter(synapses.Bias, [synapses.Outputs], dtype);
+            Weights = Conv is { } c
+                ? new Parameter(c.ToTorchLayout(), [c.OutChannels, c.InChannels, c.Kernel, c.Kernel], dtype)
+                : new Parameter(((DenseSynapses)synapses).ToOutputMajor(), [synapses.Outputs, synapses.Inputs], dtype);
+            Bias = new Parameter(synapses.Bias, [synapses.Bias.Length], dtype);
             if (layer.Recurrent is not { } recurrent) return;
             Recurrent = new Parameter(recurrent.ToOutputMajor(), [Size, Size], dtype);
             RecurrentBias = new Parameter(recurrent.Bias, [Size], dtype);
         }
 
+        public PooledSynapses? Pool { get; }
+        public Conv2dSynapses? Conv { get; }
         public LifParameters Membrane { get; }
         // Synaptic-current decay of CubaLIF; null for LIF, whose membrane the synaptic input drives directly.
         public float? Alpha { get; }
@@ -467,6 +480,69 @@ public sealed class DenseTorchLfp : IDisposable
         public Parameter? Recurrent { get; }
         public Parameter? RecurrentBias { get; }
         public bool IsRecurrent => Recurrent is not null;
+
+        // z_t without the recurrent part: W x_t + b. Images travel NCHW between convolutional layers; a flat input
+        // (the constant current, a dense layer's spikes) is SpikeLfp's channel-last [y, x, c] and is viewed as an
+        // image first, and a dense layer flattens an image channel-last, as SpikeLfp's layouts do.
+        public Tensor Synaptic(Tensor input)
+        {
+            var x = Pool is { } p ? nn.functional.max_pool2d(Image(input, p.InHeight, p.InWidth, p.Channels), p.Size, p.Size) : input;
+            if (Conv is not { } c) return nn.functional.linear(Flat(x), Weights.Value, Bias.Value);
+            var image = Image(x, c.InHeight, c.InWidth, c.InChannels);
+            if (Weights.Value.dtype == ScalarType.Float32)
+                return nn.functional.conv2d(image, Weights.Value, Bias.Value, strides: [c.Stride, c.Stride], padding: [c.Padding, c.Padding]);
+            // Float64 (the accuracy check) as im2col times W: libtorch's conv2d sends doubles past NNPACK's
+            // availability check, which warns on every call on CPUs without NNPACK.
+            var columns = nn.functional.unfold(image, c.Kernel, padding: c.Padding, stride: c.Stride);
+            var maps = Weights.Value.reshape(c.OutChannels, -1).matmul(columns) + Bias.Value.reshape(1, -1, 1);
+            return maps.reshape(image.shape[0], c.OutChannels, c.OutHeight, c.OutWidth);
+        }
+
+        // The transposes of Synaptic at input x_t applied to q_t: (q_t^T x_t) in W's layout, q_t summed per bias, and
+        // the reward handed down, x_t (.) (W^T q_t) routed back through the pool, in x_t's shape.
+        public (Tensor Weight, Tensor Bias, Tensor HandedDown) Transpose(Tensor input, Tensor q)
+        {
+            if (Pool is null && Conv is null && input.dim() == 2) return (q.t().mm(input), q.sum(0L), input * q.mm(Weights.Value));
+            var x = input;
+            Tensor? winners = null;
+            if (Pool is { } p) (x, winners) = nn.functional.max_pool2d_with_indices(Image(input, p.InHeight, p.InWidth, p.Channels), [p.Size, p.Size], [p.Size, p.Size]);
+            Tensor weight, bias, back;
+            if (Conv is { } c)
+            {
+                var image = Image(x, c.InHeight, c.InWidth, c.InChannels);
+                // im2col: columns [B, inC k k, positions]; q_t [B, outC, positions] times its transpose, summed over samples.
+                var columns = nn.functional.unfold(image, c.Kernel, padding: c.Padding, stride: c.Stride);
+                weight = q.flatten(2).bmm(columns.transpose(1, 2)).sum(0L).reshape(Weights.Value.shape);
+                bias = q.sum([0L, 2L, 3L]);
+                long extraRows = c.InHeight - ((c.OutHeight - 1L) * c.Stride - 2L * c.Padding + c.Kernel);
+                long extraColumns = c.InWidth - ((c.OutWidth - 1L) * c.Stride - 2L * c.Padding + c.Kernel);
+                back = nn.functional.conv_transpose2d(q, Weights.Value, strides: [c.Stride, c.Stride], padding: [c.Padding, c.Padding],
+                    output_padding: [extraRows, extraColumns]);
+            }
+            else
+            {
+                var flat = Flat(x);
+                weight = q.t().mm(flat);
+                bias = q.sum(0L);
+                back = q.mm(Weights.Value);
+                if (x.dim() == 4) back = back.reshape(x.shape[0], x.shape[2], x.shape[3], x.shape[1]).permute(0, 3, 1, 2);
+            }
+            if (Pool is { } pool)
+            {
+                // max_unpool2d: each window's value to its argmax (max_pool2d's flat index into the H x W plane).
+                var routed = zeros([back.shape[0], back.shape[1], (long)pool.InHeight * pool.InWidth], back.dtype);
+                back = routed.scatter_(2, winners!.flatten(2), back.flatten(2)).reshape(back.shape[0], back.shape[1], pool.InHeight, pool.InWidth);
+            }
+            if (input.dim() == 2 && back.dim() == 4) back = back.permute(0, 2, 3, 1).reshape(input.shape[0], -1);
+            return (weight, bias, input * back);
+        }
+
+        // An image as NCHW: as it is, or a flat channel-last [B, H W C] input viewed as one.
+        private static Tensor Image(Tensor x, int height, int width, int channels)
+            => x.dim() == 4 ? x : x.reshape(x.shape[0], height, width, channels).permute(0, 3, 1, 2);
+
+        // An NCHW image flattened channel-last ([y, x, c], SpikeLfp's order); a flat input as it is.
+        private static Tensor Flat(Tensor x) => x.dim() == 4 ? x.permute(0, 2, 3, 1).reshape(x.shape[0], -1) : x;
 
         // In SpikingLayer.Parameters' order.
         public IEnumerable<Parameter> Parameters()

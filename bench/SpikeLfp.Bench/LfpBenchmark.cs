@@ -23,8 +23,10 @@ public enum BenchmarkWorkloads
     Recurrent = 2,
     /// <summary>Event input: 700-r256-20, T = 100, recorded SHD-shaped spikes (<see cref="RecurrentBenchmark.Events"/>).</summary>
     Events = 4,
+    /// <summary>The convolutional LifCNN, 28x28x1-c12k5-p2-c64k5-p2-10, T = 15, constant current (<see cref="RecurrentBenchmark.LifCnn"/>).</summary>
+    LifCnn = 8,
     /// <summary>Every workload.</summary>
-    All = Mlp | Recurrent | Events,
+    All = Mlp | Recurrent | Events | LifCnn,
 }
 
 /// <summary>How long the benchmark runs: repeats and batches per measurement, and which workloads.</summary>
@@ -53,6 +55,9 @@ public sealed record BenchmarkOptions
     internal int EventPretrainBatches => Quick ? 2 : 10;
     internal int EventLfpBatches => Quick ? 1 : 10;
     internal int EventTorchLfpBatches => Quick ? 1 : 3;
+    internal int LifCnnPretrainBatches => Quick ? 4 : 20;
+    internal int LifCnnLfpBatches => Quick ? 2 : 10;
+    internal int LifCnnTorchLfpBatches => Quick ? 1 : 3;
 }
 
 /// <summary>
@@ -88,11 +93,13 @@ public static class LfpBenchmark
         var mlp = options.Workloads.HasFlag(BenchmarkWorkloads.Mlp) ? RunMlp(options, log) : null;
         var recurrent = options.Workloads.HasFlag(BenchmarkWorkloads.Recurrent) ? RecurrentBenchmark.Run(RecurrentBenchmark.Rows, options, log) : null;
         var events = options.Workloads.HasFlag(BenchmarkWorkloads.Events) ? RecurrentBenchmark.Run(RecurrentBenchmark.Events, options, log) : null;
+        var lifCnn = options.Workloads.HasFlag(BenchmarkWorkloads.LifCnn) ? RecurrentBenchmark.Run(RecurrentBenchmark.LifCnn, options, log) : null;
         return new BenchmarkReport
         {
             Mlp = mlp,
             Recurrent = recurrent,
             Events = events,
+            LifCnn = lifCnn,
             TorchThreads = TorchThreads,
             ProcessorCount = Environment.ProcessorCount,
             OmpWaitPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy ? policy : "unset",
@@ -467,15 +474,15 @@ public static class FeedbackCheck
 
     /// <summary>
     /// Arrays in <see cref="SpikingNetwork.Parameters"/>' order (the parameters themselves, or
-    /// <see cref="Feedback.InParameterOrder"/>) with every weight matrix turned output-major (PyTorch's layout): W as
-    /// [out, in], V as [postsynaptic, presynaptic]; biases copied as they are.
+    /// <see cref="Feedback.InParameterOrder"/>) with every weight array turned into PyTorch's layout: W as [out, in]
+    /// (convolutions [outC, inC, kh, kw]), V as [postsynaptic, presynaptic]; biases copied as they are.
     /// </summary>
     public static float[][] OutputMajor(SpikingNetwork network, IReadOnlyList<float[]> inParameterOrder)
     {
         var result = new List<float[]>();
         foreach (var layer in network.Layers)
         {
-            result.Add(ToOutputMajor(inParameterOrder[result.Count], layer.Inputs, layer.Size));
+            result.Add(TorchLayout(layer.Connection, inParameterOrder[result.Count]));
             result.Add((float[])inParameterOrder[result.Count].Clone());
             if (!layer.IsRecurrent) continue;
             result.Add(ToOutputMajor(inParameterOrder[result.Count], layer.Size, layer.Size));
@@ -503,6 +510,16 @@ public static class FeedbackCheck
             scale = Math.Max(scale, Math.Abs((double)b[i]));
         }
         return scale == 0 ? difference : difference / scale;
+    }
+
+    // Weights laid out as connection's weights, in PyTorch's layout (a pool's inner connection decides).
+    private static float[] TorchLayout(ISynapses connection, float[] weights)
+    {
+        if (connection is PooledSynapses pooled) connection = pooled.Inner;
+        if (connection is not Conv2dSynapses conv) return ToOutputMajor(weights, connection.Inputs, connection.Outputs);
+        var copy = conv.Clone();
+        weights.CopyTo(copy.Weights, 0);
+        return copy.ToTorchLayout();
     }
 
     /// <summary>Input-major [in, out] to output-major [out, in].</summary>

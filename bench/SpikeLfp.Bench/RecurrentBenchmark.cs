@@ -7,24 +7,35 @@ using static TorchSharp.torch;
 namespace SpikeLfp.Bench;
 
 /// <summary>
-/// A recurrent workload: a network, its steps, and the data and input encoder it trains on.
+/// A workload beside the MLP: a network, its steps, and the data and input encoder it trains on.
 /// </summary>
-/// <param name="Key">Name of the workload in the report ("recurrent", "events").</param>
-/// <param name="Spec">The network.</param>
+/// <param name="Key">Name of the workload in the report ("recurrent", "events", "lifcnn").</param>
+/// <param name="Spec">The network (a dense spec, or a convolutional one that <see cref="ConvSpec.Parse"/> reads).</param>
 /// <param name="Steps">Simulation steps.</param>
 /// <param name="Input">What the input is, in words.</param>
 /// <param name="Data">Builds the samples and their encoder from a sample count and a seed.</param>
 /// <param name="Batches">Pre-training, timed LFP and timed dense-torch batches for the options.</param>
+/// <param name="Architecture">The network's layers and neurons in words, for the method line.</param>
+/// <param name="DenseWork">What the dense torch step does beyond a dense forward, in words, for the method line.</param>
 public sealed record SequenceWorkload(string Key, string Spec, int Steps, string Input,
     Func<int, int, (IBenchData Data, IInputEncoder Encoder, double? InputRate)> Data,
-    Func<BenchmarkOptions, (int Pretrain, int Lfp, int Torch)> Batches);
+    Func<BenchmarkOptions, (int Pretrain, int Lfp, int Torch)> Batches,
+    string Architecture = "LIF (beta 0.9, threshold 1, delayed subtract reset, hidden layer recurrent)",
+    string DenseWork = "forward with V s_(t-1) as a matmul per step")
+{
+    /// <summary>A fresh network of <see cref="Spec"/> (LIF, default parameters) from <paramref name="seed"/>.</summary>
+    public SpikingNetwork CreateNetwork(int seed) => ConvSpec.IsConvSpec(Spec)
+        ? ConvSpec.Parse(Spec, LifParameters.Default).Create(seed)
+        : SpikingNetwork.Create(NetworkSpec.Parse(Spec, LifParameters.Default), seed);
+}
 
 /// <summary>
-/// LFP training of a recurrent network, SpikeLfp against dense TorchSharp in one process, batch 128: the hidden layer
-/// recurrent (z_t = W x_t + b + V s_{t-1} + b_V), LIF neurons (beta 0.9, threshold 1, delayed subtract reset).
-/// Two workloads: <see cref="Rows"/> (sequential images, analog rows) and <see cref="Events"/> (recorded spikes: the
-/// first layer is event-driven too). After a few batches of training the two implementations are checked to give
-/// the same feedback, then their training repeats alternate and each rate is the median.
+/// LFP training of a recurrent or convolutional network, SpikeLfp against dense TorchSharp in one process, batch 128,
+/// LIF neurons (beta 0.9, threshold 1, delayed subtract reset). Three workloads: <see cref="Rows"/> (sequential images,
+/// analog rows, the hidden layer recurrent: z_t = W x_t + b + V s_{t-1} + b_V), <see cref="Events"/> (recorded spikes:
+/// the first layer is event-driven too) and <see cref="LifCnn"/> (the reference's convolutional network). After a few
+/// batches of training the two implementations are checked to give the same feedback, then their training repeats
+/// alternate and each rate is the median.
 /// </summary>
 public static class RecurrentBenchmark
 {
@@ -46,12 +57,22 @@ public static class RecurrentBenchmark
         (count, seed) => { var d = new SyntheticEvents(count, seed); return (d, d.Encoder, d.InputSpikeRate); },
         o => (o.EventPretrainBatches, o.EventLfpBatches, o.EventTorchLfpBatches));
 
+    /// <summary>
+    /// lfprop's LifCNN, 28x28x1-c12k5-p2-c64k5-p2-10, T = 15, constant current on <see cref="SyntheticImages"/>: the
+    /// dense side runs conv2d per step, as the reference does.
+    /// </summary>
+    public static readonly SequenceWorkload LifCnn = new("lifcnn", ConvSpec.LifCnnSpec, LfpBenchmark.Steps, "constant current (synthetic Fashion-MNIST-shaped images)",
+        (count, seed) => (new SyntheticImages(count, seed), new ConstantCurrentEncoder(), null),
+        o => (o.LifCnnPretrainBatches, o.LifCnnLfpBatches, o.LifCnnTorchLfpBatches),
+        Architecture: "LIF (beta 0.9, threshold 1, delayed subtract reset), convolutions 5x5, max pooling 2x2",
+        DenseWork: "conv2d forward per step on NCHW images, every position computed whether its inputs fired or not; per step the weight feedback by im2col and the reward handed down by conv_transpose2d and max_unpool2d");
+
     /// <summary>Pre-trains, checks the feedback and measures training side by side; progress goes to <paramref name="log"/>.</summary>
     public static RecurrentReport Run(SequenceWorkload workload, BenchmarkOptions options, TextWriter log)
     {
         var (data, encoder, inputRate) = workload.Data(LfpBenchmark.DataBatches * LfpBenchmark.TrainBatchSize, options.Seed);
         var (pretrain, lfpBatches, torchBatches) = workload.Batches(options);
-        var network = SpikingNetwork.Create(NetworkSpec.Parse(workload.Spec, LifParameters.Default), options.Seed);
+        var network = workload.CreateNetwork(options.Seed);
         var training = new TrainingOptions { BatchSize = LfpBenchmark.TrainBatchSize, Steps = workload.Steps, Seed = options.Seed, Encoder = encoder.Name };
         var trainer = new LfpTrainer(network, training, encoder: encoder);
         var keys = Enumerable.Range(0, LfpBenchmark.TrainBatchSize).Select(i => EpochSchedule.TrainingKey(1, i)).ToArray();
@@ -71,6 +92,7 @@ public static class RecurrentBenchmark
         log.WriteLine($"{workload.Key} LFP training: ours {oursRate:F0} samples/s (hidden spike rate {hiddenRate:P2}), dense torch {torchRate:F0} samples/s");
         return new RecurrentReport
         {
+            Workload = workload.Key,
             Network = workload.Spec,
             Steps = workload.Steps,
             Encoder = encoder.Name,
@@ -81,9 +103,9 @@ public static class RecurrentBenchmark
             HiddenSpikeRate = hiddenRate,
             PretrainBatches = pretrain,
             FeedbackCheck = check,
-            Method = $"{workload.Spec} LIF (beta 0.9, threshold 1, delayed subtract reset, hidden layer recurrent), T={workload.Steps}, {workload.Input}, " +
+            Method = $"{workload.Spec} {workload.Architecture}, T={workload.Steps}, {workload.Input}, " +
                 $"batch {LfpBenchmark.TrainBatchSize}; {pretrain} pre-training batches; median over {options.Repeats} repeats (ours and torch alternating) of " +
-                $"{lfpBatches} x LfpTrainer.TrainBatch and {torchBatches} x dense torch LFP (forward with V s_(t-1) as a matmul per step, every input " +
+                $"{lfpBatches} x LfpTrainer.TrainBatch and {torchBatches} x dense torch LFP ({workload.DenseWork}, every input " +
                 $"multiplied whether it fired or not, backward, clip, SGD); torch threads {LfpBenchmark.TorchThreads}.",
         };
     }

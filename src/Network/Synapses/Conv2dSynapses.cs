@@ -3,6 +3,15 @@ using System.Runtime.CompilerServices;
 namespace SpikeLfp.Network.Synapses;
 
 /// <summary>
+/// Consecutive kernel taps of one input (<see cref="Conv2dSynapses.Runs"/>): tap k &lt; Count has weight row
+/// WeightRow + k and output position Position - k (each an index of an OutChannels-long vector).
+/// </summary>
+/// <param name="WeightRow">Weight row of the first tap, (c * Kernel + ky) * Kernel + kx.</param>
+/// <param name="Position">Output position of the first tap, oy * OutWidth + ox.</param>
+/// <param name="Count">Taps in the run.</param>
+public readonly record struct TapRun(int WeightRow, int Position, int Count);
+
+/// <summary>
 /// A 2-D convolution (square kernel, stride, zero padding, no dilation or groups), PyTorch's <c>nn.Conv2d</c>
 /// with one bias per output channel.
 /// <para>
@@ -222,6 +231,36 @@ public sealed class Conv2dSynapses : ISynapses
     }
 
     /// <summary>
+    /// The synapses of one input as runs along kernel rows (<see cref="TapRun"/>), in the order of
+    /// <see cref="Connections"/>: with stride 1, one run per kernel row that reaches an output row, its taps' weight
+    /// rows contiguous in <see cref="Weights"/> and their positions contiguous (backwards) in the output, so a run is
+    /// one sweep over Count x OutChannels weights; with a larger stride one run per tap. Returns the count;
+    /// <paramref name="runs"/> needs room for Kernel x Kernel entries.
+    /// </summary>
+    public int Runs(int input, Span<TapRun> runs)
+    {
+        if (Stride != 1)
+        {
+            int taps = Kernel * Kernel;
+            Span<int> weightRows = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
+            Span<int> positions = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
+            int count = Connections(input, weightRows, positions);
+            for (int s = 0; s < count; s++) runs[s] = new TapRun(weightRows[s], positions[s], 1);
+            return count;
+        }
+        int c = input % InChannels, pixel = input / InChannels;
+        int y = pixel / InWidth, x = pixel % InWidth;
+        // Output (oy, ox) = (y + Padding - ky, x + Padding - kx) must lie in the output: the taps form one block.
+        int ky0 = Math.Max(0, y + Padding - OutHeight + 1), ky1 = Math.Min(Kernel - 1, y + Padding);
+        int kx0 = Math.Max(0, x + Padding - OutWidth + 1), kx1 = Math.Min(Kernel - 1, x + Padding);
+        if (kx0 > kx1) return 0;
+        int runCount = 0;
+        for (int ky = ky0; ky <= ky1; ky++)
+            runs[runCount++] = new TapRun((c * Kernel + ky) * Kernel + kx0, (y + Padding - ky) * OutWidth + x + Padding - kx0, kx1 - kx0 + 1);
+        return runCount;
+    }
+
+    /// <summary>
     /// Event-driven: each fired input adds, for every output position its receptive fields cover, the
     /// kernel slice W[c, ky, kx, :] to that position's OutChannels currents.
     /// </summary>
@@ -239,17 +278,11 @@ public sealed class Conv2dSynapses : ISynapses
 
     private void Deliver(int input, float x, Span<float> current)
     {
-        int taps = Kernel * Kernel, n = OutChannels;
-        Span<int> weightRows = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
-        Span<int> positions = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
-        int count = Connections(input, weightRows, positions);
-        for (int s = 0; s < count; s++)
-        {
-            var w = Weights.AsSpan(weightRows[s] * n, n);
-            var target = current.Slice(positions[s] * n, n);
-            if (x == 1f) VectorMath.Add(w, target);
-            else VectorMath.AddScaled(x, w, target);
-        }
+        int n = OutChannels;
+        Span<TapRun> runs = Kernel <= StackKernel ? stackalloc TapRun[Kernel * Kernel] : new TapRun[Kernel * Kernel];
+        int count = Runs(input, runs);
+        foreach (var run in runs[..count])
+            SynapseKernels.AddScaledBlocks(x, Weights, run.WeightRow * n, n, current, run.Position * n, -n, run.Count, n);
     }
 
     /// <inheritdoc/>
@@ -261,13 +294,12 @@ public sealed class Conv2dSynapses : ISynapses
     /// <summary>sum_j w_ij g_j over the neurons j that input <paramref name="input"/> reaches: (W^T g) at that input.</summary>
     public float Backprojection(int input, ReadOnlySpan<float> g)
     {
-        int taps = Kernel * Kernel, n = OutChannels;
-        Span<int> weightRows = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
-        Span<int> positions = Kernel <= StackKernel ? stackalloc int[taps] : new int[taps];
-        int count = Connections(input, weightRows, positions);
+        int n = OutChannels;
+        Span<TapRun> runs = Kernel <= StackKernel ? stackalloc TapRun[Kernel * Kernel] : new TapRun[Kernel * Kernel];
+        int count = Runs(input, runs);
         float sum = 0f;
-        for (int s = 0; s < count; s++)
-            sum += VectorMath.Dot(Weights.AsSpan(weightRows[s] * n, n), g.Slice(positions[s] * n, n));
+        foreach (var run in runs[..count])
+            sum = SynapseKernels.DotBlocks(sum, Weights, run.WeightRow * n, n, g, run.Position * n, -n, run.Count, n);
         return sum;
     }
 

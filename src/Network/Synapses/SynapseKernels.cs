@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -28,6 +29,113 @@ public static class SynapseKernels
             float x = input[i];
             if (x != 0f) VectorMath.AddScaled(x, weights.Slice(i * outputs, outputs), current);
         }
+    }
+
+    /// <summary>
+    /// target block k += a * source block k for k &lt; <paramref name="blocks"/>, blocks of <paramref name="width"/>
+    /// values starting at offset + k * stride in each span (a stride may be negative: a convolution's run of taps walks
+    /// its weights forwards and its output positions backwards). With a = 1 the add is exact (no multiply), as
+    /// <see cref="VectorMath.Add"/>; otherwise one fused multiply-add per value, as <see cref="VectorMath.AddScaled"/>:
+    /// element-wise, so the result does not depend on the vector width used.
+    /// </summary>
+    public static void AddScaledBlocks(float a, ReadOnlySpan<float> source, int sourceOffset, int sourceStride,
+        Span<float> target, int targetOffset, int targetStride, int blocks, int width)
+    {
+        if (blocks <= 0) return;
+        CheckBlocks(source.Length, sourceOffset, sourceStride, blocks, width);
+        CheckBlocks(target.Length, targetOffset, targetStride, blocks, width);
+        ref float sr = ref MemoryMarshal.GetReference(source);
+        ref float tr = ref MemoryMarshal.GetReference(target);
+        for (int k = 0; k < blocks; k++)
+        {
+            ref float x = ref Unsafe.Add(ref sr, sourceOffset + k * sourceStride);
+            ref float y = ref Unsafe.Add(ref tr, targetOffset + k * targetStride);
+            if (a == 1f) AddBlock(ref x, ref y, width);
+            else AddScaledBlock(a, ref x, ref y, width);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="sum"/> plus, block by block in order, the dot product of block k of <paramref name="x"/> and of
+    /// <paramref name="y"/> for k &lt; <paramref name="blocks"/> (blocks laid out as in <see cref="AddScaledBlocks"/>).
+    /// Each block's dot is computed exactly as <see cref="VectorMath.Dot"/> computes it, so the result equals that
+    /// running sum of Dot calls; four blocks' dots run side by side, which hides the latency of their
+    /// multiply-add chains without changing any of them.
+    /// </summary>
+    public static float DotBlocks(float sum, ReadOnlySpan<float> x, int xOffset, int xStride, ReadOnlySpan<float> y, int yOffset, int yStride, int blocks, int width)
+    {
+        if (blocks <= 0) return sum;
+        CheckBlocks(x.Length, xOffset, xStride, blocks, width);
+        CheckBlocks(y.Length, yOffset, yStride, blocks, width);
+        int w = Vector<float>.Count, k = 0;
+        if (width % w == 0)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float yr = ref MemoryMarshal.GetReference(y);
+            for (; k + 4 <= blocks; k += 4)
+            {
+                ref float x0 = ref Unsafe.Add(ref xr, xOffset + k * xStride);
+                ref float y0 = ref Unsafe.Add(ref yr, yOffset + k * yStride);
+                ref float x1 = ref Unsafe.Add(ref x0, xStride); ref float y1 = ref Unsafe.Add(ref y0, yStride);
+                ref float x2 = ref Unsafe.Add(ref x1, xStride); ref float y2 = ref Unsafe.Add(ref y1, yStride);
+                ref float x3 = ref Unsafe.Add(ref x2, xStride); ref float y3 = ref Unsafe.Add(ref y2, yStride);
+                Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                for (int i = 0; i < width; i += w)
+                {
+                    a0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x0, (nuint)i), Vector.LoadUnsafe(ref y0, (nuint)i), a0);
+                    a1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x1, (nuint)i), Vector.LoadUnsafe(ref y1, (nuint)i), a1);
+                    a2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x2, (nuint)i), Vector.LoadUnsafe(ref y2, (nuint)i), a2);
+                    a3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x3, (nuint)i), Vector.LoadUnsafe(ref y3, (nuint)i), a3);
+                }
+                sum += Vector.Sum(a0);
+                sum += Vector.Sum(a1);
+                sum += Vector.Sum(a2);
+                sum += Vector.Sum(a3);
+            }
+        }
+        for (; k < blocks; k++)
+            sum += VectorMath.Dot(x.Slice(xOffset + k * xStride, width), y.Slice(yOffset + k * yStride, width));
+        return sum;
+    }
+
+    private static void CheckBlocks(int length, int offset, int stride, int blocks, int width)
+    {
+        long first = offset, last = offset + (long)(blocks - 1) * stride;
+        if (width < 0 || Math.Min(first, last) < 0 || Math.Max(first, last) + width > length)
+            throw new ArgumentOutOfRangeException(nameof(offset), "a block lies outside its span.");
+    }
+
+    // y[0..n) += x[0..n), the widest vectors first.
+    private static void AddBlock(ref float x, ref float y, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+                (Vector512.LoadUnsafe(ref y, (nuint)i) + Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            (Vector256.LoadUnsafe(ref y, (nuint)i) + Vector256.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            (Vector128.LoadUnsafe(ref y, (nuint)i) + Vector128.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref y, i) += Unsafe.Add(ref x, i);
+    }
+
+    // y[0..n) = fma(a, x, y), the widest vectors first.
+    private static void AddScaledBlock(float a, ref float x, ref float y, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var va = Vector512.Create(a);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+                Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        }
+        var va256 = Vector256.Create(a);
+        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            Vector256.FusedMultiplyAdd(va256, Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        var va128 = Vector128.Create(a);
+        for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            Vector128.FusedMultiplyAdd(va128, Vector128.LoadUnsafe(ref x, (nuint)i), Vector128.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref y, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
     }
 
     /// <summary>Writes the indices of the non-zero entries of <paramref name="spikes"/>; returns how many.</summary>

@@ -160,6 +160,26 @@ public class DenseTorchLfpTests
         }
     }
 
+    /// <summary>
+    /// The LifCNN workload's yardstick: convolutions (NCHW, conv2d per step) and max pooling, with a two-channel input,
+    /// stride and padding, give the same spikes and feedback as our channel-last event-driven convolution.
+    /// </summary>
+    [TestCase("12x12x2-c4k3-p2-c8k3s2p1-6")]
+    [TestCase("12x12x1-c4k3-p2-c8k2-p2-6")]
+    public void Dense_torch_feedback_matches_ours_on_a_convolutional_network(string spec)
+    {
+        var network = ConvSpec.Parse(spec, LifParameters.Default).Create(seed: 9);
+        foreach (var p in network.Parameters()) VectorMath.Scale(3f, p);
+        int[] labels = [0, 1, 2, 3, 4, 5, 1, 2];
+        var random = new Random(12);
+        var images = Enumerable.Range(0, labels.Length * network.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+
+        var check = FeedbackCheck.Compare(network, images, labels, steps: 10);
+        Assert.That(check.SpikesTorch, Is.EqualTo(check.SpikesOurs), "spikes per layer");
+        Assert.That(check.SpikesOurs, Is.All.GreaterThan(0), "every layer fires (otherwise the check is empty)");
+        Assert.That(check.MaxRelativeDifference, Is.LessThan(Relative), "feedback of every kernel, bias and the output layer, torch vs ours");
+    }
+
     [Test]
     public void Dense_torch_training_step_moves_the_weights_as_LfpTrainer_does()
     {

@@ -5,8 +5,8 @@ namespace SpikeLfp.Learning.Lfp.Synapses;
 
 /// <summary>
 /// LFP through a convolution. Every operation on an input walks that input's synapses
-/// (<see cref="Conv2dSynapses.Connections"/>: one OutChannels-long weight row per kernel tap that reaches an output
-/// position), as the event-driven forward does, so the cost follows the inputs that fired.
+/// (<see cref="Conv2dSynapses.Runs"/>: one OutChannels-long weight row per kernel tap that reaches an output
+/// position, in runs along kernel rows), as the event-driven forward does, so the cost follows the inputs that fired.
 /// </summary>
 [SkipLocalsInit] // the per-input tap tables on the stack are written before they are read
 public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
@@ -65,17 +65,13 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     {
         int kk = _conv.Kernel * _conv.Kernel, n = _conv.OutChannels, c = input % _conv.InChannels;
         if (c * kk >= to || (c + 1) * kk <= from) return; // none of this input's weight rows is owned here
-        Span<int> weightRows = _conv.Kernel <= Conv2dSynapses.StackKernel ? stackalloc int[kk] : new int[kk];
-        Span<int> positions = _conv.Kernel <= Conv2dSynapses.StackKernel ? stackalloc int[kk] : new int[kk];
-        int count = _conv.Connections(input, weightRows, positions);
-        for (int s = 0; s < count; s++)
+        Span<TapRun> runs = _conv.Kernel <= Conv2dSynapses.StackKernel ? stackalloc TapRun[kk] : new TapRun[kk];
+        int count = _conv.Runs(input, runs);
+        foreach (var run in runs[..count])
         {
-            int row = weightRows[s];
-            if (row < from || row >= to) continue;
-            var source = rho.Slice(positions[s] * n, n);
-            var target = weightFeedback.Slice(row * n, n);
-            if (x == 1f) VectorMath.Add(source, target);
-            else VectorMath.AddScaled(x, source, target);
+            // The taps of the run whose weight rows this partition owns.
+            int first = Math.Max(0, from - run.WeightRow), end = Math.Min(run.Count, to - run.WeightRow);
+            SynapseKernels.AddScaledBlocks(x, rho, (run.Position - first) * n, -n, weightFeedback, (run.WeightRow + first) * n, n, end - first, n);
         }
     }
 

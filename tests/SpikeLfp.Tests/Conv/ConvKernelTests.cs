@@ -1,0 +1,67 @@
+using SpikeLfp.Network.Synapses;
+
+namespace SpikeLfp.Tests.Conv;
+
+/// <summary>
+/// The convolution walks an input's synapses as runs of taps along kernel rows; these must be exactly the synapses
+/// <see cref="Conv2dSynapses.Connections"/> lists, in its order, for every input, stride and padding.
+/// </summary>
+public class ConvKernelTests
+{
+    [TestCase(6, 5, 2, 3, 1, 0)]
+    [TestCase(6, 5, 2, 3, 1, 1)]
+    [TestCase(7, 7, 1, 5, 1, 2)]
+    [TestCase(7, 6, 3, 3, 2, 1)]
+    [TestCase(5, 5, 1, 5, 1, 0)]
+    public void Runs_list_the_same_taps_as_connections_in_the_same_order(int height, int width, int channels, int kernel, int stride, int padding)
+    {
+        var conv = new Conv2dSynapses(height, width, channels, 4, kernel, stride, padding);
+        int taps = kernel * kernel;
+        var weightRows = new int[taps];
+        var positions = new int[taps];
+        var runs = new TapRun[taps];
+        for (int input = 0; input < conv.Inputs; input++)
+        {
+            int count = conv.Connections(input, weightRows, positions);
+            int runCount = conv.Runs(input, runs);
+            var expanded = runs.Take(runCount).SelectMany(r => Enumerable.Range(0, r.Count).Select(k => (r.WeightRow + k, r.Position - k))).ToArray();
+            Assert.That(expanded, Is.EqualTo(weightRows.Take(count).Zip(positions.Take(count)).ToArray()), $"input {input}");
+        }
+    }
+
+    [Test]
+    public void Block_kernels_equal_the_vector_kernels_block_by_block()
+    {
+        var random = new Random(3);
+        foreach (int width in new[] { 1, 4, 12, 16, 24, 64, 67 })
+        {
+            var source = Enumerable.Range(0, 6 * width).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var target = Enumerable.Range(0, 6 * width).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            foreach (float a in new[] { 1f, 0.37f })
+            {
+                // Five blocks: the source forwards from block 1, the target backwards from block 5.
+                var expected = (float[])target.Clone();
+                for (int k = 0; k < 5; k++)
+                {
+                    var block = expected.AsSpan((5 - k) * width, width);
+                    if (a == 1f) VectorMath.Add(source.AsSpan((1 + k) * width, width), block);
+                    else VectorMath.AddScaled(a, source.AsSpan((1 + k) * width, width), block);
+                }
+                var actual = (float[])target.Clone();
+                SynapseKernels.AddScaledBlocks(a, source, width, width, actual, 5 * width, -width, 5, width);
+                Assert.That(actual, Is.EqualTo(expected), $"add, width {width}, a {a}");
+            }
+            float sum = 0.25f;
+            for (int k = 0; k < 5; k++) sum += VectorMath.Dot(source.AsSpan((1 + k) * width, width), target.AsSpan((5 - k) * width, width));
+            Assert.That(SynapseKernels.DotBlocks(0.25f, source, width, width, target, 5 * width, -width, 5, width), Is.EqualTo(sum), $"dot, width {width}");
+        }
+    }
+
+    [Test]
+    public void Block_kernels_refuse_blocks_outside_their_spans()
+    {
+        var values = new float[16];
+        Assert.Throws<ArgumentOutOfRangeException>(() => SynapseKernels.AddScaledBlocks(1f, values, 0, 4, values, 4, -4, 3, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SynapseKernels.DotBlocks(0f, values, 8, 4, values, 0, 4, 3, 4));
+    }
+}
