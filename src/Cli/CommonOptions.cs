@@ -191,7 +191,7 @@ public static class CommonOptions
             if (ConvSpec.IsConvSpec(model) && !File.Exists(model))
                 return ConvSpec.Parse(model, LifParameters.Default).Layers[0] is var first && (first.Kind == ConvLayerKind.Conv2d || first.Pool is not null);
             if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(model))
-                return ReadsImage(LoadJsonModel(model, Neuron(a), seed: 0));
+                return ReadsImage(LoadJsonModel(a, model, Neuron(a), seed: 0));
         }
         catch (Exception e) when (e is InvalidModelException or UsageException or IOException) { }
         return false;
