@@ -57,7 +57,8 @@ public sealed class NirCommand : ICommand
         if (args.Count < 1 || args[0].StartsWith("--", StringComparison.Ordinal))
             throw new UsageException("nir inspect: name the NIR file: spikelfp nir inspect F.nir");
         string path = args[0];
-        var options = Options(new Arguments("nir inspect", args.Skip(1).ToArray(), TimeFlags, TimeSwitches));
+        var flags = new Arguments("nir inspect", args.Skip(1).ToArray(), TimeFlags, TimeSwitches);
+        var options = Options(flags);
         var graph = NirReader.Read(path);
         output.WriteLine($"{path}: NIR version {(graph.Version.Length > 0 ? graph.Version : "(none)")}, {graph.Nodes.Count} nodes, {graph.Edges.Count} edges");
         foreach (var node in graph.Nodes)
@@ -73,6 +74,9 @@ public sealed class NirCommand : ICommand
             var network = NirImporter.ToNetwork(graph, options, path);
             output.WriteLine($"SpikeLfp can simulate and train it: {network.Spec} ({string.Join(", ", network.Layers.Select(l => l.Neuron.Kind))}; " +
                              $"dt {options.Dt.ToString(CultureInfo.InvariantCulture)} s, {options.Rule.ToString().ToLowerInvariant()})");
+            // IF and I have no time constant, so nothing in the file says the step; Sinabs means one step per r I.
+            if (!flags.Has("dt") && graph.Nodes.Any(n => n.Type is "IF" or "I"))
+                output.WriteLine("  note: IF and I neurons integrate r I dt per step; a graph from Sinabs (v += r I each step) needs --dt 1 --reset subtract --immediate-reset");
         }
         catch (InvalidModelException e)
         {

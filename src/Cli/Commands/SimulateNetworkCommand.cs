@@ -69,7 +69,7 @@ public sealed class SimulateNetworkCommand : ICommand
 
         var record = new SpikeRecord();
         var bar = new ProgressBar("simulating", (int)Math.Ceiling(steps * spec.DtMs), "ms");
-        var progress = new Progress<int>(done => bar.Report((int)(done * spec.DtMs)));
+        var progress = new BiologicalTime(bar, spec.DtMs);
         using var device = gpu ? GpuDevice.OpenCuda() : null;
         using var onDevice = device is null ? null : new GpuNetworkSimulation(network, device.Accelerator); // compiles its kernels here, untimed
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -197,4 +197,11 @@ public sealed class SimulateNetworkCommand : ICommand
             ["synapses"] = p.SynapseCount,
         })),
     };
+
+    // Steps done -> ms of biological time, reported synchronously (Progress<T> would post to the thread pool, and a late
+    // report could redraw the bar after it was cleared).
+    private sealed class BiologicalTime(ProgressBar bar, double dtMs) : IProgress<int>
+    {
+        public void Report(int steps) => bar.Report((int)(steps * dtMs));
+    }
 }

@@ -30,7 +30,10 @@ public class NirCommandTests
         var result = CliRun.Run("nir", "inspect", NirFixtures.Path("cnn_sinabs.nir"), "--dt", "1", "--reset", "subtract");
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
         Assert.That(result.Output, Does.Contain("Conv2d").And.Contain("SumPool2d")
-            .And.Contain("SpikeLfp can simulate and train it: 34x34x2-c16k5s2p1-c16k3p1-ap2-c8k3p1-ap2-256-10"));
+            .And.Contain("SpikeLfp can simulate and train it: 34x34x2-c16k5s2p1-c16k3p1-ap2-c8k3p1-ap2-256-10")
+            .And.Not.Contain("needs --dt 1"));
+        var withoutStep = CliRun.Run("nir", "inspect", NirFixtures.Path("cnn_sinabs.nir"));
+        Assert.That(withoutStep.Output, Does.Contain("a graph from Sinabs (v += r I each step) needs --dt 1 --reset subtract --immediate-reset"));
     }
 
     [Test]

@@ -72,6 +72,19 @@ public class NirImporterTests
         Assert.That(worst, Is.LessThan(0.0063f));
     }
 
+    [TestCase(NirDiscretisation.Euler)]
+    [TestCase(NirDiscretisation.Exact)]
+    public void Rockpool_lif_read_as_nir_defines_it_spikes_later_than_rockpools_own_trace(NirDiscretisation rule)
+    {
+        // Rockpool's simulation adds its weight 0.04 per input spike without the file's r = 24.02; NIR's meaning of
+        // r gives a smaller jump (0.0384 Euler, 0.0377 exact), so the later spikes need one more input (README table).
+        var network = Import("lif_rockpool.nir", new NirImportOptions(PaperDt, rule, ResetMode.ZeroAll, DelayedReset: false));
+        var (input, _, published) = NirFixtures.Trace("lif_rockpool.csv");
+        var (_, s) = Simulate(network, input);
+        Assert.That(Enumerable.Range(0, s.Length).Where(t => s[t] != 0), Is.EqualTo(new[] { 460, 520, 720, 780 }));
+        Assert.That(Enumerable.Range(0, published.Length).Where(t => published[t] != 0), Is.EqualTo(new[] { 450, 500, 710, 760 }));
+    }
+
     [TestCase("braille_noDelay_bias_zero.nir", "parameters_noDelay_bias_ref_zero.json", ResetMode.ZeroAll, 38, true)]
     [TestCase("braille_noDelay_noBias_subtract.nir", "parameters_noDelay_noBias_ref_subtract.json", ResetMode.Subtract, 40, false)]
     public void Snntorch_braille_reader_gives_back_the_authors_alpha_beta_and_weights(string file, string parameters, ResetMode reset, int hidden, bool bias)
