@@ -47,6 +47,7 @@ public static class Lif
         var vBeta = new Vector<float>(beta);
         var vTheta = new Vector<float>(theta);
         var one = Vector<float>.One;
+        var counts = Vector<float>.Zero;   // spikes per lane: whole numbers far below 2^24, so exact
         int count = 0, i = 0, w = Vector<float>.Count;
         for (; i <= n - w; i += w)
         {
@@ -64,8 +65,9 @@ public static class Lif
             }
             u.StoreUnsafe(ref mr, (nuint)i);
             spike.StoreUnsafe(ref sr, (nuint)i);
-            count += (int)Vector.Sum(spike);
+            counts += spike;
         }
+        count += (int)Vector.Sum(counts);
         for (; i < n; i++)
         {
             float prev = Unsafe.Add(ref pr, i);
@@ -91,15 +93,30 @@ public static class Lif
     private static int StepFromRest(ReadOnlySpan<float> current, Span<float> membrane, Span<float> spikes, in LifParameters p)
     {
         float theta = p.Threshold;
-        bool subtract = p.Reset == ResetMode.Subtract;
-        int count = 0;
-        for (int i = 0; i < membrane.Length; i++)
+        bool subtract = p.Reset == ResetMode.Subtract, delayed = p.DelayedReset;
+        ref float cr = ref MemoryMarshal.GetReference(current);
+        ref float mr = ref MemoryMarshal.GetReference(membrane);
+        ref float sr = ref MemoryMarshal.GetReference(spikes);
+        var vTheta = new Vector<float>(theta);
+        var counts = Vector<float>.Zero;
+        int count = 0, i = 0, n = membrane.Length, w = Vector<float>.Count;
+        for (; i <= n - w; i += w)
         {
-            float u = current[i];
+            var u = Vector.LoadUnsafe(ref cr, (nuint)i);
+            var spike = Vector.ConditionalSelect(Vector.GreaterThan(u, vTheta), Vector<float>.One, Vector<float>.Zero);
+            if (!delayed) u = subtract ? u - spike * vTheta : u - spike * u;
+            u.StoreUnsafe(ref mr, (nuint)i);
+            spike.StoreUnsafe(ref sr, (nuint)i);
+            counts += spike;
+        }
+        count += (int)Vector.Sum(counts);
+        for (; i < n; i++)
+        {
+            float u = Unsafe.Add(ref cr, i);
             float spike = u > theta ? 1f : 0f;
-            if (!p.DelayedReset) u = subtract ? u - spike * theta : u - spike * u;
-            membrane[i] = u;
-            spikes[i] = spike;
+            if (!delayed) u = subtract ? u - spike * theta : u - spike * u;
+            Unsafe.Add(ref mr, i) = u;
+            Unsafe.Add(ref sr, i) = spike;
             count += (int)spike;
         }
         return count;

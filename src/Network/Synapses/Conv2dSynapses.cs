@@ -65,6 +65,38 @@ public sealed class Conv2dSynapses : ISynapses
         Bias = new float[outChannels];
         // Input (y, x, c) reaches rows(y) x columns(x) positions, OutChannels neurons each; summed over all inputs.
         SynapseCount = (long)inChannels * outChannels * ReachedSum(inHeight, OutHeight) * ReachedSum(inWidth, OutWidth);
+        _runTable = stride == 1 && inputs <= MaxRunTableInputs ? RunTable() : null;
+    }
+
+    // Runs walks the synapses of every fired input on every step and pass; with stride 1, a table of each input's first
+    // run (weight row, position), its run count and length replaces the integer divisions that locate the input.
+    private const int MaxRunTableInputs = 1 << 20;
+    private readonly int[]? _runTable;
+
+    private int[] RunTable()
+    {
+        var table = new int[Inputs * 4];
+        for (int input = 0; input < Inputs; input++)
+        {
+            var (first, rows) = RunBlock(input);
+            table[4 * input] = first.WeightRow;
+            table[4 * input + 1] = first.Position;
+            table[4 * input + 2] = rows;
+            table[4 * input + 3] = first.Count;
+        }
+        return table;
+    }
+
+    // Stride 1: the first run of an input and the number of kernel rows that reach the output (0: none). Output
+    // (oy, ox) = (y + Padding - ky, x + Padding - kx) must lie in the output, so the taps that do form one block.
+    private (TapRun First, int Rows) RunBlock(int input)
+    {
+        int c = input % InChannels, pixel = input / InChannels;
+        int y = pixel / InWidth, x = pixel % InWidth;
+        int ky0 = Math.Max(0, y + Padding - OutHeight + 1), ky1 = Math.Min(Kernel - 1, y + Padding);
+        int kx0 = Math.Max(0, x + Padding - OutWidth + 1), kx1 = Math.Min(Kernel - 1, x + Padding);
+        if (ky0 > ky1 || kx0 > kx1) return (default, 0);
+        return (new TapRun((c * Kernel + ky0) * Kernel + kx0, (y + Padding - ky0) * OutWidth + x + Padding - kx0, kx1 - kx0 + 1), ky1 - ky0 + 1);
     }
 
     /// <summary>Input height.</summary>
@@ -248,16 +280,17 @@ public sealed class Conv2dSynapses : ISynapses
             for (int s = 0; s < count; s++) runs[s] = new TapRun(weightRows[s], positions[s], 1);
             return count;
         }
-        int c = input % InChannels, pixel = input / InChannels;
-        int y = pixel / InWidth, x = pixel % InWidth;
-        // Output (oy, ox) = (y + Padding - ky, x + Padding - kx) must lie in the output: the taps form one block.
-        int ky0 = Math.Max(0, y + Padding - OutHeight + 1), ky1 = Math.Min(Kernel - 1, y + Padding);
-        int kx0 = Math.Max(0, x + Padding - OutWidth + 1), kx1 = Math.Min(Kernel - 1, x + Padding);
-        if (kx0 > kx1) return 0;
-        int runCount = 0;
-        for (int ky = ky0; ky <= ky1; ky++)
-            runs[runCount++] = new TapRun((c * Kernel + ky) * Kernel + kx0, (y + Padding - ky) * OutWidth + x + Padding - kx0, kx1 - kx0 + 1);
-        return runCount;
+        TapRun first;
+        int rows;
+        if (_runTable is { } table)
+        {
+            first = new TapRun(table[4 * input], table[4 * input + 1], table[4 * input + 3]);
+            rows = table[4 * input + 2];
+        }
+        else (first, rows) = RunBlock(input);
+        // The next kernel row's weights are Kernel rows further on; its output row is one row up.
+        for (int r = 0; r < rows; r++) runs[r] = new TapRun(first.WeightRow + r * Kernel, first.Position - r * OutWidth, first.Count);
+        return rows;
     }
 
     /// <summary>
