@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Cli;
 using SpikeLfp.Cli.Commands;
@@ -15,36 +14,16 @@ public class StopSignalTests : TempFolderTests
     // Several seconds of training on the full digits set: a signal lands long before the end on a busy machine.
     private static readonly string[] Long = ["--model", "64-32-10", "--steps", "10", "--batch", "32", "--epochs", "8", "--seed", "3"];
 
-    private static void Signal(Process process, string name)
-    {
-        using var kill = Process.Start("kill", [$"-{name}", process.Id.ToString()]);
-        kill.WaitForExit();
-    }
-
     [Test]
     public void Sigterm_then_a_second_sigterm_stop_train_at_a_batch_boundary_with_a_checkpoint()
     {
         if (OperatingSystem.IsWindows()) Assert.Ignore("POSIX signals");
         string run = Temp["terminated"];
-        using (var process = Cli.Start(["train", .. Long, "--out", run]))
-        {
-            var stderr = new System.Text.StringBuilder();
-            process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
-            process.BeginErrorReadLine();
-            string? line;
-            do line = process.StandardOutput.ReadLine(); while (line is not null && !line.StartsWith("epoch", StringComparison.Ordinal));
-            Assert.That(line, Is.Not.Null, "training printed an epoch");
-            Signal(process, "TERM");
-            Signal(process, "TERM"); // at once: it must not end the process before the checkpoint is written
-            process.StandardOutput.ReadToEnd();
-            Assert.That(process.WaitForExit(60_000), Is.True);
-            process.WaitForExit();
-            string error;
-            lock (stderr) error = stderr.ToString();
-            Assert.That(process.ExitCode, Is.EqualTo(130), error);
-            Assert.That(error, Does.Contain("SIGTERM").And.Contain($"spikelfp train --resume --out {run}"));
-            Assert.That(error, Does.Not.Contain("   at "));
-        }
+        // A second SIGTERM at once must not end the process before the checkpoint is written.
+        var stopped = Cli.SignalWhileRunning(["train", .. Long, "--out", run], "epoch", "TERM", "TERM");
+        Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
+        Assert.That(stopped.Error, Does.Contain("SIGTERM").And.Contain($"spikelfp train --resume --out {run}"));
+        Assert.That(stopped.Error, Does.Not.Contain("   at "));
         Assert.That(File.Exists(Checkpoint.PathIn(run)), Is.True, "SIGTERM wrote a checkpoint");
         var resumed = Cli.Run("train", "--resume", "--out", run);
         Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.ToString());
@@ -91,6 +70,17 @@ public class StopSignalTests : TempFolderTests
         var resumed = Cli.Run("compare", "--resume", "--out", run, "--threads", "1");
         Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.ToString());
         Assert.That(Rows(run).ToString(), Is.EqualTo(Rows(reference).ToString()), "the same accuracies, spike rates and weights as the uninterrupted comparison");
+    }
+
+    [Test]
+    public void Ctrl_c_during_compare_stops_it_with_exit_130_and_the_finished_runs_saved()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Ignore("POSIX signals");
+        string run = Temp["compare"];
+        var stopped = Cli.SignalWhileRunning(["compare", .. QuickCompare, "--out", run], "  seed 0", "INT");
+        Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
+        Assert.That(stopped.Error, Does.Contain($"spikelfp compare --resume --out {run}").And.Not.Contain("   at "));
+        Assert.That(JObject.Parse(File.ReadAllText(Path.Combine(run, CompareProgress.FileName)))["runs"]!.Count(), Is.GreaterThanOrEqualTo(1));
     }
 
     [Test]
