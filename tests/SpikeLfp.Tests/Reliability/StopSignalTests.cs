@@ -72,6 +72,41 @@ public class StopSignalTests : TempFolderTests
         Assert.That(Rows(run).ToString(), Is.EqualTo(Rows(reference).ToString()), "the same accuracies, spike rates and weights as the uninterrupted comparison");
     }
 
+    [TestCase(0)]
+    [TestCase(150)]
+    public void Compare_stopped_inside_the_lfp_run_saves_its_checkpoint_and_resumes_to_the_uninterrupted_result(int afterMilliseconds)
+    {
+        // Longer runs than QuickCompare's (300 samples, 8 epochs), so a stop after 150 ms lands inside them.
+        string[] args = ["compare", "--model", "64-16-10", "--limit", "300", "--steps", "6", "--epochs", "8", "--seeds", "0,1", "--surrogates", "atan", "--threads", "2"];
+        string reference = Temp["reference"];
+        Assert.That(Cli.Run([.. args, "--out", reference]).ExitCode, Is.EqualTo(0));
+
+        // 0 ms: stopped before the first batch; 150 ms: somewhere in the first runs, wherever this machine has got to.
+        string run = Temp["stopped"];
+        using (var stop = new CancellationTokenSource())
+        {
+            if (afterMilliseconds == 0) stop.Cancel(); else stop.CancelAfter(afterMilliseconds);
+            var stopped = Cli.Run(stop.Token, [.. args, "--out", run]);
+            if (stopped.ExitCode == 0) Assert.Ignore("the comparison finished before the stop arrived");
+            Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
+            if (afterMilliseconds == 0)
+            {
+                Assert.That(stopped.ErrorLine, Does.Contain("seed 0, lfp, epoch 1").And.Contain("the run in progress in"));
+                Assert.That(File.Exists(CompareProgress.LfpCheckpointPath(run, 0)), Is.True);
+            }
+        }
+        for (int attempt = 0; ; attempt++)
+        {
+            // Stopped again while resuming, now and then: each resume continues where the last one stopped.
+            using var stop = new CancellationTokenSource(attempt < 3 ? afterMilliseconds + 100 : int.MaxValue);
+            var resumed = Cli.Run(stop.Token, "compare", "--resume", "--out", run);
+            if (resumed.ExitCode == 0) break;
+            Assert.That(resumed.ExitCode, Is.EqualTo(130), resumed.ToString());
+        }
+        Assert.That(Rows(run).ToString(), Is.EqualTo(Rows(reference).ToString()));
+        Assert.That(Directory.EnumerateFiles(run, "*.checkpoint.json"), Is.Empty, "the checkpoints of finished runs are removed");
+    }
+
     [Test]
     public void Ctrl_c_during_compare_stops_it_with_exit_130_and_the_finished_runs_saved()
     {
