@@ -56,6 +56,29 @@ public sealed record InputData(DatasetSplit Split, RecordedInput? Recorded)
         return Path.TrimEndingDirectorySeparator(Path.GetFullPath(name));
     }
 
+    /// <summary>
+    /// A fingerprint of the samples (DatasetContent.Hash of the split, and for event data every binned input spike,
+    /// since its split holds only references to them): --resume compares it with the checkpoint's.
+    /// </summary>
+    public string ContentHash()
+    {
+        string split = DatasetContent.Hash(Split);
+        if (Recorded is null) return split;
+        var spikes = Recorded.Encoder.Recording;
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.ASCII.GetBytes(split));
+        Span<int> fired = stackalloc int[1];
+        for (int sample = 0; sample < spikes.Count; sample++)
+            for (int step = 0; step < spikes.Steps; step++)
+            {
+                var channels = spikes.Fired(sample, step);
+                fired[0] = channels.Length; // the count first, so steps cannot run into each other
+                hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(fired));
+                hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(channels));
+            }
+        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>The first layer's inputs this data asks for: the binned channels, an image row with rows, or the features.</summary>
     public int InputSize(bool rows) => Recorded?.Channels ?? (rows ? Split.Train.Shape.Width : Split.Train.FeatureCount);
 }

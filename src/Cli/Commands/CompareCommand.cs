@@ -66,7 +66,8 @@ public sealed class CompareCommand : IInterruptibleCommand
           --out DIR               output folder (default: a new folder under runs/)
           --overwrite             replace an earlier run in --out (without it, a folder that is not empty is refused)
           --resume                continue the comparison in --out that SIGINT/SIGTERM stopped, from its {CompareProgress.FileName}
-                                  (the finished runs are kept, the interrupted one runs again from its start); takes
+                                  (finished runs are kept, a stopped LFP run continues from its checkpoint, a
+                                  stopped surrogate run starts again); takes
                                   only --out, --threads, --torch-threads and --device
         """;
 
@@ -149,6 +150,8 @@ public sealed class CompareCommand : IInterruptibleCommand
                 if (resumed?.Find(rule, seed) is { } done) run = done;
                 else
                 {
+                    string lfpCheckpoint = CompareProgress.LfpCheckpointPath(folder, seed);
+                    var stoppedLfp = rule == ComparedRule.Lfp && resumed is not null && File.Exists(lfpCheckpoint) ? Checkpoint.Load(lfpCheckpoint) : null;
                     try
                     {
                         run = RuleComparison.Train(rule, initial, data, settings.Epochs,
@@ -156,17 +159,24 @@ public sealed class CompareCommand : IInterruptibleCommand
                             onEpoch: _ => bar?.Clear(),
                             progress: epoch => bar = new ProgressBar($"seed {seed} {rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
                             cancellation: cancellation,
-                            encoder: input.Recorded?.Encoder);
+                            encoder: input.Recorded?.Encoder, lfpResume: stoppedLfp);
                     }
-                    catch (OperationCanceledException)
+                    catch (OperationCanceledException e)
                     {
                         bar?.Clear();
                         new CompareProgress(saved, finished).Save(folder);
-                        throw Interruption.Resumable(Name, folder, $"seed {seed}, {rule.Label}",
-                            $"the {finished.Count} finished run(s) are saved in {Path.Combine(folder, CompareProgress.FileName)}, the interrupted one starts again");
+                        string finishedRuns = $"the {finished.Count} finished run(s) are saved in {Path.Combine(folder, CompareProgress.FileName)}";
+                        if (e is LfpRunStoppedException { Checkpoint: var checkpoint })
+                        {
+                            checkpoint.Save(lfpCheckpoint);
+                            string position = checkpoint.InProgress is { } p ? $"epoch {p.Epoch}, batch {p.NextBatch + 1}" : $"epoch {checkpoint.CompletedEpochs + 1}";
+                            throw Interruption.Resumable(Name, folder, $"seed {seed}, {rule.Label}, {position}", $"{finishedRuns} and the run in progress in {lfpCheckpoint}");
+                        }
+                        throw Interruption.Resumable(Name, folder, $"seed {seed}, {rule.Label}", $"{finishedRuns}; the interrupted run starts again");
                     }
                     finished.Add(run);
                     new CompareProgress(saved, finished).Save(folder);
+                    if (stoppedLfp is not null) File.Delete(lfpCheckpoint);
                 }
                 runs[rule].Add(run);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -9,8 +9,9 @@ namespace SpikeLfp.Cli.Commands;
 
 /// <summary>
 /// compare-progress.json: the arguments of a comparison and every (seed, rule) run finished so far, saved atomically
-/// after each run, so an interrupted comparison continues with --resume from the first unfinished run. A run is
-/// deterministic given its seed, so one restarted from its beginning ends with the numbers of an uninterrupted one.
+/// after each run, so an interrupted comparison continues with --resume from the first unfinished run. An LFP run
+/// stopped part-way also leaves its checkpoint (<see cref="LfpCheckpointPath"/>) and continues from it bit-identically;
+/// a surrogate run starts again from its beginning, which, being deterministic given its seed, ends the same.
 /// </summary>
 public sealed record CompareProgress(IReadOnlyList<string> Arguments, IReadOnlyList<RuleRun> Runs)
 {
@@ -18,6 +19,9 @@ public sealed record CompareProgress(IReadOnlyList<string> Arguments, IReadOnlyL
     public const string FileName = "compare-progress.json";
     private const string Format = "spikelfp-compare-progress";
     private const int Version = 1;
+
+    /// <summary>The checkpoint of the LFP run of <paramref name="seed"/> stopped part-way, inside <paramref name="folder"/>.</summary>
+    public static string LfpCheckpointPath(string folder, int seed) => Path.Combine(folder, $"compare-lfp-seed{seed}.checkpoint.json");
 
     /// <summary>The run of <paramref name="rule"/> from <paramref name="seed"/>, if it finished.</summary>
     public RuleRun? Find(ComparedRule rule, int seed) => Runs.FirstOrDefault(r => r.Rule == rule && r.Seed == seed);

@@ -68,7 +68,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         // Folders are saved absolute, so --resume works from any working directory.
         foreach (string flag in new[] { "dataset", "data-dir" }.Where(arguments.ContainsKey)) arguments[flag] = InputData.AbsoluteDataset(arguments[flag]);
         arguments[TrainSamplesKey] = data.Train.Count.ToString(CultureInfo.InvariantCulture);
-        arguments[DataHashKey] = DatasetContent.Hash(data);
+        arguments[DataHashKey] = input.ContentHash();
         // A step count derived from the data (rows) is saved as if given, so --resume rebuilds the same options.
         arguments["steps"] = options.Steps.ToString(CultureInfo.InvariantCulture);
         output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
@@ -124,7 +124,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         var data = input.Split;
         if (checkpoint.Arguments.TryGetValue(TrainSamplesKey, out var count) && count != data.Train.Count.ToString(CultureInfo.InvariantCulture))
             throw new UsageException($"--resume: the data set now has {data.Train.Count} training samples, the checkpoint was trained on {count}.");
-        if (checkpoint.Arguments.TryGetValue(DataHashKey, out var hash) && hash != DatasetContent.Hash(data))
+        if (checkpoint.Arguments.TryGetValue(DataHashKey, out var hash) && hash != input.ContentHash())
             throw new UsageException($"--resume: data set '{data.Train.Name}' changed since the checkpoint was written (its pixels or labels differ from the ones trained on); restore it, or start a new run.");
         int batches = (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
         if (checkpoint.InProgress is { } stopped && stopped.NextBatch > batches)

@@ -149,11 +149,13 @@ public static class RuleComparison
     /// <param name="lfpBackend">Where the LFP backward runs (default: the CPU backend matching <paramref name="backend"/>).</param>
     /// <param name="onEpoch">Called after each epoch (for progress output).</param>
     /// <param name="progress">Creates a per-epoch progress sink from the epoch number (may return null).</param>
-    /// <param name="cancellation">Stops training between batches.</param>
+    /// <param name="cancellation">Stops training between batches: an LFP run then throws <see cref="LfpRunStoppedException"/>
+    /// with its checkpoint, a surrogate run an <see cref="OperationCanceledException"/>.</param>
+    /// <param name="lfpResume">A checkpoint of this LFP run taken when it was stopped: it continues from there, bit-identically.</param>
     public static RuleRun Train(ComparedRule rule, SpikingNetwork initial, DatasetSplit data, int epochs,
         TrainingOptions lfp, SurrogateRuleOptions surrogate, IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
         Action<EpochMetrics>? onEpoch = null, Func<int, IProgress<int>?>? progress = null, CancellationToken cancellation = default,
-        IInputEncoder? encoder = null)
+        IInputEncoder? encoder = null, Checkpoint? lfpResume = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(initial);
@@ -166,14 +168,27 @@ public static class RuleComparison
         encoder ??= CreateEncoder(lfp, data.Train, initial);
         if (encoder.Name != lfp.Encoder) throw new ArgumentException($"the encoder is '{encoder.Name}' but the LFP options name '{lfp.Encoder}'.", nameof(encoder));
 
+        if (lfpResume is not null && rule.Surrogate is not null) throw new ArgumentException("an LFP checkpoint resumes the LFP rule only.", nameof(lfpResume));
         SpikingNetwork network = initial.Clone();
         double initialAccuracy = Evaluator.Accuracy(network, data.Test, lfp.Steps, encoder, lfp.EvaluationBatchSize, backend);
         var metrics = new List<EpochMetrics>(epochs);
         if (rule.Surrogate is null)
         {
+            if (lfpResume is not null) network = lfpResume.Network.Clone();
             var trainer = new LfpTrainer(network, lfp, backend, lfpBackend ?? (backend is CpuBackend cpu ? new CpuLfpBackend(cpu) : null), encoder: encoder);
-            for (int epoch = 1; epoch <= epochs; epoch++)
-                Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation));
+            if (lfpResume is not null)
+            {
+                lfpResume.RestoreOptimizer(trainer);
+                metrics.AddRange(lfpResume.Metrics);
+            }
+            EpochProgress? current = lfpResume?.InProgress;
+            for (int epoch = metrics.Count + 1; epoch <= epochs; epoch++)
+            {
+                current ??= new EpochProgress(epoch, network.Layers.Count);
+                try { Record(trainer.TrainEpoch(data.Train, data.Test, current, progress?.Invoke(epoch), cancellation)); }
+                catch (OperationCanceledException) { throw new LfpRunStoppedException(Checkpoint.Of(trainer, metrics, current, new Dictionary<string, string>())); }
+                current = null;
+            }
         }
         else
         {
@@ -262,4 +277,11 @@ public static class RuleComparison
         yield return layer.Connection.Weights;
         if (layer.Recurrent is { } recurrent) yield return recurrent.Weights;
     }
+}
+
+/// <summary>An LFP run of a comparison stopped between batches; <see cref="Checkpoint"/> continues it (RuleComparison.Train's lfpResume).</summary>
+public sealed class LfpRunStoppedException(Checkpoint checkpoint) : OperationCanceledException("the LFP run was stopped at a batch boundary")
+{
+    /// <summary>Where the run stood: weights, optimizer, finished epochs and the epoch in progress.</summary>
+    public Checkpoint Checkpoint { get; } = checkpoint;
 }

@@ -49,6 +49,30 @@ public class EventTrainingCommandTests
     }
 
     [Test]
+    public void Resume_refuses_event_files_whose_spikes_changed_with_the_same_counts_and_labels()
+    {
+        string events = In("events-copy");
+        foreach (string file in Directory.EnumerateFiles(_events, "*", SearchOption.AllDirectories))
+        {
+            string copy = Path.Combine(events, Path.GetRelativePath(_events, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        string folder = In("train-changed");
+        var first = Run("train", "--dataset", "events:" + events, "--dt", "20", "--limit", "60", "--epochs", "1", "--checkpoint-every", "1", "--out", folder);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+
+        // Every training event's polarity flipped: same files, same event counts, same labels, other input spikes.
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(events, "Train"), "*.bin", SearchOption.AllDirectories))
+        {
+            byte[] bytes = File.ReadAllBytes(file);
+            for (int b = 2; b < bytes.Length; b += 5) bytes[b] ^= 0x80;
+            File.WriteAllBytes(file, bytes);
+        }
+        Run("train", "--resume", "--epochs", "2", "--out", folder).AssertUsageError("--resume", "changed since the checkpoint");
+    }
+
+    [Test]
     public void Compare_trains_lfp_and_the_surrogate_on_the_same_recorded_events()
     {
         string folder = In("compare");

@@ -14,11 +14,7 @@ public class BadInputTests : TempFolderTests
 {
     private string Out => Temp["out"];
 
-    private void AssertRejected(CliResult result, params string[] fragments)
-    {
-        result.AssertUsageError(fragments);
-        Assert.That(Directory.Exists(Out), Is.False, "no output folder is created for bad input");
-    }
+    private void AssertRejected(CliResult result, params string[] fragments) => result.AssertRefusedWithout(Out, fragments);
 
     private CliResult Train(params string[] args) => Cli.Run(["train", .. Cli.QuickWithout(args), .. (args.Contains("--epochs") ? [] : new[] { "--epochs", "1" }), "--out", Out, .. args]);
 

@@ -23,6 +23,13 @@ public sealed record CliResult(int ExitCode, string Output, string Error)
         Assert.That(Error, Does.Not.Contain("   at "), "no stack trace");
         foreach (var f in fragments) Assert.That(ErrorLine, Does.Contain(f), ToString());
     }
+
+    /// <summary><see cref="AssertUsageError"/>, and <paramref name="folder"/> (the command's --out) was not created.</summary>
+    public void AssertRefusedWithout(string folder, params string[] fragments)
+    {
+        AssertUsageError(fragments);
+        Assert.That(Directory.Exists(folder), Is.False, "no output folder is created");
+    }
 }
 
 /// <summary>Runs spikelfp in-process (CommandLine.Run with string writers) or as a real process.</summary>
@@ -79,6 +86,29 @@ public static class Cli
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         return Process.Start(start)!;
+    }
+
+    /// <summary>
+    /// Starts the real process, waits for its first line starting with <paramref name="after"/> (so the signals land in
+    /// the middle of the work), sends <paramref name="signals"/> ("INT", "TERM") one right after the other, and returns
+    /// what it did by its end (at most a minute later).
+    /// </summary>
+    public static CliResult SignalWhileRunning(string[] args, string after, params string[] signals)
+    {
+        using var process = Start(args);
+        var stderr = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+        process.BeginErrorReadLine();
+        var stdout = new System.Text.StringBuilder();
+        string? line;
+        do { line = process.StandardOutput.ReadLine(); stdout.AppendLine(line); } while (line is not null && !line.StartsWith(after, StringComparison.Ordinal));
+        Assert.That(line, Is.Not.Null, $"the command printed a line starting '{after}'");
+        foreach (string signal in signals)
+            using (var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString()])) kill.WaitForExit();
+        stdout.Append(process.StandardOutput.ReadToEnd());
+        Assert.That(process.WaitForExit(60_000), Is.True, "the command ended after the signal");
+        process.WaitForExit();
+        lock (stderr) return new CliResult(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
 
     /// <summary>Runs the real process to the end (at most <paramref name="timeout"/>) and returns what it did.</summary>

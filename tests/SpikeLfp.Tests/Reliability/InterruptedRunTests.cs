@@ -91,25 +91,11 @@ public class InterruptedRunTests : TempFolderTests
         var result = Cli.RunProcess(TimeSpan.FromSeconds(60), "train", "--help"); // warms the build output, checks the dll runs
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
 
-        using (var process = Cli.Start(["train", .. Long, "--out", run]))
-        {
-            var stderr = new System.Text.StringBuilder();
-            process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
-            process.BeginErrorReadLine();
-            // Wait for the first epoch line, so Ctrl-C lands in the middle of training.
-            string? line;
-            do line = process.StandardOutput.ReadLine(); while (line is not null && !line.StartsWith("epoch", StringComparison.Ordinal));
-            Assert.That(line, Is.Not.Null, "training printed an epoch");
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString()])) kill.WaitForExit();
-            process.StandardOutput.ReadToEnd();
-            Assert.That(process.WaitForExit(60_000), Is.True);
-            process.WaitForExit();
-            string error;
-            lock (stderr) error = stderr.ToString();
-            Assert.That(process.ExitCode, Is.EqualTo(130), error);
-            Assert.That(error, Does.Contain($"spikelfp train --resume --out {run}"));
-            Assert.That(error, Does.Not.Contain("   at "));
-        }
+        // Ctrl-C once the first epoch line is out, so it lands in the middle of training.
+        var interrupted = Cli.SignalWhileRunning(["train", .. Long, "--out", run], "epoch", "INT");
+        Assert.That(interrupted.ExitCode, Is.EqualTo(130), interrupted.ToString());
+        Assert.That(interrupted.Error, Does.Contain($"spikelfp train --resume --out {run}"));
+        Assert.That(interrupted.Error, Does.Not.Contain("   at "));
         Assert.That(File.Exists(Checkpoint.PathIn(run)), Is.True, "Ctrl-C wrote a checkpoint without --checkpoint-every");
 
         var resumed = Cli.Run("train", "--resume", "--out", run);

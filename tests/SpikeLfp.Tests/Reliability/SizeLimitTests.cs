@@ -18,11 +18,7 @@ public class SizeLimitTests : TempFolderTests
 {
     private string Out => Temp["out"];
 
-    private void AssertRefused(CliResult result, params string[] fragments)
-    {
-        result.AssertUsageError(fragments);
-        Assert.That(Directory.Exists(Out), Is.False, "no output folder is created");
-    }
+    private void AssertRefused(CliResult result, params string[] fragments) => result.AssertRefusedWithout(Out, fragments);
 
     [TestCase("64-65536-65536-10", "4299816960 weights")] // wrapped to 0 in 32 bits
     [TestCase("64-30000-30000-10", "902220000 weights")]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Cli;
 using SpikeLfp.Cli.Commands;
@@ -15,36 +14,16 @@ public class StopSignalTests : TempFolderTests
     // Several seconds of training on the full digits set: a signal lands long before the end on a busy machine.
     private static readonly string[] Long = ["--model", "64-32-10", "--steps", "10", "--batch", "32", "--epochs", "8", "--seed", "3"];
 
-    private static void Signal(Process process, string name)
-    {
-        using var kill = Process.Start("kill", [$"-{name}", process.Id.ToString()]);
-        kill.WaitForExit();
-    }
-
     [Test]
     public void Sigterm_then_a_second_sigterm_stop_train_at_a_batch_boundary_with_a_checkpoint()
     {
         if (OperatingSystem.IsWindows()) Assert.Ignore("POSIX signals");
         string run = Temp["terminated"];
-        using (var process = Cli.Start(["train", .. Long, "--out", run]))
-        {
-            var stderr = new System.Text.StringBuilder();
-            process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
-            process.BeginErrorReadLine();
-            string? line;
-            do line = process.StandardOutput.ReadLine(); while (line is not null && !line.StartsWith("epoch", StringComparison.Ordinal));
-            Assert.That(line, Is.Not.Null, "training printed an epoch");
-            Signal(process, "TERM");
-            Signal(process, "TERM"); // at once: it must not end the process before the checkpoint is written
-            process.StandardOutput.ReadToEnd();
-            Assert.That(process.WaitForExit(60_000), Is.True);
-            process.WaitForExit();
-            string error;
-            lock (stderr) error = stderr.ToString();
-            Assert.That(process.ExitCode, Is.EqualTo(130), error);
-            Assert.That(error, Does.Contain("SIGTERM").And.Contain($"spikelfp train --resume --out {run}"));
-            Assert.That(error, Does.Not.Contain("   at "));
-        }
+        // A second SIGTERM at once must not end the process before the checkpoint is written.
+        var stopped = Cli.SignalWhileRunning(["train", .. Long, "--out", run], "epoch", "TERM", "TERM");
+        Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
+        Assert.That(stopped.Error, Does.Contain("SIGTERM").And.Contain($"spikelfp train --resume --out {run}"));
+        Assert.That(stopped.Error, Does.Not.Contain("   at "));
         Assert.That(File.Exists(Checkpoint.PathIn(run)), Is.True, "SIGTERM wrote a checkpoint");
         var resumed = Cli.Run("train", "--resume", "--out", run);
         Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.ToString());
@@ -91,6 +70,52 @@ public class StopSignalTests : TempFolderTests
         var resumed = Cli.Run("compare", "--resume", "--out", run, "--threads", "1");
         Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.ToString());
         Assert.That(Rows(run).ToString(), Is.EqualTo(Rows(reference).ToString()), "the same accuracies, spike rates and weights as the uninterrupted comparison");
+    }
+
+    [TestCase(0)]
+    [TestCase(150)]
+    public void Compare_stopped_inside_the_lfp_run_saves_its_checkpoint_and_resumes_to_the_uninterrupted_result(int afterMilliseconds)
+    {
+        // Longer runs than QuickCompare's (300 samples, 8 epochs), so a stop after 150 ms lands inside them.
+        string[] args = ["compare", "--model", "64-16-10", "--limit", "300", "--steps", "6", "--epochs", "8", "--seeds", "0,1", "--surrogates", "atan", "--threads", "2"];
+        string reference = Temp["reference"];
+        Assert.That(Cli.Run([.. args, "--out", reference]).ExitCode, Is.EqualTo(0));
+
+        // 0 ms: stopped before the first batch; 150 ms: somewhere in the first runs, wherever this machine has got to.
+        string run = Temp["stopped"];
+        using (var stop = new CancellationTokenSource())
+        {
+            if (afterMilliseconds == 0) stop.Cancel(); else stop.CancelAfter(afterMilliseconds);
+            var stopped = Cli.Run(stop.Token, [.. args, "--out", run]);
+            if (stopped.ExitCode == 0) Assert.Ignore("the comparison finished before the stop arrived");
+            Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
+            if (afterMilliseconds == 0)
+            {
+                Assert.That(stopped.ErrorLine, Does.Contain("seed 0, lfp, epoch 1").And.Contain("the run in progress in"));
+                Assert.That(File.Exists(CompareProgress.LfpCheckpointPath(run, 0)), Is.True);
+            }
+        }
+        for (int attempt = 0; ; attempt++)
+        {
+            // Stopped again while resuming, now and then: each resume continues where the last one stopped.
+            using var stop = new CancellationTokenSource(attempt < 3 ? afterMilliseconds + 100 : int.MaxValue);
+            var resumed = Cli.Run(stop.Token, "compare", "--resume", "--out", run);
+            if (resumed.ExitCode == 0) break;
+            Assert.That(resumed.ExitCode, Is.EqualTo(130), resumed.ToString());
+        }
+        Assert.That(Rows(run).ToString(), Is.EqualTo(Rows(reference).ToString()));
+        Assert.That(Directory.EnumerateFiles(run, "*.checkpoint.json"), Is.Empty, "the checkpoints of finished runs are removed");
+    }
+
+    [Test]
+    public void Ctrl_c_during_compare_stops_it_with_exit_130_and_the_finished_runs_saved()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Ignore("POSIX signals");
+        string run = Temp["compare"];
+        var stopped = Cli.SignalWhileRunning(["compare", .. QuickCompare, "--out", run], "  seed 0", "INT");
+        Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
+        Assert.That(stopped.Error, Does.Contain($"spikelfp compare --resume --out {run}").And.Not.Contain("   at "));
+        Assert.That(JObject.Parse(File.ReadAllText(Path.Combine(run, CompareProgress.FileName)))["runs"]!.Count(), Is.GreaterThanOrEqualTo(1));
     }
 
     [Test]
