@@ -27,6 +27,9 @@ public static partial class FileErrorMessage
             // A folder removed during the run makes the rename of a finished temporary file fail as "file not found" too.
             FileNotFoundException or DirectoryNotFoundException when quoted.Success && !Directory.Exists(Path.GetDirectoryName(quoted.Groups["path"].Value))
                 => "its folder does not exist (was it removed during the run?)",
+            // The same removal caught half-way (the temporary file gone, the folder not yet): still the user's doing.
+            FileNotFoundException when quoted.Success && TempFile().IsMatch(Path.GetFileName(quoted.Groups["path"].Value))
+                => "the file being written was removed during the run",
             FileNotFoundException => "no such file",
             DirectoryNotFoundException => "its folder does not exist",
             // Unix I/O errors read "REASON : 'P'".
