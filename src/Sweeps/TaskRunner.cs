@@ -32,8 +32,31 @@ public static class TaskRunner
     /// <summary>Exit code of a spikelfp command that stopped on Ctrl-C after saving its state.</summary>
     public const int InterruptedExitCode = 130;
 
+    /// <summary>What a stopped compare leaves in its run folder: its finished runs, continued by compare --resume.</summary>
+    public const string CompareProgressFile = "compare-progress.json";
+
+    // compare --resume takes only where and how fast it runs (the saved comparison sets the rest).
+    private static readonly string[] CompareResumeFlags = ["--out", "--threads", "--torch-threads", "--device"];
+
     /// <summary>How long a stopped command may take to write its checkpoint before it is killed.</summary>
     public static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The task's command line for one attempt: with --resume when a stopped attempt left something to continue
+    /// (train: its checkpoint; compare: its finished runs, and only the flags compare --resume accepts), otherwise
+    /// with --overwrite, which replaces what a failed attempt left in the run folder.
+    /// </summary>
+    public static List<string> Arguments(SweepTask task, bool resume)
+    {
+        if (!resume) return [.. task.Args, "--overwrite"];
+        if (task.Command != "compare") return [.. task.Args, "--resume"];
+        var args = new List<string> { "compare", "--resume" };
+        for (int i = 1; i + 1 < task.Args.Count; i++)
+        {
+            if (CompareResumeFlags.Contains(task.Args[i])) args.AddRange([task.Args[i], task.Args[i + 1]]);
+        }
+        return args;
+    }
 
     /// <summary>
     /// Runs <paramref name="task"/> unless it is finished or running elsewhere; <paramref name="cancellation"/> stops it.
@@ -49,10 +72,9 @@ public static class TaskRunner
         if (File.Exists(files.Done)) return TaskOutcome.AlreadyDone; // finished between the first look and the lock
         if (cancellation.IsCancellationRequested) return TaskOutcome.Interrupted;
 
-        var args = task.Args.ToList();
-        bool resume = task.Checkpoints && File.Exists(Checkpoint.PathIn(files.Run));
-        // A task that does not resume starts again: --overwrite replaces what a failed or stopped attempt left in its run folder.
-        args.Add(resume ? "--resume" : "--overwrite");
+        bool resume = task.Checkpoints && File.Exists(Checkpoint.PathIn(files.Run))
+            || task.Command == "compare" && File.Exists(Path.Combine(files.Run, CompareProgressFile));
+        var args = Arguments(task, resume);
         var clock = Stopwatch.StartNew();
         WriteState(files.Attempt, new JObject
         {

@@ -41,7 +41,8 @@ public class StopSignalTests : TempFolderTests
 
     private static readonly string[] QuickCompare = ["--model", "64-16-10", "--limit", "100", "--steps", "6", "--epochs", "2", "--seeds", "0,1", "--surrogates", "atan", "--threads", "2"];
 
-    private static JArray Rows(string folder)
+    /// <summary>The rows of a comparison.json without their timings, which differ between equal runs.</summary>
+    internal static JArray Rows(string folder)
     {
         var rows = (JArray)JObject.Parse(File.ReadAllText(Path.Combine(folder, "comparison.json")))["rows"]!;
         foreach (var row in rows.Cast<JObject>()) { row.Remove("seconds"); row.Remove("samples_per_second"); }

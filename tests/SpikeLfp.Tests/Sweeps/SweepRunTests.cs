@@ -96,7 +96,7 @@ public class SweepRunTests : TempFolderTests
     [Test]
     public void A_task_that_restarts_replaces_what_its_earlier_attempt_left_in_its_run_folder()
     {
-        // An attempt killed mid-run leaves its lock file and partial output; compare does not resume, so the next
+        // An attempt killed mid-run leaves its lock file and partial output but nothing to continue from, so the next
         // attempt starts again with --overwrite instead of being refused for the folder it wrote itself.
         string s = Plan("""{"command": "compare", "flags": {"model": "64-8-10", "limit": 40, "steps": 4, "epochs": 1, "seeds": "0", "surrogates": "atan", "threads": 1}}""");
         string run = Path.Combine(s, "tasks/0000/run");
@@ -108,6 +108,29 @@ public class SweepRunTests : TempFolderTests
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result + File.ReadAllText(Path.Combine(s, "tasks/0000/stderr.log")));
         Assert.That(JObject.Parse(File.ReadAllText(Path.Combine(run, "comparison.json")))["rows"], Is.Not.Null, "the new attempt's comparison");
+    }
+
+    [Test]
+    public void A_stopped_compare_task_continues_from_what_it_saved_to_the_uninterrupted_result()
+    {
+        string[] flags = ["--model", "64-8-10", "--limit", "40", "--steps", "4", "--epochs", "2", "--seeds", "0,1", "--surrogates", "atan", "--threads", "1"];
+        string s = Plan("""{"command": "compare", "flags": {"model": "64-8-10", "limit": 40, "steps": 4, "epochs": 2, "seeds": "0,1", "surrogates": "atan", "threads": 1}}""");
+        string run = Path.Combine(s, "tasks/0000/run");
+        // An attempt stopped before its first batch, as SIGTERM from scancel leaves it: the LFP run's checkpoint saved.
+        using (var stop = new CancellationTokenSource())
+        {
+            stop.Cancel();
+            Assert.That(SpikeCli.Run(stop.Token, ["compare", .. flags, "--out", run]).ExitCode, Is.EqualTo(130));
+        }
+        Assert.That(File.Exists(Path.Combine(run, SpikeLfp.Sweeps.TaskRunner.CompareProgressFile)), Is.True);
+
+        var result = SpikeCli.Run("sweep", "run", s);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result + File.ReadAllText(Path.Combine(s, "tasks/0000/stderr.log")));
+        Assert.That(JObject.Parse(File.ReadAllText(Path.Combine(s, "tasks/0000/done.json")))["resumed"]!.Value<bool>(), Is.True);
+        string reference = Temp["reference"];
+        Assert.That(SpikeCli.Run(["compare", .. flags, "--out", reference]).ExitCode, Is.EqualTo(0));
+        Assert.That(StopSignalTests.Rows(run).ToString(), Is.EqualTo(StopSignalTests.Rows(reference).ToString()));
     }
 
     [Test]

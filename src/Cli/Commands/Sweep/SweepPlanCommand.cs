@@ -17,8 +17,9 @@ public sealed class SweepPlanCommand : ICommand
              "variations": [{"neuron": "lif"}, {"neuron": "cuba", "alpha": 0.7}],   optional, one group each
              "grid": {"seed": [0, 1, 2], "lr": [0.01, 0.02],                        product, outermost first
                       "rates": [{"lfp-lr": 0.01, "surrogate-lr": 0.001}, ...]}}    a value may set several flags
-          train tasks get --checkpoint-every 1 (unless set), so a stopped task resumes; compare tasks (and a train
-          task stopped before its first checkpoint) restart with --overwrite, replacing their partial run folder.
+          train tasks get --checkpoint-every 1 (unless set), so a stopped task resumes; a stopped compare task
+          continues with compare --resume from the runs it finished; a task with nothing to continue (a train task
+          stopped before its first checkpoint, a failed one) restarts with --overwrite, replacing its run folder.
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter output)
