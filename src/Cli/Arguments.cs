@@ -61,6 +61,19 @@ public sealed class Arguments
     /// <summary>The subcommand chosen below the command that runs (experiment heaviside, sweep plan), if any.</summary>
     public ICommand? Subcommand { get; }
 
+    /// <summary>
+    /// The subcommand chosen below this command; when there is none, a usage error that says which word is missing or
+    /// unknown (<paramref name="kind"/>: "experiment") and lists <paramref name="choices"/>.
+    /// </summary>
+    public ICommand Chosen(string kind, IReadOnlyList<ICommand> choices)
+    {
+        string names = string.Join(", ", choices.Select(c => c.Name));
+        if (Subcommand is not null) return Subcommand;
+        if (Given.Count == 0) throw Usage($"which {kind}? One of: {names} (see 'spikelfp {_command} --help').");
+        string hint = Typos.Nearest(Given[0], choices.Select(c => c.Name)) is { } near ? $" (did you mean '{near}'?)" : "";
+        throw Usage($"unknown {kind} '{Given[0]}'{hint}. {char.ToUpperInvariant(kind[0])}{kind[1..]}s: {names}.");
+    }
+
     /// <summary>True when the switch or flag was given.</summary>
     public bool Has(string name) => _values.ContainsKey(name);
 

@@ -38,14 +38,16 @@ public static class CommandLine
     /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        using var signals = new StopSignals(error, interruptible: Commands.FirstOrDefault(c => c.Name == args.FirstOrDefault()) is IInterruptibleCommand);
+        // The command as the parser finds it, so "spikelfp @run.rsp" stops as gently as the command line it holds.
+        bool interruptible = TopCommand(Parser((_, _) => 0).Parse(args)) is IInterruptibleCommand;
+        using var signals = new StopSignals(error, interruptible);
         return Run(args, output, error, signals.Token);
     }
 
     /// <summary>Runs the command line with an explicit <paramref name="cancellation"/> (what SIGINT and SIGTERM signal); returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation)
     {
-        var root = Parser((command, a) => command is IInterruptibleCommand interruptible ? interruptible.Run(a, output, cancellation) : command.Run(a, output));
+        var root = Parser((command, a) => Invoke(command, a, output, cancellation));
         var parse = root.Parse(args.Length == 0 || args is ["help"] ? ["--help"] : args);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         var command = TopCommand(parse);
@@ -102,6 +104,10 @@ public static class CommandLine
             return 130;
         }
     }
+
+    /// <summary>Runs <paramref name="command"/>, passing <paramref name="cancellation"/> when it can stop at a safe point.</summary>
+    public static int Invoke(ICommand command, Arguments a, TextWriter output, CancellationToken cancellation)
+        => command is IInterruptibleCommand interruptible ? interruptible.Run(a, output, cancellation) : command.Run(a, output);
 
     /// <summary>Width of the generated help, the same on every terminal.</summary>
     private const int HelpWidth = 120;

@@ -31,13 +31,10 @@ public sealed class ExperimentCommand : IInterruptibleCommand
     /// </summary>
     public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        string names = string.Join(", ", Experiments.Select(e => e.Name));
-        var experiment = a.Subcommand ?? throw new UsageException(a.Given.Count == 0
-            ? $"which experiment? One of: {names} (see 'spikelfp experiment --help')."
-            : $"unknown experiment '{a.Given[0]}'. Experiments: {names}.");
+        var experiment = a.Chosen("experiment", Experiments);
         try
         {
-            return experiment is IInterruptibleCommand interruptible ? interruptible.Run(a, output, cancellation) : experiment.Run(a, output);
+            return CommandLine.Invoke(experiment, a, output, cancellation);
         }
         catch (OperationCanceledException e) when (e is not RunInterruptedException)
         {

@@ -1,5 +1,6 @@
 using SpikeLfp.Cli;
 using SpikeLfp.Cli.Commands;
+using SpikeLfp.Learning.Training;
 
 namespace SpikeLfp.Tests.Reliability;
 
@@ -100,6 +101,20 @@ public class CommandLineParsingTests : TempFolderTests
         Cli.Run("train", $"@{file}", "--out", Temp["out"]).AssertRefusedWithout(Temp["out"], "--epochs must be a positive integer, got 0");
         Cli.Run("train", $"@{Temp["missing.rsp"]}", "--out", Temp["out"]).AssertRefusedWithout(Temp["out"], "missing.rsp");
     }
+
+    [Test]
+    public void A_command_line_in_a_response_file_stops_at_a_batch_boundary_on_ctrl_c()
+    {
+        string file = Temp["long.rsp"], run = Temp["run"];
+        File.WriteAllLines(file, ["train --model 64-32-10 --steps 10 --batch 32 --epochs 8 --seed 3", $"--out {run}"]);
+        var interrupted = Cli.SignalWhileRunning([$"@{file}"], "epoch", "INT");
+        Assert.That(interrupted.ExitCode, Is.EqualTo(130), interrupted.ToString());
+        Assert.That(File.Exists(Checkpoint.PathIn(run)), Is.True, "it stopped the way train stops: with a checkpoint");
+    }
+
+    [Test]
+    public void A_mistyped_subcommand_is_refused_with_the_nearest_one()
+        => Cli.Run("sweep", "stauts", "S").AssertUsageError("unknown subcommand 'stauts'", "did you mean 'status'?", "plan, run");
 
     [Test]
     public void A_switch_given_twice_is_refused() => Cli.Run("train", "--overwrite", "--overwrite").AssertUsageError("--overwrite is given twice");

@@ -29,13 +29,10 @@ public sealed class SweepCommand : IInterruptibleCommand
 
     public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        string names = string.Join(", ", SweepCommands.Select(c => c.Name));
-        var command = a.Subcommand ?? throw new UsageException(a.Given.Count == 0
-            ? $"which subcommand? One of: {names} (see 'spikelfp sweep --help')."
-            : $"unknown subcommand '{a.Given[0]}'. Subcommands: {names}.");
+        var command = a.Chosen("subcommand", SweepCommands);
         try
         {
-            return command is IInterruptibleCommand interruptible ? interruptible.Run(a, output, cancellation) : command.Run(a, output);
+            return CommandLine.Invoke(command, a, output, cancellation);
         }
         catch (SweepException e) { throw new UsageException($"{command.Name}: {e.Message}"); }
     }
