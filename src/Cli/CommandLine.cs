@@ -38,17 +38,26 @@ public static class CommandLine
     /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        // The command as the parser finds it, so "spikelfp @run.rsp" stops as gently as the command line it holds.
-        bool interruptible = TopCommand(Parser((_, _) => 0).Parse(args)) is IInterruptibleCommand;
-        using var signals = new StopSignals(error, interruptible);
-        return Run(args, output, error, signals.Token);
+        // Parsed once, before the signals are set: whether SIGINT/SIGTERM stop at a safe point depends on the command
+        // the parser finds ("spikelfp @run.rsp" stops as gently as the command line it holds). The action reads the
+        // token when it runs, after it is set.
+        var cancellation = CancellationToken.None;
+        var parse = Parse(Parser((command, a) => Invoke(command, a, output, cancellation)), args);
+        using var signals = new StopSignals(error, interruptible: TopCommand(parse) is IInterruptibleCommand);
+        cancellation = signals.Token;
+        return Run(parse, usage: args.Length == 0, output, error);
     }
 
     /// <summary>Runs the command line with an explicit <paramref name="cancellation"/> (what SIGINT and SIGTERM signal); returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation)
+        => Run(Parse(Parser((command, a) => Invoke(command, a, output, cancellation)), args), usage: args.Length == 0, output, error);
+
+    // Bare "spikelfp" and "spikelfp help" show the top-level help.
+    private static ParseResult Parse(RootCommand root, string[] args) => root.Parse(args.Length == 0 || args is ["help"] ? ["--help"] : args);
+
+    // Runs what was parsed; usage: the help stands for a missing command (exit 2).
+    private static int Run(ParseResult parse, bool usage, TextWriter output, TextWriter error)
     {
-        var root = Parser((command, a) => Invoke(command, a, output, cancellation));
-        var parse = root.Parse(args.Length == 0 || args is ["help"] ? ["--help"] : args);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         var command = TopCommand(parse);
         if (command is null && parse.Action is ParseErrorAction)
@@ -69,7 +78,7 @@ public static class CommandLine
                 _ = new Arguments(CommandPath(parse.CommandResult), parse, subcommand: null);
             }
             int code = parse.Invoke(invocation);
-            return args.Length == 0 ? 2 : code;
+            return usage ? 2 : code;
         }
         catch (Exception e) when (e is UsageException or DatasetException or InvalidModelException or CheckpointException or SizeLimitException)
         {
