@@ -10,8 +10,8 @@ namespace SpikeLfp.Cli;
 /// <summary>Backend selection from the command line.</summary>
 public static class Backends
 {
-    /// <summary>Help line of --device, for the commands that accept it.</summary>
-    public const string DeviceHelp = "  --device D         cpu, gpu (CUDA; exits 2 when there is none) or auto (CUDA when present, default cpu)";
+    /// <summary>--device, for the commands that accept it.</summary>
+    public static readonly Flag DeviceFlag = new("device", "D", "cpu, gpu (CUDA; exits 2 when there is none) or auto (CUDA when present, default cpu)");
 
     /// <summary>The CPU backend with --threads (default all cores).</summary>
     public static CpuBackend Cpu(Arguments a) => a.Has("threads") ? new CpuBackend(a.Int("threads", Environment.ProcessorCount, 1, 1024)) : CpuBackend.Shared;
