@@ -120,13 +120,64 @@ public class StopSignalTests : TempFolderTests
     }
 
     [Test]
-    public void An_experiment_stopped_says_it_wrote_nothing_and_exits_130()
+    public void An_experiment_stopped_before_training_writes_an_empty_partial_result_and_exits_130()
     {
         using var stop = new CancellationTokenSource();
         stop.Cancel();
-        var result = Cli.Run(stop.Token, "experiment", "heaviside", "--limit", "50", "--epochs", "1", "--seeds", "0", "--out", Temp["h"]);
+        string folder = Temp["h"];
+        var result = Cli.Run(stop.Token, "experiment", "heaviside", "--limit", "50", "--epochs", "1", "--seeds", "0", "--out", folder);
         Assert.That(result.ExitCode, Is.EqualTo(130), result.ToString());
-        Assert.That(result.ErrorLine, Does.Contain("interrupted").And.Contain("none were written"));
+        Assert.That(result.ErrorLine, Does.Contain("interrupted").And.Contain("0 of 3 runs finished").And.Contain("--overwrite"));
+        var partial = JObject.Parse(File.ReadAllText(Path.Combine(folder, PartialResults.FileName)));
+        Assert.That(partial.Value<bool>("partial"), Is.True);
+        Assert.That(File.Exists(Path.Combine(folder, "heaviside.json")), Is.False);
+    }
+
+    // Heaviside and convergence print a line when a run finishes: stopped then, the others are part-way.
+    [TestCase("heaviside", "heaviside.json")]
+    [TestCase("convergence", "convergence.json")]
+    public void An_experiment_stopped_after_a_run_saves_the_measured_epochs_as_partial_and_says_how_to_rerun(string experiment, string result)
+    {
+        string folder = Temp[experiment];
+        string[] args = ["experiment", experiment, "--limit", "300", "--epochs", "6", "--seeds", "0,1", "--out", folder];
+        using var stop = new CancellationTokenSource();
+        var output = new CancelOnLine("after 6 epochs", stop);
+        var error = new StringWriter();
+        int code = CommandLine.Run(args, output, error, stop.Token);
+
+        Assert.That(code, Is.EqualTo(130), error.ToString());
+        string message = error.ToString();
+        Assert.That(message, Does.Contain(Path.Combine(folder, PartialResults.FileName)).And.Contain("marked partial")
+            .And.Contain($"spikelfp experiment {experiment} --limit 300 --epochs 6 --seeds 0,1 --out {folder} --overwrite").And.Not.Contain("   at "));
+        var partial = JObject.Parse(File.ReadAllText(Path.Combine(folder, PartialResults.FileName)));
+        Assert.That(partial.Value<bool>("partial"), Is.True);
+        var runs = partial["runs"]!.Cast<JObject>().ToList();
+        Assert.That(runs.Count(r => r.Value<bool>("finished")), Is.GreaterThanOrEqualTo(1), partial.ToString());
+        var finished = runs.First(r => r.Value<bool>("finished"));
+        Assert.That(finished["curve"]!.Select(e => e.Value<int>("epoch")), Is.EqualTo(Enumerable.Range(0, 7)), "epoch 0 (untrained) to 6");
+        Assert.That(finished["curve"]!.All(e => e["test_accuracy"] is not null), Is.True);
+        Assert.That(File.Exists(Path.Combine(folder, result)), Is.False, "no result file from a stopped experiment");
+        Assert.That(File.Exists(Path.Combine(folder, "report.md")), Is.False);
+
+        var rerun = Cli.Run(args);
+        rerun.AssertUsageError("--overwrite");
+    }
+
+    [Test]
+    public void Prune_stopped_part_way_saves_the_trained_epochs_as_partial()
+    {
+        // Long enough (300 samples, 30 epochs of two rules) that a stop after 4 s lands inside training.
+        string folder = Temp["prune"];
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        var error = new StringWriter();
+        int code = CommandLine.Run(["experiment", "prune", "--model", "64-32-10", "--limit", "300", "--epochs", "30", "--out", folder], new StringWriter(), error, stop.Token);
+        if (code == 0) Assert.Ignore("the experiment finished before the stop arrived");
+        Assert.That(code, Is.EqualTo(130), error.ToString());
+        var partial = JObject.Parse(File.ReadAllText(Path.Combine(folder, PartialResults.FileName)));
+        Assert.That(partial.Value<bool>("partial"), Is.True);
+        // Stopped in the LFP run's first epoch there is nothing to list; otherwise LFP's epochs come first.
+        if (partial["runs"]!.Any()) Assert.That(partial["runs"]![0]!.Value<string>("rule"), Is.EqualTo("lfp"));
+        Assert.That(File.Exists(Path.Combine(folder, "prune.json")), Is.False);
     }
 
     [Test]
