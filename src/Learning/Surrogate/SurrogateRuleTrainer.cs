@@ -175,6 +175,13 @@ public sealed class SurrogateRuleTrainer : IDisposable
             clock.Elapsed.TotalSeconds, train.Count / trainSeconds);
     }
 
+    /// <summary>The optimizer's state after the last batch (see <see cref="SurrogateTrainer.SaveOptimizerState"/>).</summary>
+    public Optimizers.OptimizerState SaveOptimizerState() => _trainer.SaveOptimizerState();
+
+    /// <summary>Restores optimizer state saved by <see cref="SaveOptimizerState"/> from a trainer with the same options.</summary>
+    /// <exception cref="ArgumentException">Another optimizer's state, or arrays that do not fit the parameters.</exception>
+    public void LoadOptimizerState(Optimizers.OptimizerState state) => _trainer.LoadOptimizerState(state);
+
     // Prediction = argmax of output spike counts; torch's argmax returns the first maximum, so ties go to
     // the lower class exactly as in TraceStatistics.Predictions.
     private static int Hits(SurrogateTrace trace, int[] labels)
