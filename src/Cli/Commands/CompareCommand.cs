@@ -67,7 +67,7 @@ public sealed class CompareCommand : IInterruptibleCommand
           --overwrite             replace an earlier run in --out (without it, a folder that is not empty is refused)
           --resume                continue the comparison in --out that SIGINT/SIGTERM stopped, from its {CompareProgress.FileName}
                                   (finished runs are kept, a stopped LFP run continues from its checkpoint, a
-                                  stopped surrogate run starts again); takes
+                                  stopped surrogate run from its last finished epoch); takes
                                   only --out, --threads, --torch-threads and --device
         """;
 
@@ -128,6 +128,7 @@ public sealed class CompareCommand : IInterruptibleCommand
         var first = CommonOptions.Network(a, input, settings.Seeds[0]);   // validates --model against the data
         var lfpOptions = CommonOptions.ForData(a, settings.Lfp, input, first);
         settings = settings with { Lfp = lfpOptions, Surrogate = settings.Surrogate with { Steps = lfpOptions.Steps } };
+        SurrogateRuleTrainer.CheckSize(first, Math.Min(settings.Lfp.BatchSize, Math.Max(1, data.Train.Count)), settings.Lfp.Steps);   // BPTT's activations, before any run starts
         var (backend, lfp) = Backends.Select(a);
         using var claimed = resumed is null ? OutputFolder.ForNewRun(a, Name) : OutputFolder.ForResume(a.OptionalString("out")!, CompareProgress.FileName, "");
         string folder = claimed.Path;

@@ -52,6 +52,7 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
         var settings = new PruningSettings { Epochs = a.Int("epochs", CompareCommand.DefaultEpochs, 1), Seed = a.Int("seed", 0, 0) };
         var data = CommonOptions.Data(a);
         var initial = CommonOptions.Network(a, new InputData(data, null), settings.Seed);   // validates --model against the data
+        SurrogateRuleTrainer.CheckSize(initial, Math.Min(settings.Lfp.BatchSize, Math.Max(1, data.Train.Count)), settings.Lfp.Steps);   // BPTT's activations, before training starts
         using var claimed = OutputFolder.ForNewRun(a, "prune");
         string folder = claimed.Path;
 

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using SpikeLfp.Data;
 using SpikeLfp.Learning.Training;
+using SpikeLfp.Network;
 using SpikeLfp.Network.Backends;
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Simulation;
 using static TorchSharp.torch;
 
 namespace SpikeLfp.Learning.Surrogate;
@@ -88,11 +90,45 @@ public sealed class SurrogateRuleTrainer : IDisposable
         Network = network;
         _backend = backend;
         _input = new SurrogateInput(encoder ?? new ConstantCurrentEncoder(), network.InputSize);
+        CheckSize(network, options.BatchSize, options.Steps);
         if (options.TorchThreads > 0) TorchSharp.torch.set_num_threads(options.TorchThreads);
         // Nothing in this rule draws random numbers today; seeding keeps it deterministic if something does.
         TorchSharp.torch.manual_seed(options.Seed);
         _surrogate = SurrogateModel.ToSurrogate(network, options.Surrogate);
         _trainer = new SurrogateTrainer(_surrogate, options.Trainer);
+    }
+
+    /// <summary>
+    /// Values the forward pass keeps per sample, step and neuron of a layer for BPTT's backward pass, counted from
+    /// <see cref="SurrogateNetwork"/>: the drive z_t, the membrane before and after the reset, the reset mask, the
+    /// surrogate's argument, the spikes, and the stacked spike and membrane trains of the trace.
+    /// </summary>
+    public const int KeptValuesPerNeuron = 8;
+
+    /// <summary>
+    /// Bytes one training batch of <paramref name="batch"/> samples and <paramref name="steps"/> steps keeps alive until
+    /// its backward pass, estimated in 64 bits before anything is allocated: <see cref="KeptValuesPerNeuron"/> float32
+    /// values per (sample, step, neuron) of every layer, plus every layer's input at every step (what the weighted sum
+    /// saves for its gradient). BPTT keeps all of it, unlike the simulator, which keeps one trace.
+    /// </summary>
+    public static long TrainingBytes(SpikingNetwork network, long batch, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        long perSampleStep = network.Layers.Sum(l => (long)KeptValuesPerNeuron * l.Size + l.Inputs);
+        return batch * steps * perSampleStep * sizeof(float);
+    }
+
+    /// <summary>
+    /// Throws before the surrogate network is built when one training batch would keep more than
+    /// <see cref="ForwardTrace.MemoryFraction"/> of the memory available to this process (<see cref="TrainingBytes"/>).
+    /// </summary>
+    /// <exception cref="SizeLimitException">The message names the size and the limit.</exception>
+    public static void CheckSize(SpikingNetwork network, int batch, int steps)
+    {
+        long bytes = TrainingBytes(network, batch, steps);
+        long budget = (long)(SizeLimitException.AvailableMemoryBytes * ForwardTrace.MemoryFraction);
+        if (bytes > budget)
+            throw new SizeLimitException($"surrogate-gradient training (BPTT) of {network.Spec} with batch {batch} x {steps} steps keeps about {SizeLimitException.Describe(bytes)} of activations for its backward pass, more than the limit of {SizeLimitException.Describe(budget)} (half of this machine's {SizeLimitException.Describe(SizeLimitException.AvailableMemoryBytes)}); use a smaller batch, fewer steps or neurons.");
     }
 
     /// <summary>The model; holds the weights of the last finished epoch.</summary>
