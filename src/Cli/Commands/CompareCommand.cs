@@ -67,7 +67,7 @@ public sealed class CompareCommand : IInterruptibleCommand
           --overwrite             replace an earlier run in --out (without it, a folder that is not empty is refused)
           --resume                continue the comparison in --out that SIGINT/SIGTERM stopped, from its {CompareProgress.FileName}
                                   (finished runs are kept, a stopped LFP run continues from its checkpoint, a
-                                  stopped surrogate run from its last finished epoch); takes
+                                  stopped surrogate run starts again); takes
                                   only --out, --threads, --torch-threads and --device
         """;
 
