@@ -113,6 +113,7 @@ public sealed class CompareCommand : IInterruptibleCommand
         var first = CommonOptions.Network(a, input, settings.Seeds[0]);   // validates --model against the data
         var lfpOptions = CommonOptions.ForData(a, settings.Lfp, input, first);
         settings = settings with { Lfp = lfpOptions, Surrogate = settings.Surrogate with { Steps = lfpOptions.Steps } };
+        SurrogateRuleTrainer.CheckSize(first, Math.Min(settings.Lfp.BatchSize, Math.Max(1, data.Train.Count)), settings.Lfp.Steps);   // BPTT's activations, before any run starts
         var (backend, lfp) = Backends.Select(a);
         using var claimed = resumed is null ? OutputFolder.ForNewRun(a, Name) : OutputFolder.ForResume(a.OptionalString("out")!, CompareProgress.FileName, "");
         string folder = claimed.Path;
@@ -135,8 +136,8 @@ public sealed class CompareCommand : IInterruptibleCommand
                 if (resumed?.Find(rule, seed) is { } done) run = done;
                 else
                 {
-                    string lfpCheckpoint = CompareProgress.LfpCheckpointPath(folder, seed);
-                    var stoppedLfp = rule == ComparedRule.Lfp && resumed is not null && File.Exists(lfpCheckpoint) ? Checkpoint.Load(lfpCheckpoint) : null;
+                    string checkpointPath = CompareProgress.CheckpointPath(folder, rule, seed);
+                    var stopped = resumed is not null && File.Exists(checkpointPath) ? Checkpoint.Load(checkpointPath) : null;
                     try
                     {
                         run = RuleComparison.Train(rule, initial, data, settings.Epochs,
@@ -144,24 +145,31 @@ public sealed class CompareCommand : IInterruptibleCommand
                             onEpoch: _ => bar?.Clear(),
                             progress: epoch => bar = new ProgressBar($"seed {seed} {rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
                             cancellation: cancellation,
-                            encoder: input.Recorded?.Encoder, lfpResume: stoppedLfp);
+                            encoder: input.Recorded?.Encoder,
+                            lfpResume: rule == ComparedRule.Lfp ? stopped : null, surrogateResume: rule == ComparedRule.Lfp ? null : stopped);
+                    }
+                    catch (ArgumentException e) when (stopped is not null)
+                    {
+                        throw new UsageException($"--resume: {checkpointPath}: {e.Message}");
                     }
                     catch (OperationCanceledException e)
                     {
                         bar?.Clear();
                         new CompareProgress(saved, finished).Save(folder);
                         string finishedRuns = $"the {finished.Count} finished run(s) are saved in {Path.Combine(folder, CompareProgress.FileName)}";
-                        if (e is LfpRunStoppedException { Checkpoint: var checkpoint })
+                        var checkpoint = e switch { LfpRunStoppedException l => l.Checkpoint, SurrogateRunStoppedException s => s.Checkpoint, _ => null };
+                        if (checkpoint is not null)
                         {
-                            checkpoint.Save(lfpCheckpoint);
+                            checkpoint.Save(checkpointPath);
                             string position = checkpoint.InProgress is { } p ? $"epoch {p.Epoch}, batch {p.NextBatch + 1}" : $"epoch {checkpoint.CompletedEpochs + 1}";
-                            throw Interruption.Resumable(Name, folder, $"seed {seed}, {rule.Label}, {position}", $"{finishedRuns} and the run in progress in {lfpCheckpoint}");
+                            string kept = checkpoint.InProgress is null ? $" (its {checkpoint.CompletedEpochs} finished epoch(s); the epoch in progress is trained again)" : "";
+                            throw Interruption.Resumable(Name, folder, $"seed {seed}, {rule.Label}, {position}", $"{finishedRuns} and the run in progress in {checkpointPath}{kept}");
                         }
                         throw Interruption.Resumable(Name, folder, $"seed {seed}, {rule.Label}", $"{finishedRuns}; the interrupted run starts again");
                     }
                     finished.Add(run);
                     new CompareProgress(saved, finished).Save(folder);
-                    if (stoppedLfp is not null) File.Delete(lfpCheckpoint);
+                    if (stopped is not null) File.Delete(checkpointPath);
                 }
                 runs[rule].Add(run);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,

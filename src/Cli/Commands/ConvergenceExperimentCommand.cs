@@ -64,8 +64,17 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
 
         output.WriteLine(Invariant($"convergence on {data.Train.Name}: ReLU network {spec}, {settings.Epochs} epochs, batch {settings.BatchSize}, rules {string.Join(", ", rules.Select(r => r.Label))}, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
         var progress = new RunProgress(seeds.Length * rules.Count, settings.Epochs, output);
-        var study = ConvergenceExperiment.Run(data, spec, settings, seeds, rules, (rule, seed, e) => progress.Report(e.Epoch,
-            () => Invariant($"  seed {seed,-3} {rule.Label,-15} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s")), cancellation);
+        var partial = new PartialResults(Command, args, seeds.Length * rules.Count, settings.Epochs);
+        ConvergenceStudy study;
+        try
+        {
+            study = ConvergenceExperiment.Run(data, spec, settings, seeds, rules, (rule, seed, e) =>
+            {
+                partial.Add(seed, rule.Key, EpochJson(e));
+                progress.Report(e.Epoch, () => Invariant($"  seed {seed,-3} {rule.Label,-15} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s"));
+            }, cancellation);
+        }
+        catch (OperationCanceledException) { throw partial.Save(folder); }
 
         output.WriteLine();
         output.Write(Tables.Aligned(Columns, rules.Select(r => Cells(study, r)).ToList()));
@@ -280,17 +289,20 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
         ["test_accuracy"] = run.TestAccuracy,
         ["seconds"] = run.Seconds,
         ["epochs_to_90"] = run.FirstReaching(ConvergenceStudy.ConvergedFraction).Epoch,
-        ["curve"] = new JArray(run.Epochs.Select(e => new JObject
-        {
-            ["epoch"] = e.Epoch,
-            ["train_loss"] = e.TrainLoss,
-            ["train_accuracy"] = e.TrainAccuracy,
-            ["test_loss"] = e.TestLoss,
-            ["test_accuracy"] = e.TestAccuracy,
-            ["seconds"] = e.Seconds,
-            ["update_norm"] = e.UpdateNorm,
-            ["test_hidden_active_fraction"] = e.TestHiddenActive,
-        })),
+        ["curve"] = new JArray(run.Epochs.Select(EpochJson)),
+    };
+
+    // One point of a run's curve in convergence.json (and in partial.json when stopped).
+    private static JObject EpochJson(ConvergenceEpoch e) => new()
+    {
+        ["epoch"] = e.Epoch,
+        ["train_loss"] = e.TrainLoss,
+        ["train_accuracy"] = e.TrainAccuracy,
+        ["test_loss"] = e.TestLoss,
+        ["test_accuracy"] = e.TestAccuracy,
+        ["seconds"] = e.Seconds,
+        ["update_norm"] = e.UpdateNorm,
+        ["test_hidden_active_fraction"] = e.TestHiddenActive,
     };
 
     private static string Report(ConvergenceStudy study, DatasetSplit data, ConvSpec spec, IReadOnlyList<string> args)

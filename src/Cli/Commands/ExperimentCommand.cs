@@ -27,7 +27,8 @@ public sealed class ExperimentCommand : IInterruptibleCommand
 
     /// <summary>
     /// Runs the experiment; SIGINT or SIGTERM stops its training at the next batch boundary (exit 130). Its runs train
-    /// side by side and are saved only together, so a stopped experiment writes nothing and says so.
+    /// side by side and its results need all of them, so a stopped experiment writes the epochs measured so far as
+    /// <see cref="PartialResults"/> (partial.json) and says how to rerun it; one stopped before it started writes nothing.
     /// </summary>
     public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
     {
@@ -38,7 +39,7 @@ public sealed class ExperimentCommand : IInterruptibleCommand
         }
         catch (OperationCanceledException e) when (e is not RunInterruptedException)
         {
-            throw new RunInterruptedException($"interrupted at a batch boundary; an experiment keeps no partial results, so none were written. Run the same command again (add --{OutputFolder.OverwriteSwitch} for the same --out).");
+            throw new RunInterruptedException($"interrupted before training started; nothing was written. Run the same command again (add --{OutputFolder.OverwriteSwitch} for the same --out).");
         }
     }
 }

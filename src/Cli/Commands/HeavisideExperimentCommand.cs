@@ -56,8 +56,17 @@ public sealed class HeavisideExperimentCommand : IInterruptibleCommand
 
         output.WriteLine(Invariant($"heaviside on {data.Train.Name}: model {data.Train.FeatureCount}-{string.Join("-", settings.HiddenSizes)}-{data.Train.ClassCount}, step after every layer, {settings.Epochs} epochs, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
         var progress = new RunProgress(seeds.Length * Rules.Length, settings.Epochs, output);
-        var study = HeavisideExperiment.Run(data, settings, seeds, (seed, rule, e) => progress.Report(e.Epoch,
-            () => Invariant($"  seed {seed,-3} {HeavisideExperiment.Label(rule),-21} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s")), cancellation);
+        var partial = new PartialResults(Command, args, seeds.Length * Rules.Length, settings.Epochs);
+        HeavisideStudy study;
+        try
+        {
+            study = HeavisideExperiment.Run(data, settings, seeds, (seed, rule, e) =>
+            {
+                partial.Add(seed, HeavisideExperiment.Key(rule), EpochJson(e));
+                progress.Report(e.Epoch, () => Invariant($"  seed {seed,-3} {HeavisideExperiment.Label(rule),-21} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s"));
+            }, cancellation);
+        }
+        catch (OperationCanceledException) { throw partial.Save(folder); }
 
         output.WriteLine();
         output.Write(Table(study, data));
@@ -148,19 +157,22 @@ public sealed class HeavisideExperimentCommand : IInterruptibleCommand
             ["seconds"] = run.Seconds,
             ["first_epoch"] = Flow(run.Epochs[Math.Min(1, run.Epochs.Count - 1)]),
             ["last_epoch"] = Flow(last),
-            ["curve"] = new JArray(run.Epochs.Select(e => new JObject
-            {
-                ["epoch"] = e.Epoch,
-                ["test_accuracy"] = e.TestAccuracy,
-                ["seconds"] = e.Seconds,
-                ["hidden_active_fraction"] = e.HiddenActiveFraction,
-                ["output_active_fraction"] = e.OutputActiveFraction,
-                ["signal_nonzero_fraction"] = e.SignalNonZeroFraction,
-                ["update_nonzero_fraction"] = e.UpdateNonZeroFraction,
-                ["update_norm"] = e.UpdateNorm,
-            })),
+            ["curve"] = new JArray(run.Epochs.Select(EpochJson)),
         };
     }
+
+    // One point of a run's curve in heaviside.json (and in partial.json when stopped).
+    private static JObject EpochJson(HeavisideEpoch e) => new()
+    {
+        ["epoch"] = e.Epoch,
+        ["test_accuracy"] = e.TestAccuracy,
+        ["seconds"] = e.Seconds,
+        ["hidden_active_fraction"] = e.HiddenActiveFraction,
+        ["output_active_fraction"] = e.OutputActiveFraction,
+        ["signal_nonzero_fraction"] = e.SignalNonZeroFraction,
+        ["update_nonzero_fraction"] = e.UpdateNonZeroFraction,
+        ["update_norm"] = e.UpdateNorm,
+    };
 
     private static JObject Flow(HeavisideEpoch e) => new()
     {

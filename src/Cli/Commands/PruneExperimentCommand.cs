@@ -46,15 +46,26 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
         var settings = new PruningSettings { Epochs = a.Int("epochs", CompareCommand.DefaultEpochs, 1), Seed = a.Int("seed", 0, 0) };
         var data = CommonOptions.Data(a);
         var initial = CommonOptions.Network(a, new InputData(data, null), settings.Seed);   // validates --model against the data
+        SurrogateRuleTrainer.CheckSize(initial, Math.Min(settings.Lfp.BatchSize, Math.Max(1, data.Train.Count)), settings.Lfp.Steps);   // BPTT's activations, before training starts
         using var claimed = OutputFolder.ForNewRun(a, "prune");
         string folder = claimed.Path;
 
         output.WriteLine(Invariant($"prune on {data.Train.Name}: model {initial.Spec}, T={settings.Lfp.Steps}, batch {settings.Lfp.BatchSize}, {settings.Epochs} epochs, seed {settings.Seed}, {data.Train.Count} train / {data.Test.Count} test samples, {Pruning.WeightCount(initial)} weights"));
         ProgressBar? bar = null;
-        var result = PruningExperiment.Run(initial, data, settings,
-            onEpoch: (_, _) => bar?.Clear(),
-            progress: (rule, epoch) => bar = new ProgressBar($"{rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
-            cancellation: cancellation);
+        var partial = new PartialResults(Command, args, 2, settings.Epochs);
+        PruningResult result;
+        try
+        {
+            result = PruningExperiment.Run(initial, data, settings,
+                onEpoch: (rule, m) => { bar?.Clear(); partial.Add(settings.Seed, rule.Rule, m.ToJson()); },
+                progress: (rule, epoch) => bar = new ProgressBar($"{rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
+                cancellation: cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            bar?.Clear();
+            throw partial.Save(folder);
+        }
         foreach (var r in result.Rules)
             output.WriteLine(Invariant($"  {r.Rule.Label,-16} test {r.TestAccuracy:P2}  (untrained {r.Run.InitialTestAccuracy:P2})  {r.Run.Seconds:F1} s"));
 
