@@ -60,7 +60,7 @@ public sealed class CompareCommand : IInterruptibleCommand
         new("threads", "N", "CPU threads of the simulator and LFP (default: all cores)"),
         new("device", "D", "cpu (default), gpu (CUDA; exits 2 without one) or auto, for LFP and evaluation"),
         .. CommonOptions.OutFlags,
-        Flag.Switch(ResumeSwitch, $"continue the comparison in --out that SIGINT/SIGTERM stopped, from its {CompareProgress.FileName} (finished runs are kept, a stopped LFP run continues from its checkpoint, a stopped surrogate run starts again); takes only --out, --threads, --torch-threads and --device"),
+        Flag.Switch(ResumeSwitch, $"continue the comparison in --out that SIGINT/SIGTERM stopped, from its {CompareProgress.FileName} (finished runs are kept, a stopped LFP run continues from its checkpoint, a stopped surrogate run from its last finished epoch); takes only --out, --threads, --torch-threads and --device"),
     ];
 
     public IReadOnlyList<Flag> Flags => CompareFlags;

@@ -64,7 +64,7 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
 
         output.WriteLine(Invariant($"convergence on {data.Train.Name}: ReLU network {spec}, {settings.Epochs} epochs, batch {settings.BatchSize}, rules {string.Join(", ", rules.Select(r => r.Label))}, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
         var progress = new RunProgress(seeds.Length * rules.Count, settings.Epochs, output);
-        var partial = new PartialResults(Command, args, seeds.Length * rules.Count, settings.Epochs);
+        var partial = new PartialResults(Command, a.Given, seeds.Length * rules.Count, settings.Epochs);
         ConvergenceStudy study;
         try
         {

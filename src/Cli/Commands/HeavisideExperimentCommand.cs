@@ -56,7 +56,7 @@ public sealed class HeavisideExperimentCommand : IInterruptibleCommand
 
         output.WriteLine(Invariant($"heaviside on {data.Train.Name}: model {data.Train.FeatureCount}-{string.Join("-", settings.HiddenSizes)}-{data.Train.ClassCount}, step after every layer, {settings.Epochs} epochs, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
         var progress = new RunProgress(seeds.Length * Rules.Length, settings.Epochs, output);
-        var partial = new PartialResults(Command, args, seeds.Length * Rules.Length, settings.Epochs);
+        var partial = new PartialResults(Command, a.Given, seeds.Length * Rules.Length, settings.Epochs);
         HeavisideStudy study;
         try
         {

@@ -52,7 +52,7 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
 
         output.WriteLine(Invariant($"prune on {data.Train.Name}: model {initial.Spec}, T={settings.Lfp.Steps}, batch {settings.Lfp.BatchSize}, {settings.Epochs} epochs, seed {settings.Seed}, {data.Train.Count} train / {data.Test.Count} test samples, {Pruning.WeightCount(initial)} weights"));
         ProgressBar? bar = null;
-        var partial = new PartialResults(Command, args, 2, settings.Epochs);
+        var partial = new PartialResults(Command, a.Given, 2, settings.Epochs);
         PruningResult result;
         try
         {
