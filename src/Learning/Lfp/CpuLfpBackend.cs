@@ -115,9 +115,9 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
 
         if (input != InputKind.Spikes && connection is DenseLfp)
         {
-            // Accumulated only over the neurons that received reward, then transposed into the weights' layout.
-            DenseFeedbackMath.AccumulateSparseOuterTransposed(trace.InputCurrent, rows, rowCount, inputs, n, ws.TransposedFeedback, _parallel);
-            DenseFeedbackMath.TransposeScaledByMagnitude(ws.TransposedFeedback, connection.Synapses.Weights, inputs, n, fw, _parallel);
+            // Accumulated only over the (row, neuron) pairs that received reward.
+            DenseFeedbackMath.AccumulateSparseOuterScaled(trace.InputCurrent, rows, rowCount, inputs, n, connection.Synapses.Weights, fw,
+                ws.RewardedRowIndex, ws.RewardedRowValue, ws.RewardedRowCount, _parallel);
         }
         else if (input != InputKind.Spikes)
             AccumulatePartitioned(connection, fw, rowCount, (part, parts, r) =>
