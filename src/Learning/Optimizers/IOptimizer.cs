@@ -32,9 +32,9 @@ public sealed record OptimizerState(string Kind, long Steps, IReadOnlyDictionary
 /// <summary>Validated construction of optimizers by name.</summary>
 public static class Optimizers
 {
-    /// <summary>Creates "sgd" (with momentum) or "adam".</summary>
+    /// <summary>Creates "sgd" (with momentum) or "adam"; <paramref name="parallelism"/> lets sgd update large arrays on several threads.</summary>
     /// <exception cref="ArgumentException">Unknown name or a learning rate / momentum that is not finite and in range.</exception>
-    public static IOptimizer Create(string name, float learningRate, float momentum)
+    public static IOptimizer Create(string name, float learningRate, float momentum, ParallelOptions? parallelism = null)
     {
         if (!float.IsFinite(learningRate) || learningRate <= 0f)
             throw new ArgumentException($"learning rate must be a finite number > 0, got {learningRate}.");
@@ -42,7 +42,7 @@ public static class Optimizers
             throw new ArgumentException($"momentum must be in [0, 1), got {momentum}.");
         return name switch
         {
-            "sgd" => new Sgd(learningRate, momentum),
+            "sgd" => new Sgd(learningRate, momentum) { Parallelism = parallelism },
             "adam" => new Adam(learningRate),
             _ => throw new ArgumentException($"unknown optimizer '{name}': expected sgd or adam."),
         };

@@ -47,7 +47,7 @@ public sealed class LfpTrainer : ILfpBatchTrainer
         _simulator = new Simulator(network, options.Steps, Encoder, backend);
         _lfp = lfp ?? new CpuLfpBackend();
         _reward = reward ?? (network.Layers[^1].Neuron.Spikes ? new RateCodedSpikeReward() : new ReadoutSoftmaxReward());
-        Optimizer = Optimizers.Optimizers.Create(options.Optimizer, options.LearningRate, options.Momentum);
+        Optimizer = Optimizers.Optimizers.Create(options.Optimizer, options.LearningRate, options.Momentum, (_simulator.Backend as CpuBackend)?.Parallelism);
         _parameters = network.Parameters().ToArray();
         _feedback = new Feedback(network);
         _gradients = _feedback.InParameterOrder().ToArray();
