@@ -110,30 +110,49 @@ public static class SynapseKernels
         if (rows <= 0 || blocks <= 0) return;
         CheckGrid(source.Length, sourceOffset, sourceRowStride, sourceStride, rows, blocks, width);
         CheckGrid(target.Length, targetOffset, targetRowStride, targetStride, rows, blocks, width);
-        ref float sr = ref MemoryMarshal.GetReference(source);
-        ref float tr = ref MemoryMarshal.GetReference(target);
-        bool wide = Vector512.IsHardwareAccelerated && width % Vector512<float>.Count == 0;
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), sourceOffset);
+        ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), targetOffset);
+        if (Vector512.IsHardwareAccelerated && width % Vector512<float>.Count == 0)
+        {
+            // Whole 512-bit vectors: the loop AddBlock / AddScaledBlock would run, without their narrower tails.
+            if (a == 1f) AddGrid512(ref x, sourceRowStride, sourceStride, ref y, targetRowStride, targetStride, rows, blocks, width);
+            else AddScaledGrid512(a, ref x, sourceRowStride, sourceStride, ref y, targetRowStride, targetStride, rows, blocks, width);
+            return;
+        }
         for (int r = 0; r < rows; r++)
             for (int k = 0; k < blocks; k++)
             {
-                ref float x = ref Unsafe.Add(ref sr, sourceOffset + r * sourceRowStride + k * sourceStride);
-                ref float y = ref Unsafe.Add(ref tr, targetOffset + r * targetRowStride + k * targetStride);
-                if (wide)
-                {
-                    // Whole 512-bit vectors: the loop AddBlock / AddScaledBlock would run, without their narrower tails.
-                    if (a == 1f)
-                        for (int i = 0; i < width; i += Vector512<float>.Count)
-                            (Vector512.LoadUnsafe(ref y, (nuint)i) + Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
-                    else
-                    {
-                        var va = Vector512.Create(a);
-                        for (int i = 0; i < width; i += Vector512<float>.Count)
-                            Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
-                    }
-                }
-                else if (a == 1f) AddBlock(ref x, ref y, width);
-                else AddScaledBlock(a, ref x, ref y, width);
+                ref float xb = ref Unsafe.Add(ref x, r * sourceRowStride + k * sourceStride);
+                ref float yb = ref Unsafe.Add(ref y, r * targetRowStride + k * targetStride);
+                if (a == 1f) AddBlock(ref xb, ref yb, width);
+                else AddScaledBlock(a, ref xb, ref yb, width);
             }
+    }
+
+    // The grid loops of AddScaledBlockGrid for whole 512-bit vectors, few live values so that nothing spills.
+    private static void AddGrid512(ref float x, nint xRow, nint xStep, ref float y, nint yRow, nint yStep, int rows, int blocks, int width)
+    {
+        for (int r = 0; r < rows; r++, x = ref Unsafe.Add(ref x, xRow), y = ref Unsafe.Add(ref y, yRow))
+        {
+            ref float xb = ref x;
+            ref float yb = ref y;
+            for (int k = 0; k < blocks; k++, xb = ref Unsafe.Add(ref xb, xStep), yb = ref Unsafe.Add(ref yb, yStep))
+                for (nuint i = 0; i < (nuint)width; i += (nuint)Vector512<float>.Count)
+                    (Vector512.LoadUnsafe(ref yb, i) + Vector512.LoadUnsafe(ref xb, i)).StoreUnsafe(ref yb, i);
+        }
+    }
+
+    private static void AddScaledGrid512(float a, ref float x, nint xRow, nint xStep, ref float y, nint yRow, nint yStep, int rows, int blocks, int width)
+    {
+        var va = Vector512.Create(a);
+        for (int r = 0; r < rows; r++, x = ref Unsafe.Add(ref x, xRow), y = ref Unsafe.Add(ref y, yRow))
+        {
+            ref float xb = ref x;
+            ref float yb = ref y;
+            for (int k = 0; k < blocks; k++, xb = ref Unsafe.Add(ref xb, xStep), yb = ref Unsafe.Add(ref yb, yStep))
+                for (nuint i = 0; i < (nuint)width; i += (nuint)Vector512<float>.Count)
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref xb, i), Vector512.LoadUnsafe(ref yb, i)).StoreUnsafe(ref yb, i);
+        }
     }
 
     /// <summary>
