@@ -351,7 +351,7 @@ public sealed class Conv2dSynapses : ISynapses
         if (Stride == 1)
         {
             var (first, rows) = TapBlock(input);
-            return SynapseKernels.DotBlockGrid(0f, Weights, first.WeightRow * n, Kernel * n, n, g, first.Position * n, -OutWidth * n, -n, rows, first.Count, n);
+            return SynapseKernels.DotGridByLanes(Weights, first.WeightRow * n, Kernel * n, n, g, first.Position * n, -OutWidth * n, -n, rows, first.Count, n);
         }
         Span<TapRun> runs = Kernel <= StackKernel ? stackalloc TapRun[Kernel * Kernel] : new TapRun[Kernel * Kernel];
         int count = Runs(input, runs);

@@ -107,6 +107,23 @@ public class ConvKernelTests
     }
 
     [Test]
+    public void The_lane_wise_grid_dot_equals_the_block_dots_up_to_rounding()
+    {
+        var random = new Random(7);
+        foreach (int width in new[] { 12, 16, 48, 64, 67, 128 })
+        {
+            var x = Enumerable.Range(0, 20 * width).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var y = Enumerable.Range(0, 20 * width).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            float blocks = SynapseKernels.DotBlockGrid(0f, x, width, 5 * width, width, y, 17 * width, -6 * width, -width, 3, 4, width);
+            float lanes = SynapseKernels.DotGridByLanes(x, width, 5 * width, width, y, 17 * width, -6 * width, -width, 3, 4, width);
+            double scale = Enumerable.Range(0, 20 * width).Sum(i => Math.Abs((double)x[i] * y[i]));
+            Assert.That(lanes, Is.EqualTo(blocks).Within(1e-6 * scale), $"width {width}");
+            Assert.That(SynapseKernels.DotGridByLanes(x, width, 5 * width, width, y, 17 * width, -6 * width, -width, 3, 4, width), Is.EqualTo(lanes), "the same order every time");
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => SynapseKernels.DotGridByLanes(new float[64], 0, 16, 16, new float[64], 0, 16, 16, 2, 4, 16));
+    }
+
+    [Test]
     public void Block_kernels_refuse_blocks_outside_their_spans()
     {
         var values = new float[16];
