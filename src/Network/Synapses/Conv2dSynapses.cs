@@ -211,7 +211,7 @@ public sealed class Conv2dSynapses : ISynapses
     /// <inheritdoc/>
     public void ResetCurrent(Span<float> current)
     {
-        for (int p = 0; p < OutHeight * OutWidth; p++) Bias.CopyTo(current.Slice(p * OutChannels, OutChannels));
+        SynapseKernels.TileBlock(Bias, current[..Outputs]);
     }
 
     // The output positions one input coordinate reaches along an axis, one per tap k (-1 where none):

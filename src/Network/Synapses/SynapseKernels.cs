@@ -256,6 +256,83 @@ public static class SynapseKernels
         return Vector512.Sum((a0 + a1) + (a2 + a3));
     }
 
+    /// <summary>
+    /// target = <paramref name="block"/> repeated: copies it into each of the target.Length / block.Length consecutive
+    /// blocks of <paramref name="target"/> (a convolution's bias, the same at every output position), holding it in
+    /// registers in 64-value slices instead of one copy call per block.
+    /// </summary>
+    public static void TileBlock(ReadOnlySpan<float> block, Span<float> target)
+    {
+        int width = block.Length;
+        if (width == 0) return;
+        if (target.Length % width != 0) throw new ArgumentException("the target must hold whole blocks.", nameof(target));
+        int blocks = target.Length / width, w = Vector512<float>.Count;
+        if (!Vector512.IsHardwareAccelerated || width % w != 0)
+        {
+            for (int k = 0; k < blocks; k++) block.CopyTo(target.Slice(k * width, width));
+            return;
+        }
+        ref float br = ref MemoryMarshal.GetReference(block);
+        ref float tr = ref MemoryMarshal.GetReference(target);
+        for (int i = 0; i < width; i += 4 * w)
+        {
+            // Up to four vectors of the block per pass; fewer in the last slice of a width that is not a multiple of 64.
+            int vectors = Math.Min(4, (width - i) / w);
+            var v0 = Vector512.LoadUnsafe(ref br, (nuint)i);
+            var v1 = vectors > 1 ? Vector512.LoadUnsafe(ref br, (nuint)(i + w)) : v0;
+            var v2 = vectors > 2 ? Vector512.LoadUnsafe(ref br, (nuint)(i + 2 * w)) : v0;
+            var v3 = vectors > 3 ? Vector512.LoadUnsafe(ref br, (nuint)(i + 3 * w)) : v0;
+            for (int k = 0; k < blocks; k++)
+            {
+                ref float t = ref Unsafe.Add(ref tr, k * width + i);
+                v0.StoreUnsafe(ref t);
+                if (vectors > 1) v1.StoreUnsafe(ref t, (nuint)w);
+                if (vectors > 2) v2.StoreUnsafe(ref t, (nuint)(2 * w));
+                if (vectors > 3) v3.StoreUnsafe(ref t, (nuint)(3 * w));
+            }
+        }
+    }
+
+    /// <summary>
+    /// target += each of the source.Length / target.Length consecutive blocks of <paramref name="source"/>, block by
+    /// block in order: value for value the same as one <see cref="VectorMath.Add"/> per block (element-wise adds in
+    /// the same order), with the running sum held in registers in 64-value slices.
+    /// </summary>
+    public static void AddBlocks(ReadOnlySpan<float> source, Span<float> target)
+    {
+        int width = target.Length;
+        if (width == 0) return;
+        if (source.Length % width != 0) throw new ArgumentException("the source must hold whole blocks.", nameof(source));
+        int blocks = source.Length / width, w = Vector512<float>.Count;
+        if (!Vector512.IsHardwareAccelerated || width % w != 0)
+        {
+            for (int k = 0; k < blocks; k++) VectorMath.Add(source.Slice(k * width, width), target);
+            return;
+        }
+        ref float sr = ref MemoryMarshal.GetReference(source);
+        ref float tr = ref MemoryMarshal.GetReference(target);
+        for (int i = 0; i < width; i += 4 * w)
+        {
+            int vectors = Math.Min(4, (width - i) / w);
+            var a0 = Vector512.LoadUnsafe(ref tr, (nuint)i);
+            var a1 = vectors > 1 ? Vector512.LoadUnsafe(ref tr, (nuint)(i + w)) : Vector512<float>.Zero;
+            var a2 = vectors > 2 ? Vector512.LoadUnsafe(ref tr, (nuint)(i + 2 * w)) : Vector512<float>.Zero;
+            var a3 = vectors > 3 ? Vector512.LoadUnsafe(ref tr, (nuint)(i + 3 * w)) : Vector512<float>.Zero;
+            for (int k = 0; k < blocks; k++)
+            {
+                ref float s = ref Unsafe.Add(ref sr, k * width + i);
+                a0 += Vector512.LoadUnsafe(ref s);
+                if (vectors > 1) a1 += Vector512.LoadUnsafe(ref s, (nuint)w);
+                if (vectors > 2) a2 += Vector512.LoadUnsafe(ref s, (nuint)(2 * w));
+                if (vectors > 3) a3 += Vector512.LoadUnsafe(ref s, (nuint)(3 * w));
+            }
+            a0.StoreUnsafe(ref tr, (nuint)i);
+            if (vectors > 1) a1.StoreUnsafe(ref tr, (nuint)(i + w));
+            if (vectors > 2) a2.StoreUnsafe(ref tr, (nuint)(i + 2 * w));
+            if (vectors > 3) a3.StoreUnsafe(ref tr, (nuint)(i + 3 * w));
+        }
+    }
+
     // The four corner blocks of a grid bound all of it (offsets are linear in r and k).
     private static void CheckGrid(int length, int offset, int rowStride, int stride, int rows, int blocks, int width)
     {

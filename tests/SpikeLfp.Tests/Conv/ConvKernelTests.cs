@@ -124,6 +124,27 @@ public class ConvKernelTests
     }
 
     [Test]
+    public void Tiling_and_summing_blocks_equal_a_copy_and_an_add_per_block()
+    {
+        var random = new Random(11);
+        foreach (int width in new[] { 1, 12, 16, 48, 64, 67, 80, 128 })
+        {
+            var block = Enumerable.Range(0, width).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var source = Enumerable.Range(0, 7 * width).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var tiled = new float[7 * width];
+            SynapseKernels.TileBlock(block, tiled);
+            Assert.That(tiled, Is.EqualTo(Enumerable.Repeat(block, 7).SelectMany(b => b).ToArray()), $"tile, width {width}");
+            var expected = (float[])block.Clone();
+            for (int k = 0; k < 7; k++) VectorMath.Add(source.AsSpan(k * width, width), expected);
+            var actual = (float[])block.Clone();
+            SynapseKernels.AddBlocks(source, actual);
+            Assert.That(actual, Is.EqualTo(expected), $"sum, width {width}");
+        }
+        Assert.Throws<ArgumentException>(() => SynapseKernels.TileBlock(new float[4], new float[10]));
+        Assert.Throws<ArgumentException>(() => SynapseKernels.AddBlocks(new float[10], new float[4]));
+    }
+
+    [Test]
     public void Block_kernels_refuse_blocks_outside_their_spans()
     {
         var values = new float[16];

@@ -91,7 +91,6 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     /// <remarks>biasFeedback[oc] += sum over output positions of rho[position, oc].</remarks>
     public void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback)
     {
-        int n = _conv.OutChannels;
-        for (int p = 0; p < _conv.OutHeight * _conv.OutWidth; p++) VectorMath.Add(rho.Slice(p * n, n), biasFeedback);
+        SynapseKernels.AddBlocks(rho[.._conv.Outputs], biasFeedback[.._conv.OutChannels]);
     }
 }
