@@ -156,61 +156,17 @@ public static class SynapseKernels
     }
 
     /// <summary>
-    /// <see cref="DotBlocks"/> over a grid of blocks laid out as in <see cref="AddScaledBlockGrid"/>: the same value as one
-    /// <see cref="DotBlocks"/> call per row in row order, with four blocks' multiply-add chains side by side across row ends.
+    /// <see cref="DotBlocks"/> over a grid of blocks laid out as in <see cref="AddScaledBlockGrid"/>: one
+    /// <see cref="DotBlocks"/> call per row, in row order (the exact per-block dots; <see cref="DotGridByLanes"/> is the
+    /// faster reordered sum).
     /// </summary>
     public static float DotBlockGrid(float sum, ReadOnlySpan<float> x, int xOffset, int xRowStride, int xStride,
         ReadOnlySpan<float> y, int yOffset, int yRowStride, int yStride, int rows, int blocks, int width)
     {
         if (rows <= 0 || blocks <= 0) return sum;
-        int w = Vector<float>.Count;
-        if (width % w != 0)
-        {
-            for (int r = 0; r < rows; r++) sum = DotBlocks(sum, x, xOffset + r * xRowStride, xStride, y, yOffset + r * yRowStride, yStride, blocks, width);
-            return sum;
-        }
         CheckGrid(x.Length, xOffset, xRowStride, xStride, rows, blocks, width);
         CheckGrid(y.Length, yOffset, yRowStride, yStride, rows, blocks, width);
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        // A cursor over the blocks in row order; each block's dot is VectorMath.Dot's chain, added to the sum in order.
-        int total = rows * blocks, row = 0, k = 0, j = 0;
-        Span<int> xo = stackalloc int[4], yo = stackalloc int[4];
-        for (; j + 4 <= total; j += 4)
-        {
-            for (int q = 0; q < 4; q++)
-            {
-                xo[q] = xOffset + row * xRowStride + k * xStride;
-                yo[q] = yOffset + row * yRowStride + k * yStride;
-                if (++k == blocks) { k = 0; row++; }
-            }
-            ref float x0 = ref Unsafe.Add(ref xr, xo[0]); ref float y0 = ref Unsafe.Add(ref yr, yo[0]);
-            ref float x1 = ref Unsafe.Add(ref xr, xo[1]); ref float y1 = ref Unsafe.Add(ref yr, yo[1]);
-            ref float x2 = ref Unsafe.Add(ref xr, xo[2]); ref float y2 = ref Unsafe.Add(ref yr, yo[2]);
-            ref float x3 = ref Unsafe.Add(ref xr, xo[3]); ref float y3 = ref Unsafe.Add(ref yr, yo[3]);
-            Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-            for (int i = 0; i < width; i += w)
-            {
-                a0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x0, (nuint)i), Vector.LoadUnsafe(ref y0, (nuint)i), a0);
-                a1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x1, (nuint)i), Vector.LoadUnsafe(ref y1, (nuint)i), a1);
-                a2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x2, (nuint)i), Vector.LoadUnsafe(ref y2, (nuint)i), a2);
-                a3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x3, (nuint)i), Vector.LoadUnsafe(ref y3, (nuint)i), a3);
-            }
-            sum += Vector.Sum(a0);
-            sum += Vector.Sum(a1);
-            sum += Vector.Sum(a2);
-            sum += Vector.Sum(a3);
-        }
-        for (; j < total; j++)
-        {
-            ref float x0 = ref Unsafe.Add(ref xr, xOffset + row * xRowStride + k * xStride);
-            ref float y0 = ref Unsafe.Add(ref yr, yOffset + row * yRowStride + k * yStride);
-            var a0 = Vector<float>.Zero;
-            for (int i = 0; i < width; i += w)
-                a0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x0, (nuint)i), Vector.LoadUnsafe(ref y0, (nuint)i), a0);
-            sum += Vector.Sum(a0);
-            if (++k == blocks) { k = 0; row++; }
-        }
+        for (int r = 0; r < rows; r++) sum = DotBlocks(sum, x, xOffset + r * xRowStride, xStride, y, yOffset + r * yRowStride, yStride, blocks, width);
         return sum;
     }
 
@@ -258,8 +214,8 @@ public static class SynapseKernels
 
     /// <summary>
     /// target = <paramref name="block"/> repeated: copies it into each of the target.Length / block.Length consecutive
-    /// blocks of <paramref name="target"/> (a convolution's bias, the same at every output position), holding it in
-    /// registers in 64-value slices instead of one copy call per block.
+    /// blocks of <paramref name="target"/> (a convolution's bias, the same at every output position), one 512-bit slice
+    /// of it held in a register at a time, instead of one copy call per block.
     /// </summary>
     public static void TileBlock(ReadOnlySpan<float> block, Span<float> target)
     {
@@ -274,29 +230,17 @@ public static class SynapseKernels
         }
         ref float br = ref MemoryMarshal.GetReference(block);
         ref float tr = ref MemoryMarshal.GetReference(target);
-        for (int i = 0; i < width; i += 4 * w)
+        for (int i = 0; i < width; i += w)
         {
-            // Up to four vectors of the block per pass; fewer in the last slice of a width that is not a multiple of 64.
-            int vectors = Math.Min(4, (width - i) / w);
-            var v0 = Vector512.LoadUnsafe(ref br, (nuint)i);
-            var v1 = vectors > 1 ? Vector512.LoadUnsafe(ref br, (nuint)(i + w)) : v0;
-            var v2 = vectors > 2 ? Vector512.LoadUnsafe(ref br, (nuint)(i + 2 * w)) : v0;
-            var v3 = vectors > 3 ? Vector512.LoadUnsafe(ref br, (nuint)(i + 3 * w)) : v0;
-            for (int k = 0; k < blocks; k++)
-            {
-                ref float t = ref Unsafe.Add(ref tr, k * width + i);
-                v0.StoreUnsafe(ref t);
-                if (vectors > 1) v1.StoreUnsafe(ref t, (nuint)w);
-                if (vectors > 2) v2.StoreUnsafe(ref t, (nuint)(2 * w));
-                if (vectors > 3) v3.StoreUnsafe(ref t, (nuint)(3 * w));
-            }
+            var v = Vector512.LoadUnsafe(ref br, (nuint)i);
+            for (int k = 0; k < blocks; k++) v.StoreUnsafe(ref tr, (nuint)(k * width + i));
         }
     }
 
     /// <summary>
     /// target += each of the source.Length / target.Length consecutive blocks of <paramref name="source"/>, block by
     /// block in order: value for value the same as one <see cref="VectorMath.Add"/> per block (element-wise adds in
-    /// the same order), with the running sum held in registers in 64-value slices.
+    /// the same order), with the running sum of one 512-bit slice held in a register at a time.
     /// </summary>
     public static void AddBlocks(ReadOnlySpan<float> source, Span<float> target)
     {
@@ -311,25 +255,11 @@ public static class SynapseKernels
         }
         ref float sr = ref MemoryMarshal.GetReference(source);
         ref float tr = ref MemoryMarshal.GetReference(target);
-        for (int i = 0; i < width; i += 4 * w)
+        for (int i = 0; i < width; i += w)
         {
-            int vectors = Math.Min(4, (width - i) / w);
-            var a0 = Vector512.LoadUnsafe(ref tr, (nuint)i);
-            var a1 = vectors > 1 ? Vector512.LoadUnsafe(ref tr, (nuint)(i + w)) : Vector512<float>.Zero;
-            var a2 = vectors > 2 ? Vector512.LoadUnsafe(ref tr, (nuint)(i + 2 * w)) : Vector512<float>.Zero;
-            var a3 = vectors > 3 ? Vector512.LoadUnsafe(ref tr, (nuint)(i + 3 * w)) : Vector512<float>.Zero;
-            for (int k = 0; k < blocks; k++)
-            {
-                ref float s = ref Unsafe.Add(ref sr, k * width + i);
-                a0 += Vector512.LoadUnsafe(ref s);
-                if (vectors > 1) a1 += Vector512.LoadUnsafe(ref s, (nuint)w);
-                if (vectors > 2) a2 += Vector512.LoadUnsafe(ref s, (nuint)(2 * w));
-                if (vectors > 3) a3 += Vector512.LoadUnsafe(ref s, (nuint)(3 * w));
-            }
-            a0.StoreUnsafe(ref tr, (nuint)i);
-            if (vectors > 1) a1.StoreUnsafe(ref tr, (nuint)(i + w));
-            if (vectors > 2) a2.StoreUnsafe(ref tr, (nuint)(i + 2 * w));
-            if (vectors > 3) a3.StoreUnsafe(ref tr, (nuint)(i + 3 * w));
+            var sum = Vector512.LoadUnsafe(ref tr, (nuint)i);
+            for (int k = 0; k < blocks; k++) sum += Vector512.LoadUnsafe(ref sr, (nuint)(k * width + i));
+            sum.StoreUnsafe(ref tr, (nuint)i);
         }
     }
 
