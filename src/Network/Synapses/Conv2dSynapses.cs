@@ -211,7 +211,7 @@ public sealed class Conv2dSynapses : ISynapses
     /// <inheritdoc/>
     public void ResetCurrent(Span<float> current)
     {
-        for (int p = 0; p < OutHeight * OutWidth; p++) Bias.CopyTo(current.Slice(p * OutChannels, OutChannels));
+        SynapseKernels.TileBlock(Bias, current[..Outputs]);
     }
 
     // The output positions one input coordinate reaches along an axis, one per tap k (-1 where none):
@@ -294,6 +294,20 @@ public sealed class Conv2dSynapses : ISynapses
     }
 
     /// <summary>
+    /// Stride 1 only: the runs <see cref="Runs"/> lists for an input, as one block: <c>Rows</c> runs, run r being
+    /// <c>TapRun(First.WeightRow + r * Kernel, First.Position - r * OutWidth, First.Count)</c> (Rows 0: the input
+    /// reaches no output). A block is a rectangle of taps, so one sweep covers all of an input's synapses.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The stride is not 1.</exception>
+    public (TapRun First, int Rows) TapBlock(int input)
+    {
+        if (Stride != 1) throw new InvalidOperationException("tap blocks exist for stride 1 only.");
+        if ((uint)input >= (uint)Inputs) throw new ArgumentOutOfRangeException(nameof(input));
+        if (_runTable is not { } table) return RunBlock(input);
+        return (new TapRun(table[4 * input], table[4 * input + 1], table[4 * input + 3]), table[4 * input + 2]);
+    }
+
+    /// <summary>
     /// Event-driven: each fired input adds, for every output position its receptive fields cover, the
     /// kernel slice W[c, ky, kx, :] to that position's OutChannels currents.
     /// </summary>
@@ -312,6 +326,12 @@ public sealed class Conv2dSynapses : ISynapses
     private void Deliver(int input, float x, Span<float> current)
     {
         int n = OutChannels;
+        if (Stride == 1)
+        {
+            var (first, rows) = TapBlock(input);
+            SynapseKernels.AddScaledBlockGrid(x, Weights, first.WeightRow * n, Kernel * n, n, current, first.Position * n, -OutWidth * n, -n, rows, first.Count, n);
+            return;
+        }
         Span<TapRun> runs = Kernel <= StackKernel ? stackalloc TapRun[Kernel * Kernel] : new TapRun[Kernel * Kernel];
         int count = Runs(input, runs);
         foreach (var run in runs[..count])
@@ -328,6 +348,11 @@ public sealed class Conv2dSynapses : ISynapses
     public float Backprojection(int input, ReadOnlySpan<float> g)
     {
         int n = OutChannels;
+        if (Stride == 1)
+        {
+            var (first, rows) = TapBlock(input);
+            return SynapseKernels.DotGridByLanes(Weights, first.WeightRow * n, Kernel * n, n, g, first.Position * n, -OutWidth * n, -n, rows, first.Count, n);
+        }
         Span<TapRun> runs = Kernel <= StackKernel ? stackalloc TapRun[Kernel * Kernel] : new TapRun[Kernel * Kernel];
         int count = Runs(input, runs);
         float sum = 0f;

@@ -125,6 +125,180 @@ public static class SynapseKernels
         return sum;
     }
 
+    /// <summary>
+    /// <see cref="AddScaledBlocks"/> over a grid of blocks: target block (r, k) += a * source block (r, k) for r &lt;
+    /// <paramref name="rows"/>, k &lt; <paramref name="blocks"/>, block (r, k) starting at offset + r * rowStride + k * stride
+    /// in each span. Equal, value for value, to one <see cref="AddScaledBlocks"/> call per row in row order: a stride-1
+    /// convolution's input reaches a rectangle of taps, which this sweeps with one bounds check instead of one per row.
+    /// </summary>
+    public static void AddScaledBlockGrid(float a, ReadOnlySpan<float> source, int sourceOffset, int sourceRowStride, int sourceStride,
+        Span<float> target, int targetOffset, int targetRowStride, int targetStride, int rows, int blocks, int width)
+    {
+        if (rows <= 0 || blocks <= 0) return;
+        CheckGrid(source.Length, sourceOffset, sourceRowStride, sourceStride, rows, blocks, width);
+        CheckGrid(target.Length, targetOffset, targetRowStride, targetStride, rows, blocks, width);
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), sourceOffset);
+        ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), targetOffset);
+        if (Vector512.IsHardwareAccelerated && width % Vector512<float>.Count == 0)
+        {
+            // Whole 512-bit vectors: the loop AddBlock / AddScaledBlock would run, without their narrower tails.
+            if (a == 1f) AddGrid512(ref x, sourceRowStride, sourceStride, ref y, targetRowStride, targetStride, rows, blocks, width);
+            else AddScaledGrid512(a, ref x, sourceRowStride, sourceStride, ref y, targetRowStride, targetStride, rows, blocks, width);
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+            for (int k = 0; k < blocks; k++)
+            {
+                ref float xb = ref Unsafe.Add(ref x, r * sourceRowStride + k * sourceStride);
+                ref float yb = ref Unsafe.Add(ref y, r * targetRowStride + k * targetStride);
+                if (a == 1f) AddBlock(ref xb, ref yb, width);
+                else AddScaledBlock(a, ref xb, ref yb, width);
+            }
+    }
+
+    // The grid loops of AddScaledBlockGrid for whole 512-bit vectors, few live values so that nothing spills.
+    private static void AddGrid512(ref float x, nint xRow, nint xStep, ref float y, nint yRow, nint yStep, int rows, int blocks, int width)
+    {
+        for (int r = 0; r < rows; r++, x = ref Unsafe.Add(ref x, xRow), y = ref Unsafe.Add(ref y, yRow))
+        {
+            ref float xb = ref x;
+            ref float yb = ref y;
+            for (int k = 0; k < blocks; k++, xb = ref Unsafe.Add(ref xb, xStep), yb = ref Unsafe.Add(ref yb, yStep))
+                for (nuint i = 0; i < (nuint)width; i += (nuint)Vector512<float>.Count)
+                    (Vector512.LoadUnsafe(ref yb, i) + Vector512.LoadUnsafe(ref xb, i)).StoreUnsafe(ref yb, i);
+        }
+    }
+
+    private static void AddScaledGrid512(float a, ref float x, nint xRow, nint xStep, ref float y, nint yRow, nint yStep, int rows, int blocks, int width)
+    {
+        var va = Vector512.Create(a);
+        for (int r = 0; r < rows; r++, x = ref Unsafe.Add(ref x, xRow), y = ref Unsafe.Add(ref y, yRow))
+        {
+            ref float xb = ref x;
+            ref float yb = ref y;
+            for (int k = 0; k < blocks; k++, xb = ref Unsafe.Add(ref xb, xStep), yb = ref Unsafe.Add(ref yb, yStep))
+                for (nuint i = 0; i < (nuint)width; i += (nuint)Vector512<float>.Count)
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref xb, i), Vector512.LoadUnsafe(ref yb, i)).StoreUnsafe(ref yb, i);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="DotBlocks"/> over a grid of blocks laid out as in <see cref="AddScaledBlockGrid"/>: one
+    /// <see cref="DotBlocks"/> call per row, in row order (the exact per-block dots; <see cref="DotGridByLanes"/> is the
+    /// faster reordered sum).
+    /// </summary>
+    public static float DotBlockGrid(float sum, ReadOnlySpan<float> x, int xOffset, int xRowStride, int xStride,
+        ReadOnlySpan<float> y, int yOffset, int yRowStride, int yStride, int rows, int blocks, int width)
+    {
+        if (rows <= 0 || blocks <= 0) return sum;
+        CheckGrid(x.Length, xOffset, xRowStride, xStride, rows, blocks, width);
+        CheckGrid(y.Length, yOffset, yRowStride, yStride, rows, blocks, width);
+        for (int r = 0; r < rows; r++) sum = DotBlocks(sum, x, xOffset + r * xRowStride, xStride, y, yOffset + r * yRowStride, yStride, blocks, width);
+        return sum;
+    }
+
+    /// <summary>
+    /// The sum of the dot products of the blocks of a grid laid out as in <see cref="AddScaledBlockGrid"/>, accumulated
+    /// lane by lane across all blocks in 512-bit vectors and reduced once at the end: a quarter of the horizontal sums
+    /// and half the multiply-adds of <see cref="DotBlockGrid"/>, whose value it equals up to rounding (the products are
+    /// summed in another order, the same order every time). Widths that are not whole 512-bit vectors, or hardware
+    /// without them, get <see cref="DotBlockGrid"/> itself.
+    /// </summary>
+    public static float DotGridByLanes(ReadOnlySpan<float> x, int xOffset, int xRowStride, int xStride,
+        ReadOnlySpan<float> y, int yOffset, int yRowStride, int yStride, int rows, int blocks, int width)
+    {
+        int w = Vector512<float>.Count;
+        if (!Vector512.IsHardwareAccelerated || width % w != 0)
+            return DotBlockGrid(0f, x, xOffset, xRowStride, xStride, y, yOffset, yRowStride, yStride, rows, blocks, width);
+        if (rows <= 0 || blocks <= 0) return 0f;
+        CheckGrid(x.Length, xOffset, xRowStride, xStride, rows, blocks, width);
+        CheckGrid(y.Length, yOffset, yRowStride, yStride, rows, blocks, width);
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), xOffset);
+        ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), yOffset);
+        // Four accumulators: lanes i mod 64 of every block; the chains are as long as the grid has blocks.
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        nuint n = (nuint)width, i4 = n & ~(nuint)(4 * w - 1);
+        for (int r = 0; r < rows; r++, xr = ref Unsafe.Add(ref xr, (nint)xRowStride), yr = ref Unsafe.Add(ref yr, (nint)yRowStride))
+        {
+            ref float xb = ref xr;
+            ref float yb = ref yr;
+            for (int k = 0; k < blocks; k++, xb = ref Unsafe.Add(ref xb, (nint)xStride), yb = ref Unsafe.Add(ref yb, (nint)yStride))
+            {
+                nuint i = 0;
+                for (; i < i4; i += (nuint)(4 * w))
+                {
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xb, i), Vector512.LoadUnsafe(ref yb, i), a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xb, i + (nuint)w), Vector512.LoadUnsafe(ref yb, i + (nuint)w), a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xb, i + (nuint)(2 * w)), Vector512.LoadUnsafe(ref yb, i + (nuint)(2 * w)), a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xb, i + (nuint)(3 * w)), Vector512.LoadUnsafe(ref yb, i + (nuint)(3 * w)), a3);
+                }
+                for (; i < n; i += (nuint)w)
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xb, i), Vector512.LoadUnsafe(ref yb, i), a0);
+            }
+        }
+        return Vector512.Sum((a0 + a1) + (a2 + a3));
+    }
+
+    /// <summary>
+    /// target = <paramref name="block"/> repeated: copies it into each of the target.Length / block.Length consecutive
+    /// blocks of <paramref name="target"/> (a convolution's bias, the same at every output position), one 512-bit slice
+    /// of it held in a register at a time, instead of one copy call per block.
+    /// </summary>
+    public static void TileBlock(ReadOnlySpan<float> block, Span<float> target)
+    {
+        int width = block.Length;
+        if (width == 0) return;
+        if (target.Length % width != 0) throw new ArgumentException("the target must hold whole blocks.", nameof(target));
+        int blocks = target.Length / width, w = Vector512<float>.Count;
+        if (!Vector512.IsHardwareAccelerated || width % w != 0)
+        {
+            for (int k = 0; k < blocks; k++) block.CopyTo(target.Slice(k * width, width));
+            return;
+        }
+        ref float br = ref MemoryMarshal.GetReference(block);
+        ref float tr = ref MemoryMarshal.GetReference(target);
+        for (int i = 0; i < width; i += w)
+        {
+            var v = Vector512.LoadUnsafe(ref br, (nuint)i);
+            for (int k = 0; k < blocks; k++) v.StoreUnsafe(ref tr, (nuint)(k * width + i));
+        }
+    }
+
+    /// <summary>
+    /// target += each of the source.Length / target.Length consecutive blocks of <paramref name="source"/>, block by
+    /// block in order: value for value the same as one <see cref="VectorMath.Add"/> per block (element-wise adds in
+    /// the same order), with the running sum of one 512-bit slice held in a register at a time.
+    /// </summary>
+    public static void AddBlocks(ReadOnlySpan<float> source, Span<float> target)
+    {
+        int width = target.Length;
+        if (width == 0) return;
+        if (source.Length % width != 0) throw new ArgumentException("the source must hold whole blocks.", nameof(source));
+        int blocks = source.Length / width, w = Vector512<float>.Count;
+        if (!Vector512.IsHardwareAccelerated || width % w != 0)
+        {
+            for (int k = 0; k < blocks; k++) VectorMath.Add(source.Slice(k * width, width), target);
+            return;
+        }
+        ref float sr = ref MemoryMarshal.GetReference(source);
+        ref float tr = ref MemoryMarshal.GetReference(target);
+        for (int i = 0; i < width; i += w)
+        {
+            var sum = Vector512.LoadUnsafe(ref tr, (nuint)i);
+            for (int k = 0; k < blocks; k++) sum += Vector512.LoadUnsafe(ref sr, (nuint)(k * width + i));
+            sum.StoreUnsafe(ref tr, (nuint)i);
+        }
+    }
+
+    // The four corner blocks of a grid bound all of it (offsets are linear in r and k).
+    private static void CheckGrid(int length, int offset, int rowStride, int stride, int rows, int blocks, int width)
+    {
+        long r = (long)(rows - 1) * rowStride, k = (long)(blocks - 1) * stride;
+        long low = offset + Math.Min(0, r) + Math.Min(0, k), high = offset + Math.Max(0, r) + Math.Max(0, k);
+        if (width < 0 || low < 0 || high + width > length)
+            throw new ArgumentOutOfRangeException(nameof(offset), "a block lies outside its span.");
+    }
+
     private static void CheckBlocks(int length, int offset, int stride, int blocks, int width)
     {
         long first = offset, last = offset + (long)(blocks - 1) * stride;

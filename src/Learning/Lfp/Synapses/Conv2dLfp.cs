@@ -65,6 +65,18 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     {
         int kk = _conv.Kernel * _conv.Kernel, n = _conv.OutChannels, c = input % _conv.InChannels;
         if (c * kk >= to || (c + 1) * kk <= from) return; // none of this input's weight rows is owned here
+        if (_conv.Stride == 1)
+        {
+            var (block, rows) = _conv.TapBlock(input);
+            int last = block.WeightRow + (rows - 1) * _conv.Kernel + block.Count - 1;
+            if (rows > 0 && block.WeightRow >= from && last < to)
+            {
+                // All of the input's taps are owned here: one sweep over its block.
+                SynapseKernels.AddScaledBlockGrid(x, rho, block.Position * n, -_conv.OutWidth * n, -n,
+                    weightFeedback, block.WeightRow * n, _conv.Kernel * n, n, rows, block.Count, n);
+                return;
+            }
+        }
         Span<TapRun> runs = _conv.Kernel <= Conv2dSynapses.StackKernel ? stackalloc TapRun[kk] : new TapRun[kk];
         int count = _conv.Runs(input, runs);
         foreach (var run in runs[..count])
@@ -79,7 +91,6 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     /// <remarks>biasFeedback[oc] += sum over output positions of rho[position, oc].</remarks>
     public void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback)
     {
-        int n = _conv.OutChannels;
-        for (int p = 0; p < _conv.OutHeight * _conv.OutWidth; p++) VectorMath.Add(rho.Slice(p * n, n), biasFeedback);
+        SynapseKernels.AddBlocks(rho[.._conv.Outputs], biasFeedback[.._conv.OutChannels]);
     }
 }
