@@ -230,7 +230,7 @@ public sealed class CompareCommand : IInterruptibleCommand
     }).ToList());
 
     /// <summary>Everything compare needs besides the data and the network, validated.</summary>
-    private sealed record Settings(int Epochs, int[] Seeds, TrainingOptions Lfp, SurrogateRuleOptions Surrogate, IReadOnlyList<SurrogateSpec> Surrogates);
+    private sealed record Settings(int Epochs, int[] Seeds, TrainingOptions Lfp, SurrogateGradientOptions Surrogate, IReadOnlyList<SurrogateSpec> Surrogates);
 
     private static Settings Parse(Arguments a)
     {
@@ -261,11 +261,11 @@ public sealed class CompareCommand : IInterruptibleCommand
             "mse-count" => SurrogateLoss.MseCount,
             _ => SurrogateLoss.CeRate,
         };
-        var surrogate = new SurrogateRuleOptions
+        var surrogate = new SurrogateGradientOptions
         {
             Steps = steps,
             BatchSize = batch,
-            Trainer = new SurrogateTrainerOptions(optimizer, Double(a, "surrogate-lr", 1e-3, positive: true), Double(a, "surrogate-momentum", 0.0), loss),
+            Trainer = new SurrogateBatchTrainerOptions(optimizer, Double(a, "surrogate-lr", 1e-3, positive: true), Double(a, "surrogate-momentum", 0.0), loss),
             TorchThreads = a.Int("torch-threads", 1, 1, 1024),
         };
         try { surrogate.Validate(); }

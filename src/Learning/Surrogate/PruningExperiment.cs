@@ -26,7 +26,7 @@ public sealed record PruningSettings
     /// <summary>LFP settings (its Seed is replaced by <see cref="Seed"/>).</summary>
     public TrainingOptions Lfp { get; init; } = new() { Encoder = "current" };
     /// <summary>Surrogate settings (its Seed is replaced by <see cref="Seed"/>).</summary>
-    public SurrogateRuleOptions Surrogate { get; init; } = new() { Surrogate = SurrogateSpec.Default };
+    public SurrogateGradientOptions Surrogate { get; init; } = new() { Surrogate = SurrogateSpec.Default };
 
     /// <summary>The pruned fractions of the curve: k x Step for k = 0, 1, ... while k x Step &lt;= MaxFraction.</summary>
     public IReadOnlyList<double> Fractions

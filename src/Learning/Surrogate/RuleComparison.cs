@@ -144,7 +144,7 @@ public static class RuleComparison
     /// see <see cref="CreateEncoder"/>).</param>
     /// <param name="encoder">The input both rules train on, when the options cannot name it (recorded spikes,
     /// <see cref="RecordedSpikeEncoder"/>); its name must be the options' encoder.</param>
-    /// <param name="surrogate">Surrogate settings; its <see cref="SurrogateRuleOptions.Surrogate"/> is replaced by the rule's.</param>
+    /// <param name="surrogate">Surrogate settings; its <see cref="SurrogateGradientOptions.Surrogate"/> is replaced by the rule's.</param>
     /// <param name="backend">Where simulation runs (default: the shared CPU backend).</param>
     /// <param name="lfpBackend">Where the LFP backward runs (default: the CPU backend matching <paramref name="backend"/>).</param>
     /// <param name="onEpoch">Called after each epoch (for progress output).</param>
@@ -153,7 +153,7 @@ public static class RuleComparison
     /// with its checkpoint, a surrogate run an <see cref="OperationCanceledException"/>.</param>
     /// <param name="lfpResume">A checkpoint of this LFP run taken when it was stopped: it continues from there, bit-identically.</param>
     public static RuleRun Train(ComparedRule rule, SpikingNetwork initial, DatasetSplit data, int epochs,
-        TrainingOptions lfp, SurrogateRuleOptions surrogate, IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
+        TrainingOptions lfp, SurrogateGradientOptions surrogate, IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
         Action<EpochMetrics>? onEpoch = null, Func<int, IProgress<int>?>? progress = null, CancellationToken cancellation = default,
         IInputEncoder? encoder = null, Checkpoint? lfpResume = null)
     {
@@ -192,7 +192,7 @@ public static class RuleComparison
         }
         else
         {
-            using var trainer = new SurrogateRuleTrainer(network, surrogate with { Surrogate = rule.Surrogate }, backend, encoder);
+            using var trainer = new SurrogateGradientTrainer(network, surrogate with { Surrogate = rule.Surrogate }, backend, encoder);
             for (int epoch = 1; epoch <= epochs; epoch++)
                 Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation));
         }

@@ -12,7 +12,7 @@ namespace SpikeLfp.Tests.Compare;
 
 /// <summary>
 /// The surrogate baseline on recurrent and current-based LIF networks fed image rows: exact model exchange (V and b_V
-/// included), the simulator's spikes, and training through <see cref="SurrogateRuleTrainer"/>.
+/// included), the simulator's spikes, and training through <see cref="SurrogateGradientTrainer"/>.
 /// </summary>
 public class SurrogateRecurrentTests
 {
@@ -119,8 +119,8 @@ public class SurrogateRecurrentTests
     private static (EpochMetrics Metrics, SpikingNetwork Network) TrainOneEpoch(Dataset train, Dataset test)
     {
         var network = Network(HiddenVariants[0], seed: 2, 12);
-        var options = new SurrogateRuleOptions { Seed = 2, Steps = Rows, BatchSize = 16, Trainer = new SurrogateTrainerOptions(LearningRate: 1e-2) };
-        using var trainer = new SurrogateRuleTrainer(network, options, encoder: RowsEncoder.For(train.FeatureCount, network.InputSize));
+        var options = new SurrogateGradientOptions { Seed = 2, Steps = Rows, BatchSize = 16, Trainer = new SurrogateBatchTrainerOptions(LearningRate: 1e-2) };
+        using var trainer = new SurrogateGradientTrainer(network, options, encoder: RowsEncoder.For(train.FeatureCount, network.InputSize));
         Assert.That(trainer.FeatureCount, Is.EqualTo(Rows * RowLength));
         return (trainer.TrainEpoch(train, test, 1), network);
     }
@@ -188,7 +188,7 @@ public class SurrogateRecurrentTests
         Dataset train = RowsData(64, seed: 5), test = RowsData(32, seed: 6);
         var initial = Network(HiddenVariants[0], seed: 3, 12);
         var lfp = new TrainingOptions { Encoder = "rows", Steps = Rows, BatchSize = 16, Seed = 3 };
-        var surrogate = new SurrogateRuleOptions { Steps = Rows, BatchSize = 16, Seed = 3 };
+        var surrogate = new SurrogateGradientOptions { Steps = Rows, BatchSize = 16, Seed = 3 };
 
         RuleRun run = RuleComparison.Train(new ComparedRule(SurrogateSpec.Default), initial, new DatasetSplit(train, test), 1, lfp, surrogate);
 

@@ -12,7 +12,7 @@ namespace SpikeLfp.Learning.Surrogate;
 /// Settings of surrogate-gradient training of a <see cref="SpikingNetwork"/>, with the baseline's reference
 /// defaults: T = 15 steps, batch 32, Adam lr 1e-3, snntorch's <c>ce_rate_loss</c>, atan surrogate (alpha 2).
 /// </summary>
-public sealed record SurrogateRuleOptions
+public sealed record SurrogateGradientOptions
 {
     /// <summary>Simulation steps per sample.</summary>
     public int Steps { get; init; } = 15;
@@ -23,7 +23,7 @@ public sealed record SurrogateRuleOptions
     /// <summary>The spike derivative of the backward pass.</summary>
     public SurrogateSpec Surrogate { get; init; } = SurrogateSpec.Default;
     /// <summary>Optimizer (Adam 1e-3 by default, or SGD) and loss.</summary>
-    public SurrogateTrainerOptions Trainer { get; init; } = new();
+    public SurrogateBatchTrainerOptions Trainer { get; init; } = new();
     /// <summary>Samples per batch when evaluating (does not change results).</summary>
     public int EvaluationBatchSize { get; init; } = 256;
 
@@ -59,12 +59,12 @@ public sealed record SurrogateRuleOptions
 /// reset, and recurrent layers are trained alike (V and b_V included). After every epoch the weights go
 /// back into the <see cref="SpikingNetwork"/> and test accuracy is measured by <see cref="Evaluator"/> on the
 /// ordinary simulator, so both rules are scored by the same code. Deterministic for a seed
-/// (see <see cref="SurrogateRuleOptions.TorchThreads"/>).
+/// (see <see cref="SurrogateGradientOptions.TorchThreads"/>).
 /// </summary>
-public sealed class SurrogateRuleTrainer : IDisposable
+public sealed class SurrogateGradientTrainer : IDisposable
 {
     private readonly SurrogateNetwork _surrogate;
-    private readonly SurrogateTrainer _trainer;
+    private readonly SurrogateBatchTrainer _trainer;
     private readonly IComputeBackend? _backend;
     private readonly SurrogateInput _input;
 
@@ -79,7 +79,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
     /// current); <see cref="RowsEncoder.For"/> for sequential rows. Spiking encoders are refused.</param>
     /// <exception cref="ArgumentException">The encoder does not fit the first layer.</exception>
     /// <exception cref="NotSupportedException">The network has synapses or neurons the surrogate baseline does not model.</exception>
-    public SurrogateRuleTrainer(SpikingNetwork network, SurrogateRuleOptions options, IComputeBackend? backend = null, IInputEncoder? encoder = null)
+    public SurrogateGradientTrainer(SpikingNetwork network, SurrogateGradientOptions options, IComputeBackend? backend = null, IInputEncoder? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
@@ -92,14 +92,14 @@ public sealed class SurrogateRuleTrainer : IDisposable
         // Nothing in this rule draws random numbers today; seeding keeps it deterministic if something does.
         TorchSharp.torch.manual_seed(options.Seed);
         _surrogate = SurrogateModel.ToSurrogate(network, options.Surrogate);
-        _trainer = new SurrogateTrainer(_surrogate, options.Trainer);
+        _trainer = new SurrogateBatchTrainer(_surrogate, options.Trainer);
     }
 
     /// <summary>The model; holds the weights of the last finished epoch.</summary>
     public SpikingNetwork Network { get; }
 
     /// <summary>Settings.</summary>
-    public SurrogateRuleOptions Options { get; }
+    public SurrogateGradientOptions Options { get; }
 
     /// <summary>The input encoder of training and evaluation.</summary>
     public IInputEncoder Encoder => _input.Encoder;

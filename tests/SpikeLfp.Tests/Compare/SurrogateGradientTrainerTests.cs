@@ -8,7 +8,7 @@ using SpikeLfp.Neurons;
 namespace SpikeLfp.Tests.Compare;
 
 /// <summary>Surrogate-gradient training of an ordinary SpikeLfp model, measured like LFP.</summary>
-public class SurrogateRuleTrainerTests
+public class SurrogateGradientTrainerTests
 {
     private static DatasetSplit SmallDigits()
     {
@@ -20,7 +20,7 @@ public class SurrogateRuleTrainerTests
     {
         var data = SmallDigits();
         var network = SpikingNetwork.Create(NetworkSpec.Parse("64-40-10", LifParameters.Default), seed);
-        using var trainer = new SurrogateRuleTrainer(network, new SurrogateRuleOptions { Seed = seed, Surrogate = surrogate, Trainer = new SurrogateTrainerOptions(LearningRate: 5e-3) });
+        using var trainer = new SurrogateGradientTrainer(network, new SurrogateGradientOptions { Seed = seed, Surrogate = surrogate, Trainer = new SurrogateBatchTrainerOptions(LearningRate: 5e-3) });
         var metrics = Enumerable.Range(1, epochs).Select(e => trainer.TrainEpoch(data.Train, data.Test, e)).ToList();
         return (metrics, network);
     }
