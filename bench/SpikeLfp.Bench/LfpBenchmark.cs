@@ -248,7 +248,7 @@ public static class LfpBenchmark
         using (var w = tensor(synapses.Weights, [SyntheticImages.InputSize, Hidden]))
         {
             var gemmOutput = new float[TrainBatchSize * Hidden];
-            var parallel = CpuBackend.Shared.Parallelism;
+            var parallel = new CpuBackend().Parallelism;
             Action gemmOurs = () =>
             {
                 for (int i = 0; i < options.GemmCalls; i++)

@@ -3,6 +3,7 @@ using System.Globalization;
 using SpikeLfp.Data;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Backends;
 using SpikeLfp.Network.Simulation;
 using SpikeLfp.Viz;
 
@@ -196,10 +197,12 @@ public sealed class TrainCommand : IInterruptibleCommand
         => Interruption.Resumable(Name, folder, where, $"checkpoint written to {Checkpoint.PathIn(folder)}");
 
     // Test sample RasterSample, encoded with the evaluation key the test set uses, so before and after are comparable.
+    // Drawn from the CPU simulation (on the run's CPU threads when it trains on the CPU), so the picture does not
+    // depend on the device.
     private static void SaveRaster(ILfpBatchTrainer trainer, Dataset test, string folder, string name)
     {
         if (test.Count == 0) return;
-        var simulator = new Simulator(trainer.Network, trainer.Options.Steps, trainer.Encoder);
+        var simulator = new Simulator(trainer.Network, trainer.Options.Steps, trainer.Encoder, trainer.EvaluationBackend as CpuBackend);
         var recording = simulator.Record(test.Sample(RasterSample), [Evaluator.EvaluationKeyBase + RasterSample], [test.Labels[RasterSample]], membranes: false);
         PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".png"), 1400, 800);
         PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".svg"), 1400, 800);

@@ -100,7 +100,7 @@ public static class PruningExperiment
     /// <param name="initial">The shared initial network (not modified).</param>
     /// <param name="data">Training and test sets.</param>
     /// <param name="settings">Settings.</param>
-    /// <param name="backend">Where simulation and evaluation run (default: the shared CPU backend).</param>
+    /// <param name="backend">Where simulation and evaluation run (default: a new CPU backend on all cores).</param>
     /// <param name="lfpBackend">Where the LFP backward runs (default: the CPU backend matching <paramref name="backend"/>).</param>
     /// <param name="onEpoch">Called after each training epoch with the rule (for progress output).</param>
     /// <param name="progress">Creates a per-epoch progress sink from the rule and epoch number (may return null).</param>

@@ -145,7 +145,7 @@ public static class RuleComparison
     /// <param name="encoder">The input both rules train on, when the options cannot name it (recorded spikes,
     /// <see cref="RecordedSpikeEncoder"/>); its name must be the options' encoder.</param>
     /// <param name="surrogate">Surrogate settings; its <see cref="SurrogateGradientOptions.Surrogate"/> is replaced by the rule's.</param>
-    /// <param name="backend">Where simulation runs (default: the shared CPU backend).</param>
+    /// <param name="backend">Where simulation runs (default: a new CPU backend on all cores).</param>
     /// <param name="lfpBackend">Where the LFP backward runs (default: the CPU backend matching <paramref name="backend"/>).</param>
     /// <param name="onEpoch">Called after each epoch (for progress output).</param>
     /// <param name="progress">Creates a per-epoch progress sink from the epoch number (may return null).</param>

@@ -74,7 +74,7 @@ public sealed class SurrogateGradientTrainer : IDisposable
     /// </summary>
     /// <param name="network">The model to train (its weights are overwritten after each epoch).</param>
     /// <param name="options">Settings.</param>
-    /// <param name="backend">Where evaluation runs (default: the shared CPU backend).</param>
+    /// <param name="backend">Where evaluation runs (default: a new CPU backend on all cores).</param>
     /// <param name="encoder">How samples reach the first layer, in training and evaluation alike (default: constant
     /// current); <see cref="RowsEncoder.For"/> for sequential rows. Spiking encoders are refused.</param>
     /// <exception cref="ArgumentException">The encoder does not fit the first layer.</exception>
