@@ -140,11 +140,11 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
             top.Incoming.Upload<float>(workspace.Incoming[^1].AsSpan(0, batch * steps * classes));
             model.SampleReward.Upload<float>(workspace.SampleReward.AsSpan(0, batch));
         }
-        RunBackward(model, batch, workspace.KeepInputReward);
+        RunBackward(model, batch, workspace.KeepsDiagnostics);
 
         for (int k = 0; k < model.Layers.Length; k++) DownloadLayerLfp(model.Layers[k], k, batch, steps, workspace, feedback);
         if (workspace.NormalizedRewardSum.Length > 0) model.NormalizedRewardSum.Download<float>(workspace.NormalizedRewardSum.AsSpan(0, batch * model.Sizes[0]));
-        if (workspace.KeepInputReward)
+        if (workspace.KeepsDiagnostics)
             model.InputReward.Download<float>(workspace.InputReward.AsSpan(0, batch * (trace.Input == InputKind.ConstantCurrent ? 1 : steps) * trace.InputSize));
         model.SampleReward.Download<float>(workspace.SampleReward.AsSpan(0, batch));
         float total = 0f;

@@ -244,5 +244,5 @@ public sealed class TrainCommand : IInterruptibleCommand
     /// <summary>The one line printed per epoch.</summary>
     public static string EpochLine(EpochMetrics m, int epochs)
         => string.Create(CultureInfo.InvariantCulture,
-            $"epoch {m.Epoch,3}/{epochs}  train {m.TrainAccuracy:P2}  test {m.TestAccuracy:P2}  reward {m.MeanReward:F4}  spikes {string.Join(" ", m.SpikeRates.Select(r => $"{r.Key}={r.Value:P1}"))}  {m.Seconds:F1}s  {m.SamplesPerSecond:F0} samples/s");
+            $"epoch {m.Epoch,3}/{epochs}  train {m.TrainAccuracy:P2}  test {m.TestAccuracy:P2}  reward {m.MeanObjective:F4}  spikes {string.Join(" ", m.SpikeRates.Select(r => $"{r.Key}={r.Value:P1}"))}  {m.Seconds:F1}s  {m.SamplesPerSecond:F0} samples/s");
 }

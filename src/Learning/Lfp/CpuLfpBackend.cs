@@ -48,7 +48,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
     private static void RewardThroughLayers(SpikingNetwork network, LayerRules[] rules, ForwardTrace trace, ISpikeReward reward, LfpWorkspace ws, int b, int label)
     {
         int steps = trace.Steps, top = network.Layers.Count - 1, inputs = trace.InputSize;
-        bool keep = ws.KeepInputReward;
+        bool keep = ws.KeepsDiagnostics;
         var input = trace.Input;
         ws.SampleReward[b] = reward.Compute(trace, b, label, ws.Incoming[top].AsSpan(b * steps * network.Layers[top].Size, steps * network.Layers[top].Size));
         for (int k = 0; k <= top; k++)

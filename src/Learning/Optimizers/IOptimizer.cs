@@ -29,8 +29,8 @@ public interface IOptimizer
 /// <summary>Serializable optimizer state: named buffers per parameter and a step counter.</summary>
 public sealed record OptimizerState(string Kind, long Steps, IReadOnlyDictionary<string, float[][]> Buffers);
 
-/// <summary>Validated construction of optimizers by name.</summary>
-public static class Optimizers
+/// <summary>Validated construction of optimizers by name (<see cref="Sgd"/>, <see cref="Adam"/>).</summary>
+public static class OptimizerFactory
 {
     /// <summary>Creates "sgd" (with momentum) or "adam".</summary>
     /// <exception cref="ArgumentException">Unknown name or a learning rate / momentum that is not finite and in range.</exception>

@@ -109,7 +109,7 @@ public sealed class SurrogateGradientTrainer : IDisposable
 
     /// <summary>
     /// Trains one epoch (1-based <paramref name="epoch"/>) and evaluates on <paramref name="test"/>.
-    /// <see cref="EpochMetrics.MeanReward"/> holds the mean training loss per sample (the surrogate rule
+    /// <see cref="EpochMetrics.MeanObjective"/> holds the mean training loss per sample (the surrogate rule
     /// minimises a loss; it has no reward). Train accuracy and spike rates come from the forward pass of each
     /// batch before its update, as in <see cref="LfpTrainer"/>; <see cref="EpochMetrics.Seconds"/> includes
     /// the evaluation, <see cref="EpochMetrics.SamplesPerSecond"/> counts training only.

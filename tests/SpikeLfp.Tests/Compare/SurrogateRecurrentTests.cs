@@ -48,7 +48,7 @@ public class SurrogateRecurrentTests
                 features[n * Rows * RowLength + i] = (float)((bright ? 0.6 : -0.3) + 0.4 * random.NextDouble());
             }
         }
-        return new Dataset("rows", features, labels, Rows * RowLength, Classes, new Data.ImageShape(1, Rows, RowLength));
+        return new Dataset("rows", features, labels, Rows * RowLength, Classes, new Data.SampleShape(1, Rows, RowLength));
     }
 
     [Test]
@@ -135,12 +135,12 @@ public class SurrogateRecurrentTests
 
         float[] v0 = initial.Layers[0].Recurrent!.Weights, v1 = trained.Layers[0].Recurrent!.Weights;
         int moved = v0.Zip(v1).Count(p => p.First != p.Second);
-        TestContext.Out.WriteLine($"loss {metrics.MeanReward:F4}, train {metrics.TrainAccuracy:P1}, test {metrics.TestAccuracy:P1}, V entries moved {moved}/{v0.Length}");
+        TestContext.Out.WriteLine($"loss {metrics.MeanObjective:F4}, train {metrics.TrainAccuracy:P1}, test {metrics.TestAccuracy:P1}, V entries moved {moved}/{v0.Length}");
         Assert.That(moved, Is.GreaterThan(v0.Length / 2), "the recurrent weights V are trained");
         Assert.That(trained.Layers[0].Recurrent!.Bias, Is.Not.EqualTo(initial.Layers[0].Recurrent!.Bias).AsCollection, "b_V is trained");
         Assert.That(trained.Parameters().SelectMany(p => p).All(float.IsFinite), Is.True, "every trained parameter is finite");
-        Assert.That(double.IsFinite(metrics.MeanReward), Is.True, "the loss is finite");
-        Assert.That(again.MeanReward, Is.EqualTo(metrics.MeanReward), "same seed, same loss, bit for bit");
+        Assert.That(double.IsFinite(metrics.MeanObjective), Is.True, "the loss is finite");
+        Assert.That(again.MeanObjective, Is.EqualTo(metrics.MeanObjective), "same seed, same loss, bit for bit");
         Assert.That(metrics.TestAccuracy, Is.EqualTo(Evaluator.Accuracy(trained, test, Rows, RowsEncoder.For(test.FeatureCount, RowLength))),
             "scored by the simulator on rows input with the trained weights");
     }
