@@ -57,7 +57,6 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
     public string? CuBlasUnavailableReason => _products.CuBlasUnavailableReason;
 
     internal CompiledKernels Kernels => _kernels;
-    internal DenseProducts Products => _products;
 
     /// <summary>Waits for every launched kernel (timing needs it; copies to the host already wait).</summary>
     public void Synchronize() => Accelerator.Synchronize();
