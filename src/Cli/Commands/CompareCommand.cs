@@ -208,8 +208,8 @@ public sealed class CompareCommand : IInterruptibleCommand
         {
             var bands = rows.Select(r => Band(r, settings.Epochs)).ToList();
             string bandTitle = $"Test accuracy on {data.Train.Name}, {first.Spec}: mean and range over seeds {string.Join(",", settings.Seeds)}";
-            PlotExport.Save(Plots.TrainingCurveBands(bands, bandTitle), Path.Combine(folder, SeedsPng), 1000, 700);
-            PlotExport.Save(Plots.TrainingCurveBands(bands, bandTitle), Path.Combine(folder, SeedsSvg), 1000, 700);
+            PlotExport.Save(Plots.TrainingCurveBands(bands, bandTitle), Path.Combine(folder, SeedsPng), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
+            PlotExport.Save(Plots.TrainingCurveBands(bands, bandTitle), Path.Combine(folder, SeedsSvg), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
         }
         AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Report(rows, settings, data, first, args));
         output.WriteLine($"wrote {Path.Combine(folder, "comparison.json")}, {Path.Combine(folder, "report.md")} and {Path.Combine(folder, CurvesPng)}" +

@@ -72,11 +72,11 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
         AtomicFile.WriteAllText(Path.Combine(folder, JsonFile), ToJson(result, data).ToString(Formatting.Indented));
         string title = $"Magnitude pruning, {initial.Spec} on {data.Train.Name} (seed {settings.Seed}, no retraining)";
         var runs = result.Rules.Select(r => new PruningRun(r.Rule.Label, r.Curve.Select(p => (p.PrunedFraction, p.TestAccuracy)).ToList())).ToList();
-        PlotExport.Save(Plots.PruningCurve(runs, title), Path.Combine(folder, PngFile), 1000, 700);
-        PlotExport.Save(Plots.PruningCurve(runs, title), Path.Combine(folder, SvgFile), 1000, 700);
+        PlotExport.Save(Plots.PruningCurve(runs, title), Path.Combine(folder, PngFile), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
+        PlotExport.Save(Plots.PruningCurve(runs, title), Path.Combine(folder, SvgFile), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
         foreach (var r in result.Rules)
             foreach (string extension in new[] { "png", "svg" })
-                PlotExport.Save(WeightPlot(r, data), Path.Combine(folder, $"{WeightsFile(r)}.{extension}"), 1000, 700);
+                PlotExport.Save(WeightPlot(r, data), Path.Combine(folder, $"{WeightsFile(r)}.{extension}"), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
         AtomicFile.WriteAllText(Path.Combine(folder, ReportFile), Report(result, data, args));
         output.WriteLine($"wrote {Path.Combine(folder, JsonFile)}, {Path.Combine(folder, PngFile)} (.svg), {string.Join(", ", result.Rules.Select(r => Path.Combine(folder, WeightsFile(r) + ".png")))} (.svg) and {Path.Combine(folder, ReportFile)}");
         return 0;

@@ -84,7 +84,7 @@ public sealed class SimulateNetworkCommand : ICommand
         var statistics = SpikeStatistics.Compute(network, record, steps);
         AtomicFile.WriteAllText(Path.Combine(folder, "spikes.csv"), SpikesCsv(network, record));
         AtomicFile.WriteAllText(Path.Combine(folder, "statistics.json"), StatisticsJson(network, statistics, what, seed, steps, buildSeconds, simulateSeconds, simulateCpuSeconds, threads, gpu).ToString(Formatting.Indented));
-        PlotExport.Save(Raster(network, record, steps, rasterNeurons, what), Path.Combine(folder, "raster.png"), 1400, 800);
+        PlotExport.Save(Raster(network, record, steps, rasterNeurons, what), Path.Combine(folder, "raster.png"), PlotExport.RasterWidth, PlotExport.RasterHeight);
         int bin = Math.Max(1, (int)Math.Round(1 / spec.DtMs));
         var rates = Enumerable.Range(0, network.Populations.Count)
             .Select(p => new Plots.PopulationRate(spec.Populations[p].Name, SpikeStatistics.PopulationRate(network, record, p, steps, bin))).ToList();

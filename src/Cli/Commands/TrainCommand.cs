@@ -204,8 +204,8 @@ public sealed class TrainCommand : IInterruptibleCommand
         if (test.Count == 0) return;
         var simulator = new Simulator(trainer.Network, trainer.Options.Steps, trainer.Encoder, trainer.EvaluationBackend as CpuBackend);
         var recording = simulator.Record(test.Sample(RasterSample), [Evaluator.EvaluationKeyBase + RasterSample], [test.Labels[RasterSample]], membranes: false);
-        PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".png"), 1400, 800);
-        PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".svg"), 1400, 800);
+        PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".png"), PlotExport.RasterWidth, PlotExport.RasterHeight);
+        PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".svg"), PlotExport.RasterWidth, PlotExport.RasterHeight);
     }
 
     private static List<CurvePoint> Cumulative(IReadOnlyList<EpochMetrics> epochs)

@@ -143,7 +143,7 @@ public static class PruningExperiment
     /// with input by <paramref name="encoder"/> (constant current by default).
     /// </summary>
     public static IReadOnlyList<PruningPoint> Curve(SpikingNetwork network, Dataset test, IReadOnlyList<double> fractions, int steps,
-        int batchSize = 256, IComputeBackend? backend = null, IInputEncoder? encoder = null)
+        int batchSize = Evaluator.DefaultBatchSize, IComputeBackend? backend = null, IInputEncoder? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(test);

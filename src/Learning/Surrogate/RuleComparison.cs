@@ -226,7 +226,7 @@ public static class RuleComparison
     /// i.e. pooled over every hidden neuron (null when the network has no hidden layer); and the synaptic work of
     /// simulating the samples.
     /// </summary>
-    public static TestActivity MeasureTestActivity(SpikingNetwork network, Dataset data, int steps, int batchSize = 256, IComputeBackend? backend = null,
+    public static TestActivity MeasureTestActivity(SpikingNetwork network, Dataset data, int steps, int batchSize = Evaluator.DefaultBatchSize, IComputeBackend? backend = null,
         IInputEncoder? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(network);

@@ -25,7 +25,7 @@ public sealed record SurrogateGradientOptions
     /// <summary>Optimizer (Adam 1e-3 by default, or SGD) and loss.</summary>
     public SurrogateBatchTrainerOptions Trainer { get; init; } = new();
     /// <summary>Samples per batch when evaluating (does not change results).</summary>
-    public int EvaluationBatchSize { get; init; } = 256;
+    public int EvaluationBatchSize { get; init; } = Evaluator.DefaultBatchSize;
 
     /// <summary>
     /// Threads of torch's intra-op pool, set process-wide when the trainer is created; 0 leaves torch's

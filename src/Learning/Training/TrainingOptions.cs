@@ -25,7 +25,7 @@ public sealed record TrainingOptions
     /// <summary>Input encoding: "current", "rows", "rate" or "latency"; "events" for recorded spikes.</summary>
     public string Encoder { get; init; } = "current";
     /// <summary>Samples per batch when evaluating (does not change results).</summary>
-    public int EvaluationBatchSize { get; init; } = 256;
+    public int EvaluationBatchSize { get; init; } = Evaluator.DefaultBatchSize;
 
     /// <summary>Checks every value; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
