@@ -6,7 +6,7 @@ namespace SpikeLfp.Gpu.Kernels;
 /// The optimizer step on the device, grad = -feedback (LFP.md, "One training step"): global-norm clipping as
 /// GradientClipping.ClipGlobalNorm, then SGD with momentum or Adam as the host optimizers compute them.
 /// </summary>
-public static class OptimizerKernels
+internal static class OptimizerKernels
 {
     /// <summary>Chunk of a gradient summed by one thread of <see cref="SquaredSums"/>.</summary>
     public const int Chunk = 4096;
