@@ -172,7 +172,7 @@ public static class BackendAgreement
     public static List<string> TrainingSteps(GpuBackend gpu, Scenario s, string optimizer)
     {
         var failures = new List<string>();
-        var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01f : 0.2f, Encoder = s.Encoder, Seed = 3, ClipNorm = 0.5f };
+        var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, Optimizer = SpikeLfp.Learning.Optimizers.OptimizerFactory.Parse(optimizer), LearningRate = optimizer == "adam" ? 0.01f : 0.2f, Encoder = s.Encoder, Seed = 3, ClipNorm = 0.5f };
         var cpuNetwork = s.Network();
         var gpuNetwork = s.Network();
         var cpu = new LfpTrainer(cpuNetwork, options, new CpuBackend(2), new CpuLfpBackend(new CpuBackend(2)), encoder: s.CreateEncoder((ulong)options.Seed));

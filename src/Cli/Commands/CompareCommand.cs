@@ -5,6 +5,7 @@ using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Learning.Experiments;
 using SpikeLfp.Learning.Surrogate;
+using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.IO;
 using SpikeLfp.Viz;
@@ -245,7 +246,7 @@ public sealed class CompareCommand : IInterruptibleCommand
             Steps = steps,
             Epochs = epochs,
             BatchSize = batch,
-            Optimizer = a.Choice("lfp-optimizer", "sgd", "sgd", "adam"),
+            Optimizer = OptimizerFactory.Parse(a.Choice("lfp-optimizer", "sgd", "sgd", "adam")),
             LearningRate = a.Float("lfp-lr", 0.02f, positive: true),
             Momentum = a.Float("lfp-momentum", 0.9f),
             ClipNorm = a.Float("lfp-clip", 3f),
@@ -386,7 +387,7 @@ public sealed class CompareCommand : IInterruptibleCommand
         md.AppendLine(Invariant($"- model: {model.Spec}; neurons: {string.Join("; ", neurons)}"));
         md.AppendLine(Invariant($"- steps T = {s.Lfp.Steps}, batch {s.Lfp.BatchSize}, {s.Epochs} epochs, seeds {string.Join(", ", s.Seeds)}"));
         md.AppendLine("- every rule starts a seed from the same initial weights (PyTorch's uniform default) and visits the data in the same order (EpochSchedule)");
-        md.AppendLine(Invariant($"- LFP: {s.Lfp.Optimizer} lr {s.Lfp.LearningRate:G6}, momentum {s.Lfp.Momentum:G6}, gradient-norm clip {s.Lfp.ClipNorm:G6}; rate-coded reward, Heaviside spikes, no surrogate"));
+        md.AppendLine(Invariant($"- LFP: {s.Lfp.Optimizer.Name()} lr {s.Lfp.LearningRate:G6}, momentum {s.Lfp.Momentum:G6}, gradient-norm clip {s.Lfp.ClipNorm:G6}; rate-coded reward, Heaviside spikes, no surrogate"));
         md.AppendLine(Invariant($"- surrogate: torch {s.Surrogate.Trainer.Optimizer.ToString().ToLowerInvariant()} lr {s.Surrogate.Trainer.LearningRate:G6}") +
             (s.Surrogate.Trainer.Optimizer == SurrogateOptimizer.Sgd ? Invariant($", momentum {s.Surrogate.Trainer.Momentum:G6}") : "") +
             $", loss {LossName(s.Surrogate.Trainer.Loss)}, surrogates {string.Join(", ", s.Surrogates)}, {s.Surrogate.TorchThreads} torch thread(s)");

@@ -1,6 +1,7 @@
 using SpikeLfp.Network.Encoding;
 using System.Globalization;
 using SpikeLfp.Data;
+using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Backends;
@@ -72,7 +73,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         arguments[DataHashKey] = input.ContentHash();
         // A step count derived from the data (rows) is saved as if given, so --resume rebuilds the same options.
         arguments["steps"] = options.Steps.ToString(CultureInfo.InvariantCulture);
-        output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
+        output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer.Name()} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
         SaveRaster(trainer, data.Test, folder, "raster-before");
         return Train(trainer, data, folder, checkpointEvery, arguments, [], null, output, cancellation);
     }
