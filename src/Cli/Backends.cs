@@ -10,8 +10,8 @@ namespace SpikeLfp.Cli;
 /// <summary>Backend selection from the command line.</summary>
 public static class Backends
 {
-    /// <summary>Help line of --device, for the commands that accept it.</summary>
-    public const string DeviceHelp = "  --device D         cpu, gpu (CUDA; exits 2 when there is none) or auto (CUDA when present, default cpu)";
+    /// <summary>--device, for the commands that accept it.</summary>
+    public static readonly Flag DeviceFlag = new("device", "D", "cpu, gpu (CUDA; exits 2 when there is none) or auto (CUDA when present, default cpu)");
 
     /// <summary>A CPU backend with --threads (default all cores); a run passes this one instance to its trainer and simulators.</summary>
     public static CpuBackend Cpu(Arguments a) => new(a.Has("threads") ? a.Int("threads", Environment.ProcessorCount, 1, 1024) : null);

@@ -16,62 +16,57 @@ namespace SpikeLfp.Cli;
 /// <summary>Flags shared by the commands that build, load or train networks, parsed and validated in one place.</summary>
 public static class CommonOptions
 {
-    /// <summary>Flags taking a value, shared by train-like commands.</summary>
-    public static readonly string[] TrainingFlags =
-        ["dataset", "data-dir", "model", "steps", "epochs", "batch", "optimizer", "lr", "momentum", "clip", "seed",
-         "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset", "limit", "out", "threads", "device",
-         NirModelOptions.DtFlag, "discretisation", .. EventOptions.BinningOnlyFlags];
+    /// <summary>--dataset and --data-dir, the flags of every command that reads a data set.</summary>
+    public static readonly Flag[] DataFlags =
+    [
+        new("dataset", "NAME", "digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files"),
+        new("data-dir", "D", "where fetched data sets live (default: ~/.cache/spikelfp)"),
+    ];
 
-    /// <summary>Switches shared by train-like commands.</summary>
-    public static readonly string[] TrainingSwitches = ["immediate-reset", OutputFolder.OverwriteSwitch];
+    /// <summary>--limit N.</summary>
+    public static readonly Flag LimitFlag = new("limit", "N", "use only N training and N test samples, spread evenly over each set (quick runs)");
 
-    /// <summary>Help lines of --dataset and --data-dir, for commands that take only data flags.</summary>
-    public const string DataHelp = """
-          --dataset NAME   digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
-          --data-dir D     where fetched data sets live (default: ~/.cache/spikelfp)
-        """;
+    /// <summary>--out DIR and --overwrite of the commands that write a run folder.</summary>
+    public static readonly Flag[] OutFlags =
+    [
+        new("out", "DIR", "output folder (default: a new folder under runs/)"),
+        Flag.Switch(OutputFolder.OverwriteSwitch, "replace an earlier run in --out (without it, a folder that is not empty is refused)"),
+    ];
 
-    /// <summary>Help lines of --limit and --out.</summary>
-    public const string LimitAndOutHelp = """
-          --limit N        use only N training and N test samples, spread evenly over each set (quick runs)
-          --out DIR        output folder (default: a new folder under runs/)
-          --overwrite      replace an earlier run in --out (without it, a folder that is not empty is refused)
-        """;
+    /// <summary>--beta, --threshold, --reset and --immediate-reset: the membrane of a fresh network (or the import of a NIR graph).</summary>
+    public static readonly Flag[] NeuronFlags =
+    [
+        new("beta", "X", "membrane leak in [0,1] (default 0.9)"),
+        new("threshold", "X", "firing threshold > 0 (default 1)"),
+        new("reset", "MODE", "subtract (default), zero (the carried membrane), or zero-all (the whole step, input included: snntorch's Synaptic and recurrent neurons); with --model F.nir: its import's reset, zero-all by default"),
+        Flag.Switch("immediate-reset", "reset in the step of the spike instead of the next (default: delayed, as snntorch)"),
+    ];
 
-    /// <summary>Help text of the shared flags.</summary>
-    public const string TrainingHelp = """
-          --dataset NAME     digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
-          --data-dir D       where fetched data sets live (default: ~/.cache/spikelfp)
-          --model SPEC       layer sizes like 64-100-10 (default: inputs-100-classes; rN is a recurrent layer,
-                             for example 28-r128-10), or a JSON file: an architecture
-                             {"input":64,"layers":[{"size":100,"neuron":"cuba","alpha":0.7,"recurrent":true},...]}
-                             or a model.json, or a NIR graph F.nir (with --nir-dt, below);
-                             convolutional: 28x28x1-c12k5-p2-c64k5-p2-10 (cNkK[sS][pP] conv, pK/apK max/avg pool),
-                             or lifcnn (that network, the reference LifCNN)
-          --steps T          simulation steps per sample (default 15; with --encoder rows, the image's rows)
-          --epochs N         passes over the training set (default 30)
-          --batch B          samples per update (default 32)
-          --optimizer NAME   sgd (default) or adam
-          --lr X             learning rate (default 0.02)
-          --momentum X       SGD momentum (default 0.9)
-          --clip X           global gradient-norm clip, 0 = off (default 3)
-          --seed S           seed of initialisation, shuffling and spike encoding (default 0)
-          --encoder NAME     current (same analog input every step, default), rows (step t sees image row t;
-                             the first layer takes one row), rate (Bernoulli), latency
-          --neuron KIND      lif (default) or cuba (current-based LIF: a synaptic current drives the membrane)
-          --alpha X          cuba: synaptic-current decay in [0,1] (default 0.8)
-          --readout KIND     spikes (default: the output layer spikes, prediction by spike count) or li (a
-                             non-spiking leaky integrator, prediction by its time-averaged membrane)
-          --beta X           membrane leak in [0,1] (default 0.9)
-          --threshold X      firing threshold > 0 (default 1)
-          --reset MODE       subtract (default), zero (the carried membrane), or zero-all (the whole step,
-                             input included: snntorch's Synaptic and recurrent neurons)
-          --immediate-reset  reset in the step of the spike instead of the next (default: delayed, as snntorch)
-          --limit N          use only N training and N test samples, spread evenly over each set (quick runs)
-          --threads N        CPU threads (default: all cores)
-          --out DIR          output folder (default: a new folder under runs/)
-          --overwrite        replace an earlier run in --out (without it, a folder that is not empty is refused)
-        """ + "\n" + NirModelOptions.Help;
+    /// <summary>The flags shared by train-like commands.</summary>
+    public static readonly Flag[] TrainingFlags =
+    [
+        .. DataFlags,
+        new("model", "SPEC", """layer sizes like 64-100-10 (default: inputs-100-classes; rN is a recurrent layer, for example 28-r128-10), or a JSON file: an architecture {"input":64,"layers":[{"size":100,"neuron":"cuba","alpha":0.7,"recurrent":true},...]} or a model.json, or a NIR graph F.nir (with --nir-dt); convolutional: 28x28x1-c12k5-p2-c64k5-p2-10 (cNkK[sS][pP] conv, pK/apK max/avg pool), or lifcnn (that network, the reference LifCNN)"""),
+        new("steps", "T", "simulation steps per sample (default 15; with --encoder rows, the image's rows)"),
+        new("epochs", "N", "passes over the training set (default 30)"),
+        new("batch", "B", "samples per update (default 32)"),
+        new("optimizer", "NAME", "sgd (default) or adam"),
+        new("lr", "X", "learning rate (default 0.02)"),
+        new("momentum", "X", "SGD momentum (default 0.9)"),
+        new("clip", "X", "global gradient-norm clip, 0 = off (default 3)"),
+        new("seed", "S", "seed of initialisation, shuffling and spike encoding (default 0)"),
+        new("encoder", "NAME", "current (same analog input every step, default), rows (step t sees image row t; the first layer takes one row), rate (Bernoulli), latency"),
+        new("neuron", "KIND", "lif (default) or cuba (current-based LIF: a synaptic current drives the membrane)"),
+        new("alpha", "X", "cuba: synaptic-current decay in [0,1] (default 0.8)"),
+        new("readout", "KIND", "spikes (default: the output layer spikes, prediction by spike count) or li (a non-spiking leaky integrator, prediction by its time-averaged membrane)"),
+        .. NeuronFlags,
+        LimitFlag,
+        new("threads", "N", "CPU threads (default: all cores)"),
+        Backends.DeviceFlag,
+        .. OutFlags,
+        .. NirModelOptions.ModelFlags,
+        .. EventOptions.BinningOnlyFlags,
+    ];
 
     /// <summary>Default synaptic-current decay of --neuron cuba: 1 - dt / tau_syn with Norse's default tau_syn = 5 ms at dt = 1 ms.</summary>
     public const float DefaultAlpha = 0.8f;

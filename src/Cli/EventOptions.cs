@@ -9,23 +9,23 @@ namespace SpikeLfp.Cli;
 /// </summary>
 public static class EventOptions
 {
-    /// <summary>Flags that take a value; add them to a command's value flags.</summary>
-    public static IReadOnlyList<string> ValueFlags { get; } = ["dt", "steps", "pool", "polarity", "crop", "max-per-bin"];
-
     /// <summary>The binning flags other than --steps (which train-like commands already take, for every data set).</summary>
-    public static readonly string[] BinningOnlyFlags = ["dt", "pool", "polarity", "crop", "max-per-bin"];
+    public static readonly Flag[] BinningOnlyFlags =
+    [
+        new("dt", "MS", "event data: bin width in milliseconds (default 10)"),
+        new("pool", "K", "event data: pool K neighbouring channels (K x K pixels) into one input (default 1)"),
+        new("polarity", "M", "event data: split (ON and OFF as separate inputs, default) or merge"),
+        new("crop", "A:B", "event data: keep events in [A, B) milliseconds (\"A:\" for no end); time zero moves to A"),
+        new("max-per-bin", "N", "event data: cap an input's events per step: 1 binary spikes (default), N counts up to N, 0 no cap"),
+    ];
 
-    /// <summary>Help lines for the flags.</summary>
-    public const string Help = """
-          --dt MS           bin width in milliseconds (default 10)
-          --steps T         number of steps (SHD/SSC default 100; others: the longest sample / dt).
-                            Giving --dt or --steps replaces both defaults: --dt alone takes T from the longest
-                            sample, --steps alone stretches each sample over T steps, both cut a T*dt window
-          --pool K          pool K neighbouring channels (K x K pixels) into one input (default 1)
-          --polarity M      split (ON and OFF as separate inputs, default) or merge
-          --crop A:B        keep events in [A, B) milliseconds ("A:" for no end); time zero moves to A
-          --max-per-bin N   cap an input's events per step: 1 binary spikes (default), N counts up to N, 0 no cap
-        """;
+    /// <summary>Every binning flag, --steps included.</summary>
+    public static readonly Flag[] Flags =
+    [
+        BinningOnlyFlags[0],
+        new("steps", "T", "number of steps (SHD/SSC default 100; others: the longest sample / dt). Giving --dt or --steps replaces both defaults: --dt alone takes T from the longest sample, --steps alone stretches each sample over T steps, both cut a T*dt window"),
+        .. BinningOnlyFlags[1..],
+    ];
 
     /// <summary>
     /// The binning for <paramref name="dataset"/>: <see cref="EventDatasets.DefaultBinning"/> with the flags given

@@ -15,23 +15,26 @@ public static class NirModelOptions
     /// <summary>The time step of a --model F.nir in seconds; not --dt, which is the event bin width in ms.</summary>
     public const string DtFlag = "nir-dt";
 
-    /// <summary>Flags taking a value that a --model F.nir reads (--reset is shared with the neuron flags of train).</summary>
-    public static readonly string[] ValueFlags = [DtFlag, "discretisation", "reset"];
+    /// <summary>--nir-dt and --discretisation: how a --model F.nir is imported (train and compare take --reset and --immediate-reset with their neuron flags).</summary>
+    public static readonly Flag[] ModelFlags =
+    [
+        new(DtFlag, "D", "--model F.nir (a NIR graph, see 'spikelfp nir --help'): its time step in seconds (required; the --dt of nir import)"),
+        new("discretisation", "R", "--model F.nir: euler (default) or exact"),
+    ];
 
-    /// <summary>Switches that a --model F.nir reads.</summary>
-    public static readonly string[] Switches = ["immediate-reset"];
+    /// <summary>Every flag a --model F.nir reads, for the commands that load a model file (simulate, plot).</summary>
+    public static readonly Flag[] Flags =
+    [
+        .. ModelFlags,
+        new("reset", "R", "--model F.nir: zero-all (default), zero or subtract, as nir import"),
+        Flag.Switch("immediate-reset", "--model F.nir: reset in the step of the spike (default: the step after), as nir import"),
+    ];
+
+    // Flags that a --model F.nir reads and a model.json refuses.
+    private static readonly string[] ImportFlags = [.. Flags.Select(f => f.Name)];
 
     // Flags that describe the neurons of a freshly built network; a NIR graph brings its own.
     private static readonly string[] NeuronFlags = ["neuron", "alpha", "readout", "beta", "threshold"];
-
-    /// <summary>Help lines of the flags of a --model F.nir.</summary>
-    public const string Help = """
-          --nir-dt D         --model F.nir (a NIR graph, see 'spikelfp nir --help'): its time step in seconds
-                             (required; the --dt of nir import)
-          --discretisation R --model F.nir: euler (default) or exact
-          --reset R, --immediate-reset
-                             --model F.nir: zero-all (default), zero or subtract, and the reset timing, as nir import
-        """;
 
     /// <summary>True when --model names a NIR graph (by its .nir extension).</summary>
     public static bool IsNir(string? model) => model?.EndsWith(".nir", StringComparison.OrdinalIgnoreCase) == true;
@@ -75,7 +78,7 @@ public static class NirModelOptions
     public static SpikingNetwork Load(Arguments a, string path)
     {
         if (IsNir(path)) return Import(a, path);
-        RefuseWithoutNir(a, path, ValueFlags.Concat(Switches));
+        RefuseWithoutNir(a, path, ImportFlags);
         return ModelFile.Load(path);
     }
 

@@ -15,8 +15,10 @@ internal sealed class DeviceModel : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
 
+    /// <exception cref="SpikeLfp.Network.SizeLimitException">The buffers would not fit in the device's memory (<see cref="DeviceMemory.Check(Accelerator, SpikingNetwork, int, int, InputKind)"/>); nothing was allocated.</exception>
     public DeviceModel(Accelerator accelerator, SpikingNetwork network, int capacity, int steps, InputKind input)
     {
+        DeviceMemory.Check(accelerator, network, capacity, steps, input);
         Accelerator = accelerator;
         Capacity = capacity;
         Steps = steps;
@@ -78,8 +80,12 @@ internal sealed class DeviceModel : IDisposable
     {
         var buffer = Accelerator.Allocate1D<T>(Math.Max(1, length));
         _owned.Add(buffer);
+        AllocatedBytes += buffer.LengthInBytes;
         return buffer;
     }
+
+    /// <summary>Device bytes of every buffer allocated so far (what <see cref="DeviceMemory.Bytes"/> predicts).</summary>
+    public long AllocatedBytes { get; private set; }
 
     public void Dispose()
     {

@@ -56,6 +56,9 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
     /// <summary>Why cuBLAS was requested but not used, or null.</summary>
     public string? CuBlasUnavailableReason => _products.CuBlasUnavailableReason;
 
+    /// <summary>Device bytes of the trace and LFP buffers held now (0 before the first batch); see <see cref="DeviceMemory.Bytes"/>.</summary>
+    public long DeviceBytes => _model?.AllocatedBytes ?? 0;
+
     internal CompiledKernels Kernels => _kernels;
 
     /// <summary>Waits for every launched kernel (timing needs it; copies to the host already wait).</summary>

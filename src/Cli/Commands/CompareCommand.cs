@@ -29,70 +29,55 @@ public sealed class CompareCommand : IInterruptibleCommand
 
     public string Name => "compare";
     public string Summary => "train LFP and surrogate-gradient BPTT side by side; write a comparison report";
-    public string Help => $"""
-        spikelfp compare [flags]
-          Trains the same network from the same initial weights and data order with LFP (Heaviside spikes,
-          no surrogate) and with surrogate-gradient BPTT (one row per --surrogates entry), for every seed, and
-          writes comparison.json, report.md and training_curves.png/.svg into --out. Both rules see the same input:
-          an analog current (the same at every step, or one image row per step) or the same spikes.
-          --dataset NAME          digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files
-          --data-dir D            where fetched data sets live (default: ~/.cache/spikelfp)
-          --model SPEC            layer sizes like 64-100-10 (default: inputs-100-classes; rN is a recurrent layer,
-                                  e.g. 28-r128-10) or a JSON architecture; convolutional: 28x28x1-c12k5-p2-c64k5-p2-10,
-                                  or lifcnn (that network)
-          --encoder NAME          current (same analog input every step, default), rows (step t sees image row t),
-                                  rate (Bernoulli spikes, seeded) or latency (one spike, earlier for brighter)
-          --neuron KIND           lif (default) or cuba (current-based LIF); --alpha X its synaptic decay (default 0.8)
-          --readout KIND          spikes (default) or li (non-spiking output, prediction by time-averaged membrane)
-          --steps T               simulation steps per sample (default 15; with --encoder rows, the image's rows)
-          --epochs N              passes over the training set, every rule (default {DefaultEpochs})
-          --seeds LIST            seeds of initial weights and data order, e.g. 0,1,2 or 0-9 (default 0,1,2)
-          --batch B               samples per update, every rule (default 32)
-          --limit N               use only N training and N test samples, spread evenly over each set (quick runs)
-          --lfp-optimizer NAME    sgd (default) or adam
-          --lfp-lr X              LFP learning rate (default 0.02)
-          --lfp-momentum X        LFP SGD momentum (default 0.9)
-          --lfp-clip X            LFP global gradient-norm clip, 0 = off (default 3)
-          --surrogates LIST       surrogate rows: atan[:alpha], fast-sigmoid[:slope], triangle, step (default {DefaultSurrogates})
-          --surrogate-optimizer N adam (default) or sgd
-          --surrogate-lr X        surrogate learning rate (default 0.001)
-          --surrogate-momentum X  surrogate SGD momentum (default 0)
-          --surrogate-loss NAME   ce-rate (snntorch ce_rate_loss, default), ce-count, mse-count
-          --torch-threads N       torch intra-op threads for the surrogate (default 1: deterministic, fastest on small nets)
-          --beta X, --threshold X, --reset subtract|zero|zero-all, --immediate-reset   neuron parameters (as in train)
-          --nir-dt D, --discretisation R   --model F.nir (a NIR graph): its time step in seconds (required) and rule;
-                                  --reset and --immediate-reset then apply to its import (as nir import)
-          --threads N             CPU threads of the simulator and LFP (default: all cores)
-          --device D              cpu (default), gpu (CUDA; exits 2 without one) or auto, for LFP and evaluation
-          --out DIR               output folder (default: a new folder under runs/)
-          --overwrite             replace an earlier run in --out (without it, a folder that is not empty is refused)
-          --resume                continue the comparison in --out that SIGINT/SIGTERM stopped, from its {CompareProgress.FileName}
-                                  (finished runs are kept, a stopped LFP run continues from its checkpoint, a
-                                  stopped surrogate run starts again); takes
-                                  only --out, --threads, --torch-threads and --device
-        """;
+    public string Description => "Trains the same network from the same initial weights and data order with LFP (Heaviside spikes, no surrogate) and with surrogate-gradient BPTT (one row per --surrogates entry), for every seed, and writes comparison.json, report.md and training_curves.png/.svg into --out. Both rules see the same input: an analog current (the same at every step, or one image row per step) or the same spikes.";
 
-    /// <summary>Flags of compare that take a value (a sweep checks its files against them).</summary>
-    public static readonly IReadOnlySet<string> ValueFlags = new HashSet<string>(
+    /// <summary>The flags of compare (a sweep checks its files against them).</summary>
+    public static IReadOnlyList<Flag> CompareFlags { get; } =
     [
-        "dataset", "data-dir", "model", "steps", "epochs", "seeds", "batch", "limit", "out", "threads", "device",
-        "encoder", "neuron", "alpha", "readout", "beta", "threshold", "reset", NirModelOptions.DtFlag, "discretisation", .. EventOptions.BinningOnlyFlags,
-        "lfp-optimizer", "lfp-lr", "lfp-momentum", "lfp-clip",
-        "surrogates", "surrogate-optimizer", "surrogate-lr", "surrogate-momentum", "surrogate-loss", "torch-threads",
-    ]);
+        .. CommonOptions.DataFlags,
+        new("model", "SPEC", "layer sizes like 64-100-10 (default: inputs-100-classes; rN is a recurrent layer, e.g. 28-r128-10) or a JSON architecture; convolutional: 28x28x1-c12k5-p2-c64k5-p2-10, or lifcnn (that network); or a NIR graph F.nir (with --nir-dt)"),
+        new("encoder", "NAME", "current (same analog input every step, default), rows (step t sees image row t), rate (Bernoulli spikes, seeded) or latency (one spike, earlier for brighter)"),
+        new("neuron", "KIND", "lif (default) or cuba (current-based LIF)"),
+        new("alpha", "X", "cuba: synaptic-current decay in [0,1] (default 0.8)"),
+        new("readout", "KIND", "spikes (default) or li (non-spiking output, prediction by time-averaged membrane)"),
+        new("steps", "T", "simulation steps per sample (default 15; with --encoder rows, the image's rows)"),
+        new("epochs", "N", $"passes over the training set, every rule (default {DefaultEpochs})"),
+        new("seeds", "LIST", "seeds of initial weights and data order, e.g. 0,1,2 or 0-9 (default 0,1,2)"),
+        new("batch", "B", "samples per update, every rule (default 32)"),
+        CommonOptions.LimitFlag,
+        new("lfp-optimizer", "NAME", "sgd (default) or adam"),
+        new("lfp-lr", "X", "LFP learning rate (default 0.02)"),
+        new("lfp-momentum", "X", "LFP SGD momentum (default 0.9)"),
+        new("lfp-clip", "X", "LFP global gradient-norm clip, 0 = off (default 3)"),
+        new("surrogates", "LIST", $"surrogate rows: atan[:alpha], fast-sigmoid[:slope], triangle, step (default {DefaultSurrogates})"),
+        new("surrogate-optimizer", "NAME", "adam (default) or sgd"),
+        new("surrogate-lr", "X", "surrogate learning rate (default 0.001)"),
+        new("surrogate-momentum", "X", "surrogate SGD momentum (default 0)"),
+        new("surrogate-loss", "NAME", "ce-rate (snntorch ce_rate_loss, default), ce-count, mse-count"),
+        new("torch-threads", "N", "torch intra-op threads for the surrogate (default 1: deterministic, fastest on small nets)"),
+        .. CommonOptions.NeuronFlags,
+        .. NirModelOptions.ModelFlags,
+        .. EventOptions.BinningOnlyFlags,
+        new("threads", "N", "CPU threads of the simulator and LFP (default: all cores)"),
+        new("device", "D", "cpu (default), gpu (CUDA; exits 2 without one) or auto, for LFP and evaluation"),
+        .. CommonOptions.OutFlags,
+        Flag.Switch(ResumeSwitch, $"continue the comparison in --out that SIGINT/SIGTERM stopped, from its {CompareProgress.FileName} (finished runs are kept, a stopped LFP run continues from its checkpoint, a stopped surrogate run from its last finished epoch); takes only --out, --threads, --torch-threads and --device"),
+    ];
 
-    /// <summary>Flags of compare that take no value.</summary>
-    public static readonly IReadOnlySet<string> Switches = new HashSet<string> { "immediate-reset", OutputFolder.OverwriteSwitch, ResumeSwitch };
+    public IReadOnlyList<Flag> Flags => CompareFlags;
+
+    private static readonly IReadOnlySet<string> ValueFlags = CompareFlags.Values();
+    private static readonly IReadOnlySet<string> Switches = CompareFlags.Switches();
 
     private const string ResumeSwitch = "resume";
     // Flags --resume may give: where and how fast it runs, not what it computes.
     private static readonly string[] ResumableFlags = ["out", "threads", "torch-threads", "device"];
 
-    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+    public int Run(Arguments a, TextWriter output) => Run(a, output, CancellationToken.None);
 
-    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
+    public int Run(Arguments given, TextWriter output, CancellationToken cancellation)
     {
-        var given = new Arguments(Name, args, ValueFlags, Switches);
+        var args = given.Given;
         if (!given.Has(ResumeSwitch)) return Run(given, args, null, output, cancellation);
 
         if (given.Has(OutputFolder.OverwriteSwitch))
@@ -129,6 +114,7 @@ public sealed class CompareCommand : IInterruptibleCommand
         var first = CommonOptions.Network(a, input, settings.Seeds[0]);   // validates --model against the data
         var lfpOptions = CommonOptions.ForData(a, settings.Lfp, input, first);
         settings = settings with { Lfp = lfpOptions, Surrogate = settings.Surrogate with { Steps = lfpOptions.Steps } };
+        SurrogateGradientTrainer.CheckSize(first, Math.Min(settings.Lfp.BatchSize, Math.Max(1, data.Train.Count)), settings.Lfp.Steps);   // BPTT's activations, before any run starts
         var (backend, lfp) = Backends.Select(a);
         using var claimed = resumed is null ? OutputFolder.ForNewRun(a, Name) : OutputFolder.ForResume(a.OptionalString("out")!, CompareProgress.FileName, "");
         string folder = claimed.Path;
@@ -151,8 +137,8 @@ public sealed class CompareCommand : IInterruptibleCommand
                 if (resumed?.Find(rule, seed) is { } done) run = done;
                 else
                 {
-                    string lfpCheckpoint = CompareProgress.LfpCheckpointPath(folder, seed);
-                    var stoppedLfp = rule == ComparedRule.Lfp && resumed is not null && File.Exists(lfpCheckpoint) ? Checkpoint.Load(lfpCheckpoint) : null;
+                    string checkpointPath = CompareProgress.CheckpointPath(folder, rule, seed);
+                    var stopped = resumed is not null && File.Exists(checkpointPath) ? Checkpoint.Load(checkpointPath) : null;
                     try
                     {
                         run = RuleComparison.Train(rule, initial, data, settings.Epochs,
@@ -160,24 +146,31 @@ public sealed class CompareCommand : IInterruptibleCommand
                             onEpoch: _ => bar?.Clear(),
                             progress: epoch => bar = new ProgressBar($"seed {seed} {rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
                             cancellation: cancellation,
-                            encoder: input.Recorded?.Encoder, lfpResume: stoppedLfp);
+                            encoder: input.Recorded?.Encoder,
+                            lfpResume: rule == ComparedRule.Lfp ? stopped : null, surrogateResume: rule == ComparedRule.Lfp ? null : stopped);
+                    }
+                    catch (ArgumentException e) when (stopped is not null)
+                    {
+                        throw new UsageException($"--resume: {checkpointPath}: {e.Message}");
                     }
                     catch (OperationCanceledException e)
                     {
                         bar?.Clear();
                         new CompareProgress(saved, finished).Save(folder);
                         string finishedRuns = $"the {finished.Count} finished run(s) are saved in {Path.Combine(folder, CompareProgress.FileName)}";
-                        if (e is LfpRunStoppedException { Checkpoint: var checkpoint })
+                        var checkpoint = e switch { LfpRunStoppedException l => l.Checkpoint, SurrogateRunStoppedException s => s.Checkpoint, _ => null };
+                        if (checkpoint is not null)
                         {
-                            checkpoint.Save(lfpCheckpoint);
+                            checkpoint.Save(checkpointPath);
                             string position = checkpoint.InProgress is { } p ? $"epoch {p.Epoch}, batch {p.NextBatch + 1}" : $"epoch {checkpoint.CompletedEpochs + 1}";
-                            throw Interruption.Resumable(Name, folder, $"seed {seed}, {rule.Label}, {position}", $"{finishedRuns} and the run in progress in {lfpCheckpoint}");
+                            string kept = checkpoint.InProgress is null ? $" (its {checkpoint.CompletedEpochs} finished epoch(s); the epoch in progress is trained again)" : "";
+                            throw Interruption.Resumable(Name, folder, $"seed {seed}, {rule.Label}, {position}", $"{finishedRuns} and the run in progress in {checkpointPath}{kept}");
                         }
                         throw Interruption.Resumable(Name, folder, $"seed {seed}, {rule.Label}", $"{finishedRuns}; the interrupted run starts again");
                     }
                     finished.Add(run);
                     new CompareProgress(saved, finished).Save(folder);
-                    if (stoppedLfp is not null) File.Delete(lfpCheckpoint);
+                    if (stopped is not null) File.Delete(checkpointPath);
                 }
                 runs[rule].Add(run);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -9,9 +9,10 @@ namespace SpikeLfp.Cli.Commands;
 
 /// <summary>
 /// compare-progress.json: the arguments of a comparison and every (seed, rule) run finished so far, saved atomically
-/// after each run, so an interrupted comparison continues with --resume from the first unfinished run. An LFP run
-/// stopped part-way also leaves its checkpoint (<see cref="LfpCheckpointPath"/>) and continues from it bit-identically;
-/// a surrogate run starts again from its beginning, which, being deterministic given its seed, ends the same.
+/// after each run, so an interrupted comparison continues with --resume from the first unfinished run. A run stopped
+/// part-way also leaves its checkpoint (<see cref="CheckpointPath"/>) and continues from it bit-identically: an LFP run
+/// from the batch it stopped at, a surrogate run from its last finished epoch (the epoch in progress is trained again,
+/// which, being deterministic, ends the same).
 /// </summary>
 public sealed record CompareProgress(IReadOnlyList<string> Arguments, IReadOnlyList<RuleRun> Runs)
 {
@@ -21,7 +22,13 @@ public sealed record CompareProgress(IReadOnlyList<string> Arguments, IReadOnlyL
     private const int Version = 1;
 
     /// <summary>The checkpoint of the LFP run of <paramref name="seed"/> stopped part-way, inside <paramref name="folder"/>.</summary>
-    public static string LfpCheckpointPath(string folder, int seed) => Path.Combine(folder, $"compare-lfp-seed{seed}.checkpoint.json");
+    public static string LfpCheckpointPath(string folder, int seed) => CheckpointPath(folder, ComparedRule.Lfp, seed);
+
+    /// <summary>
+    /// The checkpoint of the run of <paramref name="rule"/> from <paramref name="seed"/> stopped part-way, inside
+    /// <paramref name="folder"/>: compare-lfp-seed0.checkpoint.json, compare-surrogate-atan-seed0.checkpoint.json, ...
+    /// </summary>
+    public static string CheckpointPath(string folder, ComparedRule rule, int seed) => Path.Combine(folder, $"compare-{rule.Label.Replace(' ', '-')}-seed{seed}.checkpoint.json");
 
     /// <summary>The run of <paramref name="rule"/> from <paramref name="seed"/>, if it finished.</summary>
     public RuleRun? Find(ComparedRule rule, int seed) => Runs.FirstOrDefault(r => r.Rule == rule && r.Seed == seed);

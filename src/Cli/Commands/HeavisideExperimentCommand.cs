@@ -18,7 +18,6 @@ public sealed class HeavisideExperimentCommand : IInterruptibleCommand
 {
     private const string Command = "experiment heaviside";
     private const string JsonFile = "heaviside.json", PngFile = "heaviside.png", SvgFile = "heaviside.svg", ReportFile = "report.md";
-    private static readonly HashSet<string> ValueFlags = ["dataset", "data-dir", "epochs", "batch", "seed", "seeds", "out", "limit"];
     private static readonly HeavisideRule[] Rules = [HeavisideRule.LfpNoise, HeavisideRule.LfpNoNoise, HeavisideRule.Gradient];
 
     /// <summary>
@@ -29,27 +28,25 @@ public sealed class HeavisideExperimentCommand : IInterruptibleCommand
 
     public string Name => "heaviside";
     public string Summary => "train a step-activated MLP with LFP (with and without noise) and with gradients";
-    public string Help => $"""
-        spikelfp experiment heaviside [flags]
-          Trains an MLP with a Heaviside step after every layer, the output included (inputs-120-84-classes), three
-          ways from the same initial weights and data order: LFP with the softmax reward and Gaussian noise (std 0.1)
-          on every layer input and on the output while training; LFP without noise; and cross-entropy gradients
-          through the step's true derivative (zero). SGD lr 0.1, momentum 0.9, clip 3, batch 32. Repeats this for
-          each seed and reports the mean, standard deviation and range over seeds. Writes {JsonFile},
-          {PngFile}/.svg (test accuracy per epoch, mean line and min-max band) and {ReportFile} into --out.
-        {CommonOptions.DataHelp}
-          --epochs N       passes over the training set (default {new HeavisideSettings().Epochs})
-          --batch N        samples per update (default {new HeavisideSettings().BatchSize}; the reference's MNIST notebook uses 128)
-          --seeds LIST     seeds of initial weights, data order and noise, e.g. 0,1,2 or 0-19 (default {string.Join(",", DefaultSeeds)})
-          --seed S         one seed only (the same as --seeds S)
-        {CommonOptions.LimitAndOutHelp}
+    public string Description => $"""
+        Trains an MLP with a Heaviside step after every layer, the output included (inputs-120-84-classes), three ways from the same initial weights and data order: LFP with the softmax reward and Gaussian noise (std 0.1) on every layer input and on the output while training; LFP without noise; and cross-entropy gradients through the step's true derivative (zero). SGD lr 0.1, momentum 0.9, clip 3, batch 32. Repeats this for each seed and reports the mean, standard deviation and range over seeds. Writes {JsonFile}, {PngFile}/.svg (test accuracy per epoch, mean line and min-max band) and {ReportFile} into --out.
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+    public IReadOnlyList<Flag> Flags { get; } =
+    [
+        .. CommonOptions.DataFlags,
+        new("epochs", "N", $"passes over the training set (default {new HeavisideSettings().Epochs})"),
+        new("batch", "N", $"samples per update (default {new HeavisideSettings().BatchSize}; the reference's MNIST notebook uses 128)"),
+        new("seeds", "LIST", $"seeds of initial weights, data order and noise, e.g. 0,1,2 or 0-19 (default {string.Join(",", DefaultSeeds)})"),
+        new("seed", "S", "one seed only (the same as --seeds S)"),
+        CommonOptions.LimitFlag,
+        .. CommonOptions.OutFlags,
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
+    public int Run(Arguments a, TextWriter output) => Run(a, output, CancellationToken.None);
+
+    public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(Command, args, ValueFlags, new HashSet<string> { OutputFolder.OverwriteSwitch });
         var defaults = new HeavisideSettings();
         var settings = defaults with { Epochs = a.Int("epochs", defaults.Epochs, 1), BatchSize = a.Int("batch", defaults.BatchSize, 1, 1 << 20) };
         int[] seeds = CommonOptions.Seeds(a, Command, DefaultSeeds);
@@ -59,8 +56,17 @@ public sealed class HeavisideExperimentCommand : IInterruptibleCommand
 
         output.WriteLine(Invariant($"heaviside on {data.Train.Name}: model {data.Train.FeatureCount}-{string.Join("-", settings.HiddenSizes)}-{data.Train.ClassCount}, step after every layer, {settings.Epochs} epochs, seeds {string.Join(",", seeds)}, {data.Train.Count} train / {data.Test.Count} test samples"));
         var progress = new RunProgress(seeds.Length * Rules.Length, settings.Epochs, output);
-        var study = HeavisideExperiment.Run(data, settings, seeds, (seed, rule, e) => progress.Report(e.Epoch,
-            () => Invariant($"  seed {seed,-3} {HeavisideExperiment.Label(rule),-21} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s")), cancellation);
+        var partial = new PartialResults(Command, a.Given, seeds.Length * Rules.Length, settings.Epochs);
+        HeavisideStudy study;
+        try
+        {
+            study = HeavisideExperiment.Run(data, settings, seeds, (seed, rule, e) =>
+            {
+                partial.Add(seed, HeavisideExperiment.Key(rule), EpochJson(e));
+                progress.Report(e.Epoch, () => Invariant($"  seed {seed,-3} {HeavisideExperiment.Label(rule),-21} test {e.TestAccuracy * 100,6:F2}% after {e.Epoch} epochs  {e.Seconds,6:F1} s"));
+            }, cancellation);
+        }
+        catch (OperationCanceledException) { throw partial.Save(folder); }
 
         output.WriteLine();
         output.Write(Table(study, data));
@@ -70,7 +76,7 @@ public sealed class HeavisideExperimentCommand : IInterruptibleCommand
         string title = $"Step-activated MLP {Model(study)} on {data.Train.Name}: mean and range over seeds {string.Join(",", seeds)}";
         PlotExport.Save(Plots.TrainingCurveBands(bands, title), Path.Combine(folder, PngFile), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
         PlotExport.Save(Plots.TrainingCurveBands(bands, title), Path.Combine(folder, SvgFile), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
-        AtomicFile.WriteAllText(Path.Combine(folder, ReportFile), Report(study, data, args));
+        AtomicFile.WriteAllText(Path.Combine(folder, ReportFile), Report(study, data, a.Given));
         output.WriteLine($"wrote {Path.Combine(folder, JsonFile)}, {Path.Combine(folder, PngFile)}, {Path.Combine(folder, SvgFile)} and {Path.Combine(folder, ReportFile)}");
         return 0;
     }
@@ -151,19 +157,22 @@ public sealed class HeavisideExperimentCommand : IInterruptibleCommand
             ["seconds"] = run.Seconds,
             ["first_epoch"] = Flow(run.Epochs[Math.Min(1, run.Epochs.Count - 1)]),
             ["last_epoch"] = Flow(last),
-            ["curve"] = new JArray(run.Epochs.Select(e => new JObject
-            {
-                ["epoch"] = e.Epoch,
-                ["test_accuracy"] = e.TestAccuracy,
-                ["seconds"] = e.Seconds,
-                ["hidden_active_fraction"] = e.HiddenActiveFraction,
-                ["output_active_fraction"] = e.OutputActiveFraction,
-                ["signal_nonzero_fraction"] = e.SignalNonZeroFraction,
-                ["update_nonzero_fraction"] = e.UpdateNonZeroFraction,
-                ["update_norm"] = e.UpdateNorm,
-            })),
+            ["curve"] = new JArray(run.Epochs.Select(EpochJson)),
         };
     }
+
+    // One point of a run's curve in heaviside.json (and in partial.json when stopped).
+    private static JObject EpochJson(HeavisideEpoch e) => new()
+    {
+        ["epoch"] = e.Epoch,
+        ["test_accuracy"] = e.TestAccuracy,
+        ["seconds"] = e.Seconds,
+        ["hidden_active_fraction"] = e.HiddenActiveFraction,
+        ["output_active_fraction"] = e.OutputActiveFraction,
+        ["signal_nonzero_fraction"] = e.SignalNonZeroFraction,
+        ["update_nonzero_fraction"] = e.UpdateNonZeroFraction,
+        ["update_norm"] = e.UpdateNorm,
+    };
 
     private static JObject Flow(HeavisideEpoch e) => new()
     {

@@ -14,50 +14,41 @@ public sealed class NirCommand : ICommand
 
     public string Name => "nir";
     public string Summary => "inspect NIR graphs, import them as SpikeLfp models, export models to NIR";
-    public string Help => $"""
-        spikelfp nir inspect F.nir [nir flags]
-          Prints the version, every node (type, parameters with dtype and shape), the edges, whether the graph has
-          cycles, and whether SpikeLfp can simulate and train it (and as what), or which node stops it.
-        spikelfp nir import --model F.nir --out MODEL.json [nir flags]
-          Writes the SpikeLfp model of the graph (simulate/train take it with --model MODEL.json).
-        spikelfp nir export --model MODEL.json --out F.nir [--dt D] [--discretisation R]
-          Writes a dense model (LIF, CubaLIF, LI readout, recurrent layers) as a NIR graph; import with the same
-          --dt and --discretisation gives the same model back.
-        nir flags:
-          --dt D               time step in seconds (default {PaperDt}, the NIR paper's)
-          --discretisation R   euler (snnTorch, Norse; default) or exact (beta = exp(-dt/tau))
-          --reset R            zero-all (NIR's v = v_reset; default), zero or subtract (as train's --reset;
-                               snnTorch's "subtract" models need subtract: NIR cannot say so)
-          --immediate-reset    reset in the step the neuron spikes (Norse, and the NIR paper's Braille models);
-                               without it the reset follows the spike by a step (snnTorch's default)
-        train, compare, simulate and plot take F.nir as --model too, with these flags (--nir-dt in place of --dt,
-        which is their event bin width).
-        See docs/nir.md for the formulas and for what each framework's files need.
+    public string Description => """
+        NIR graphs (HDF5) to and from SpikeLfp model files. train, compare, simulate and plot take F.nir as --model too, with the same flags (--nir-dt in place of --dt, which is their event bin width). See docs/nir.md for the formulas and for what each framework's files need.
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
-    {
-        const string usage = "nir: usage: spikelfp nir inspect F.nir | import --model F.nir --out MODEL.json | export --model MODEL.json --out F.nir";
-        if (args.Count < 1) throw new UsageException(usage);
-        var rest = args.Skip(1).ToArray();
-        return args[0] switch
-        {
-            "inspect" => Inspect(rest, output),
-            "import" => Import(rest, output),
-            "export" => Export(rest, output),
-            _ => throw new UsageException(usage),
-        };
-    }
+    // How a graph's time constants become per-step factors (docs/nir.md), for inspect and import.
+    private static readonly Flag[] TimeFlags =
+    [
+        new("dt", "D", $"time step in seconds (default {PaperDt}, the NIR paper's)"),
+        new("discretisation", "R", "euler (snnTorch, Norse; default) or exact (beta = exp(-dt/tau))"),
+        new("reset", "R", "zero-all (NIR's v = v_reset; default), zero or subtract (as train's --reset; snnTorch's \"subtract\" models need subtract: NIR cannot say so)"),
+        Flag.Switch("immediate-reset", "reset in the step the neuron spikes (Norse, and the NIR paper's Braille models); without it the reset follows the spike by a step (snnTorch's default)"),
+    ];
 
-    private static readonly HashSet<string> TimeFlags = ["dt", "discretisation", "reset"];
-    private static readonly HashSet<string> TimeSwitches = ["immediate-reset"];
+    public IReadOnlyList<ICommand> Subcommands { get; } =
+    [
+        new Subcommand("inspect", "describe a NIR graph and whether SpikeLfp can run it",
+            "Prints the version, every node (type, parameters with dtype and shape), the edges, whether the graph has cycles, and whether SpikeLfp can simulate and train it (and as what), or which node stops it.",
+            TimeFlags, (a, output, _) => Inspect(a, output)) { Operands = [new("F.nir", "the NIR graph")] },
+        new Subcommand("import", "write the SpikeLfp model of a NIR graph",
+            "Writes the SpikeLfp model of the graph (simulate/train take it with --model MODEL.json).",
+            [new("model", "F.nir", "the NIR graph (required)"), new("out", "MODEL.json", "the model file to write (required)"), .. TimeFlags],
+            (a, output, _) => Import(a, output)),
+        new Subcommand("export", "write a model as a NIR graph",
+            "Writes a dense model (LIF, CubaLIF, LI readout, recurrent layers) as a NIR graph; import with the same --dt and --discretisation gives the same model back.",
+            [new("model", "MODEL.json", "the model file (required)"), new("out", "F.nir", "the NIR graph to write (required)"), .. TimeFlags[..2]],
+            (a, output, _) => Export(a, output)),
+    ];
 
-    private static int Inspect(IReadOnlyList<string> args, TextWriter output)
+    public int Run(Arguments a, TextWriter output)
+        => a.Subcommand is Subcommand command ? command.Run(a, output)
+            : throw new UsageException("nir: usage: spikelfp nir inspect F.nir | import --model F.nir --out MODEL.json | export --model MODEL.json --out F.nir");
+
+    private static int Inspect(Arguments flags, TextWriter output)
     {
-        if (args.Count < 1 || args[0].StartsWith("--", StringComparison.Ordinal))
-            throw new UsageException("nir inspect: name the NIR file: spikelfp nir inspect F.nir");
-        string path = args[0];
-        var flags = new Arguments("nir inspect", args.Skip(1).ToArray(), TimeFlags, TimeSwitches);
+        string path = flags.Operand("F.nir") ?? throw new UsageException("nir inspect: name the NIR file: spikelfp nir inspect F.nir");
         var options = Options(flags);
         var graph = NirReader.Read(path);
         output.WriteLine($"{path}: NIR version {(graph.Version.Length > 0 ? graph.Version : "(none)")}, {graph.Nodes.Count} nodes, {graph.Edges.Count} edges");
@@ -85,9 +76,8 @@ public sealed class NirCommand : ICommand
         return 0;
     }
 
-    private static int Import(IReadOnlyList<string> args, TextWriter output)
+    private static int Import(Arguments a, TextWriter output)
     {
-        var a = new Arguments("nir import", args, new HashSet<string>(TimeFlags) { "model", "out" }, TimeSwitches);
         string model = Required(a, "model", "nir import"), outPath = Required(a, "out", "nir import");
         var options = Options(a);
         var network = NirImporter.ToNetwork(NirReader.Read(model), options, model);
@@ -96,9 +86,8 @@ public sealed class NirCommand : ICommand
         return 0;
     }
 
-    private static int Export(IReadOnlyList<string> args, TextWriter output)
+    private static int Export(Arguments a, TextWriter output)
     {
-        var a = new Arguments("nir export", args, new HashSet<string> { "model", "out", "dt", "discretisation" }, new HashSet<string>());
         string model = Required(a, "model", "nir export"), outPath = Required(a, "out", "nir export");
         var options = Options(a);
         var network = ModelFile.Load(model);

@@ -16,38 +16,42 @@ public sealed class PlotCommand : ICommand
 {
     public string Name => "plot";
     public string Summary => "draw rasters, membrane traces, spike histograms, weights or training curves (PNG/SVG)";
-    public string Help => """
-        spikelfp plot KIND [flags] --out FILE.png|FILE.svg      (format from the extension)
+    public string Description => """
+        Draws one plot into --out FILE.png or FILE.svg (the format from the extension):
           raster      spike raster of one test sample, one panel per layer (input included for spiking input)
           traces      membrane potential of chosen neurons with the threshold and the spikes
           histograms  spike counts per neuron, per layer
           weights     weight-magnitude histograms per layer
-          curves      test accuracy against epoch and wall time of one or more training runs
-        flags for raster, traces, histograms (simulate a model on the test set):
-          --model FILE      a model.json, or a NIR graph F.nir (required; --nir-dt and the flags below)
-          --dataset NAME    digits (default), fashion-mnist, mnist, or a folder of IDX files
-          --data-dir D      where fetched data sets live
-          --sample I        test sample index (default 0)
-          --steps T         simulation steps (default 15; with --encoder rows, the image's rows)
-          --encoder NAME    current (default), rows (step t sees image row t), rate, latency
-          --seed S          seed of the spike encoder (default 0)
-          --layer NAME      traces: layer (default hidden1, or output for a one-layer network)
-          --neurons LIST    traces: comma-separated neuron indices (default: the 4 most active)
-        flags for weights: --model FILE
-        flags for curves:  --runs DIR [DIR...]   run folders holding metrics.json (from train)
-          --width PX --height PX   image size (default 1400 x 800)
-          --overwrite       replace an existing --out file (without it, an existing file is refused)
-        """ + "\n" + NirModelOptions.Help;
+          curves      test accuracy against epoch and wall time of one or more training runs (--runs)
+        raster, traces and histograms simulate --model on the test set; weights reads --model.
+        """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
+    public IReadOnlyList<Operand> Operands { get; } = [new("KIND", "raster, traces, histograms, weights or curves")];
+
+    public IReadOnlyList<Flag> Flags { get; } =
+    [
+        new("out", "FILE", "the picture to write, FILE.png or FILE.svg (required)"),
+        new("model", "FILE", "a model.json, or a NIR graph F.nir (with --nir-dt)"),
+        new("dataset", "NAME", "digits (default), fashion-mnist, mnist, or a folder of IDX files"),
+        new("data-dir", "D", "where fetched data sets live"),
+        new("sample", "I", "test sample index (default 0)"),
+        new("steps", "T", "simulation steps (default 15; with --encoder rows, the image's rows)"),
+        new("encoder", "NAME", "current (default), rows (step t sees image row t), rate, latency"),
+        new("seed", "S", "seed of the spike encoder (default 0)"),
+        new("layer", "NAME", "traces: layer (default hidden1, or output for a one-layer network)"),
+        new("neurons", "LIST", "traces: comma-separated neuron indices (default: the 4 most active)"),
+        new("runs", "DIR", "curves: run folders holding metrics.json (from train)") { Many = true },
+        new("width", "PX", "image width (default 1400)"),
+        new("height", "PX", "image height (default 800)"),
+        Flag.Switch(OutputFolder.OverwriteSwitch, "replace an existing --out file (without it, an existing file is refused)"),
+        .. NirModelOptions.Flags,
+        .. EventOptions.BinningOnlyFlags,
+    ];
+
+    public int Run(Arguments a, TextWriter output)
     {
-        if (args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
-            throw new UsageException("plot: which plot? raster, traces, histograms, weights or curves (see 'spikelfp plot --help').");
-        string kind = args[0];
-        var rest = JoinRuns(args.Skip(1).ToList());
-        var a = new Arguments($"plot {kind}", rest,
-            new HashSet<string>(["model", "dataset", "data-dir", "sample", "steps", "encoder", "seed", "layer", "neurons", "runs", "out", "width", "height", .. NirModelOptions.ValueFlags, .. EventOptions.BinningOnlyFlags]),
-            new HashSet<string>([OutputFolder.OverwriteSwitch, .. NirModelOptions.Switches]));
+        string kind = a.Operand(Operands[0].Name)
+            ?? throw new UsageException("plot: which plot? raster, traces, histograms, weights or curves (see 'spikelfp plot --help').");
         string outPath = a.OptionalString("out") ?? throw new UsageException($"plot {kind}: --out FILE.png or FILE.svg is required.");
         try { PlotExport.FormatOf(outPath); }
         catch (ArgumentException e) { throw new UsageException($"plot {kind}: --out: {e.Message.Split(" (Parameter")[0]}"); }
@@ -73,21 +77,6 @@ public sealed class PlotCommand : ICommand
         }
         output.WriteLine($"wrote {outPath}");
         return 0;
-    }
-
-    // Separates the folders of --runs in its one value: NUL is the one character no path or argument can hold.
-    private const char RunSeparator = '\0';
-
-    // "--runs a b c" becomes one value, so the flag parser sees one value.
-    private static List<string> JoinRuns(List<string> args)
-    {
-        int at = args.IndexOf("--runs");
-        if (at < 0) return args;
-        int end = at + 1;
-        while (end < args.Count && !args[end].StartsWith("--", StringComparison.Ordinal)) end++;
-        if (end == at + 1) throw new UsageException("plot curves: --runs needs at least one run folder.");
-        var joined = args.Take(at + 1).Append(string.Join(RunSeparator, args.Skip(at + 1).Take(end - at - 1))).Concat(args.Skip(end)).ToList();
-        return joined;
     }
 
     private static NetworkRecording Record(Arguments a, out int sample)
@@ -137,9 +126,10 @@ public sealed class PlotCommand : ICommand
 
     private static PlotModel Curves(Arguments a)
     {
-        string given = a.OptionalString("runs") ?? throw new UsageException("plot curves: --runs DIR [DIR...] is required.");
+        var given = a.Strings("runs");
+        if (given.Count == 0) throw new UsageException("plot curves: --runs DIR [DIR...] is required.");
         // Each argument is one folder, commas and all; "a,b" (the older form) is split only when no folder has that name.
-        var folders = given.Split(RunSeparator).SelectMany(f => Directory.Exists(f) || !f.Contains(',') ? [f] : f.Split(',')).ToArray();
+        var folders = given.SelectMany(f => Directory.Exists(f) || !f.Contains(',') ? [f] : f.Split(',')).ToArray();
         var runs = new List<RunCurve>();
         foreach (string folder in folders)
         {

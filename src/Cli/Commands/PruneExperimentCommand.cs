@@ -21,47 +21,52 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
 {
     private const string Command = "experiment prune";
     private const string JsonFile = "prune.json", PngFile = "prune.png", SvgFile = "prune.svg", ReportFile = "report.md";
-    private static readonly HashSet<string> ValueFlags = ["dataset", "data-dir", "model", "epochs", "seed", "out", "limit"];
-
     /// <summary>The pruned fractions the table and report single out.</summary>
     private static readonly double[] Highlighted = [0.5, 0.8, 0.9];
 
     public string Name => "prune";
     public string Summary => "train with LFP and the surrogate from the same weights; compare weight sparsity and magnitude pruning";
-    public string Help => $"""
-        spikelfp experiment prune [flags]
-          Trains an LIF network (default inputs-100-classes, T=15, constant-current input) from the same initial
-          weights and data order with LFP (SGD lr 0.02, momentum 0.9, clip 3) and with surrogate-gradient BPTT
-          (atan, Adam lr 1e-3), as spikelfp compare does. For each trained network: the Gini coefficient of |w| per
-          layer and over all weights (biases excluded), and the test accuracy after global magnitude pruning of 0%,
-          5%, ..., 95% of all weights (smallest |w| over all layers set to zero, ties to the lower layer and index;
-          no retraining). Writes {JsonFile}, {PngFile}/.svg (accuracy against pruned fraction),
-          weights-lfp.png/.svg and weights-surrogate.png/.svg (|w| histograms) and {ReportFile} into --out.
-        {CommonOptions.DataHelp}
-          --model SPEC     layer sizes like 64-100-10 (default: inputs-100-classes), a JSON architecture, or a
-                           convolutional spec such as lifcnn
-          --epochs N       passes over the training set for both rules (default {CompareCommand.DefaultEpochs}, as compare)
-          --seed S         seed of the initial weights and the data order (default 0)
-        {CommonOptions.LimitAndOutHelp}
+    public string Description => $"""
+        Trains an LIF network (default inputs-100-classes, T=15, constant-current input) from the same initial weights and data order with LFP (SGD lr 0.02, momentum 0.9, clip 3) and with surrogate-gradient BPTT (atan, Adam lr 1e-3), as spikelfp compare does. For each trained network: the Gini coefficient of |w| per layer and over all weights (biases excluded), and the test accuracy after global magnitude pruning of 0%, 5%, ..., 95% of all weights (smallest |w| over all layers set to zero, ties to the lower layer and index; no retraining). Writes {JsonFile}, {PngFile}/.svg (accuracy against pruned fraction), weights-lfp.png/.svg and weights-surrogate.png/.svg (|w| histograms) and {ReportFile} into --out.
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+    public IReadOnlyList<Flag> Flags { get; } =
+    [
+        .. CommonOptions.DataFlags,
+        new("model", "SPEC", "layer sizes like 64-100-10 (default: inputs-100-classes), a JSON architecture, or a convolutional spec such as lifcnn"),
+        new("epochs", "N", $"passes over the training set for both rules (default {CompareCommand.DefaultEpochs}, as compare)"),
+        new("seed", "S", "seed of the initial weights and the data order (default 0)"),
+        CommonOptions.LimitFlag,
+        .. CommonOptions.OutFlags,
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
+    public int Run(Arguments a, TextWriter output) => Run(a, output, CancellationToken.None);
+
+    public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(Command, args, ValueFlags, new HashSet<string> { OutputFolder.OverwriteSwitch });
         var settings = new PruningSettings { Epochs = a.Int("epochs", CompareCommand.DefaultEpochs, 1), Seed = a.Int("seed", 0, 0) };
         var data = CommonOptions.Data(a);
         var initial = CommonOptions.Network(a, new InputData(data, null), settings.Seed);   // validates --model against the data
+        SurrogateGradientTrainer.CheckSize(initial, Math.Min(settings.Lfp.BatchSize, Math.Max(1, data.Train.Count)), settings.Lfp.Steps);   // BPTT's activations, before training starts
         using var claimed = OutputFolder.ForNewRun(a, "prune");
         string folder = claimed.Path;
 
         output.WriteLine(Invariant($"prune on {data.Train.Name}: model {initial.Spec}, T={settings.Lfp.Steps}, batch {settings.Lfp.BatchSize}, {settings.Epochs} epochs, seed {settings.Seed}, {data.Train.Count} train / {data.Test.Count} test samples, {Pruning.WeightCount(initial)} weights"));
         ProgressBar? bar = null;
-        var result = PruningExperiment.Run(initial, data, settings,
-            onEpoch: (_, _) => bar?.Clear(),
-            progress: (rule, epoch) => bar = new ProgressBar($"{rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
-            cancellation: cancellation);
+        var partial = new PartialResults(Command, a.Given, 2, settings.Epochs);
+        PruningResult result;
+        try
+        {
+            result = PruningExperiment.Run(initial, data, settings,
+                onEpoch: (rule, m) => { bar?.Clear(); partial.Add(settings.Seed, rule.Rule, m.ToJson()); },
+                progress: (rule, epoch) => bar = new ProgressBar($"{rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
+                cancellation: cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            bar?.Clear();
+            throw partial.Save(folder);
+        }
         foreach (var r in result.Rules)
             output.WriteLine(Invariant($"  {r.Rule.Label,-16} test {r.TestAccuracy:P2}  (untrained {r.Run.InitialTestAccuracy:P2})  {r.Run.Seconds:F1} s"));
 
@@ -78,7 +83,7 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
         foreach (var r in result.Rules)
             foreach (string extension in new[] { "png", "svg" })
                 PlotExport.Save(WeightPlot(r, data), Path.Combine(folder, $"{WeightsFile(r)}.{extension}"), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
-        AtomicFile.WriteAllText(Path.Combine(folder, ReportFile), Report(result, data, args));
+        AtomicFile.WriteAllText(Path.Combine(folder, ReportFile), Report(result, data, a.Given));
         output.WriteLine($"wrote {Path.Combine(folder, JsonFile)}, {Path.Combine(folder, PngFile)} (.svg), {string.Join(", ", result.Rules.Select(r => Path.Combine(folder, WeightsFile(r) + ".png")))} (.svg) and {Path.Combine(folder, ReportFile)}");
         return 0;
     }

@@ -16,35 +16,37 @@ public sealed class SimulateCommand : IInterruptibleCommand
 {
     public string Name => "simulate";
     public string Summary => "simulate a model on test samples; write spikes (CSV, JSON) and rasters";
-    public string Help => """
-        spikelfp simulate --model runs/x/model.json [flags]
-          Simulates the first --samples test samples from rest and writes into --out:
-            spikes.csv      one row per spike: sample,layer,step,neuron
-            simulation.json per sample: label, prediction, spike counts per layer and output neuron, synaptic
-                            work (spike accumulates, input multiply-accumulates, 45 nm energy estimate in pJ)
-            raster-<i>.png and raster-<i>.svg for each sample
-          --model FILE      a model.json written by train or nir import, or a NIR graph F.nir (required)
-          --dataset NAME    digits (default), fashion-mnist, mnist, or a folder of IDX files
-          --data-dir D      where fetched data sets live
-          --samples N       how many test samples (default 4)
-          --steps T         simulation steps (default 15; with --encoder rows, the image's rows)
-          --encoder NAME    current (default), rows (step t sees image row t), rate, latency
-          --seed S          seed of the spike encoder (default 0)
-          --membranes       also write membranes.csv (sample,layer,step,neuron,membrane)
-          --out DIR         output folder (default: a new folder under runs/)
-          --overwrite       replace an earlier run in --out (without it, a folder that is not empty is refused)
-          --threads N       CPU threads (default: all cores)
-        """ + "\n" + NirModelOptions.Help + "\n" + Backends.DeviceHelp;
+    public string Description => """
+        Simulates the first --samples test samples from rest and writes into --out:
+          spikes.csv       one row per spike: sample,layer,step,neuron
+          simulation.json  per sample: label, prediction, spike counts per layer and output neuron, synaptic work (spike accumulates, input multiply-accumulates, 45 nm energy estimate in pJ)
+          raster-<i>.png and raster-<i>.svg for each sample
+        """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+    public IReadOnlyList<Flag> Flags { get; } =
+    [
+        new("model", "FILE", "a model.json written by train or nir import, or a NIR graph F.nir (required)"),
+        .. CommonOptions.DataFlags,
+        new("samples", "N", "how many test samples (default 4)"),
+        new("steps", "T", "simulation steps (default 15; with --encoder rows, the image's rows)"),
+        new("encoder", "NAME", "current (default), rows (step t sees image row t), rate, latency"),
+        new("seed", "S", "seed of the spike encoder (default 0)"),
+        Flag.Switch("membranes", "also write membranes.csv (sample,layer,step,neuron,membrane)"),
+        .. CommonOptions.OutFlags,
+        new("threads", "N", "CPU threads (default: all cores)"),
+        Backends.DeviceFlag,
+        .. NirModelOptions.Flags,
+        .. EventOptions.BinningOnlyFlags,
+    ];
+
+    public int Run(Arguments a, TextWriter output) => Run(a, output, CancellationToken.None);
 
     /// <summary>
     /// Simulates and writes; SIGINT or SIGTERM before the simulation ends it with nothing written, one after it lets
     /// the finished simulation's files be written first (exit 130 either way).
     /// </summary>
-    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
+    public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = new Arguments(Name, args, new HashSet<string>(["model", "dataset", "data-dir", "samples", "steps", "encoder", "seed", "out", "device", "threads", .. NirModelOptions.ValueFlags, .. EventOptions.BinningOnlyFlags]), new HashSet<string>(["membranes", OutputFolder.OverwriteSwitch, .. NirModelOptions.Switches]));
         string modelPath = a.OptionalString("model") ?? throw new UsageException("simulate: --model FILE is required (a model.json written by train, or a NIR graph F.nir with --nir-dt).");
         int samples = a.Int("samples", 4, 1, 100_000);
         var network = NirModelOptions.Load(a, modelPath);

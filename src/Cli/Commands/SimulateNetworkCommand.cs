@@ -21,32 +21,32 @@ public sealed class SimulateNetworkCommand : ICommand
 
     public string Name => "simulate-network";
     public string Summary => "simulate a recurrent network of populations (CUBA benchmark or a network file)";
-    public string Help => """
-        spikelfp simulate-network cuba|FILE.json [flags]
-          Simulates the Vogels-Abbott CUBA benchmark (Brian2's example: 80% excitatory, 20% inhibitory LIF neurons,
-          exponential currents, random connections with p = 80/N) or the populations and projections of a network
-          file (docs/population-networks.md), and writes into --out:
-            spikes.csv       one row per spike: time_ms,population,neuron
-            statistics.json  per population: neurons, spikes, rate (Hz), mean CV of inter-spike intervals; synapses,
-                             seconds spent building and simulating
-            raster.png       spikes of the first neurons of every population (--raster-neurons in all)
-            rate.png         population rates over time (1 ms bins)
-          --neurons N         size of the CUBA network (default 4000; cuba only)
-          --duration T        biological time, with a unit: 1s, 250ms (default 1s)
-          --seed S            seed of the connections and initial membranes (default 0)
-          --raster-neurons N  neurons in the raster (default 400)
-          --threads N         most CPU threads (default: all cores; one per 50,000 neurons is used; results do not
-                              depend on it)
-          --out DIR           output folder (default: a new folder under runs/)
-          --overwrite         replace an earlier run in --out
-        """ + "\n" + Backends.DeviceHelp;
+    public string Description => """
+        Simulates the Vogels-Abbott CUBA benchmark (Brian2's example: 80% excitatory, 20% inhibitory LIF neurons, exponential currents, random connections with p = 80/N) or the populations and projections of a network file (docs/population-networks.md), and writes into --out:
+          spikes.csv       one row per spike: time_ms,population,neuron
+          statistics.json  per population: neurons, spikes, rate (Hz), mean CV of inter-spike intervals; synapses, seconds spent building and simulating
+          raster.png       spikes of the first neurons of every population (--raster-neurons in all)
+          rate.png         population rates over time (1 ms bins)
+        """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
+    public IReadOnlyList<Operand> Operands { get; } = [new("cuba|FILE.json", "what to simulate: the CUBA benchmark or a network file")];
+
+    public IReadOnlyList<Flag> Flags { get; } =
+    [
+        new("neurons", "N", "size of the CUBA network (default 4000; cuba only)"),
+        new("duration", "T", "biological time, with a unit: 1s, 250ms (default 1s)"),
+        new("seed", "S", "seed of the connections and initial membranes (default 0)"),
+        new("raster-neurons", "N", "neurons in the raster (default 400)"),
+        new("threads", "N", "most CPU threads (default: all cores; one per 50,000 neurons is used; results do not depend on it)"),
+        new("out", "DIR", "output folder (default: a new folder under runs/)"),
+        Flag.Switch(OutputFolder.OverwriteSwitch, "replace an earlier run in --out"),
+        Backends.DeviceFlag,
+    ];
+
+    public int Run(Arguments a, TextWriter output)
     {
-        if (args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
-            throw new UsageException("simulate-network: say what to simulate: 'cuba' or a network file (FILE.json).");
-        string what = args[0];
-        var a = new Arguments(Name, args.Skip(1).ToList(), new HashSet<string>(["neurons", "duration", "seed", "raster-neurons", "threads", "out", "device"]), new HashSet<string>([OutputFolder.OverwriteSwitch]));
+        string what = a.Operand(Operands[0].Name)
+            ?? throw new UsageException("simulate-network: say what to simulate: 'cuba' or a network file (FILE.json).");
         var spec = what == "cuba" ? Cuba(a) : FromFile(what, a);
         double durationMs = Duration(a.String("duration", "1s"));
         int steps = (int)Math.Round(durationMs / spec.DtMs);

@@ -21,7 +21,7 @@ public sealed class TrainCommand : IInterruptibleCommand
     private static readonly string[] ResultFlags =
         ["rule", "dataset", "model", "steps", "batch", "optimizer", "lr", "momentum", "clip", "seed", "encoder",
          "neuron", "alpha", "readout", "beta", "threshold", "reset", "immediate-reset", "limit",
-         NirModelOptions.DtFlag, "discretisation", .. EventOptions.BinningOnlyFlags];
+         NirModelOptions.DtFlag, "discretisation", .. EventOptions.BinningOnlyFlags.Select(f => f.Name)];
     // Flags a checkpoint keeps but --resume may change: where data lives, the length of the run, how often to save.
     private static readonly string[] ResumableFlags = ["data-dir", "epochs", "checkpoint-every"];
     private const string TrainSamplesKey = "train-samples";
@@ -31,26 +31,25 @@ public sealed class TrainCommand : IInterruptibleCommand
 
     public string Name => "train";
     public string Summary => "train a spiking network with LFP on a data set";
-    public string Help => $"""
-        spikelfp train [flags]
-          Trains a LIF network with Layer-wise Feedback Propagation (no surrogate gradient) and writes into --out:
-          metrics.json, model.json, raster-before/raster-after (.png, .svg: test sample {RasterSample} before and after
-          training) and curves.png/.svg (test accuracy per epoch).
-          --rule lfp         the learning rule (lfp)
-          --checkpoint-every N
-                             write --out/checkpoint.json every N epochs, atomically (Ctrl-C also writes one)
-          --resume           continue the run in --out from its checkpoint.json; flags that change the result
-                             must be left out or equal the checkpoint's; --epochs may be raised to train longer.
-                             Without --resume or --overwrite, an --out that is not empty is refused.
-        {CommonOptions.TrainingHelp}
-        {Backends.DeviceHelp}
+    public string Description => $"""
+        Trains a LIF network with Layer-wise Feedback Propagation (no surrogate gradient) and writes into --out: metrics.json, model.json, raster-before/raster-after (.png, .svg: test sample {RasterSample} before and after training) and curves.png/.svg (test accuracy per epoch). Without --resume or --overwrite, an --out that is not empty is refused.
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+    /// <summary>The flags of train (a sweep checks its files against them).</summary>
+    public static IReadOnlyList<Flag> TrainFlags { get; } =
+    [
+        new("rule", "NAME", "the learning rule (lfp)"),
+        new("checkpoint-every", "N", "write --out/checkpoint.json every N epochs, atomically (Ctrl-C also writes one)"),
+        Flag.Switch("resume", "continue the run in --out from its checkpoint.json; flags that change the result must be left out or equal the checkpoint's; --epochs may be raised to train longer"),
+        .. CommonOptions.TrainingFlags,
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
+    public IReadOnlyList<Flag> Flags => TrainFlags;
+
+    public int Run(Arguments a, TextWriter output) => Run(a, output, CancellationToken.None);
+
+    public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var a = Parse(args);
         if (a.Has("resume") && a.Has(OutputFolder.OverwriteSwitch))
             throw new UsageException("--resume continues the run in --out and --overwrite replaces it: give one of them.");
         if (a.Has("resume")) return Resume(a, output, cancellation);
@@ -78,11 +77,8 @@ public sealed class TrainCommand : IInterruptibleCommand
         return Train(trainer, data, folder, checkpointEvery, arguments, [], null, output, cancellation);
     }
 
-    /// <summary>Flags of train that take a value (a sweep checks its files against them).</summary>
-    public static readonly IReadOnlySet<string> ValueFlags = CommonOptions.TrainingFlags.Append("rule").Append("checkpoint-every").ToHashSet();
-
-    /// <summary>Flags of train that take no value.</summary>
-    public static readonly IReadOnlySet<string> Switches = CommonOptions.TrainingSwitches.Append("resume").ToHashSet();
+    private static readonly IReadOnlySet<string> ValueFlags = TrainFlags.Values();
+    private static readonly IReadOnlySet<string> Switches = TrainFlags.Switches();
 
     private Arguments Parse(IReadOnlyList<string> args) => new(Name, args, ValueFlags, Switches);
 
@@ -239,7 +235,7 @@ public sealed class TrainCommand : IInterruptibleCommand
 
     private static string[] ToArgs(IReadOnlyDictionary<string, string> flags)
         => flags.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .SelectMany(p => CommonOptions.TrainingSwitches.Contains(p.Key) || p.Key == "resume" ? [$"--{p.Key}"] : new[] { $"--{p.Key}={p.Value}" })
+            .SelectMany(p => Switches.Contains(p.Key) ? [$"--{p.Key}"] : new[] { $"--{p.Key}={p.Value}" })
             .ToArray();
 
     /// <summary>The one line printed per epoch.</summary>

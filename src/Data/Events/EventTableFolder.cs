@@ -57,6 +57,7 @@ public static class EventTableFolder
         string path = Path.Combine(part, LabelsFile);
         if (!File.Exists(path))
             throw new DatasetException($"{path}: file not found (expected lines FILE,LABEL)");
+        DataFile.CheckRegular(path);   // a FIFO would block the read below
         var entries = new List<(string, int)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int lineNumber = 0;
@@ -118,6 +119,7 @@ public static class EventTableFolder
 
     private static (string[] Names, long[][] Columns) ReadCsv(string path)
     {
+        DataFile.CheckRegular(path);
         using var reader = new StreamReader(path);
         string? header = reader.ReadLine();
         if (header is null)

@@ -82,7 +82,8 @@ public static class NMnistFolder
             Array.Sort(files, StringComparer.Ordinal);
             foreach (string file in files)
             {
-                totalEvents += NMnistFormat.EventCount(new FileInfo(file).Length, file);
+                // Before anything is read: a FIFO would block and a device never end; an empty recording holds no events.
+                totalEvents += NMnistFormat.EventCount(DataFile.CheckRegularOrEmpty(file), file);
                 samples.Add((file, label));
             }
         }
@@ -111,8 +112,7 @@ public static class NMnistFolder
 
         public int Read(string file)
         {
-            // A recording with no events is an empty file; anything of length 0 is never opened, so a FIFO or a
-            // device among the recordings reads as no events instead of blocking or never ending.
+            // Listing checked that a file of length 0 is an empty recording (DataFile.CheckRegularOrEmpty): not opened.
             if (new FileInfo(file).Length == 0) return 0;
             try
             {

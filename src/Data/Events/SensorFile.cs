@@ -18,6 +18,7 @@ public static class SensorFile
     {
         string path = Path.Combine(folder, FileName);
         if (!File.Exists(path)) return null;
+        DataFile.CheckRegular(path);
         var info = new FileInfo(path);
         if (info.Length > 256)
             throw new DatasetException($"{path}: {info.Length} bytes, expected one line WIDTHxHEIGHTxPOLARITIES such as 34x34x2");

@@ -150,12 +150,16 @@ public static class RuleComparison
     /// <param name="onEpoch">Called after each epoch (for progress output).</param>
     /// <param name="progress">Creates a per-epoch progress sink from the epoch number (may return null).</param>
     /// <param name="cancellation">Stops training between batches: an LFP run then throws <see cref="LfpRunStoppedException"/>
-    /// with its checkpoint, a surrogate run an <see cref="OperationCanceledException"/>.</param>
+    /// with its checkpoint, a surrogate run a <see cref="SurrogateRunStoppedException"/> with the checkpoint of its last
+    /// finished epoch.</param>
     /// <param name="lfpResume">A checkpoint of this LFP run taken when it was stopped: it continues from there, bit-identically.</param>
+    /// <param name="surrogateResume">A checkpoint of this surrogate run (<see cref="SurrogateRunStoppedException"/>): it continues
+    /// from the epoch after it, bit-identically.</param>
+    /// <exception cref="ArgumentException">A checkpoint that is not of this run (rule, seed, steps, batch, encoder, model).</exception>
     public static RuleRun Train(ComparedRule rule, SpikingNetwork initial, DatasetSplit data, int epochs,
         TrainingOptions lfp, SurrogateGradientOptions surrogate, IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
         Action<EpochMetrics>? onEpoch = null, Func<int, IProgress<int>?>? progress = null, CancellationToken cancellation = default,
-        IInputEncoder? encoder = null, Checkpoint? lfpResume = null)
+        IInputEncoder? encoder = null, Checkpoint? lfpResume = null, Checkpoint? surrogateResume = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(initial);
@@ -169,6 +173,12 @@ public static class RuleComparison
         if (encoder.Name != lfp.Encoder) throw new ArgumentException($"the encoder is '{encoder.Name}' but the LFP options name '{lfp.Encoder}'.", nameof(encoder));
 
         if (lfpResume is not null && rule.Surrogate is not null) throw new ArgumentException("an LFP checkpoint resumes the LFP rule only.", nameof(lfpResume));
+        if (lfpResume is not null) CheckResumes(lfpResume, rule, initial, lfp, epochs);
+        if (surrogateResume is not null)
+        {
+            if (rule.Surrogate is null) throw new ArgumentException("a surrogate checkpoint resumes a surrogate rule only.", nameof(surrogateResume));
+            CheckResumes(surrogateResume, rule, initial, lfp, epochs);
+        }
         SpikingNetwork network = initial.Clone();
         double initialAccuracy = Evaluator.Accuracy(network, data.Test, lfp.Steps, encoder, lfp.EvaluationBatchSize, backend);
         var metrics = new List<EpochMetrics>(epochs);
@@ -192,9 +202,22 @@ public static class RuleComparison
         }
         else
         {
+            if (surrogateResume is not null) network = surrogateResume.Network.Clone();
             using var trainer = new SurrogateGradientTrainer(network, surrogate with { Surrogate = rule.Surrogate }, backend, encoder);
-            for (int epoch = 1; epoch <= epochs; epoch++)
-                Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation));
+            Checkpoint? finished = surrogateResume;
+            if (surrogateResume is not null)
+            {
+                trainer.LoadOptimizerState(surrogateResume.Optimizer);
+                metrics.AddRange(surrogateResume.Metrics);
+            }
+            for (int epoch = metrics.Count + 1; epoch <= epochs; epoch++)
+            {
+                try { Record(trainer.TrainEpoch(data.Train, data.Test, epoch, progress?.Invoke(epoch), cancellation)); }
+                catch (OperationCanceledException) { throw new SurrogateRunStoppedException(finished); }
+                // Taken at every epoch boundary (weights, optimizer, metrics: small next to an epoch's work), so a stop
+                // inside the next epoch keeps this one.
+                if (epoch < epochs) finished = SurrogateCheckpoint(rule, trainer, lfp, metrics);
+            }
         }
         var activity = MeasureTestActivity(network, data.Test, lfp.Steps, lfp.EvaluationBatchSize, backend, encoder);
         return new RuleRun(rule, lfp.Seed, initialAccuracy, metrics, activity.HiddenSpikeRate, NearZeroWeightFraction(network), activity.Synapses) { Trained = network };
@@ -204,6 +227,36 @@ public static class RuleComparison
             metrics.Add(m);
             onEpoch?.Invoke(m);
         }
+    }
+
+    /// <summary>
+    /// The checkpoint of a surrogate run after <paramref name="metrics"/> (its finished epochs) in the checkpoint format
+    /// of LFP runs: options are <paramref name="lfp"/>'s steps, batch, seed and encoder with the surrogate's optimizer,
+    /// learning rate and momentum; the optimizer buffers are torch's (<see cref="SurrogateBatchTrainer.SaveOptimizerState"/>).
+    /// </summary>
+    public static Checkpoint SurrogateCheckpoint(ComparedRule rule, SurrogateGradientTrainer trainer, TrainingOptions lfp, IReadOnlyList<EpochMetrics> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(trainer);
+        var optimizer = trainer.SaveOptimizerState();
+        var t = trainer.Options.Trainer;
+        var options = lfp with { Optimizer = Optimizers.OptimizerFactory.Parse(optimizer.Kind), LearningRate = (float)t.LearningRate, Momentum = (float)t.Momentum, ClipNorm = 0f };
+        return new Checkpoint(RuleKey(rule), options, trainer.Network.Clone(), optimizer, metrics.ToArray(), null, new Dictionary<string, string>());
+    }
+
+    /// <summary>The rule as a checkpoint names it: "lfp", or the surrogate spec ("atan:2", ...).</summary>
+    public static string RuleKey(ComparedRule rule) => rule.Surrogate?.ToString() ?? "lfp";
+
+    // A checkpoint continues this run only: same rule, the run's seed, steps, batch and encoder, the same model, epochs left.
+    private static void CheckResumes(Checkpoint resume, ComparedRule rule, SpikingNetwork initial, TrainingOptions lfp, int epochs)
+    {
+        string what = $"the checkpoint of {resume.Rule}";
+        if (resume.Rule != RuleKey(rule)) throw new ArgumentException($"{what} cannot continue rule {RuleKey(rule)}.");
+        var o = resume.Options;
+        if (o.Seed != lfp.Seed || o.Steps != lfp.Steps || o.BatchSize != lfp.BatchSize || o.Encoder != lfp.Encoder)
+            throw new ArgumentException($"{what} is of seed {o.Seed}, T={o.Steps}, batch {o.BatchSize}, encoder {o.Encoder}; this run has seed {lfp.Seed}, T={lfp.Steps}, batch {lfp.BatchSize}, encoder {lfp.Encoder}.");
+        if (resume.Network.Spec != initial.Spec) throw new ArgumentException($"{what} holds model {resume.Network.Spec}, this run trains {initial.Spec}.");
+        if (resume.CompletedEpochs >= epochs) throw new ArgumentException($"{what} has {resume.CompletedEpochs} finished epochs, not fewer than the run's {epochs}.");
     }
 
     /// <summary>
@@ -284,4 +337,15 @@ public sealed class LfpRunStoppedException(Checkpoint checkpoint) : OperationCan
 {
     /// <summary>Where the run stood: weights, optimizer, finished epochs and the epoch in progress.</summary>
     public Checkpoint Checkpoint { get; } = checkpoint;
+}
+
+/// <summary>
+/// A surrogate run of a comparison stopped between batches. <see cref="Checkpoint"/> holds its last finished epoch
+/// (null when it stopped in its first) and continues it (RuleComparison.Train's surrogateResume); the epoch in progress
+/// is trained again, which, being deterministic, ends the same.
+/// </summary>
+public sealed class SurrogateRunStoppedException(Checkpoint? checkpoint) : OperationCanceledException("the surrogate run was stopped at a batch boundary")
+{
+    /// <summary>Weights, optimizer state and metrics after the last finished epoch; null before the first.</summary>
+    public Checkpoint? Checkpoint { get; } = checkpoint;
 }

@@ -1,3 +1,5 @@
+using TorchSharp.Modules;
+using OptimizerState = SpikeLfp.Learning.Optimizers.OptimizerState;
 using static TorchSharp.torch;
 
 namespace SpikeLfp.Learning.Surrogate;
@@ -32,6 +34,7 @@ public sealed record SurrogateBatchTrainerOptions(
 public sealed class SurrogateBatchTrainer : IDisposable
 {
     private readonly optim.Optimizer optimizer;
+    private long stepsTaken;
 
     /// <summary>Trains <paramref name="network"/> (not owned: the caller disposes it).</summary>
     public SurrogateBatchTrainer(SurrogateNetwork network, SurrogateBatchTrainerOptions? options = null)
@@ -77,6 +80,7 @@ public sealed class SurrogateBatchTrainer : IDisposable
         using Tensor loss = Network.Loss(trace.OutputSpikes, labels, Options.Loss);
         double value = Network.Backward(loss);
         optimizer.step();
+        stepsTaken++;
         return value;
     }
 
@@ -100,6 +104,87 @@ public sealed class SurrogateBatchTrainer : IDisposable
         using Tensor loss = Network.Loss(trace.OutputSpikes, labels, Options.Loss);
         using Tensor value = loss.to_type(ScalarType.Float64);
         return value.item<double>();
+    }
+
+    /// <summary>Optimizer steps taken (batches trained), restored by <see cref="LoadOptimizerState"/>.</summary>
+    public long Steps => stepsTaken;
+
+    /// <summary>
+    /// The optimizer's state in the checkpoint's layout: "adam" with buffers "m" and "v" (torch's exp_avg and
+    /// exp_avg_sq), or "sgd" with "velocity" (torch's momentum buffer; zeros without momentum), one array per parameter
+    /// in <see cref="SurrogateNetwork.Parameters"/> order, in torch's layout; no arrays before the first step.
+    /// Float32 values copied exactly, so a run continued from them steps exactly as the uninterrupted one.
+    /// </summary>
+    public OptimizerState SaveOptimizerState()
+    {
+        if (Network.DType != ScalarType.Float32) throw new InvalidOperationException("optimizer state is saved for float32 networks only (the checkpoint holds float32 values).");
+        var parameters = Network.Parameters().ToArray();
+        var states = optimizer is OptimizerHelper helper ? helper.state_dict().State : throw new InvalidOperationException("unknown optimizer");
+        if (states.Count != parameters.Length) throw new InvalidOperationException($"the optimizer holds {states.Count} states for {parameters.Length} parameters.");
+        var buffers = new Dictionary<string, float[][]>();
+        if (Options.Optimizer == SurrogateOptimizer.Adam)
+        {
+            var adam = states.Cast<Adam.State>().ToArray();
+            buffers["m"] = stepsTaken == 0 ? [] : adam.Select(a => Values(a.exp_avg)).ToArray();
+            buffers["v"] = stepsTaken == 0 ? [] : adam.Select(a => Values(a.exp_avg_sq)).ToArray();
+        }
+        else
+        {
+            buffers["velocity"] = stepsTaken == 0 ? [] : states.Cast<SGD.State>().Select((a, i) =>
+                a.momentum_buffer is null ? new float[parameters[i].numel()] : Values(a.momentum_buffer)).ToArray();
+        }
+        return new OptimizerState(Options.Optimizer == SurrogateOptimizer.Adam ? "adam" : "sgd", stepsTaken, buffers);
+    }
+
+    /// <summary>Restores state saved by <see cref="SaveOptimizerState"/> into this trainer, made with the same options.</summary>
+    /// <exception cref="ArgumentException">The state is another optimizer's or its arrays do not fit the parameters; the message says which.</exception>
+    public void LoadOptimizerState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (Network.DType != ScalarType.Float32) throw new InvalidOperationException("optimizer state is loaded into float32 networks only.");
+        string kind = Options.Optimizer == SurrogateOptimizer.Adam ? "adam" : "sgd";
+        if (state.Kind != kind) throw new ArgumentException($"the optimizer state is {state.Kind}'s but this trainer uses {kind}.");
+        if (state.Steps < 0) throw new ArgumentException($"the optimizer step count is negative ({state.Steps}).");
+        var parameters = Network.Parameters().ToArray();
+        string[] names = kind == "adam" ? ["m", "v"] : ["velocity"];
+        foreach (string name in names)
+        {
+            if (!state.Buffers.TryGetValue(name, out var arrays)) throw new ArgumentException($"the optimizer state has no '{name}' buffer.");
+            if ((arrays.Length == 0) != (state.Steps == 0)) throw new ArgumentException($"optimizer buffer '{name}' has {arrays.Length} arrays after {state.Steps} steps.");
+            if (arrays.Length != 0 && arrays.Length != parameters.Length) throw new ArgumentException($"optimizer buffer '{name}' has {arrays.Length} arrays for {parameters.Length} parameters.");
+            for (int i = 0; i < arrays.Length; i++)
+                if (arrays[i].Length != parameters[i].numel()) throw new ArgumentException($"optimizer buffer '{name}'[{i}] has {arrays[i].Length} values for a parameter of {parameters[i].numel()}.");
+        }
+        stepsTaken = state.Steps;
+        if (state.Steps == 0) return;
+        // TorchSharp's state_dict() lists the optimizer's live per-parameter states in parameter order: set in place.
+        var states = ((OptimizerHelper)optimizer).state_dict().State;
+        using var noGrad = no_grad();
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            if (states[i] is Adam.State adam)
+            {
+                adam.step = state.Steps;
+                adam.exp_avg = Load(adam.exp_avg, state.Buffers["m"][i], parameters[i]);
+                adam.exp_avg_sq = Load(adam.exp_avg_sq, state.Buffers["v"][i], parameters[i]);
+            }
+            else if (states[i] is SGD.State sgd && Options.Momentum != 0)
+                sgd.momentum_buffer = Load(sgd.momentum_buffer, state.Buffers["velocity"][i], parameters[i]);
+        }
+    }
+
+    private static float[] Values(Tensor t)
+    {
+        using var values = t.detach().to_type(ScalarType.Float32).contiguous();
+        return values.data<float>().ToArray();
+    }
+
+    // A tensor shaped and typed like the parameter holding values; the old buffer is freed.
+    private static Tensor Load(Tensor? old, float[] values, Parameter parameter)
+    {
+        var loaded = tensor(values, parameter.shape).DetachFromDisposeScope();
+        old?.Dispose();
+        return loaded;
     }
 
     /// <summary>Frees the optimizer state.</summary>

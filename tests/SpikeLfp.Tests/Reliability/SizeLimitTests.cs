@@ -51,6 +51,21 @@ public class SizeLimitTests : TempFolderTests
             "1000 samples x 100000 steps x 100 neurons", $"limit of {Array.MaxLength}");
 
     [Test]
+    public void A_compare_whose_surrogate_backward_pass_would_not_fit_in_memory_is_refused_before_it_starts()
+    {
+        // BPTT keeps every step's activations, several values per neuron where the simulator's trace keeps two or three:
+        // a batch whose trace fits but whose backward pass does not is refused before the first run.
+        var network = SpikingNetwork.Create([64, 100, 10], LifParameters.Default, 0);
+        long budget = (long)(SizeLimitException.AvailableMemoryBytes * ForwardTrace.MemoryFraction);
+        const int steps = 50_000;
+        int batch = (int)(budget * 1.2 / Learning.Surrogate.SurrogateGradientTrainer.TrainingBytes(network, 1, steps)) + 1;
+        Assume.That(batch, Is.LessThanOrEqualTo(1000), "a machine this large needs a longer run than compare allows");
+        Assert.DoesNotThrow(() => ForwardTrace.CheckSize(network, batch, steps, InputKind.ConstantCurrent), "the simulator's trace fits");
+        AssertRefused(Cli.Run("compare", "--model", "64-100-10", "--steps", $"{steps}", "--batch", $"{batch}", "--epochs", "1", "--seeds", "0", "--out", Out),
+            $"batch {batch} x {steps} steps", "backward pass", "limit of");
+    }
+
+    [Test]
     public void Evaluation_of_a_long_simulation_uses_batches_that_fit()
     {
         // train --model 64-1000-10 --steps 9000 --batch 1 evaluated 256 samples at once: 2.3e9 values in one array.

@@ -8,18 +8,25 @@ public sealed partial class SweepSlurmCommand : ICommand
 {
     public string Name => "slurm";
     public string Summary => "write S/sweep.sbatch, a job array over the unfinished tasks; --submit submits it";
-    public string Help => """
-        spikelfp sweep slurm S [--partition P] [--time T] [--cpus-per-task C] [--mem M] [--max-parallel K] [--submit]
-          Writes S/sweep.sbatch: a SLURM job array (array index = task index) over the tasks that are neither done,
-          running, nor still queued from an earlier submission, throttled to K at once (%K), with --requeue; element
-          I runs 'spikelfp sweep task S --index I', resuming from the task's checkpoint. Logs go to S/slurm/.
-          --submit calls sbatch and prints the job id. Run it again after failures or cancellations: it submits
-          only what is missing or failed. S must be on a file system the compute nodes share.
+    public string Description => """
+        Writes S/sweep.sbatch: a SLURM job array (array index = task index) over the tasks that are neither done, running, nor still queued from an earlier submission, throttled to K at once (%K), with --requeue; element I runs 'spikelfp sweep task S --index I', resuming from the task's checkpoint. Logs go to S/slurm/. --submit calls sbatch and prints the job id. Run it again after failures or cancellations: it submits only what is missing or failed. S must be on a file system the compute nodes share.
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output)
+    public IReadOnlyList<Operand> Operands { get; } = [SweepCommand.Folder];
+
+    public IReadOnlyList<Flag> Flags { get; } =
+    [
+        new("partition", "P", "#SBATCH --partition"),
+        new("time", "T", "#SBATCH --time per task: 30, 1:00:00 or 2-12:00:00"),
+        new("cpus-per-task", "C", "#SBATCH --cpus-per-task"),
+        new("mem", "M", "#SBATCH --mem per task: 4G, 500M"),
+        new("max-parallel", "K", "at most K tasks at once (the array's %K)"),
+        Flag.Switch("submit", "submit the script with sbatch and print the job id"),
+    ];
+
+    public int Run(Arguments a, TextWriter output)
     {
-        var (sweep, a) = SweepCommand.Parse(Name, args, ["partition", "time", "cpus-per-task", "mem", "max-parallel"], ["submit"]);
+        var sweep = SweepCommand.Open(Name, a);
         var options = new SlurmOptions(
             Word(a, "partition"),
             Checked(a, "time", TimePattern(), "a SLURM time such as 30, 1:00:00 or 2-12:00:00"),

@@ -7,17 +7,22 @@ public sealed class SweepTaskCommand : IInterruptibleCommand
 {
     public string Name => "task";
     public string Summary => "run one task (each SLURM array element runs this)";
-    public string Help => """
-        spikelfp sweep task S --index I
-          Runs task I of S unless it is finished or another process runs it, continuing from its checkpoint.
-          Exit 0 when the task is done, 1 when its command failed, 130 when stopped (SIGTERM or Ctrl-C).
+    public string Description => """
+        Runs task I of S unless it is finished or another process runs it, continuing from its checkpoint. Exit 0 when the task is done, 1 when its command failed, 130 when stopped (SIGTERM or Ctrl-C).
         """;
 
-    public int Run(IReadOnlyList<string> args, TextWriter output) => Run(args, output, CancellationToken.None);
+    public IReadOnlyList<Operand> Operands { get; } = [SweepCommand.Folder];
 
-    public int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellation)
+    public IReadOnlyList<Flag> Flags { get; } =
+    [
+        new("index", "I", "the task to run (required)"),
+    ];
+
+    public int Run(Arguments a, TextWriter output) => Run(a, output, CancellationToken.None);
+
+    public int Run(Arguments a, TextWriter output, CancellationToken cancellation)
     {
-        var (sweep, a) = SweepCommand.Parse(Name, args, ["index"], []);
+        var sweep = SweepCommand.Open(Name, a);
         if (!a.Has("index")) throw new UsageException("sweep task: --index I is required.");
         var task = sweep.Task(a.Int("index", 0, 0));
         using var stop = new SweepStop(cancellation);

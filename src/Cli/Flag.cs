@@ -1,0 +1,47 @@
+using System.CommandLine;
+
+namespace SpikeLfp.Cli;
+
+/// <summary>
+/// One flag of a command, declared once: the parser, the generated --help and shell completion all read it.
+/// A flag with no <see cref="Value"/> is a switch (--overwrite); <see cref="Many"/> takes several values (--runs A B).
+/// </summary>
+/// <param name="Name">The flag without its dashes, for example "epochs".</param>
+/// <param name="Value">The placeholder of its value in help (N, X, NAME); null for a switch.</param>
+/// <param name="Description">Its help text; may span lines.</param>
+public sealed record Flag(string Name, string? Value, string Description)
+{
+    /// <summary>True for a flag that takes no value.</summary>
+    public bool IsSwitch => Value is null;
+
+    /// <summary>True for a flag that takes one or more values after it.</summary>
+    public bool Many { get; init; }
+
+    /// <summary>A flag that takes no value.</summary>
+    public static Flag Switch(string name, string description) => new(name, null, description);
+
+    /// <summary>The option it stands for. Values stay strings: <see cref="Arguments"/> validates them with our messages.</summary>
+    internal Option ToOption() => IsSwitch
+        ? new Option<bool>("--" + Name) { Arity = ArgumentArity.Zero, Description = Description }
+        : Many
+            ? new Option<string[]>("--" + Name) { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true, HelpName = Value, Description = Description }
+            : new Option<string>("--" + Name) { HelpName = Value, Description = Description };
+}
+
+/// <summary>A positional word of a command (plot KIND, nir inspect F.nir); optional to the parser, so the command says what is missing.</summary>
+/// <param name="Name">Its placeholder in help.</param>
+/// <param name="Description">Its help text.</param>
+public sealed record Operand(string Name, string Description)
+{
+    internal Argument<string> ToArgument() => new(Name) { Arity = ArgumentArity.ZeroOrOne, Description = Description };
+}
+
+/// <summary>The names of declared flags, for code that checks flags by name (a sweep's task files, saved arguments).</summary>
+public static class FlagNames
+{
+    /// <summary>The names of the flags that take a value.</summary>
+    public static IReadOnlySet<string> Values(this IEnumerable<Flag> flags) => flags.Where(f => !f.IsSwitch).Select(f => f.Name).ToHashSet();
+
+    /// <summary>The names of the switches.</summary>
+    public static IReadOnlySet<string> Switches(this IEnumerable<Flag> flags) => flags.Where(f => f.IsSwitch).Select(f => f.Name).ToHashSet();
+}
