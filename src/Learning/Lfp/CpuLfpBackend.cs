@@ -74,6 +74,10 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
                 var rho = ws.KeepsStepReward[k] ? ws.NormalizedReward[k].AsSpan((b * steps + t) * n, n) : ws.StepNormalizedReward.AsSpan(b * n, n);
                 var internalReward = ws.Internal[k].AsSpan(b * n, n);
                 var synapticReward = ws.SynapticReward[k].Length > 0 ? ws.SynapticReward[k].AsSpan(b * n, n) : Span<float>.Empty;
+                // A constant-current first layer without recurrence needs only rho summed over steps: added in the same pass.
+                if (k == 0 && constantInput && !keep && rules[0].Recurrent is null
+                    && NeuronLfp.TryStepIntoSum(layer.Neuron, lt, b, t, incoming, internalReward, rhoSum))
+                    continue;
                 NeuronLfp.Step(layer.Neuron, lt, b, t, incoming, internalReward, synapticReward, rho);
 
                 // Recurrent synapses carried s_{t-1} into z_t: that reward joins the reward at s_{t-1}, which the
@@ -119,9 +123,9 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
 
         if (input != InputKind.Spikes && connection is DenseLfp)
         {
-            // Accumulated only over the neurons that received reward, then transposed into the weights' layout.
-            DenseFeedbackMath.AccumulateSparseOuterTransposed(trace.InputCurrent, rows, rowCount, inputs, n, ws.TransposedFeedback, _parallel);
-            DenseFeedbackMath.TransposeScaledByMagnitude(ws.TransposedFeedback, connection.Synapses.Weights, inputs, n, fw, _parallel);
+            // Accumulated only over the (row, neuron) pairs that received reward.
+            DenseFeedbackMath.AccumulateSparseOuterScaled(trace.InputCurrent, rows, rowCount, inputs, n, connection.Synapses.Weights, fw,
+                ws.RewardedRowIndex, ws.RewardedRowValue, ws.RewardedRowCount, _parallel);
         }
         else if (input != InputKind.Spikes)
             AccumulatePartitioned(connection, fw, rowCount, (part, parts, r) =>

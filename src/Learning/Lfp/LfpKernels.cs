@@ -27,6 +27,21 @@ public static class LfpKernels
     public static void MembraneStep(
         ReadOnlySpan<float> incoming, ReadOnlySpan<float> current, ReadOnlySpan<float> previousMembrane,
         Span<float> internalReward, Span<float> normalizedReward, in LifParameters p)
+        => MembraneStepCore(incoming, current, previousMembrane, internalReward, normalizedReward, p, intoSum: false);
+
+    /// <summary>
+    /// <see cref="MembraneStep"/> for a layer whose input is constant over time, which needs only the sum of rho_t
+    /// over steps: adds rho_t to <paramref name="normalizedRewardSum"/> (the same add as a separate pass would do)
+    /// instead of writing it.
+    /// </summary>
+    public static void MembraneStepIntoSum(
+        ReadOnlySpan<float> incoming, ReadOnlySpan<float> current, ReadOnlySpan<float> previousMembrane,
+        Span<float> internalReward, Span<float> normalizedRewardSum, in LifParameters p)
+        => MembraneStepCore(incoming, current, previousMembrane, internalReward, normalizedRewardSum, p, intoSum: true);
+
+    private static void MembraneStepCore(
+        ReadOnlySpan<float> incoming, ReadOnlySpan<float> current, ReadOnlySpan<float> previousMembrane,
+        Span<float> internalReward, Span<float> normalizedReward, in LifParameters p, bool intoSum)
     {
         int n = normalizedReward.Length;
         if (incoming.Length != n || current.Length != n || internalReward.Length != n || (!previousMembrane.IsEmpty && previousMembrane.Length != n))
@@ -53,7 +68,7 @@ public static class LfpKernels
             var denominator = Vector.Abs(carried) + Vector.Abs(Vector.LoadUnsafe(ref zr, (nuint)j) - vLeak * carried);
             var rho = reward / (denominator + vEps);
             if (discards) rho = Vector.ConditionalSelect(resetting, Vector<float>.Zero, rho);
-            rho.StoreUnsafe(ref rr, (nuint)j);
+            (intoSum ? Vector.LoadUnsafe(ref rr, (nuint)j) + rho : rho).StoreUnsafe(ref rr, (nuint)j);
             (vBeta * carried * rho).StoreUnsafe(ref ir, (nuint)j);
         }
         for (; j < n; j++)
@@ -63,7 +78,7 @@ public static class LfpKernels
             float reward = Unsafe.Add(ref ar, j) + Unsafe.Add(ref ir, j);
             float denominator = MathF.Abs(carried) + MathF.Abs(Unsafe.Add(ref zr, j) - leak * carried);
             float rho = !atRest && Lif.DiscardsStep(previous, p) ? 0f : reward / (denominator + Epsilon);
-            Unsafe.Add(ref rr, j) = rho;
+            Unsafe.Add(ref rr, j) = intoSum ? Unsafe.Add(ref rr, j) + rho : rho;
             Unsafe.Add(ref ir, j) = beta * carried * rho;
         }
     }

@@ -39,7 +39,10 @@ public sealed class LfpWorkspace
         SynapticReward = trace.Layers.Select(l => l.HasSynapticCurrent ? new float[cap * l.Size] : []).ToArray();
         NormalizedRewardSum = constantFirst ? new float[cap * _sizes[0]] : [];
         SampleReward = new float[cap];
-        TransposedFeedback = trace.Input != Network.Encoding.InputKind.Spikes ? new float[trace.InputSize * _sizes[0]] : [];
+        int analogRows = trace.Input == Network.Encoding.InputKind.Spikes ? 0 : constantFirst ? cap : cap * steps;
+        RewardedRowIndex = new int[analogRows * _sizes[0]];
+        RewardedRowValue = new float[analogRows * _sizes[0]];
+        RewardedRowCount = analogRows > 0 ? new int[_sizes[0]] : [];
         InputReward = keepInputReward ? new float[cap * (constantFirst ? 1 : steps) * trace.InputSize] : [];
     }
 
@@ -67,8 +70,12 @@ public sealed class LfpWorkspace
     public float[] NormalizedRewardSum { get; }
     /// <summary>Total output reward per sample.</summary>
     public float[] SampleReward { get; }
-    /// <summary>Constant-current first layer: its weight feedback in output-major order, before the transpose.</summary>
-    public float[] TransposedFeedback { get; }
+    /// <summary>Analog first layer: per neuron, the rows ((sample) or (sample, step)) whose rho is not zero, and those rho values, [neuron, row].</summary>
+    internal int[] RewardedRowIndex { get; }
+    /// <summary>The rho values listed in <see cref="RewardedRowIndex"/>.</summary>
+    internal float[] RewardedRowValue { get; }
+    /// <summary>Per neuron, how many rows <see cref="RewardedRowIndex"/> lists.</summary>
+    internal int[] RewardedRowCount { get; }
     /// <summary>Diagnostic mode: intermediates and the reward reaching the input are kept.</summary>
     public bool KeepsDiagnostics { get; }
 

@@ -37,4 +37,18 @@ public static class NeuronLfp
                 throw new NotSupportedException($"LFP has no rule for neuron kind '{neuron.Kind}'.");
         }
     }
+
+    /// <summary>
+    /// <see cref="Step"/> for a layer with a constant input, when only the sum of rho over steps is needed: adds this
+    /// step's rho to <paramref name="normalizedRewardSum"/> in the same pass. Returns false (and does nothing) for kinds
+    /// whose rho needs a further step (a synaptic current) or that are not LIF.
+    /// </summary>
+    public static bool TryStepIntoSum(NeuronModel neuron, LayerTrace trace, int sample, int step, ReadOnlySpan<float> incoming,
+        Span<float> internalReward, Span<float> normalizedRewardSum)
+    {
+        if (neuron is not LifNeuron lif) return false;
+        var previous = step > 0 ? trace.MembraneAt(sample, step - 1) : Span<float>.Empty;
+        LfpKernels.MembraneStepIntoSum(incoming, trace.CurrentAt(sample, step), previous, internalReward, normalizedRewardSum, lif.Membrane);
+        return true;
+    }
 }

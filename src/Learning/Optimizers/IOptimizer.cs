@@ -59,13 +59,14 @@ public static class OptimizerFactory
         _ => throw new ArgumentException($"unknown optimizer '{name}': expected sgd or adam."),
     };
 
-    /// <summary>Creates "sgd" (with momentum) or "adam".</summary>
+    /// <summary>Creates "sgd" (with momentum) or "adam"; <paramref name="parallelism"/> lets sgd update large arrays on several threads.</summary>
     /// <exception cref="ArgumentException">Unknown name or a learning rate / momentum that is not finite and in range.</exception>
-    public static IOptimizer Create(string name, float learningRate, float momentum) => Create(Parse(name), learningRate, momentum);
+    public static IOptimizer Create(string name, float learningRate, float momentum, ParallelOptions? parallelism = null)
+        => Create(Parse(name), learningRate, momentum, parallelism);
 
-    /// <summary>Creates SGD (with <paramref name="momentum"/>) or Adam.</summary>
+    /// <summary>Creates SGD (with <paramref name="momentum"/>) or Adam; <paramref name="parallelism"/> lets SGD update large arrays on several threads.</summary>
     /// <exception cref="ArgumentException">A learning rate / momentum that is not finite and in range, or an unknown kind.</exception>
-    public static IOptimizer Create(OptimizerKind kind, float learningRate, float momentum)
+    public static IOptimizer Create(OptimizerKind kind, float learningRate, float momentum, ParallelOptions? parallelism = null)
     {
         if (!float.IsFinite(learningRate) || learningRate <= 0f)
             throw new ArgumentException($"learning rate must be a finite number > 0, got {learningRate}.");
@@ -73,7 +74,7 @@ public static class OptimizerFactory
             throw new ArgumentException($"momentum must be in [0, 1), got {momentum}.");
         return kind switch
         {
-            OptimizerKind.Sgd => new Sgd(learningRate, momentum),
+            OptimizerKind.Sgd => new Sgd(learningRate, momentum) { Parallelism = parallelism },
             OptimizerKind.Adam => new Adam(learningRate),
             _ => throw new ArgumentException($"unknown optimizer '{kind}': expected sgd or adam."),
         };

@@ -15,6 +15,14 @@ public sealed class Sgd(float learningRate, float momentum = 0f) : IOptimizer
     public float LearningRate { get; set; } = learningRate;
     /// <summary>Momentum factor.</summary>
     public float Momentum { get; } = momentum;
+    /// <summary>
+    /// Threads for large parameter arrays (null: the calling thread only). The update is element-wise, so the result
+    /// does not depend on how the arrays are split.
+    /// </summary>
+    public ParallelOptions? Parallelism { get; init; }
+
+    // Arrays from this size are updated in chunks of this size in parallel (a multiple of every vector width).
+    private const int Chunk = 1 << 15;
 
     /// <inheritdoc/>
     public void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients) => Step(parameters, gradients, 1f);
@@ -26,25 +34,37 @@ public sealed class Sgd(float learningRate, float momentum = 0f) : IOptimizer
         bool first = _steps == 0;
         for (int k = 0; k < parameters.Count; k++)
         {
-            if (Momentum == 0f) Update(parameters[k], gradients[k], gradientScale, LearningRate);
-            else Update(parameters[k], gradients[k], _velocity[k], gradientScale, Momentum, LearningRate, first);
+            float[] p = parameters[k], g = gradients[k], v = _velocity[k];
+            if (p.Length != g.Length || p.Length != v.Length) throw new ArgumentException($"parameter {k} has {p.Length} values, its gradient {g.Length}.");
+            if (Parallelism is null || p.Length < 2 * Chunk) UpdateRange(p, g, v, gradientScale, first, 0, p.Length);
+            else
+            {
+                float scale = gradientScale;
+                Parallel.For(0, (p.Length + Chunk - 1) / Chunk, Parallelism, c => UpdateRange(p, g, v, scale, first, c * Chunk, Math.Min(p.Length, (c + 1) * Chunk)));
+            }
         }
         _steps++;
     }
 
+    private void UpdateRange(float[] p, float[] g, float[] v, float s, bool first, int from, int to)
+    {
+        if (Momentum == 0f) Update(p.AsSpan(from, to - from), g.AsSpan(from, to - from), s, LearningRate);
+        else Update(p.AsSpan(from, to - from), g.AsSpan(from, to - from), v.AsSpan(from, to - from), s, Momentum, LearningRate, first);
+    }
+
     // p -= lr (s g)
-    private static void Update(float[] p, float[] g, float s, float lr)
+    private static void Update(Span<float> p, ReadOnlySpan<float> g, float s, float lr)
     {
         int i = 0, w = Vector<float>.Count;
         var vs = new Vector<float>(s);
         var vlr = new Vector<float>(-lr);
         for (; i <= p.Length - w; i += w)
-            Vector.FusedMultiplyAdd(vlr, vs * new Vector<float>(g.AsSpan(i)), new Vector<float>(p.AsSpan(i))).CopyTo(p.AsSpan(i));
+            Vector.FusedMultiplyAdd(vlr, vs * new Vector<float>(g[i..]), new Vector<float>(p[i..])).CopyTo(p[i..]);
         for (; i < p.Length; i++) p[i] = MathF.FusedMultiplyAdd(-lr, s * g[i], p[i]);
     }
 
     // v = m v + s g (v = s g on the first step); p -= lr v: one pass over p, g and v.
-    private static void Update(float[] p, float[] g, float[] v, float s, float m, float lr, bool first)
+    private static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> v, float s, float m, float lr, bool first)
     {
         int i = 0, w = Vector<float>.Count;
         var vs = new Vector<float>(s);
@@ -52,9 +72,9 @@ public sealed class Sgd(float learningRate, float momentum = 0f) : IOptimizer
         var vlr = new Vector<float>(-lr);
         for (; i <= p.Length - w; i += w)
         {
-            var velocity = vm * new Vector<float>(v.AsSpan(i)) + vs * new Vector<float>(g.AsSpan(i));
-            velocity.CopyTo(v.AsSpan(i));
-            Vector.FusedMultiplyAdd(vlr, velocity, new Vector<float>(p.AsSpan(i))).CopyTo(p.AsSpan(i));
+            var velocity = vm * new Vector<float>(v[i..]) + vs * new Vector<float>(g[i..]);
+            velocity.CopyTo(v[i..]);
+            Vector.FusedMultiplyAdd(vlr, velocity, new Vector<float>(p[i..])).CopyTo(p[i..]);
         }
         for (; i < p.Length; i++)
         {

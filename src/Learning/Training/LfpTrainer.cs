@@ -52,7 +52,7 @@ public sealed class LfpTrainer : ILfpBatchTrainer
         _simulator = new Simulator(network, options.Steps, Encoder, backend);
         _lfp = lfp ?? backend as ILfpBackend ?? new CpuLfpBackend(backend as CpuBackend);
         _reward = reward ?? (network.Layers[^1].Neuron.Spikes ? new RateCodedSpikeReward() : new ReadoutSoftmaxReward());
-        Optimizer = OptimizerFactory.Create(options.Optimizer, options.LearningRate, options.Momentum);
+        Optimizer = OptimizerFactory.Create(options.Optimizer, options.LearningRate, options.Momentum, (_simulator.Backend as CpuBackend)?.Parallelism);
         _parameters = network.Parameters().ToArray();
         _feedback = new Feedback(network);
         _gradients = _feedback.InParameterOrder().ToArray();

@@ -108,7 +108,7 @@ public sealed class CpuBackend : IComputeBackend
                 }
                 var spikes = lt.SpikeScratch.AsSpan(b * lt.Size, lt.Size);
                 layer.Neuron.Step(current, lt.StateAt(b, t - 1), lt.StateAt(b, t), spikes);
-                lt.Spikes.SetCount(b, t, SynapseKernels.CompactSpikes(spikes, lt.Spikes.Slot(b, t)));
+                lt.Spikes.SetCount(b, t, SynapseKernels.CompactSpikesBranchFree(spikes, lt.Spikes.Slot(b, t)));
             }
         }
     }

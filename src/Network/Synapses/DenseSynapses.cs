@@ -82,7 +82,14 @@ public sealed class DenseSynapses : ISynapses
     public void ResetCurrent(Span<float> current) => Bias.CopyTo(current);
 
     /// <inheritdoc/>
-    public void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current) => SynapseKernels.DeliverSpikes(fired, Weights, Outputs, current);
+    public void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current)
+    {
+        if (Outputs <= FewOutputs) SynapseKernels.DeliverSpikesToFewOutputs(fired, Weights, Outputs, current);
+        else SynapseKernels.DeliverSpikes(fired, Weights, Outputs, current);
+    }
+
+    // Up to this many outputs, a sum per output kept in registers over the spikes is cheaper than a row add per spike.
+    private const int FewOutputs = 32;
 
     /// <inheritdoc/>
     public void DeliverAnalog(ReadOnlySpan<float> input, Span<float> current) => SynapseKernels.DeliverAnalog(input, Weights, Outputs, current);

@@ -1,85 +1,168 @@
-using SpikeLfp.Network.Synapses;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SpikeLfp.Learning.Lfp.Synapses;
 
 /// <summary>
-/// LFP's weight feedback of a dense layer with an analog input, as two passes over whole matrices: the outer
-/// product x^T rho accumulated over only the neurons that received reward, then the transpose into the weights'
-/// input-major layout with LFP's |W| factor applied on the way.
+/// LFP's weight feedback of a dense layer with an analog input, F = |W| (.) (x^T rho), as a sparse product over
+/// only the (row, neuron) pairs that received reward: each neuron's rewarded rows are listed first, then the
+/// products are accumulated in registers, block by block of inputs, and written in the weights' input-major layout
+/// with the |W| factor applied on the way.
 /// </summary>
 public static unsafe class DenseFeedbackMath
 {
+    private const int Width = 8;                      // one Vector256<float>
+    private const int InputsPerBlock = 8 * Width;     // eight accumulators per neuron
+    private const int NeuronsPerGroup = Width;        // one 8 x 8 transpose per group and vector of inputs
+
     /// <summary>
-    /// Sparse outer-product accumulation in output-major order: transposed[j, :] = sum over samples b with
-    /// r = rho[b, j] != 0 of r x[b, :]. Cost grows with the neurons that received reward. Each row is built in
-    /// cache, its samples added in order, and rows are shared out between threads.
+    /// target[i, j] = |w[i, j]| sum over rows b (in order) with r = rho[b, j] != 0 of r x[b, i], one fused
+    /// multiply-add per term, starting from zero: the same operations in the same order as adding r x[b, :] to a
+    /// zeroed row for each rewarded (b, j), so the result does not depend on blocking or thread count. Cost grows
+    /// with the rewarded pairs. <paramref name="rowIndex"/> and <paramref name="rowValue"/> (outputs x rows each)
+    /// and <paramref name="rowCount"/> (outputs) are scratch for the per-neuron lists.
     /// </summary>
-    public static void AccumulateSparseOuterTransposed(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, int rows, int inputs, int outputs, Span<float> transposed, ParallelOptions parallel)
+    public static void AccumulateSparseOuterScaled(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, int rows, int inputs, int outputs,
+        ReadOnlySpan<float> weights, Span<float> target, Span<int> rowIndex, Span<float> rowValue, Span<int> rowCount, ParallelOptions parallel)
     {
-        if (x.Length < rows * inputs || rho.Length < rows * outputs || transposed.Length < inputs * outputs)
-            throw new ArgumentException("x, rho or the target is smaller than its shape.");
-        fixed (float* xp = x, rp = rho, tp = transposed)
+        if (x.Length < rows * inputs || rho.Length < rows * outputs || weights.Length < inputs * outputs || target.Length < inputs * outputs)
+            throw new ArgumentException("x, rho, the weights or the target is smaller than its shape.");
+        if (rowIndex.Length < rows * outputs || rowValue.Length < rows * outputs || rowCount.Length < outputs)
+            throw new ArgumentException("the row lists are smaller than rows x outputs.");
+        int threads = Math.Max(1, parallel.MaxDegreeOfParallelism);
+        fixed (float* xp = x, rp = rho, wp = weights, tp = target, vp = rowValue)
+        fixed (int* ip = rowIndex, cp = rowCount)
         {
-            nint xa = (nint)xp, ra = (nint)rp, ta = (nint)tp;
-            int blocks = Math.Min(outputs, Math.Max(1, parallel.MaxDegreeOfParallelism) * 8);
-            Parallel.For(0, blocks, parallel, block =>
+            var s = new Scratch((nint)xp, (nint)rp, (nint)wp, (nint)tp, (nint)ip, (nint)vp, (nint)cp, rows, inputs, outputs);
+            // Lists of rewarded rows per neuron, built over blocks of 16 neurons (one cache line of rho per row).
+            int listBlocks = (outputs + 15) / 16;
+            Parallel.For(0, Math.Min(listBlocks, threads * 4), parallel, (part, _) =>
             {
-                int j0 = (int)((long)outputs * block / blocks), j1 = (int)((long)outputs * (block + 1) / blocks);
-                float* xs = (float*)xa, rs = (float*)ra;
-                for (int j = j0; j < j1; j++)
-                {
-                    var row = new Span<float>((float*)ta + (nint)j * inputs, inputs);
-                    row.Clear();
-                    for (int b = 0; b < rows; b++)
-                    {
-                        float r = rs[(nint)b * outputs + j];
-                        if (r != 0f) VectorMath.AddScaled(r, new ReadOnlySpan<float>(xs + (nint)b * inputs, inputs), row);
-                    }
-                }
+                int parts = Math.Min(listBlocks, threads * 4);
+                for (int block = part; block < listBlocks; block += parts) ListRewardedRows(s, block * 16, Math.Min(outputs, block * 16 + 16));
             });
+            int inputBlocks = (inputs + InputsPerBlock - 1) / InputsPerBlock;
+            Parallel.For(0, inputBlocks, parallel, block => AccumulateInputBlock(s, block * InputsPerBlock, Math.Min(inputs, block * InputsPerBlock + InputsPerBlock)));
         }
     }
 
-    /// <summary>
-    /// target[i, j] = transposed[j, i] |w[i, j]| for an input-major target: turns output-major feedback into the
-    /// weights' layout and applies LFP's |W| factor in one pass. Eight neurons at a time: eight strided reads
-    /// (each cache line is reused by the following inputs) become one contiguous vector store.
-    /// </summary>
-    public static void TransposeScaledByMagnitude(ReadOnlySpan<float> transposed, ReadOnlySpan<float> weights, int inputs, int outputs, Span<float> target, ParallelOptions parallel)
+    private readonly record struct Scratch(nint X, nint Rho, nint Weights, nint Target, nint RowIndex, nint RowValue, nint RowCount, int Rows, int Inputs, int Outputs);
+
+    private static void ListRewardedRows(in Scratch s, int j0, int j1)
     {
-        if (transposed.Length < inputs * outputs || weights.Length < inputs * outputs || target.Length < inputs * outputs)
-            throw new ArgumentException("an array is smaller than inputs x outputs.");
-        const int group = 8;
-        fixed (float* tp = transposed, wp = weights, gp = target)
+        float* rho = (float*)s.Rho;
+        int* index = (int*)s.RowIndex, count = (int*)s.RowCount;
+        float* value = (float*)s.RowValue;
+        int* counts = stackalloc int[16];
+        for (int j = j0; j < j1; j++) counts[j - j0] = 0;
+        for (int b = 0; b < s.Rows; b++)
         {
-            nint ta = (nint)tp, wa = (nint)wp, ga = (nint)gp;
-            int groups = (outputs + group - 1) / group;
-            Parallel.For(0, Math.Max(1, parallel.MaxDegreeOfParallelism) * 4, parallel, part =>
+            float* row = rho + (nint)b * s.Outputs;
+            for (int j = j0; j < j1; j++)
             {
-                int parts = Math.Max(1, parallel.MaxDegreeOfParallelism) * 4;
-                float* t = (float*)ta, w = (float*)wa, g = (float*)ga;
-                for (int jg = part; jg < groups; jg += parts)
+                // Written whether or not r is zero, kept only when it is not: no branch per (row, neuron). The slot is
+                // at most b, so inside the neuron's list.
+                float r = row[j];
+                nint at = (nint)j * s.Rows + counts[j - j0];
+                index[at] = b;
+                value[at] = r;
+                counts[j - j0] += r != 0f ? 1 : 0;
+            }
+        }
+        for (int j = j0; j < j1; j++) count[j] = counts[j - j0];
+    }
+
+    // Inputs i0..i1 (at most 64) of every neuron: per group of 8 neurons, each neuron's sum over its rewarded rows
+    // stays in eight registers; the 8 x 64 block is then transposed through a small tile into the input-major target.
+    private static void AccumulateInputBlock(in Scratch s, int i0, int i1)
+    {
+        float* tile = stackalloc float[NeuronsPerGroup * InputsPerBlock];
+        int width = i1 - i0, outputs = s.Outputs;
+        float* x = (float*)s.X + i0, w = (float*)s.Weights, target = (float*)s.Target;
+        for (int j0 = 0; j0 < outputs; j0 += NeuronsPerGroup)
+        {
+            int group = Math.Min(NeuronsPerGroup, outputs - j0);
+            for (int g = 0; g < group; g++) SumRewardedRows(s, j0 + g, x, width, tile + g * InputsPerBlock);
+            if (group == NeuronsPerGroup && width == InputsPerBlock && Avx.IsSupported)
+                for (int i = 0; i < width; i += Width) StoreTransposed(tile + i, w, target, (nint)(i0 + i) * outputs + j0, outputs);
+            else if (group == NeuronsPerGroup)
+                for (int i = 0; i < width; i++)
                 {
-                    int j0 = jg * group;
-                    if (j0 + group <= outputs)
-                    {
-                        float* c0 = t + (nint)j0 * inputs;
-                        for (int i = 0; i < inputs; i++)
-                        {
-                            var column = System.Runtime.Intrinsics.Vector256.Create(
-                                c0[i], c0[inputs + i], c0[2 * inputs + i], c0[3 * inputs + i],
-                                c0[4 * inputs + i], c0[5 * inputs + i], c0[6 * inputs + i], c0[7 * inputs + i]);
-                            nint at = (nint)i * outputs + j0;
-                            var magnitude = System.Runtime.Intrinsics.Vector256.Abs(System.Runtime.Intrinsics.Vector256.Load(w + at));
-                            System.Runtime.Intrinsics.Vector256.Store(column * magnitude, g + at);
-                        }
-                    }
-                    else
-                        for (int i = 0; i < inputs; i++)
-                            for (int j = j0; j < outputs; j++)
-                                g[(nint)i * outputs + j] = t[(nint)j * inputs + i] * MathF.Abs(w[(nint)i * outputs + j]);
+                    var column = Vector256.Create(tile[i], tile[InputsPerBlock + i], tile[2 * InputsPerBlock + i], tile[3 * InputsPerBlock + i],
+                        tile[4 * InputsPerBlock + i], tile[5 * InputsPerBlock + i], tile[6 * InputsPerBlock + i], tile[7 * InputsPerBlock + i]);
+                    nint at = (nint)(i0 + i) * outputs + j0;
+                    Vector256.Store(column * Vector256.Abs(Vector256.Load(w + at)), target + at);
                 }
-            });
+            else
+                for (int i = 0; i < width; i++)
+                    for (int g = 0; g < group; g++)
+                    {
+                        nint at = (nint)(i0 + i) * outputs + j0 + g;
+                        target[at] = tile[g * InputsPerBlock + i] * MathF.Abs(w[at]);
+                    }
+        }
+    }
+
+    // An 8 x 8 block of the tile (8 neurons, 8 inputs) transposed in registers: row k of the result is input k's
+    // feedback to the 8 neurons, scaled by |W| and stored at target[at + k * stride].
+    private static void StoreTransposed(float* tile, float* w, float* target, nint at, int stride)
+    {
+        var r0 = Avx.LoadVector256(tile); var r1 = Avx.LoadVector256(tile + InputsPerBlock);
+        var r2 = Avx.LoadVector256(tile + 2 * InputsPerBlock); var r3 = Avx.LoadVector256(tile + 3 * InputsPerBlock);
+        var r4 = Avx.LoadVector256(tile + 4 * InputsPerBlock); var r5 = Avx.LoadVector256(tile + 5 * InputsPerBlock);
+        var r6 = Avx.LoadVector256(tile + 6 * InputsPerBlock); var r7 = Avx.LoadVector256(tile + 7 * InputsPerBlock);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Scaled(Avx.Permute2x128(u0, u4, 0x20), w, target, at);
+        Scaled(Avx.Permute2x128(u1, u5, 0x20), w, target, at + stride);
+        Scaled(Avx.Permute2x128(u2, u6, 0x20), w, target, at + 2 * stride);
+        Scaled(Avx.Permute2x128(u3, u7, 0x20), w, target, at + 3 * stride);
+        Scaled(Avx.Permute2x128(u0, u4, 0x31), w, target, at + 4 * stride);
+        Scaled(Avx.Permute2x128(u1, u5, 0x31), w, target, at + 5 * stride);
+        Scaled(Avx.Permute2x128(u2, u6, 0x31), w, target, at + 6 * stride);
+        Scaled(Avx.Permute2x128(u3, u7, 0x31), w, target, at + 7 * stride);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scaled(Vector256<float> column, float* w, float* target, nint at)
+        => Vector256.Store(column * Vector256.Abs(Vector256.Load(w + at)), target + at);
+
+    // sums[0..width) = sum over neuron j's rewarded rows b of r x[b, i0 + ..]: fused multiply-adds in row order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SumRewardedRows(in Scratch s, int j, float* x, int width, float* sums)
+    {
+        int* index = (int*)s.RowIndex + (nint)j * s.Rows;
+        float* value = (float*)s.RowValue + (nint)j * s.Rows;
+        int count = ((int*)s.RowCount)[j], inputs = s.Inputs;
+        if (width == InputsPerBlock)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            for (int e = 0; e < count; e++)
+            {
+                float* xb = x + (nint)index[e] * inputs;
+                var r = Vector256.Create(value[e]);
+                a0 = Vector256.FusedMultiplyAdd(r, Vector256.Load(xb), a0);
+                a1 = Vector256.FusedMultiplyAdd(r, Vector256.Load(xb + Width), a1);
+                a2 = Vector256.FusedMultiplyAdd(r, Vector256.Load(xb + 2 * Width), a2);
+                a3 = Vector256.FusedMultiplyAdd(r, Vector256.Load(xb + 3 * Width), a3);
+                a4 = Vector256.FusedMultiplyAdd(r, Vector256.Load(xb + 4 * Width), a4);
+                a5 = Vector256.FusedMultiplyAdd(r, Vector256.Load(xb + 5 * Width), a5);
+                a6 = Vector256.FusedMultiplyAdd(r, Vector256.Load(xb + 6 * Width), a6);
+                a7 = Vector256.FusedMultiplyAdd(r, Vector256.Load(xb + 7 * Width), a7);
+            }
+            a0.Store(sums); a1.Store(sums + Width); a2.Store(sums + 2 * Width); a3.Store(sums + 3 * Width);
+            a4.Store(sums + 4 * Width); a5.Store(sums + 5 * Width); a6.Store(sums + 6 * Width); a7.Store(sums + 7 * Width);
+            return;
+        }
+        for (int i = 0; i < width; i++) sums[i] = 0f;
+        for (int e = 0; e < count; e++)
+        {
+            float* xb = x + (nint)index[e] * inputs;
+            float r = value[e];
+            for (int i = 0; i < width; i++) sums[i] = MathF.FusedMultiplyAdd(r, xb[i], sums[i]);
         }
     }
 }

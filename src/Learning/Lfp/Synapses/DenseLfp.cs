@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Lfp.Synapses;
@@ -15,10 +18,26 @@ public sealed class DenseLfp(DenseSynapses synapses) : ISynapseLfp
     public ISynapses Synapses => synapses;
 
     /// <inheritdoc/>
+    /// <remarks>Each dot product is computed exactly as <see cref="VectorMath.Dot"/> does (a vector sum of fused
+    /// multiply-adds, then the tail in order), without a call and two span checks per spike.</remarks>
     public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
     {
+        int n = _outputs, w = Vector<float>.Count, full = n - n % w;
+        if (rho.Length != n || inputReward.Length < _inputs) throw new ArgumentException("rho must have one value per output and the reward one per input.");
+        ref float wr = ref MemoryMarshal.GetArrayDataReference(_weights);
+        ref float rr = ref MemoryMarshal.GetReference(rho);
+        ref float ir = ref MemoryMarshal.GetReference(inputReward);
         foreach (int i in fired)
-            inputReward[i] += VectorMath.Dot(_weights.AsSpan(i * _outputs, _outputs), rho);
+        {
+            if ((uint)i >= (uint)_inputs) throw new ArgumentOutOfRangeException(nameof(fired), $"input {i} is not one of {_inputs}.");
+            ref float row = ref Unsafe.Add(ref wr, (nint)i * n);
+            var acc = Vector<float>.Zero;
+            int j = 0;
+            for (; j < full; j += w) acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref row, (nuint)j), Vector.LoadUnsafe(ref rr, (nuint)j), acc);
+            float sum = Vector.Sum(acc);
+            for (; j < n; j++) sum += Unsafe.Add(ref row, j) * Unsafe.Add(ref rr, j);
+            Unsafe.Add(ref ir, i) += sum;
+        }
     }
 
     /// <inheritdoc/>
@@ -35,8 +54,18 @@ public sealed class DenseLfp(DenseSynapses synapses) : ISynapseLfp
     public void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback)
     {
         var (from, to) = Rows(part, parts);
+        int n = _outputs, w = Vector<float>.Count;
+        if (rho.Length != n || weightFeedback.Length < _inputs * n) throw new ArgumentException("rho must have one value per output and the feedback one row per input.");
+        ref float rr = ref MemoryMarshal.GetReference(rho);
+        ref float fr = ref MemoryMarshal.GetReference(weightFeedback);
         foreach (int i in fired)
-            if (i >= from && i < to) VectorMath.Add(rho, weightFeedback.Slice(i * _outputs, _outputs));
+        {
+            if ((uint)(i - from) >= (uint)(to - from)) continue;
+            ref float row = ref Unsafe.Add(ref fr, (nint)i * n);
+            int j = 0;
+            for (; j <= n - w; j += w) (Vector.LoadUnsafe(ref row, (nuint)j) + Vector.LoadUnsafe(ref rr, (nuint)j)).StoreUnsafe(ref row, (nuint)j);
+            for (; j < n; j++) Unsafe.Add(ref row, j) += Unsafe.Add(ref rr, j);
+        }
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,122 @@
+using SpikeLfp.Learning.Lfp.Synapses;
+using SpikeLfp.Learning.Optimizers;
+using SpikeLfp.Network.Synapses;
+
+namespace SpikeLfp.Tests.Simulation;
+
+/// <summary>
+/// The dense layer's fast kernels (register sums over spikes, branch-free spike lists, the sparse feedback product,
+/// the parallel optimizer step) must give exactly, bit for bit, what the plain kernels give.
+/// </summary>
+public class DenseKernelTests
+{
+    private static float[] Values(Random random, int n, double zeros = 0)
+        => Enumerable.Range(0, n).Select(_ => random.NextDouble() < zeros ? 0f : (float)random.NextDouble() * 2f - 1f).ToArray();
+
+    [TestCase(1)]
+    [TestCase(7)]
+    [TestCase(10)]
+    [TestCase(19)]
+    [TestCase(32)]
+    public void Delivery_to_few_outputs_equals_row_by_row_delivery(int outputs)
+    {
+        var random = new Random(outputs);
+        var weights = Values(random, 200 * outputs);
+        var fired = Enumerable.Range(0, 200).Where(_ => random.NextDouble() < 0.2).ToArray();
+        var start = Values(random, outputs);
+        var rowByRow = (float[])start.Clone();
+        var summed = (float[])start.Clone();
+        SynapseKernels.DeliverSpikes(fired, weights, outputs, rowByRow);
+        SynapseKernels.DeliverSpikesToFewOutputs(fired, weights, outputs, summed);
+        Assert.That(summed, Is.EqualTo(rowByRow));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SynapseKernels.DeliverSpikesToFewOutputs([200], weights, outputs, summed));
+    }
+
+    [TestCase(1, 0.5)]
+    [TestCase(8, 0.1)]
+    [TestCase(1000, 0.15)]
+    [TestCase(1003, 0.9)]
+    [TestCase(64, 1.0)]
+    public void Branch_free_spike_lists_equal_the_plain_ones(int neurons, double rate)
+    {
+        var random = new Random(neurons);
+        var spikes = Enumerable.Range(0, neurons).Select(_ => random.NextDouble() < rate ? 1f : 0f).ToArray();
+        var plain = new int[neurons];
+        var branchFree = new int[neurons];
+        int count = SynapseKernels.CompactSpikes(spikes, plain);
+        Assert.That(SynapseKernels.CompactSpikesBranchFree(spikes, branchFree), Is.EqualTo(count));
+        Assert.That(branchFree.Take(count), Is.EqualTo(plain.Take(count)));
+        Assert.Throws<ArgumentException>(() => SynapseKernels.CompactSpikesBranchFree(spikes, new int[neurons - 1]));
+    }
+
+    [TestCase(128, 784, 1000, 0.17, 2)]
+    [TestCase(5, 70, 13, 0.5, 1)]
+    [TestCase(9, 64, 8, 0.0, 3)]
+    [TestCase(33, 131, 29, 0.8, 3)]
+    [TestCase(4, 3, 5, 0.3, 2)]
+    public void Sparse_feedback_product_equals_row_adds_over_the_rewarded_pairs(int rows, int inputs, int outputs, double rewarded, int threads)
+    {
+        var random = new Random(rows + inputs);
+        var x = Values(random, rows * inputs, zeros: 0.3);
+        var rho = Values(random, rows * outputs, zeros: 1 - rewarded);
+        var weights = Values(random, inputs * outputs);
+        // The plain way: for each neuron, r x[b, :] added to a zeroed row for each rewarded row b in order, then |W|.
+        var expected = new float[inputs * outputs];
+        var row = new float[inputs];
+        for (int j = 0; j < outputs; j++)
+        {
+            Array.Clear(row);
+            for (int b = 0; b < rows; b++)
+                if (rho[b * outputs + j] != 0f) VectorMath.AddScaled(rho[b * outputs + j], x.AsSpan(b * inputs, inputs), row);
+            for (int i = 0; i < inputs; i++) expected[i * outputs + j] = row[i] * MathF.Abs(weights[i * outputs + j]);
+        }
+        var target = Values(random, inputs * outputs);
+        DenseFeedbackMath.AccumulateSparseOuterScaled(x, rho, rows, inputs, outputs, weights, target,
+            new int[rows * outputs], new float[rows * outputs], new int[outputs], new ParallelOptions { MaxDegreeOfParallelism = threads });
+        Assert.That(target, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Dense_reward_and_feedback_of_fired_inputs_equal_the_vector_kernels()
+    {
+        var random = new Random(11);
+        foreach (int outputs in new[] { 3, 10, 16, 37 })
+        {
+            var synapses = new DenseSynapses(120, outputs);
+            synapses.InitializeUniform(random);
+            var lfp = new DenseLfp(synapses);
+            var fired = Enumerable.Range(0, 120).Where(_ => random.NextDouble() < 0.3).ToArray();
+            var rho = Values(random, outputs);
+            var expected = Values(random, 120);
+            var reward = (float[])expected.Clone();
+            foreach (int i in fired) expected[i] += VectorMath.Dot(synapses.Weights.AsSpan(i * outputs, outputs), rho);
+            lfp.RewardFiredInputs(fired, rho, reward);
+            Assert.That(reward, Is.EqualTo(expected), $"reward, {outputs} outputs");
+
+            var expectedFeedback = new float[120 * outputs];
+            foreach (int i in fired) VectorMath.Add(rho, expectedFeedback.AsSpan(i * outputs, outputs));
+            var feedback = new float[120 * outputs];
+            for (int part = 0; part < 3; part++) lfp.AccumulateSpikeFeedback(part, 3, fired, rho, feedback);
+            Assert.That(feedback, Is.EqualTo(expectedFeedback), $"feedback, {outputs} outputs");
+        }
+    }
+
+    [TestCase(0f)]
+    [TestCase(0.9f)]
+    public void Sgd_on_several_threads_equals_sgd_on_one(float momentum)
+    {
+        var random = new Random(2);
+        var sizes = new[] { 784_000, 1000, 70_001 };
+        var parameters = sizes.Select(n => Values(random, n)).ToArray();
+        var copy = parameters.Select(p => (float[])p.Clone()).ToArray();
+        var one = new Sgd(0.02f, momentum);
+        var several = new Sgd(0.02f, momentum) { Parallelism = new ParallelOptions { MaxDegreeOfParallelism = 3 } };
+        for (int step = 0; step < 3; step++)
+        {
+            var gradients = sizes.Select(n => Values(random, n)).ToArray();
+            one.Step(parameters, gradients, -0.7f);
+            several.Step(copy, gradients, -0.7f);
+        }
+        for (int k = 0; k < sizes.Length; k++) Assert.That(copy[k], Is.EqualTo(parameters[k]), $"parameter {k}");
+    }
+}
