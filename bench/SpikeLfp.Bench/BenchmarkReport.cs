@@ -120,7 +120,7 @@ public sealed class MlpReport
     public double LfpTrainOneThreadSamplesPerSecond { get; init; }
     /// <summary>The dense TorchSharp LFP step with torch.set_num_threads(1), samples/s.</summary>
     public double LfpDenseTorchOneThreadSamplesPerSecond { get; init; }
-    /// <summary>Surrogate-gradient BPTT (SurrogateTrainer, Adam) on TorchSharp, samples/s.</summary>
+    /// <summary>Surrogate-gradient BPTT (SurrogateBatchTrainer, Adam) on TorchSharp, samples/s.</summary>
     public double SurrogateTorchSamplesPerSecond { get; init; }
     /// <summary>Our inference (Simulator.Predict), samples/s.</summary>
     public double InferSamplesPerSecond { get; init; }

@@ -248,7 +248,7 @@ public static class LfpBenchmark
         using (var w = tensor(synapses.Weights, [SyntheticImages.InputSize, Hidden]))
         {
             var gemmOutput = new float[TrainBatchSize * Hidden];
-            var parallel = CpuBackend.Shared.Parallelism;
+            var parallel = new CpuBackend().Parallelism;
             Action gemmOurs = () =>
             {
                 for (int i = 0; i < options.GemmCalls; i++)
@@ -270,7 +270,7 @@ public static class LfpBenchmark
         double surrogateRate;
         using (var surrogate = new SurrogateNetwork(network.Layers.Select(l => new SurrogateLayer(
                    l.Synapses.ToOutputMajor(), (float[])l.Synapses.Bias.Clone(), l.Inputs, l.Size, l.Neurons.Beta, l.Neurons.Threshold)).ToArray(), SurrogateSpec.Default))
-        using (var surrogateTrainer = new SurrogateTrainer(surrogate, new SurrogateTrainerOptions(SurrogateOptimizer.Adam)))
+        using (var surrogateTrainer = new SurrogateBatchTrainer(surrogate, new SurrogateBatchTrainerOptions(SurrogateOptimizer.Adam)))
         {
             var features = Enumerable.Range(0, DataBatches).Select(b => data.Batch(b * TrainBatchSize, TrainBatchSize).ToArray()).ToArray();
             var labels = Enumerable.Range(0, DataBatches).Select(b => data.Labels.AsSpan(b * TrainBatchSize, TrainBatchSize).ToArray()).ToArray();
@@ -310,7 +310,7 @@ public static class LfpBenchmark
     private static string Describe(BenchmarkOptions o) =>
         $"784-{Hidden}-10 LIF (beta 0.9, threshold 1, delayed subtract reset), T={Steps}, constant current, synthetic Fashion-MNIST-shaped data; " +
         $"median over {o.Repeats} repeats (ours and torch alternating) of: LFP {o.LfpBatches} x LfpTrainer.TrainBatch(128) after {o.PretrainBatches} pre-training batches, the first layer scaled for a hidden rate of {RealisticHiddenRate:P1} and 5 more batches; " +
-        $"dense torch LFP {o.TorchLfpBatches} x 128 (forward, backward, clip, SGD); one thread each: a third of those batches; surrogate {o.SurrogateBatches} x SurrogateTrainer.TrainBatch(128), atan, Adam 1e-3; " +
+        $"dense torch LFP {o.TorchLfpBatches} x 128 (forward, backward, clip, SGD); one thread each: a third of those batches; surrogate {o.SurrogateBatches} x SurrogateBatchTrainer.TrainBatch(128), atan, Adam 1e-3; " +
         $"inference {o.InferBatches} (ours) / {o.TorchInferBatches} (torch) batches of {InferBatchSize}; GEMM {o.GemmCalls} calls; " +
         $"scaling: median over {o.ScalingRepeats} repeats of {o.ScalingBatches} TrainBatch(128) from a fresh copy of a network whose first-layer weights and bias were scaled for the target rate.";
 

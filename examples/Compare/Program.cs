@@ -14,11 +14,11 @@ var neurons = new LifParameters(beta: 0.9f, threshold: 1f);
 SpikingNetwork NewNetwork() => SpikingNetwork.Create([64, 100, 10], neurons, seed);  // same seed: same initial weights
 
 var lfp = new LfpTrainer(NewNetwork(), new TrainingOptions { Steps = 15, Epochs = epochs, BatchSize = 32, Seed = seed });
-using var surrogate = new SurrogateRuleTrainer(NewNetwork(), new SurrogateRuleOptions
+using var surrogate = new SurrogateGradientTrainer(NewNetwork(), new SurrogateGradientOptions
 {
     Steps = 15, BatchSize = 32, Seed = seed,
     Surrogate = SurrogateSpec.Parse("atan"),                       // arctan surrogate derivative, snnTorch's default
-    Trainer = new SurrogateTrainerOptions(SurrogateOptimizer.Adam, LearningRate: 1e-3),
+    Trainer = new SurrogateBatchTrainerOptions(SurrogateOptimizer.Adam, LearningRate: 1e-3),
 });
 
 var lfpCurve = new List<CurvePoint>();

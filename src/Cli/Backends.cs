@@ -13,8 +13,8 @@ public static class Backends
     /// <summary>--device, for the commands that accept it.</summary>
     public static readonly Flag DeviceFlag = new("device", "D", "cpu, gpu (CUDA; exits 2 when there is none) or auto (CUDA when present, default cpu)");
 
-    /// <summary>The CPU backend with --threads (default all cores).</summary>
-    public static CpuBackend Cpu(Arguments a) => a.Has("threads") ? new CpuBackend(a.Int("threads", Environment.ProcessorCount, 1, 1024)) : CpuBackend.Shared;
+    /// <summary>A CPU backend with --threads (default all cores); a run passes this one instance to its trainer and simulators.</summary>
+    public static CpuBackend Cpu(Arguments a) => new(a.Has("threads") ? a.Int("threads", Environment.ProcessorCount, 1, 1024) : null);
 
     /// <summary>
     /// Where --device (cpu, gpu, auto; default cpu) runs: "cpu", or "gpu" when CUDA is asked for or auto finds it.
@@ -73,5 +73,8 @@ public static class Backends
         return network.Layers[^1].Neuron.Spikes ? new GpuLfpTrainer(gpu, network, options, encoder) : new LfpTrainer(network, options, gpu, gpu, encoder: encoder);
     }
 
+    // One command line process is one run: its trainer and simulators share this backend (opening CUDA and compiling
+    // the kernels is done once). Its device copy of a trace is reused only for the trace it last filled
+    // (ForwardTrace.Fill), so two simulations of the run never see each other's trace.
     private static readonly Lazy<GpuBackend> SharedGpu = new(() => new GpuBackend(GpuDevice.OpenCuda().Accelerator));
 }

@@ -1,6 +1,7 @@
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Data;
+using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network;
 using SpikeLfp.Network.IO;
@@ -141,7 +142,7 @@ public static class CommonOptions
             Steps = a.Int("steps", d.Steps, 1, 100_000),
             Epochs = a.Int("epochs", d.Epochs, 1),
             BatchSize = a.Int("batch", d.BatchSize, 1, 1_000_000),
-            Optimizer = a.Choice("optimizer", d.Optimizer, "sgd", "adam"),
+            Optimizer = OptimizerFactory.Parse(a.Choice("optimizer", d.Optimizer.Name(), "sgd", "adam")),
             LearningRate = a.Float("lr", d.LearningRate, positive: true),
             Momentum = a.Float("momentum", d.Momentum),
             ClipNorm = a.Float("clip", d.ClipNorm),

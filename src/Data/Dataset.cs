@@ -1,10 +1,13 @@
 namespace SpikeLfp.Data;
 
-/// <summary>Shape of one sample seen as an image: channels, height and width.</summary>
+/// <summary>
+/// Shape of one sample seen as an image, channels first (C, H, W) as data files store it. Not to be confused with
+/// <c>SpikeLfp.Network.Model.ImageShape</c>, a feature map of a convolutional network, channel-last (H, W, C).
+/// </summary>
 /// <param name="Channels">Number of channels (1 for grey-scale).</param>
 /// <param name="Height">Rows of pixels.</param>
 /// <param name="Width">Columns of pixels.</param>
-public readonly record struct ImageShape(int Channels, int Height, int Width)
+public readonly record struct SampleShape(int Channels, int Height, int Width)
 {
     /// <summary>Number of values in one sample: <c>Channels * Height * Width</c>.</summary>
     public int Size => Channels * Height * Width;
@@ -29,7 +32,7 @@ public sealed class Dataset
     /// <param name="classCount">Number of classes (at least 2).</param>
     /// <param name="shape">Image shape of one sample.</param>
     /// <exception cref="ArgumentException">The sizes disagree or a label is out of range.</exception>
-    public Dataset(string name, float[] features, int[] labels, int featureCount, int classCount, ImageShape shape)
+    public Dataset(string name, float[] features, int[] labels, int featureCount, int classCount, SampleShape shape)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(features);
@@ -67,7 +70,7 @@ public sealed class Dataset
     public int ClassCount { get; }
 
     /// <summary>Image shape of one sample.</summary>
-    public ImageShape Shape { get; }
+    public SampleShape Shape { get; }
 
     /// <summary>All features, row-major <c>[Count, FeatureCount]</c>, scaled to [-1, 1].</summary>
     public float[] Features { get; }

@@ -111,6 +111,6 @@ public static class DigitsDataset
             for (int p = 0; p < PixelCount; p++)
                 target[p] = (pixels[source][p] / (float)MaxPixel - 0.5f) / 0.5f;
         }
-        return new Dataset("digits", features, chosen, PixelCount, ClassCount, new ImageShape(1, 8, 8));
+        return new Dataset("digits", features, chosen, PixelCount, ClassCount, new SampleShape(1, 8, 8));
     }
 }

@@ -62,7 +62,7 @@ public static class IdxDataset
             throw new DatasetException($"{testImagesPath}: images are {testImages.rows}x{testImages.cols} but {trainImagesPath} has {trainImages.rows}x{trainImages.cols}");
         CheckLabels(testLabelsPath, testLabels, classCount - 1);
 
-        var shape = new ImageShape(1, trainImages.rows, trainImages.cols);
+        var shape = new SampleShape(1, trainImages.rows, trainImages.cols);
         return new DatasetSplit(
             Build(name, trainImages.pixels, trainLabels, classCount, shape),
             Build(name, testImages.pixels, testLabels, classCount, shape));
@@ -101,7 +101,7 @@ public static class IdxDataset
         return max;
     }
 
-    private static Dataset Build(string name, byte[] pixels, byte[] labels, int classCount, ImageShape shape)
+    private static Dataset Build(string name, byte[] pixels, byte[] labels, int classCount, SampleShape shape)
     {
         var table = new float[256];
         for (int p = 0; p < 256; p++) table[p] = ScalePixel((byte)p);

@@ -23,8 +23,9 @@ namespace SpikeLfp.Gpu;
 /// on the device (per layer one product for all steps, then one scan over time of a feed-forward layer's neurons, or
 /// a recurrent layer stepped in time) and downloads the trace the host API promises (currents, neuron states,
 /// spikes). <see cref="Backward"/> uploads parameters and labels and downloads feedback and the workspace. Device-side trace contract: Backward reuses the device copy of the trace
-/// when the trace is the one this backend's last Forward filled and its spike counts are unchanged;
-/// any other trace (for example one simulated by the CPU backend) is uploaded first. For training without any
+/// only when the trace is the one this backend's last Forward filled and nothing has filled it since
+/// (<see cref="ForwardTrace.Fill"/> unchanged); any other trace (for example one simulated by the CPU backend, or by
+/// another run) is uploaded first. For training without any
 /// per-batch trace traffic, use <see cref="GpuLfpTrainer"/>, which keeps weights and optimizer state on the device.
 /// </remarks>
 public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
@@ -33,7 +34,7 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
     private readonly DenseProducts _products;
     private DeviceModel? _model;
     private ForwardTrace? _residentTrace;
-    private long[] _residentStamp = [];
+    private long _residentFill;
 
     /// <summary>Compiles the kernels for <paramref name="accelerator"/> (owned by the caller, who disposes it after this backend).</summary>
     public GpuBackend(Accelerator accelerator, GpuBackendOptions? options = null)
@@ -59,7 +60,6 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
     public long DeviceBytes => _model?.AllocatedBytes ?? 0;
 
     internal CompiledKernels Kernels => _kernels;
-    internal DenseProducts Products => _products;
 
     /// <summary>Waits for every launched kernel (timing needs it; copies to the host already wait).</summary>
     public void Synchronize() => Accelerator.Synchronize();
@@ -77,7 +77,7 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
         for (int k = 0; k < model.Layers.Length; k++) DownloadLayerTrace(model, model.Layers[k], trace.Layers[k], batch);
         if (model.Layers[0].InputDrive is { } drive) drive.Download<float>(trace.InputDrive.AsSpan(0, batch * model.Sizes[0]));
         _residentTrace = trace;
-        _residentStamp = Stamp(trace);
+        _residentFill = trace.Fill;
     }
 
     // The batch's input into the trace (as the CPU backend encodes it) and onto the device.
@@ -123,7 +123,7 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
         TraceShape.CheckLabels(labels, trace);
         if (!workspace.Fits(trace)) throw new ArgumentException("the LFP workspace was allocated for another trace shape.");
         var model = ModelFor(network, trace.Capacity, steps, trace.Input);
-        if (!ReferenceEquals(trace, _residentTrace) || !Stamp(trace).AsSpan().SequenceEqual(_residentStamp))
+        if (!ReferenceEquals(trace, _residentTrace) || trace.Fill != _residentFill)
             UploadTrace(model, trace);
         UploadParameters(model, network);
 
@@ -142,11 +142,11 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
             top.Incoming.Upload<float>(workspace.Incoming[^1].AsSpan(0, batch * steps * classes));
             model.SampleReward.Upload<float>(workspace.SampleReward.AsSpan(0, batch));
         }
-        RunBackward(model, batch, workspace.KeepInputReward);
+        RunBackward(model, batch, workspace.KeepsDiagnostics);
 
         for (int k = 0; k < model.Layers.Length; k++) DownloadLayerLfp(model.Layers[k], k, batch, steps, workspace, feedback);
         if (workspace.NormalizedRewardSum.Length > 0) model.NormalizedRewardSum.Download<float>(workspace.NormalizedRewardSum.AsSpan(0, batch * model.Sizes[0]));
-        if (workspace.KeepInputReward)
+        if (workspace.KeepsDiagnostics)
             model.InputReward.Download<float>(workspace.InputReward.AsSpan(0, batch * (trace.Input == InputKind.ConstantCurrent ? 1 : steps) * trace.InputSize));
         model.SampleReward.Download<float>(workspace.SampleReward.AsSpan(0, batch));
         float total = 0f;
@@ -350,7 +350,7 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
             UploadSpikes(model, lt.Spikes, batch, layer.Spikes);
         }
         _residentTrace = trace;
-        _residentStamp = Stamp(trace);
+        _residentFill = trace.Fill;
     }
 
     /// <summary>Event lists to dense 0/1 spikes [sample, step, neuron] on the device.</summary>
@@ -364,10 +364,6 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
                 foreach (int i in spikes.Fired(b, t)) dense[(b * steps + t) * n + i] = 1f;
         target.Upload<float>(dense);
     }
-
-    // A cheap fingerprint of a trace's content: batch size and every layer's spike total.
-    private static long[] Stamp(ForwardTrace trace)
-        => [trace.Batch, .. trace.Layers.Select(l => l.Spikes.Total(trace.Batch)), trace.InputSpikes?.Total(trace.Batch) ?? -1];
 
     /// <summary>Frees device memory (the accelerator stays the caller's).</summary>
     public void Dispose()

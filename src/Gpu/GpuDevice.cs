@@ -21,8 +21,6 @@ public sealed class GpuDevice : IDisposable
     public Context Context { get; }
     /// <summary>The accelerator kernels run on.</summary>
     public Accelerator Accelerator { get; }
-    /// <summary>True on a CUDA GPU.</summary>
-    public bool IsCuda => Accelerator.AcceleratorType == AcceleratorType.Cuda;
     /// <summary>Device name, for logs and reports.</summary>
     public string Name => Accelerator.Name;
 

@@ -62,7 +62,7 @@ public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
         _parameters = _model.Layers.SelectMany(l => l.Parameters()).ToArray();
         _feedback = _model.Layers.SelectMany(l => l.Feedback()).ToArray();
         _first = _parameters.Select(p => _model.Allocate<float>(p.Length)).ToArray();
-        _second = _parameters.Select(p => _model.Allocate<float>(options.Optimizer == "adam" ? p.Length : 1)).ToArray();
+        _second = _parameters.Select(p => _model.Allocate<float>(options.Optimizer == OptimizerKind.Adam ? p.Length : 1)).ToArray();
         foreach (var b in _first.Concat(_second)) b.MemSetToZero();
         _partialCount = _parameters.Sum(p => Chunks(p.Length));
         _partials = _model.Allocate<double>(_partialCount);
@@ -108,10 +108,10 @@ public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
     {
         float[][] Download(MemoryBuffer1D<float, Stride1D.Dense>[] buffers)
             => _steps == 0 ? [] : buffers.Select(b => { var host = new float[b.Length]; b.Download<float>(host); return host; }).ToArray();
-        var buffers = _options.Optimizer == "adam"
+        var buffers = _options.Optimizer == OptimizerKind.Adam
             ? new Dictionary<string, float[][]> { ["m"] = Download(_first), ["v"] = Download(_second) }
             : new Dictionary<string, float[][]> { ["velocity"] = Download(_first) };
-        return new OptimizerState(_options.Optimizer, _steps, buffers);
+        return new OptimizerState(_options.Optimizer.Name(), _steps, buffers);
     }
 
     /// <inheritdoc/>
@@ -119,7 +119,7 @@ public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
     public void LoadOptimizerState(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Kind != _options.Optimizer) throw new ArgumentException($"cannot load {state.Kind} state into {_options.Optimizer}.");
+        if (state.Kind != _options.Optimizer.Name()) throw new ArgumentException($"cannot load {state.Kind} state into {_options.Optimizer.Name()}.");
         void Upload(MemoryBuffer1D<float, Stride1D.Dense>[] buffers, float[][] arrays)
         {
             if (arrays.Length == 0) { foreach (var b in buffers) b.MemSetToZero(); return; }
@@ -230,7 +230,7 @@ public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
         for (int p = 0; p < _parameters.Length; p++)
         {
             int n = (int)_parameters[p].Length;
-            if (_options.Optimizer == "adam")
+            if (_options.Optimizer == OptimizerKind.Adam)
             {
                 const float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
                 float c1 = 1f - MathF.Pow(beta1, _steps), c2 = 1f - MathF.Pow(beta2, _steps);

@@ -16,6 +16,9 @@ public sealed class GpuNetworkSimulation : IDisposable
     /// <summary>Steps between reads of the spike log (and progress reports).</summary>
     public const int LogSteps = 100;
 
+    /// <summary>Most receptors per neuron the device kernel runs.</summary>
+    public const int MaxReceptors = DeviceReceptorLif.MaxReceptors;
+
     private readonly PopulationNetwork _network;
     private readonly Accelerator _accelerator;
     private readonly DevicePopulation[] _populations;

@@ -5,7 +5,7 @@ using SpikeLfp.Network.Simulation;
 namespace SpikeLfp.Gpu;
 
 /// <summary>The checks every backend makes before simulating a batch into a trace, in one place.</summary>
-public static class TraceShape
+internal static class TraceShape
 {
     /// <summary>Throws <see cref="ArgumentException"/> when the trace or the features do not fit the network, encoder and batch.</summary>
     public static void CheckForward(SpikingNetwork network, int featureCount, int batch, IInputEncoder encoder, ForwardTrace trace)

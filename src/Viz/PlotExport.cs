@@ -19,6 +19,14 @@ public static class PlotExport
     public const int DefaultWidth = 1200;
     /// <summary>Default image height in pixels.</summary>
     public const int DefaultHeight = 700;
+    /// <summary>Width of the command line's spike rasters, in pixels.</summary>
+    public const int RasterWidth = 1400;
+    /// <summary>Height of the command line's spike rasters, in pixels.</summary>
+    public const int RasterHeight = 800;
+    /// <summary>Width of the command line's curve plots (pruning, seeds, convergence, sweeps), in pixels.</summary>
+    public const int CurvesWidth = 1000;
+    /// <summary>Height of the command line's curve plots, in pixels.</summary>
+    public const int CurvesHeight = 700;
 
     /// <summary>
     /// The image format for a file path, from its extension (case-insensitive).

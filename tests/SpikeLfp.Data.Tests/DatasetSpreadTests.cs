@@ -9,7 +9,7 @@ public class DatasetSpreadTests
     {
         var labels = Enumerable.Range(0, 100).Select(i => i / 10).ToArray(); // sorted: ten of each class
         var features = Enumerable.Range(0, 100).Select(i => (float)i / 100).ToArray();
-        var data = new Dataset("sorted", features, labels, 1, 10, new ImageShape(1, 1, 1));
+        var data = new Dataset("sorted", features, labels, 1, 10, new SampleShape(1, 1, 1));
         var subset = data.Spread(20);
         Assert.That(subset.Count, Is.EqualTo(20));
         Assert.That(subset.CountPerClass(), Is.All.EqualTo(2));

@@ -24,7 +24,7 @@ public class DigitsDatasetTests
         foreach (var part in new[] { split.Train, split.Test })
         {
             Assert.That(part.Name, Is.EqualTo("digits"));
-            Assert.That(part.Shape, Is.EqualTo(new ImageShape(1, 8, 8)));
+            Assert.That(part.Shape, Is.EqualTo(new SampleShape(1, 8, 8)));
             Assert.That(part.FeatureCount, Is.EqualTo(64));
             Assert.That(part.ClassCount, Is.EqualTo(10));
             Assert.That(part.Features, Has.Length.EqualTo(part.Count * 64));
@@ -77,10 +77,10 @@ public class DigitsDatasetTests
     public void Dataset_rejects_features_that_do_not_match_the_shape()
     {
         Assert.Throws<ArgumentException>(() =>
-            new Dataset("x", new float[10], [0, 1], 4, 2, new ImageShape(1, 2, 2)));
+            new Dataset("x", new float[10], [0, 1], 4, 2, new SampleShape(1, 2, 2)));
         Assert.Throws<ArgumentException>(() =>
-            new Dataset("x", new float[8], [0, 2], 4, 2, new ImageShape(1, 2, 2)));
+            new Dataset("x", new float[8], [0, 2], 4, 2, new SampleShape(1, 2, 2)));
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new Dataset("x", new float[8], [0, 1], 4, 2, new ImageShape(1, 2, 2)).Sample(2));
+            new Dataset("x", new float[8], [0, 1], 4, 2, new SampleShape(1, 2, 2)).Sample(2));
     }
 }

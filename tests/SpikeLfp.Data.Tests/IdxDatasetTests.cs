@@ -22,7 +22,7 @@ public class IdxDatasetTests
         Assert.That(split.Test.Count, Is.EqualTo(5));
         Assert.That(split.Train.ClassCount, Is.EqualTo(4));
         Assert.That(split.Test.ClassCount, Is.EqualTo(4));
-        Assert.That(split.Train.Shape, Is.EqualTo(new ImageShape(1, 3, 2)));
+        Assert.That(split.Train.Shape, Is.EqualTo(new SampleShape(1, 3, 2)));
         Assert.That(split.Train.Name, Is.EqualTo("tiny"));
         Assert.That(split.Train.Labels.Take(6), Is.EqualTo(new[] { 0, 1, 2, 3, 0, 1 }));
         // Image 1 pixel 2 is (1*7 + 2*31) % 256 = 69 -> (69/255 - 0.5)/0.5.

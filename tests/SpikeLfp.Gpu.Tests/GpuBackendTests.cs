@@ -12,6 +12,13 @@ public class GpuBackendTests
     public void Forward_and_lfp_backward_agree_with_the_cpu_backend(Scenario scenario)
         => Assert.That(BackendAgreement.ForwardAndBackward(GpuFixture.Backend, scenario), Is.Empty);
 
+    [Test]
+    public void Backward_uses_a_trace_refilled_elsewhere_even_with_the_same_spike_totals()
+    {
+        Assert.That(BackendAgreement.RefilledTrace(GpuFixture.Backend, Scenario.All[0]), Is.Empty);
+        Assert.That(BackendAgreement.RefilledTrace(GpuFixture.Backend, Scenario.All.First(s => s.Encoder != "current")), Is.Empty);
+    }
+
     [TestCase("sgd")]
     [TestCase("adam")]
     public void Device_training_steps_match_the_host_trainer(string optimizer)

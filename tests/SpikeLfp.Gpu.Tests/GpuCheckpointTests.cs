@@ -22,7 +22,7 @@ public class GpuCheckpointTests
 
     private static TrainingOptions Options(string optimizer) => new()
     {
-        Steps = 4, BatchSize = 16, Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01f : 0.1f, Seed = 4,
+        Steps = 4, BatchSize = 16, Optimizer = SpikeLfp.Learning.Optimizers.OptimizerFactory.Parse(optimizer), LearningRate = optimizer == "adam" ? 0.01f : 0.1f, Seed = 4,
     };
 
     private static SpikingNetwork Network()

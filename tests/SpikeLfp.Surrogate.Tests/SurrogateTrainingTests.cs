@@ -47,7 +47,7 @@ public class SurrogateTrainingTests
     {
         (float[] x, int[] labels) = SeparableData(batch: 32, seed: 3);
         using SurrogateNetwork network = InitialNetwork(SurrogateSpec.Default, seed: 11);
-        using var trainer = new SurrogateTrainer(network, new SurrogateTrainerOptions(LearningRate: 0.02));
+        using var trainer = new SurrogateBatchTrainer(network, new SurrogateBatchTrainerOptions(LearningRate: 0.02));
         for (int epoch = 0; epoch < 60; epoch++) trainer.TrainBatch(x, labels, labels.Length, Steps);
 
         int[] predicted = trainer.Predict(x, labels.Length, Steps);
@@ -55,7 +55,7 @@ public class SurrogateTrainingTests
 
         IReadOnlyList<SurrogateLayer> exported = network.ExportLayers();
         using var copy = new SurrogateNetwork(exported, SurrogateSpec.Default);
-        using var copyTrainer = new SurrogateTrainer(copy);
+        using var copyTrainer = new SurrogateBatchTrainer(copy);
         Assert.That(copyTrainer.Predict(x, labels.Length, Steps), Is.EqualTo(predicted));
         Assert.That(exported[0].Beta, Is.EqualTo(0.9));
     }
@@ -65,7 +65,7 @@ public class SurrogateTrainingTests
     {
         (float[] x, int[] labels) = SeparableData(batch: 16, seed: 5);
         using SurrogateNetwork network = InitialNetwork(SurrogateSpec.Parse("fast-sigmoid"), seed: 2);
-        using var trainer = new SurrogateTrainer(network, new SurrogateTrainerOptions(SurrogateOptimizer.Sgd, LearningRate: 0.5, Momentum: 0.9));
+        using var trainer = new SurrogateBatchTrainer(network, new SurrogateBatchTrainerOptions(SurrogateOptimizer.Sgd, LearningRate: 0.5, Momentum: 0.9));
         double before = trainer.Evaluate(x, labels, labels.Length, Steps);
         for (int epoch = 0; epoch < 40; epoch++) trainer.TrainBatch(x, labels, labels.Length, Steps);
         Assert.That(trainer.Evaluate(x, labels, labels.Length, Steps), Is.LessThan(before));
@@ -127,7 +127,7 @@ public class SurrogateTrainingTests
         torch.manual_seed(1234);
         (float[] x, int[] labels) = SeparableData(batch: 16, seed: 1);
         using SurrogateNetwork network = InitialNetwork(surrogate, seed: 7);
-        using var trainer = new SurrogateTrainer(network, new SurrogateTrainerOptions(LearningRate: 0.02));
+        using var trainer = new SurrogateBatchTrainer(network, new SurrogateBatchTrainerOptions(LearningRate: 0.02));
         var losses = new List<double>();
         for (int epoch = 0; epoch < 40; epoch++) losses.Add(trainer.TrainBatch(x, labels, labels.Length, Steps));
         return losses.ToArray();

@@ -5,6 +5,7 @@ using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Learning.Experiments;
 using SpikeLfp.Learning.Surrogate;
+using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.IO;
 using SpikeLfp.Viz;
@@ -113,7 +114,7 @@ public sealed class CompareCommand : IInterruptibleCommand
         var first = CommonOptions.Network(a, input, settings.Seeds[0]);   // validates --model against the data
         var lfpOptions = CommonOptions.ForData(a, settings.Lfp, input, first);
         settings = settings with { Lfp = lfpOptions, Surrogate = settings.Surrogate with { Steps = lfpOptions.Steps } };
-        SurrogateRuleTrainer.CheckSize(first, Math.Min(settings.Lfp.BatchSize, Math.Max(1, data.Train.Count)), settings.Lfp.Steps);   // BPTT's activations, before any run starts
+        SurrogateGradientTrainer.CheckSize(first, Math.Min(settings.Lfp.BatchSize, Math.Max(1, data.Train.Count)), settings.Lfp.Steps);   // BPTT's activations, before any run starts
         var (backend, lfp) = Backends.Select(a);
         using var claimed = resumed is null ? OutputFolder.ForNewRun(a, Name) : OutputFolder.ForResume(a.OptionalString("out")!, CompareProgress.FileName, "");
         string folder = claimed.Path;
@@ -201,8 +202,8 @@ public sealed class CompareCommand : IInterruptibleCommand
         {
             var bands = rows.Select(r => Band(r, settings.Epochs)).ToList();
             string bandTitle = $"Test accuracy on {data.Train.Name}, {first.Spec}: mean and range over seeds {string.Join(",", settings.Seeds)}";
-            PlotExport.Save(Plots.TrainingCurveBands(bands, bandTitle), Path.Combine(folder, SeedsPng), 1000, 700);
-            PlotExport.Save(Plots.TrainingCurveBands(bands, bandTitle), Path.Combine(folder, SeedsSvg), 1000, 700);
+            PlotExport.Save(Plots.TrainingCurveBands(bands, bandTitle), Path.Combine(folder, SeedsPng), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
+            PlotExport.Save(Plots.TrainingCurveBands(bands, bandTitle), Path.Combine(folder, SeedsSvg), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
         }
         AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Report(rows, settings, data, first, args));
         output.WriteLine($"wrote {Path.Combine(folder, "comparison.json")}, {Path.Combine(folder, "report.md")} and {Path.Combine(folder, CurvesPng)}" +
@@ -223,7 +224,7 @@ public sealed class CompareCommand : IInterruptibleCommand
     }).ToList());
 
     /// <summary>Everything compare needs besides the data and the network, validated.</summary>
-    private sealed record Settings(int Epochs, int[] Seeds, TrainingOptions Lfp, SurrogateRuleOptions Surrogate, IReadOnlyList<SurrogateSpec> Surrogates);
+    private sealed record Settings(int Epochs, int[] Seeds, TrainingOptions Lfp, SurrogateGradientOptions Surrogate, IReadOnlyList<SurrogateSpec> Surrogates);
 
     private static Settings Parse(Arguments a)
     {
@@ -238,7 +239,7 @@ public sealed class CompareCommand : IInterruptibleCommand
             Steps = steps,
             Epochs = epochs,
             BatchSize = batch,
-            Optimizer = a.Choice("lfp-optimizer", "sgd", "sgd", "adam"),
+            Optimizer = OptimizerFactory.Parse(a.Choice("lfp-optimizer", "sgd", "sgd", "adam")),
             LearningRate = a.Float("lfp-lr", 0.02f, positive: true),
             Momentum = a.Float("lfp-momentum", 0.9f),
             ClipNorm = a.Float("lfp-clip", 3f),
@@ -254,11 +255,11 @@ public sealed class CompareCommand : IInterruptibleCommand
             "mse-count" => SurrogateLoss.MseCount,
             _ => SurrogateLoss.CeRate,
         };
-        var surrogate = new SurrogateRuleOptions
+        var surrogate = new SurrogateGradientOptions
         {
             Steps = steps,
             BatchSize = batch,
-            Trainer = new SurrogateTrainerOptions(optimizer, Double(a, "surrogate-lr", 1e-3, positive: true), Double(a, "surrogate-momentum", 0.0), loss),
+            Trainer = new SurrogateBatchTrainerOptions(optimizer, Double(a, "surrogate-lr", 1e-3, positive: true), Double(a, "surrogate-momentum", 0.0), loss),
             TorchThreads = a.Int("torch-threads", 1, 1, 1024),
         };
         try { surrogate.Validate(); }
@@ -379,7 +380,7 @@ public sealed class CompareCommand : IInterruptibleCommand
         md.AppendLine(Invariant($"- model: {model.Spec}; neurons: {string.Join("; ", neurons)}"));
         md.AppendLine(Invariant($"- steps T = {s.Lfp.Steps}, batch {s.Lfp.BatchSize}, {s.Epochs} epochs, seeds {string.Join(", ", s.Seeds)}"));
         md.AppendLine("- every rule starts a seed from the same initial weights (PyTorch's uniform default) and visits the data in the same order (EpochSchedule)");
-        md.AppendLine(Invariant($"- LFP: {s.Lfp.Optimizer} lr {s.Lfp.LearningRate:G6}, momentum {s.Lfp.Momentum:G6}, gradient-norm clip {s.Lfp.ClipNorm:G6}; rate-coded reward, Heaviside spikes, no surrogate"));
+        md.AppendLine(Invariant($"- LFP: {s.Lfp.Optimizer.Name()} lr {s.Lfp.LearningRate:G6}, momentum {s.Lfp.Momentum:G6}, gradient-norm clip {s.Lfp.ClipNorm:G6}; rate-coded reward, Heaviside spikes, no surrogate"));
         md.AppendLine(Invariant($"- surrogate: torch {s.Surrogate.Trainer.Optimizer.ToString().ToLowerInvariant()} lr {s.Surrogate.Trainer.LearningRate:G6}") +
             (s.Surrogate.Trainer.Optimizer == SurrogateOptimizer.Sgd ? Invariant($", momentum {s.Surrogate.Trainer.Momentum:G6}") : "") +
             $", loss {LossName(s.Surrogate.Trainer.Loss)}, surrogates {string.Join(", ", s.Surrogates)}, {s.Surrogate.TorchThreads} torch thread(s)");

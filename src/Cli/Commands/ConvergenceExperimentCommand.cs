@@ -138,8 +138,8 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
 
     private static void SavePlot(OxyPlot.PlotModel plot, string folder, string name)
     {
-        PlotExport.Save(plot, Path.Combine(folder, name + ".png"), 1000, 700);
-        PlotExport.Save(plot, Path.Combine(folder, name + ".svg"), 1000, 700);
+        PlotExport.Save(plot, Path.Combine(folder, name + ".png"), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
+        PlotExport.Save(plot, Path.Combine(folder, name + ".svg"), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
     }
 
     private static List<RunBand> Bands(ConvergenceStudy study, Func<ConvergenceEpoch, double> measure)

@@ -74,8 +74,8 @@ public sealed class HeavisideExperimentCommand : IInterruptibleCommand
         var bands = Rules.Select(rule => new RunBand(HeavisideExperiment.Label(rule),
             study.Curve(rule).Select((s, epoch) => new BandPoint(epoch, s.Mean, s.Min, s.Max)).ToList())).ToList();
         string title = $"Step-activated MLP {Model(study)} on {data.Train.Name}: mean and range over seeds {string.Join(",", seeds)}";
-        PlotExport.Save(Plots.TrainingCurveBands(bands, title), Path.Combine(folder, PngFile), 1000, 700);
-        PlotExport.Save(Plots.TrainingCurveBands(bands, title), Path.Combine(folder, SvgFile), 1000, 700);
+        PlotExport.Save(Plots.TrainingCurveBands(bands, title), Path.Combine(folder, PngFile), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
+        PlotExport.Save(Plots.TrainingCurveBands(bands, title), Path.Combine(folder, SvgFile), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
         AtomicFile.WriteAllText(Path.Combine(folder, ReportFile), Report(study, data, a.Given));
         output.WriteLine($"wrote {Path.Combine(folder, JsonFile)}, {Path.Combine(folder, PngFile)}, {Path.Combine(folder, SvgFile)} and {Path.Combine(folder, ReportFile)}");
         return 0;

@@ -4,6 +4,7 @@ using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Data;
 using SpikeLfp.Learning.Experiments;
+using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Surrogate;
 using SpikeLfp.Network.IO;
 using SpikeLfp.Viz;
@@ -46,7 +47,7 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
         var settings = new PruningSettings { Epochs = a.Int("epochs", CompareCommand.DefaultEpochs, 1), Seed = a.Int("seed", 0, 0) };
         var data = CommonOptions.Data(a);
         var initial = CommonOptions.Network(a, new InputData(data, null), settings.Seed);   // validates --model against the data
-        SurrogateRuleTrainer.CheckSize(initial, Math.Min(settings.Lfp.BatchSize, Math.Max(1, data.Train.Count)), settings.Lfp.Steps);   // BPTT's activations, before training starts
+        SurrogateGradientTrainer.CheckSize(initial, Math.Min(settings.Lfp.BatchSize, Math.Max(1, data.Train.Count)), settings.Lfp.Steps);   // BPTT's activations, before training starts
         using var claimed = OutputFolder.ForNewRun(a, "prune");
         string folder = claimed.Path;
 
@@ -77,11 +78,11 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
         AtomicFile.WriteAllText(Path.Combine(folder, JsonFile), ToJson(result, data).ToString(Formatting.Indented));
         string title = $"Magnitude pruning, {initial.Spec} on {data.Train.Name} (seed {settings.Seed}, no retraining)";
         var runs = result.Rules.Select(r => new PruningRun(r.Rule.Label, r.Curve.Select(p => (p.PrunedFraction, p.TestAccuracy)).ToList())).ToList();
-        PlotExport.Save(Plots.PruningCurve(runs, title), Path.Combine(folder, PngFile), 1000, 700);
-        PlotExport.Save(Plots.PruningCurve(runs, title), Path.Combine(folder, SvgFile), 1000, 700);
+        PlotExport.Save(Plots.PruningCurve(runs, title), Path.Combine(folder, PngFile), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
+        PlotExport.Save(Plots.PruningCurve(runs, title), Path.Combine(folder, SvgFile), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
         foreach (var r in result.Rules)
             foreach (string extension in new[] { "png", "svg" })
-                PlotExport.Save(WeightPlot(r, data), Path.Combine(folder, $"{WeightsFile(r)}.{extension}"), 1000, 700);
+                PlotExport.Save(WeightPlot(r, data), Path.Combine(folder, $"{WeightsFile(r)}.{extension}"), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
         AtomicFile.WriteAllText(Path.Combine(folder, ReportFile), Report(result, data, a.Given));
         output.WriteLine($"wrote {Path.Combine(folder, JsonFile)}, {Path.Combine(folder, PngFile)} (.svg), {string.Join(", ", result.Rules.Select(r => Path.Combine(folder, WeightsFile(r) + ".png")))} (.svg) and {Path.Combine(folder, ReportFile)}");
         return 0;
@@ -134,7 +135,7 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
             ["input"] = "constant analog current at every step",
             ["initial_test_accuracy"] = result.Lfp.Run.InitialTestAccuracy,
             ["initial_gini"] = Pruning.Gini(result.Initial),
-            ["lfp"] = Invariant($"{s.Lfp.Optimizer} lr {s.Lfp.LearningRate:G6}, momentum {s.Lfp.Momentum:G6}, gradient-norm clip {s.Lfp.ClipNorm:G6}; Heaviside spikes, no surrogate"),
+            ["lfp"] = Invariant($"{s.Lfp.Optimizer.Name()} lr {s.Lfp.LearningRate:G6}, momentum {s.Lfp.Momentum:G6}, gradient-norm clip {s.Lfp.ClipNorm:G6}; Heaviside spikes, no surrogate"),
             ["surrogate"] = Invariant($"{s.Surrogate.Surrogate}, {s.Surrogate.Trainer.Optimizer.ToString().ToLowerInvariant()} lr {s.Surrogate.Trainer.LearningRate:G6}, loss {s.Surrogate.Trainer.Loss}"),
             ["gini"] = "Gini coefficient of |w| (weights only, biases excluded): 2 sum_i i a_(i) / (n sum a) - (n+1)/n over the sorted magnitudes; 0 = all equal, (n-1)/n = one non-zero weight; gini over every layer's weights pooled, gini_per_layer by layer name",
             ["pruning"] = "global magnitude pruning of the trained network, no retraining: round(pruned_fraction x weights) weights with the smallest |w| over all layers together set to zero (biases kept); ties go to the lower layer, then the lower index in the layer's weight array; every point prunes the unpruned network, and the pruned sets are nested",
@@ -193,7 +194,7 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
         md.AppendLine("- Global magnitude pruning: round(fraction × number of weights) weights with the smallest |w| over all layers together are set to zero; ties go to the lower layer, then the lower index in the layer's weight array. Every point starts again from the trained network (the pruned sets are nested); no retraining, biases kept.");
         md.AppendLine("- Test accuracy: for both rules the trained weights live in an ordinary SpikeLfp model, simulated with constant-current input; prediction by output spike counts.");
         md.AppendLine(Invariant($"- data: {data.Train.Name}, {data.Train.Count} training / {data.Test.Count} test samples; T = {s.Lfp.Steps}, batch {s.Lfp.BatchSize}, {s.Epochs} epochs, seed {s.Seed}; PyTorch's uniform initialisation, the same for both rules"));
-        md.AppendLine(Invariant($"- LFP: {s.Lfp.Optimizer} lr {s.Lfp.LearningRate:G6}, momentum {s.Lfp.Momentum:G6}, gradient-norm clip {s.Lfp.ClipNorm:G6}; rate-coded reward, Heaviside spikes"));
+        md.AppendLine(Invariant($"- LFP: {s.Lfp.Optimizer.Name()} lr {s.Lfp.LearningRate:G6}, momentum {s.Lfp.Momentum:G6}, gradient-norm clip {s.Lfp.ClipNorm:G6}; rate-coded reward, Heaviside spikes"));
         md.AppendLine(Invariant($"- surrogate: {s.Surrogate.Surrogate} surrogate, torch {s.Surrogate.Trainer.Optimizer.ToString().ToLowerInvariant()} lr {s.Surrogate.Trainer.LearningRate:G6}, loss {s.Surrogate.Trainer.Loss}"));
         md.AppendLine(Invariant($"- training time: {string.Join(", ", result.Rules.Select(r => $"{r.Rule.Label} {r.Run.Seconds:F1} s"))}"));
         return md.ToString();

@@ -77,8 +77,8 @@ public sealed class SimulateCommand : IInterruptibleCommand
         for (int s = 0; s < samples; s++)
         {
             var plot = Plots.SpikeRaster(recording, s);
-            PlotExport.Save(plot, Path.Combine(folder, $"raster-{s}.png"), 1400, 800);
-            PlotExport.Save(Plots.SpikeRaster(recording, s), Path.Combine(folder, $"raster-{s}.svg"), 1400, 800);
+            PlotExport.Save(plot, Path.Combine(folder, $"raster-{s}.png"), PlotExport.RasterWidth, PlotExport.RasterHeight);
+            PlotExport.Save(Plots.SpikeRaster(recording, s), Path.Combine(folder, $"raster-{s}.svg"), PlotExport.RasterWidth, PlotExport.RasterHeight);
             output.WriteLine($"sample {s}: label {labels[s]}, prediction {recording.Prediction(s)}, spikes {string.Join(" ", recording.Layers.Select(l => $"{l.Name}={l.SpikeCount(s)}"))}, synaptic ops {costs[s].OperationsPerSample.ToString("F0", CultureInfo.InvariantCulture)}");
         }
         output.WriteLine($"wrote spikes.csv, simulation.json and {samples} rasters (PNG, SVG) to {folder}");

@@ -4,7 +4,6 @@ using System.Text;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Gpu;
-using SpikeLfp.Gpu.Kernels;
 using SpikeLfp.Network.IO;
 using SpikeLfp.Network.Populations;
 using SpikeLfp.Viz;
@@ -62,8 +61,8 @@ public sealed class SimulateNetworkCommand : ICommand
         catch (ArgumentException e) { throw new UsageException($"simulate-network: {(what == "cuba" ? "" : Path.GetFileName(what) + ": ")}{e.Message}"); }
         double buildSeconds = clock.Elapsed.TotalSeconds;
         bool gpu = Backends.Device(a) == "gpu";
-        if (gpu && network.Populations.Any(p => p.Propagator.Receptors > DeviceReceptorLif.MaxReceptors))
-            throw new UsageException($"simulate-network: --device gpu: the GPU kernel supports at most {DeviceReceptorLif.MaxReceptors} receptors per neuron.");
+        if (gpu && network.Populations.Any(p => p.Propagator.Receptors > GpuNetworkSimulation.MaxReceptors))
+            throw new UsageException($"simulate-network: --device gpu: the GPU kernel supports at most {GpuNetworkSimulation.MaxReceptors} receptors per neuron.");
         using var claimed = OutputFolder.ForNewRun(a, Name);
         string folder = claimed.Path;
 
@@ -84,7 +83,7 @@ public sealed class SimulateNetworkCommand : ICommand
         var statistics = SpikeStatistics.Compute(network, record, steps);
         AtomicFile.WriteAllText(Path.Combine(folder, "spikes.csv"), SpikesCsv(network, record));
         AtomicFile.WriteAllText(Path.Combine(folder, "statistics.json"), StatisticsJson(network, statistics, what, seed, steps, buildSeconds, simulateSeconds, simulateCpuSeconds, threads, gpu).ToString(Formatting.Indented));
-        PlotExport.Save(Raster(network, record, steps, rasterNeurons, what), Path.Combine(folder, "raster.png"), 1400, 800);
+        PlotExport.Save(Raster(network, record, steps, rasterNeurons, what), Path.Combine(folder, "raster.png"), PlotExport.RasterWidth, PlotExport.RasterHeight);
         int bin = Math.Max(1, (int)Math.Round(1 / spec.DtMs));
         var rates = Enumerable.Range(0, network.Populations.Count)
             .Select(p => new Plots.PopulationRate(spec.Populations[p].Name, SpikeStatistics.PopulationRate(network, record, p, steps, bin))).ToList();

@@ -1,8 +1,10 @@
 using SpikeLfp.Network.Encoding;
 using System.Globalization;
 using SpikeLfp.Data;
+using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Backends;
 using SpikeLfp.Network.Simulation;
 using SpikeLfp.Viz;
 
@@ -70,7 +72,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         arguments[DataHashKey] = input.ContentHash();
         // A step count derived from the data (rows) is saved as if given, so --resume rebuilds the same options.
         arguments["steps"] = options.Steps.ToString(CultureInfo.InvariantCulture);
-        output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
+        output.WriteLine($"LFP on {data.Train.Name}: model {network.Spec}, T={options.Steps}, batch {options.BatchSize}, {options.Optimizer.Name()} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}, {data.Train.Count} train / {data.Test.Count} test samples");
         SaveRaster(trainer, data.Test, folder, "raster-before");
         return Train(trainer, data, folder, checkpointEvery, arguments, [], null, output, cancellation);
     }
@@ -192,13 +194,15 @@ public sealed class TrainCommand : IInterruptibleCommand
         => Interruption.Resumable(Name, folder, where, $"checkpoint written to {Checkpoint.PathIn(folder)}");
 
     // Test sample RasterSample, encoded with the evaluation key the test set uses, so before and after are comparable.
+    // Drawn from the CPU simulation (on the run's CPU threads when it trains on the CPU), so the picture does not
+    // depend on the device.
     private static void SaveRaster(ILfpBatchTrainer trainer, Dataset test, string folder, string name)
     {
         if (test.Count == 0) return;
-        var simulator = new Simulator(trainer.Network, trainer.Options.Steps, trainer.Encoder);
+        var simulator = new Simulator(trainer.Network, trainer.Options.Steps, trainer.Encoder, trainer.EvaluationBackend as CpuBackend);
         var recording = simulator.Record(test.Sample(RasterSample), [Evaluator.EvaluationKeyBase + RasterSample], [test.Labels[RasterSample]], membranes: false);
-        PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".png"), 1400, 800);
-        PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".svg"), 1400, 800);
+        PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".png"), PlotExport.RasterWidth, PlotExport.RasterHeight);
+        PlotExport.Save(Plots.SpikeRaster(recording, 0), Path.Combine(folder, name + ".svg"), PlotExport.RasterWidth, PlotExport.RasterHeight);
     }
 
     private static List<CurvePoint> Cumulative(IReadOnlyList<EpochMetrics> epochs)
@@ -237,5 +241,5 @@ public sealed class TrainCommand : IInterruptibleCommand
     /// <summary>The one line printed per epoch.</summary>
     public static string EpochLine(EpochMetrics m, int epochs)
         => string.Create(CultureInfo.InvariantCulture,
-            $"epoch {m.Epoch,3}/{epochs}  train {m.TrainAccuracy:P2}  test {m.TestAccuracy:P2}  reward {m.MeanReward:F4}  spikes {string.Join(" ", m.SpikeRates.Select(r => $"{r.Key}={r.Value:P1}"))}  {m.Seconds:F1}s  {m.SamplesPerSecond:F0} samples/s");
+            $"epoch {m.Epoch,3}/{epochs}  train {m.TrainAccuracy:P2}  test {m.TestAccuracy:P2}  reward {m.MeanObjective:F4}  spikes {string.Join(" ", m.SpikeRates.Select(r => $"{r.Key}={r.Value:P1}"))}  {m.Seconds:F1}s  {m.SamplesPerSecond:F0} samples/s");
 }

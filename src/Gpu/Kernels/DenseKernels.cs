@@ -8,10 +8,10 @@ namespace SpikeLfp.Gpu.Kernels;
 /// C(m, n) is at c[m * CRow + n] (CRow = N: row-major [M, N]; more: one step's rows of a [sample, step, neuron] array).
 /// <see cref="Accumulate"/> != 0 starts from C (a broadcast bias), else from 0.
 /// </summary>
-public readonly record struct ProductShape(int M, int N, int K, int ARow, int ACol, int BRow, int BCol, int CRow, int Accumulate);
+internal readonly record struct ProductShape(int M, int N, int K, int ARow, int ACol, int BRow, int BCol, int CRow, int Accumulate);
 
 /// <summary>The dense product of the device backend: tiled in shared memory, summed in ascending k.</summary>
-public static class DenseKernels
+internal static class DenseKernels
 {
     /// <summary>Tile edge; a group is Tile x Tile threads.</summary>
     public const int Tile = 16;

@@ -6,21 +6,21 @@ namespace SpikeLfp.Gpu.Kernels;
 /// <see cref="FusedMultiplyAdd"/> as written, and on CUDA <see cref="ContractedMultiplyAdd"/>'s mul + add is
 /// contracted into one fma by the PTX assembler (the .NET intrinsic has no PTX mapping in ILGPU 1.5).
 /// </summary>
-public interface IMultiplyAdd
+internal interface IMultiplyAdd
 {
     /// <summary>a * b + c.</summary>
     float Apply(float a, float b, float c);
 }
 
 /// <summary>a * b + c rounded once (MathF.FusedMultiplyAdd): the CPU accelerator's choice.</summary>
-public readonly struct FusedMultiplyAdd : IMultiplyAdd
+internal readonly struct FusedMultiplyAdd : IMultiplyAdd
 {
     /// <inheritdoc/>
     public float Apply(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
 }
 
 /// <summary>a * b + c as mul + add, which ptxas contracts into fma.rn.f32: the CUDA choice.</summary>
-public readonly struct ContractedMultiplyAdd : IMultiplyAdd
+internal readonly struct ContractedMultiplyAdd : IMultiplyAdd
 {
     /// <inheritdoc/>
     public float Apply(float a, float b, float c) => a * b + c;

@@ -10,7 +10,7 @@ namespace SpikeLfp.Gpu.Kernels;
 /// portable ones, so flags travel as ints. Built only from validated models (<see cref="From"/>). <see cref="Alpha"/>
 /// is 0 for LIF; <see cref="Spiking"/> is 0 for LI.
 /// </summary>
-public readonly record struct DeviceNeurons(float Beta, float Threshold, int Reset, int DelayedReset, int HasSynapticCurrent, float Alpha, int Spiking)
+internal readonly record struct DeviceNeurons(float Beta, float Threshold, int Reset, int DelayedReset, int HasSynapticCurrent, float Alpha, int Spiking)
 {
     /// <summary>The device form of <paramref name="neuron"/>.</summary>
     /// <exception cref="NotSupportedException">A neuron kind without a device kernel.</exception>
@@ -91,10 +91,10 @@ public readonly record struct DeviceNeurons(float Beta, float Threshold, int Res
 }
 
 /// <summary>One neuron after a step: membrane u_t, synaptic current i_t (0 for LIF) and spike s_t (0 or 1). Default: at rest.</summary>
-public readonly record struct DeviceNeuronState(float Membrane, float Synaptic, float Spike);
+internal readonly record struct DeviceNeuronState(float Membrane, float Synaptic, float Spike);
 
 /// <summary>
 /// One neuron's LFP step: <see cref="NormalizedReward"/> per unit of weighted input (rho_t, or q_t for CubaLIF),
 /// the membrane's internal reward I_t and the synaptic current's alpha q_t, both handed to step t-1.
 /// </summary>
-public readonly record struct DeviceLfpStep(float NormalizedReward, float Internal, float Synaptic);
+internal readonly record struct DeviceLfpStep(float NormalizedReward, float Internal, float Synaptic);

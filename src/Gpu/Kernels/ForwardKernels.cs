@@ -11,7 +11,7 @@ namespace SpikeLfp.Gpu.Kernels;
 /// (<see cref="NeuronScan"/>). A recurrent layer's z_t needs its own s_{t-1}: after the same product, it adds
 /// V s_{t-1} (one product per step) and advances one step per launch (<see cref="NeuronStep"/>).
 /// </summary>
-public static class ForwardKernels
+internal static class ForwardKernels
 {
     /// <summary>current[r, j] = bias[j]: the starting value of a cuBLAS product accumulated with beta = 1.</summary>
     public static void BroadcastBias(Index1D index, ArrayView<float> bias, ArrayView<float> current, int outputs)

@@ -7,7 +7,7 @@ namespace SpikeLfp.Gpu.Kernels;
 /// Device kernels of LFP's backward pass (LFP.md, "Backward" and "Rewards"), the equations of
 /// <see cref="LfpKernels"/> laid out for one thread per output element. Layouts: [sample, step, neuron].
 /// </summary>
-public static class LfpDeviceKernels
+internal static class LfpDeviceKernels
 {
     /// <summary>
     /// lfprop's rate-coded reward for one (sample, class): A_{t,y} = 1 - sigmoid(P_y - floor(T/2)) at every step,

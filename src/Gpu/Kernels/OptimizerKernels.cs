@@ -6,7 +6,7 @@ namespace SpikeLfp.Gpu.Kernels;
 /// The optimizer step on the device, grad = -feedback (LFP.md, "One training step"): global-norm clipping as
 /// GradientClipping.ClipGlobalNorm, then SGD with momentum or Adam as the host optimizers compute them.
 /// </summary>
-public static class OptimizerKernels
+internal static class OptimizerKernels
 {
     /// <summary>Chunk of a gradient summed by one thread of <see cref="SquaredSums"/>.</summary>
     public const int Chunk = 4096;
@@ -30,7 +30,7 @@ public static class OptimizerKernels
         double sum = 0;
         for (int k = 0; k < count; k++) sum += partials[k];
         double norm = Math.Sqrt(sum);
-        double coefficient = maxNorm > 0 && !double.IsNaN(norm) && !double.IsInfinity(norm) ? maxNorm / (norm + 1e-6) : 1.0;
+        double coefficient = maxNorm > 0 && !double.IsNaN(norm) && !double.IsInfinity(norm) ? maxNorm / (norm + Learning.Optimizers.GradientClipping.NormEpsilon) : 1.0;
         state[0] = norm;
         state[1] = coefficient < 1 ? coefficient : 1.0;
     }

@@ -7,7 +7,7 @@ namespace SpikeLfp.Gpu.Kernels;
 /// A <see cref="ReceptorLifPropagator"/> as a kernel argument (blittable: receptors as fixed fields, up to
 /// <see cref="MaxReceptors"/>; unused ones have decay 0 and weight 0).
 /// </summary>
-public readonly record struct DeviceReceptorLif(float MembraneDecay, float ResetAboveRest, float ThresholdAboveRest, int RefractorySteps, int Receptors,
+internal readonly record struct DeviceReceptorLif(float MembraneDecay, float ResetAboveRest, float ThresholdAboveRest, int RefractorySteps, int Receptors,
     float Decay0, float Decay1, float Decay2, float Decay3, float ToMembrane0, float ToMembrane1, float ToMembrane2, float ToMembrane3)
 {
     /// <summary>Receptor types a device population can have.</summary>
@@ -34,7 +34,7 @@ public readonly record struct DeviceReceptorLif(float MembraneDecay, float Reset
 /// Device kernels of the population network (NetworkSimulation on the host): the neuron update, one thread per
 /// neuron, and event-driven delivery, one thread per source neuron that walks its CSR row only when it fired.
 /// </summary>
-public static class PopulationKernels
+internal static class PopulationKernels
 {
     /// <summary>
     /// One step of neuron i, ReceptorLif.Step written out with the CPU's operations in the CPU's order. Writes

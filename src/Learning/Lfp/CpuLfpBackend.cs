@@ -12,11 +12,15 @@ namespace SpikeLfp.Learning.Lfp;
 /// LFP's backward pass on the CPU in two phases. (1) Per sample, in parallel: reward through the layers and
 /// back in time (every term touches only the inputs that fired). (2) Feedback, in parallel over blocks of
 /// weight rows: each row sums its contributions in a fixed (sample, step) order, so the result does not
-/// depend on the number of threads.
+/// depend on the number of threads. Runs on the threads of the given CPU backend (default: a new
+/// <see cref="CpuBackend"/> on all cores); give it the simulation's backend so forward and backward share them.
 /// </summary>
 public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
 {
-    private readonly ParallelOptions _parallel = (cpu ?? CpuBackend.Shared).Parallelism;
+    /// <summary>The CPU backend whose threads the backward pass uses.</summary>
+    public CpuBackend Cpu { get; } = cpu ??= new CpuBackend();
+
+    private readonly ParallelOptions _parallel = cpu.Parallelism;
 
     /// <inheritdoc/>
     public float Backward(SpikingNetwork network, ForwardTrace trace, ReadOnlySpan<int> labels, ISpikeReward reward, LfpWorkspace workspace, Feedback feedback)
@@ -44,7 +48,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
     private static void RewardThroughLayers(SpikingNetwork network, LayerRules[] rules, ForwardTrace trace, ISpikeReward reward, LfpWorkspace ws, int b, int label)
     {
         int steps = trace.Steps, top = network.Layers.Count - 1, inputs = trace.InputSize;
-        bool keep = ws.KeepInputReward;
+        bool keep = ws.KeepsDiagnostics;
         var input = trace.Input;
         ws.SampleReward[b] = reward.Compute(trace, b, label, ws.Incoming[top].AsSpan(b * steps * network.Layers[top].Size, steps * network.Layers[top].Size));
         for (int k = 0; k <= top; k++)

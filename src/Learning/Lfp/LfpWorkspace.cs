@@ -5,8 +5,8 @@ namespace SpikeLfp.Learning.Lfp;
 /// <summary>
 /// Buffers of one LFP pass, sized once for a trace and reused for every batch (no allocation per batch or
 /// step). Layouts follow the trace: sample-major [sample, step, neuron]. By default only what the feedback
-/// needs is kept; the diagnostic mode (<c>keepInputReward</c>) also keeps every layer's per-step reward and
-/// rho, and the reward reaching the input, for tests, attribution and backend comparisons.
+/// needs is kept; the diagnostic mode (<see cref="Diagnostic"/>, <see cref="KeepsDiagnostics"/>) also keeps every
+/// layer's per-step reward and rho, and the reward reaching the input, for tests, attribution and backend comparisons.
 /// </summary>
 public sealed class LfpWorkspace
 {
@@ -14,6 +14,9 @@ public sealed class LfpWorkspace
     private readonly Network.Encoding.InputKind _input;
 
     /// <summary>Allocates buffers matching <paramref name="trace"/>.</summary>
+    /// <param name="trace">The trace whose shape the buffers follow.</param>
+    /// <param name="keepInputReward">True for the diagnostic mode (<see cref="KeepsDiagnostics"/>): every layer's per-step
+    /// reward and rho and the reward reaching the input are kept, not only what the feedback needs.</param>
     public LfpWorkspace(ForwardTrace trace, bool keepInputReward = false)
     {
         int cap = trace.Capacity, steps = trace.Steps, top = trace.Layers.Length - 1;
@@ -22,7 +25,7 @@ public sealed class LfpWorkspace
         InputSize = trace.InputSize;
         _sizes = trace.Layers.Select(l => l.Size).ToArray();
         _input = trace.Input;
-        KeepInputReward = keepInputReward;
+        KeepsDiagnostics = keepInputReward;
         bool constantFirst = trace.Input == Network.Encoding.InputKind.ConstantCurrent;
         // The output layer's reward is always kept (it is the reward function's output); a constant-current first
         // layer needs only its rho summed over steps, so its per-step rho is kept only in diagnostic mode, or when
@@ -74,7 +77,10 @@ public sealed class LfpWorkspace
     /// <summary>Per neuron, how many rows <see cref="RewardedRowIndex"/> lists.</summary>
     internal int[] RewardedRowCount { get; }
     /// <summary>Diagnostic mode: intermediates and the reward reaching the input are kept.</summary>
-    public bool KeepInputReward { get; }
+    public bool KeepsDiagnostics { get; }
+
+    /// <summary>A workspace in diagnostic mode for <paramref name="trace"/>: everything an LFP pass computes is kept.</summary>
+    public static LfpWorkspace Diagnostic(ForwardTrace trace) => new(trace, keepInputReward: true);
     /// <summary>Reward reaching the input (diagnostic mode): [sample, input] for a constant current (summed over steps), [sample, step, input] for spikes or a sequence.</summary>
     public float[] InputReward { get; }
 

@@ -5,6 +5,9 @@ namespace SpikeLfp.Learning.Optimizers;
 /// <summary>Global L2-norm clipping, as torch.nn.utils.clip_grad_norm_.</summary>
 public static class GradientClipping
 {
+    /// <summary>Added to the norm in max_norm / (norm + eps), as clip_grad_norm_ does (also used by the device kernel).</summary>
+    public const double NormEpsilon = 1e-6;
+
     /// <summary>
     /// Scales all gradients by max_norm / (norm + 1e-6) when their joint L2 norm exceeds
     /// <paramref name="maxNorm"/>; returns the norm before clipping. A NaN or infinite norm is returned as is.
@@ -15,7 +18,7 @@ public static class GradientClipping
         foreach (var g in gradients) sum += VectorMath.SumOfSquares(g);
         double norm = Math.Sqrt(sum);
         if (!double.IsFinite(norm)) return norm;
-        double coefficient = maxNorm / (norm + 1e-6);
+        double coefficient = maxNorm / (norm + NormEpsilon);
         if (coefficient < 1)
         {
             foreach (var g in gradients) VectorMath.Scale((float)coefficient, g);
@@ -34,7 +37,7 @@ public static class GradientClipping
         foreach (var g in gradients) sum += VectorMath.SumOfSquares(g);
         norm = Math.Sqrt(sum);
         if (!double.IsFinite(norm) || maxNorm <= 0) return 1f;
-        double coefficient = maxNorm / (norm + 1e-6);
+        double coefficient = maxNorm / (norm + NormEpsilon);
         return coefficient < 1 ? (float)coefficient : 1f;
     }
 }

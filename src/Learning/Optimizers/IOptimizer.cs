@@ -29,22 +29,54 @@ public interface IOptimizer
 /// <summary>Serializable optimizer state: named buffers per parameter and a step counter.</summary>
 public sealed record OptimizerState(string Kind, long Steps, IReadOnlyDictionary<string, float[][]> Buffers);
 
-/// <summary>Validated construction of optimizers by name.</summary>
-public static class Optimizers
+/// <summary>The optimizers LFP training steps with; named "sgd" and "adam" in options, checkpoints and output.</summary>
+public enum OptimizerKind
 {
+    /// <summary>SGD with momentum (<see cref="Optimizers.Sgd"/>), "sgd".</summary>
+    Sgd,
+
+    /// <summary>Adam (<see cref="Optimizers.Adam"/>), "adam".</summary>
+    Adam,
+}
+
+/// <summary>Validated construction of optimizers (<see cref="Sgd"/>, <see cref="Adam"/>), and their names.</summary>
+public static class OptimizerFactory
+{
+    /// <summary>The name of <paramref name="kind"/> in options, checkpoints and output: "sgd" or "adam".</summary>
+    public static string Name(this OptimizerKind kind) => kind switch
+    {
+        OptimizerKind.Sgd => "sgd",
+        OptimizerKind.Adam => "adam",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer."),
+    };
+
+    /// <summary>The optimizer named <paramref name="name"/>: "sgd" or "adam".</summary>
+    /// <exception cref="ArgumentException">Any other name.</exception>
+    public static OptimizerKind Parse(string name) => name switch
+    {
+        "sgd" => OptimizerKind.Sgd,
+        "adam" => OptimizerKind.Adam,
+        _ => throw new ArgumentException($"unknown optimizer '{name}': expected sgd or adam."),
+    };
+
     /// <summary>Creates "sgd" (with momentum) or "adam"; <paramref name="parallelism"/> lets sgd update large arrays on several threads.</summary>
     /// <exception cref="ArgumentException">Unknown name or a learning rate / momentum that is not finite and in range.</exception>
     public static IOptimizer Create(string name, float learningRate, float momentum, ParallelOptions? parallelism = null)
+        => Create(Parse(name), learningRate, momentum, parallelism);
+
+    /// <summary>Creates SGD (with <paramref name="momentum"/>) or Adam; <paramref name="parallelism"/> lets SGD update large arrays on several threads.</summary>
+    /// <exception cref="ArgumentException">A learning rate / momentum that is not finite and in range, or an unknown kind.</exception>
+    public static IOptimizer Create(OptimizerKind kind, float learningRate, float momentum, ParallelOptions? parallelism = null)
     {
         if (!float.IsFinite(learningRate) || learningRate <= 0f)
             throw new ArgumentException($"learning rate must be a finite number > 0, got {learningRate}.");
         if (!float.IsFinite(momentum) || momentum < 0f || momentum >= 1f)
             throw new ArgumentException($"momentum must be in [0, 1), got {momentum}.");
-        return name switch
+        return kind switch
         {
-            "sgd" => new Sgd(learningRate, momentum) { Parallelism = parallelism },
-            "adam" => new Adam(learningRate),
-            _ => throw new ArgumentException($"unknown optimizer '{name}': expected sgd or adam."),
+            OptimizerKind.Sgd => new Sgd(learningRate, momentum) { Parallelism = parallelism },
+            OptimizerKind.Adam => new Adam(learningRate),
+            _ => throw new ArgumentException($"unknown optimizer '{kind}': expected sgd or adam."),
         };
     }
 }

@@ -26,7 +26,7 @@ public sealed record PruningSettings
     /// <summary>LFP settings (its Seed is replaced by <see cref="Seed"/>).</summary>
     public TrainingOptions Lfp { get; init; } = new() { Encoder = "current" };
     /// <summary>Surrogate settings (its Seed is replaced by <see cref="Seed"/>).</summary>
-    public SurrogateRuleOptions Surrogate { get; init; } = new() { Surrogate = SurrogateSpec.Default };
+    public SurrogateGradientOptions Surrogate { get; init; } = new() { Surrogate = SurrogateSpec.Default };
 
     /// <summary>The pruned fractions of the curve: k x Step for k = 0, 1, ... while k x Step &lt;= MaxFraction.</summary>
     public IReadOnlyList<double> Fractions
@@ -100,7 +100,7 @@ public static class PruningExperiment
     /// <param name="initial">The shared initial network (not modified).</param>
     /// <param name="data">Training and test sets.</param>
     /// <param name="settings">Settings.</param>
-    /// <param name="backend">Where simulation and evaluation run (default: the shared CPU backend).</param>
+    /// <param name="backend">Where simulation and evaluation run (default: a new CPU backend on all cores).</param>
     /// <param name="lfpBackend">Where the LFP backward runs (default: the CPU backend matching <paramref name="backend"/>).</param>
     /// <param name="onEpoch">Called after each training epoch with the rule (for progress output).</param>
     /// <param name="progress">Creates a per-epoch progress sink from the rule and epoch number (may return null).</param>
@@ -143,7 +143,7 @@ public static class PruningExperiment
     /// with input by <paramref name="encoder"/> (constant current by default).
     /// </summary>
     public static IReadOnlyList<PruningPoint> Curve(SpikingNetwork network, Dataset test, IReadOnlyList<double> fractions, int steps,
-        int batchSize = 256, IComputeBackend? backend = null, IInputEncoder? encoder = null)
+        int batchSize = Evaluator.DefaultBatchSize, IComputeBackend? backend = null, IInputEncoder? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(test);

@@ -144,8 +144,8 @@ public static class RuleComparison
     /// see <see cref="CreateEncoder"/>).</param>
     /// <param name="encoder">The input both rules train on, when the options cannot name it (recorded spikes,
     /// <see cref="RecordedSpikeEncoder"/>); its name must be the options' encoder.</param>
-    /// <param name="surrogate">Surrogate settings; its <see cref="SurrogateRuleOptions.Surrogate"/> is replaced by the rule's.</param>
-    /// <param name="backend">Where simulation runs (default: the shared CPU backend).</param>
+    /// <param name="surrogate">Surrogate settings; its <see cref="SurrogateGradientOptions.Surrogate"/> is replaced by the rule's.</param>
+    /// <param name="backend">Where simulation runs (default: a new CPU backend on all cores).</param>
     /// <param name="lfpBackend">Where the LFP backward runs (default: the CPU backend matching <paramref name="backend"/>).</param>
     /// <param name="onEpoch">Called after each epoch (for progress output).</param>
     /// <param name="progress">Creates a per-epoch progress sink from the epoch number (may return null).</param>
@@ -157,7 +157,7 @@ public static class RuleComparison
     /// from the epoch after it, bit-identically.</param>
     /// <exception cref="ArgumentException">A checkpoint that is not of this run (rule, seed, steps, batch, encoder, model).</exception>
     public static RuleRun Train(ComparedRule rule, SpikingNetwork initial, DatasetSplit data, int epochs,
-        TrainingOptions lfp, SurrogateRuleOptions surrogate, IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
+        TrainingOptions lfp, SurrogateGradientOptions surrogate, IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
         Action<EpochMetrics>? onEpoch = null, Func<int, IProgress<int>?>? progress = null, CancellationToken cancellation = default,
         IInputEncoder? encoder = null, Checkpoint? lfpResume = null, Checkpoint? surrogateResume = null)
     {
@@ -203,7 +203,7 @@ public static class RuleComparison
         else
         {
             if (surrogateResume is not null) network = surrogateResume.Network.Clone();
-            using var trainer = new SurrogateRuleTrainer(network, surrogate with { Surrogate = rule.Surrogate }, backend, encoder);
+            using var trainer = new SurrogateGradientTrainer(network, surrogate with { Surrogate = rule.Surrogate }, backend, encoder);
             Checkpoint? finished = surrogateResume;
             if (surrogateResume is not null)
             {
@@ -232,15 +232,15 @@ public static class RuleComparison
     /// <summary>
     /// The checkpoint of a surrogate run after <paramref name="metrics"/> (its finished epochs) in the checkpoint format
     /// of LFP runs: options are <paramref name="lfp"/>'s steps, batch, seed and encoder with the surrogate's optimizer,
-    /// learning rate and momentum; the optimizer buffers are torch's (<see cref="SurrogateTrainer.SaveOptimizerState"/>).
+    /// learning rate and momentum; the optimizer buffers are torch's (<see cref="SurrogateBatchTrainer.SaveOptimizerState"/>).
     /// </summary>
-    public static Checkpoint SurrogateCheckpoint(ComparedRule rule, SurrogateRuleTrainer trainer, TrainingOptions lfp, IReadOnlyList<EpochMetrics> metrics)
+    public static Checkpoint SurrogateCheckpoint(ComparedRule rule, SurrogateGradientTrainer trainer, TrainingOptions lfp, IReadOnlyList<EpochMetrics> metrics)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(trainer);
         var optimizer = trainer.SaveOptimizerState();
         var t = trainer.Options.Trainer;
-        var options = lfp with { Optimizer = optimizer.Kind, LearningRate = (float)t.LearningRate, Momentum = (float)t.Momentum, ClipNorm = 0f };
+        var options = lfp with { Optimizer = Optimizers.OptimizerFactory.Parse(optimizer.Kind), LearningRate = (float)t.LearningRate, Momentum = (float)t.Momentum, ClipNorm = 0f };
         return new Checkpoint(RuleKey(rule), options, trainer.Network.Clone(), optimizer, metrics.ToArray(), null, new Dictionary<string, string>());
     }
 
@@ -279,7 +279,7 @@ public static class RuleComparison
     /// i.e. pooled over every hidden neuron (null when the network has no hidden layer); and the synaptic work of
     /// simulating the samples.
     /// </summary>
-    public static TestActivity MeasureTestActivity(SpikingNetwork network, Dataset data, int steps, int batchSize = 256, IComputeBackend? backend = null,
+    public static TestActivity MeasureTestActivity(SpikingNetwork network, Dataset data, int steps, int batchSize = Evaluator.DefaultBatchSize, IComputeBackend? backend = null,
         IInputEncoder? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(network);

@@ -132,16 +132,6 @@ public sealed class SurrogateNetwork : IDisposable
         return ForwardConstant(input, steps);
     }
 
-    /// <summary>Runs T steps on a spike (or any time-varying) input [T, B, Inputs] (row-major).</summary>
-    public SurrogateTrace ForwardSequence(float[] inputs, int batch, int steps)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (steps <= 0 || batch <= 0 || inputs.Length != steps * batch * Inputs)
-            throw new ArgumentException($"Expected T*B*Inputs = {steps}*{batch}*{Inputs} values, got {inputs.Length}.");
-        using var sequence = tensor(inputs, new long[] { steps, batch, Inputs }, DType);
-        return Forward(sequence);
-    }
-
     /// <summary>
     /// Runs the network. <paramref name="input"/> is either [B, Inputs] (constant current, then
     /// <paramref name="steps"/> is required) or [T, B, Inputs] (one input per step).

@@ -230,7 +230,7 @@ public sealed record Checkpoint(
         ["steps"] = o.Steps,
         ["epochs"] = o.Epochs,
         ["batch"] = o.BatchSize,
-        ["optimizer"] = o.Optimizer,
+        ["optimizer"] = o.Optimizer.Name(),
         ["lr"] = o.LearningRate,
         ["momentum"] = o.Momentum,
         ["clip"] = o.ClipNorm,
@@ -241,12 +241,12 @@ public sealed record Checkpoint(
 
     private static TrainingOptions OptionsFromJson(JObject json, string source)
     {
+        string optimizer = Required(json, "optimizer", source).Value<string>()!;
         var options = new TrainingOptions
         {
             Steps = Required(json, "steps", source).Value<int>(),
             Epochs = Required(json, "epochs", source).Value<int>(),
             BatchSize = Required(json, "batch", source).Value<int>(),
-            Optimizer = Required(json, "optimizer", source).Value<string>()!,
             LearningRate = Required(json, "lr", source).Value<float>(),
             Momentum = Required(json, "momentum", source).Value<float>(),
             ClipNorm = Required(json, "clip", source).Value<float>(),
@@ -254,7 +254,7 @@ public sealed record Checkpoint(
             Encoder = Required(json, "encoder", source).Value<string>()!,
             EvaluationBatchSize = Required(json, "evaluation_batch", source).Value<int>(),
         };
-        try { options.Validate(); }
+        try { options = options with { Optimizer = OptimizerFactory.Parse(optimizer) }; options.Validate(); }
         catch (ArgumentException e) { throw new CheckpointException($"{source}: invalid options: {e.Message}"); }
         if (options.EvaluationBatchSize < 1) throw new CheckpointException($"{source}: invalid options: evaluation batch must be positive.");
         return options;
@@ -263,8 +263,8 @@ public sealed record Checkpoint(
     private static OptimizerState OptimizerFromJson(JObject json, SpikingNetwork network, TrainingOptions options, string source)
     {
         string kind = Required(json, "kind", source).Value<string>()!;
-        if (kind != options.Optimizer)
-            throw new CheckpointException($"{source}: optimizer state is for '{kind}' but the options say '{options.Optimizer}'.");
+        if (kind != options.Optimizer.Name())
+            throw new CheckpointException($"{source}: optimizer state is for '{kind}' but the options say '{options.Optimizer.Name()}'.");
         long steps = Required(json, "steps", source).Value<long>();
         if (steps < 0) throw new CheckpointException($"{source}: optimizer step count {steps} is negative.");
         // One buffer per parameter array, in the trainer's order (SpikingNetwork.Parameters).

@@ -7,12 +7,15 @@ namespace SpikeLfp.Learning.Training;
 /// </summary>
 public static class EpochSchedule
 {
+    // Separates the shuffle's random stream from the encoders' streams drawn from the same seed.
+    private const ulong ShuffleSalt = 0x5EED;
+
     /// <summary>The permutation of 0..count-1 for epoch <paramref name="epoch"/> (1-based) and <paramref name="seed"/>.</summary>
     public static int[] Order(int count, int seed, int epoch)
     {
         var order = Enumerable.Range(0, count).ToArray();
         // Random(int) is the seeded, stable legacy generator; HashCode would differ between processes.
-        new Random(unchecked((int)Network.Encoding.CounterRandom.Bits((ulong)seed, (ulong)epoch, 0x5EED, 0))).Shuffle(order);
+        new Random(unchecked((int)Network.Encoding.CounterRandom.Bits((ulong)seed, (ulong)epoch, ShuffleSalt, 0))).Shuffle(order);
         return order;
     }
 

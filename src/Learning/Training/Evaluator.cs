@@ -12,8 +12,11 @@ public static class Evaluator
     /// <summary>Keys of evaluation samples live apart from training keys so seeded encoders never reuse a training draw.</summary>
     public const long EvaluationKeyBase = 1L << 62;
 
+    /// <summary>Samples simulated together when evaluating, unless a caller says otherwise (results do not depend on it).</summary>
+    public const int DefaultBatchSize = 256;
+
     /// <summary>Fraction of samples of <paramref name="data"/> classified correctly.</summary>
-    public static double Accuracy(SpikingNetwork network, Dataset data, int steps, IInputEncoder encoder, int batchSize = 256, IComputeBackend? backend = null)
+    public static double Accuracy(SpikingNetwork network, Dataset data, int steps, IInputEncoder encoder, int batchSize = DefaultBatchSize, IComputeBackend? backend = null)
     {
         var predictions = Predict(network, data, steps, encoder, batchSize, backend);
         int correct = 0;
@@ -22,7 +25,7 @@ public static class Evaluator
     }
 
     /// <summary>Predicted class of every sample of <paramref name="data"/>.</summary>
-    public static int[] Predict(SpikingNetwork network, Dataset data, int steps, IInputEncoder encoder, int batchSize = 256, IComputeBackend? backend = null)
+    public static int[] Predict(SpikingNetwork network, Dataset data, int steps, IInputEncoder encoder, int batchSize = DefaultBatchSize, IComputeBackend? backend = null)
     {
         var simulator = new Simulator(network, steps, encoder, backend);
         // A long simulation evaluates in smaller batches (each sample is simulated alone, so the result is the same).

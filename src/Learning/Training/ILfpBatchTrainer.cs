@@ -21,7 +21,7 @@ public interface ILfpBatchTrainer
     TrainingOptions Options { get; }
     /// <summary>The input encoder of training and evaluation.</summary>
     IInputEncoder Encoder { get; }
-    /// <summary>Where evaluation simulates (null: the shared CPU backend).</summary>
+    /// <summary>Where evaluation simulates: the trainer's own backend (null: a new <see cref="CpuBackend"/> on all cores).</summary>
     IComputeBackend? EvaluationBackend { get; }
 
     /// <summary>

@@ -32,6 +32,10 @@ public sealed class LfpTrainer : ILfpBatchTrainer
     /// <remarks>
     /// <paramref name="encoder"/> defaults to the one <c>options.Encoder</c> names; the rows encoder needs the data
     /// set's shape, so pass it (<see cref="RowsEncoder.For"/>) when <c>options.Encoder</c> is "rows".
+    /// Forward and backward share one backend: give <paramref name="backend"/> (where the forward pass and evaluation
+    /// run) and the LFP backward follows it (a <see cref="CpuLfpBackend"/> on the same threads, or the backend itself
+    /// when it also runs LFP, as <c>GpuBackend</c> does); or give only <paramref name="lfp"/> and the forward pass
+    /// follows it. With neither, both run on one new <see cref="CpuBackend"/> on all cores.
     /// </remarks>
     public LfpTrainer(SpikingNetwork network, TrainingOptions options, IComputeBackend? backend = null, ILfpBackend? lfp = null, ISpikeReward? reward = null,
         IInputEncoder? encoder = null)
@@ -44,10 +48,11 @@ public sealed class LfpTrainer : ILfpBatchTrainer
         Encoder = encoder ?? (options.Encoder == "rows"
             ? throw new ArgumentException("the rows encoder needs the data set's shape: pass RowsEncoder.For(featureCount, network.InputSize).", nameof(encoder))
             : InputEncoders.Create(options.Encoder, (ulong)options.Seed));
+        backend ??= lfp as IComputeBackend ?? (lfp as CpuLfpBackend)?.Cpu ?? new CpuBackend();
         _simulator = new Simulator(network, options.Steps, Encoder, backend);
-        _lfp = lfp ?? new CpuLfpBackend();
+        _lfp = lfp ?? backend as ILfpBackend ?? new CpuLfpBackend(backend as CpuBackend);
         _reward = reward ?? (network.Layers[^1].Neuron.Spikes ? new RateCodedSpikeReward() : new ReadoutSoftmaxReward());
-        Optimizer = Optimizers.Optimizers.Create(options.Optimizer, options.LearningRate, options.Momentum, (_simulator.Backend as CpuBackend)?.Parallelism);
+        Optimizer = OptimizerFactory.Create(options.Optimizer, options.LearningRate, options.Momentum, (_simulator.Backend as CpuBackend)?.Parallelism);
         _parameters = network.Parameters().ToArray();
         _feedback = new Feedback(network);
         _gradients = _feedback.InParameterOrder().ToArray();
@@ -57,6 +62,8 @@ public sealed class LfpTrainer : ILfpBatchTrainer
 
     /// <summary>The network being trained.</summary>
     public SpikingNetwork Network { get; }
+    /// <summary>Where LFP's backward pass runs (paired with <see cref="EvaluationBackend"/>, see the constructor).</summary>
+    public ILfpBackend LfpBackend => _lfp;
     /// <summary>The optimizer (its state goes into checkpoints).</summary>
     public IOptimizer Optimizer { get; }
     /// <summary>The input encoder.</summary>

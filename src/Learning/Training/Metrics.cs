@@ -5,11 +5,22 @@ using SpikeLfp.Network.IO;
 namespace SpikeLfp.Learning.Training;
 
 /// <summary>What one epoch measured. Shared by every training rule, so runs can be compared.</summary>
+/// <param name="Epoch">The epoch (1-based).</param>
+/// <param name="TrainAccuracy">Fraction of training samples predicted correctly (before each batch's update).</param>
+/// <param name="TestAccuracy">Fraction of test samples predicted correctly after the epoch.</param>
+/// <param name="MeanObjective">
+/// Mean per-sample value of what the rule optimises: LFP's reward (higher is better) or the surrogate rule's loss
+/// (lower is better); the run's rule says which. metrics.json keeps the key <c>mean_reward</c> for it, as files
+/// written before have it.
+/// </param>
+/// <param name="SpikeRates">Spikes per neuron and step in training, per layer name.</param>
+/// <param name="Seconds">Wall time of the epoch, evaluation included.</param>
+/// <param name="SamplesPerSecond">Training samples per second.</param>
 public sealed record EpochMetrics(
     int Epoch,
     double TrainAccuracy,
     double TestAccuracy,
-    double MeanReward,
+    double MeanObjective,
     IReadOnlyDictionary<string, double> SpikeRates,
     double Seconds,
     double SamplesPerSecond)
@@ -20,7 +31,7 @@ public sealed record EpochMetrics(
         ["epoch"] = Epoch,
         ["train_accuracy"] = TrainAccuracy,
         ["test_accuracy"] = TestAccuracy,
-        ["mean_reward"] = MeanReward,
+        ["mean_reward"] = MeanObjective,
         ["spike_rates"] = new JObject(SpikeRates.Select(p => new JProperty(p.Key, p.Value))),
         ["seconds"] = Seconds,
         ["samples_per_second"] = SamplesPerSecond,

@@ -52,6 +52,6 @@ public sealed record RecordedInput(DatasetSplit Data, RecordedSpikeEncoder Encod
     {
         var references = new float[part.Count];
         for (int i = 0; i < references.Length; i++) references[i] = first + i;
-        return new Dataset(part.Name, references, (int[])part.Labels.Clone(), 1, Math.Max(2, part.ClassCount), new ImageShape(1, 1, 1));
+        return new Dataset(part.Name, references, (int[])part.Labels.Clone(), 1, Math.Max(2, part.ClassCount), new SampleShape(1, 1, 1));
     }
 }

@@ -12,8 +12,8 @@ public sealed record TrainingOptions
     public int Epochs { get; init; } = 30;
     /// <summary>Samples per update.</summary>
     public int BatchSize { get; init; } = 32;
-    /// <summary>"sgd" or "adam".</summary>
-    public string Optimizer { get; init; } = "sgd";
+    /// <summary>SGD (with <see cref="Momentum"/>) or Adam; its name ("sgd", "adam") is <c>Optimizer.Name()</c>.</summary>
+    public Optimizers.OptimizerKind Optimizer { get; init; } = Optimizers.OptimizerKind.Sgd;
     /// <summary>Learning rate.</summary>
     public float LearningRate { get; init; } = 0.02f;
     /// <summary>SGD momentum.</summary>
@@ -25,7 +25,7 @@ public sealed record TrainingOptions
     /// <summary>Input encoding: "current", "rows", "rate" or "latency"; "events" for recorded spikes.</summary>
     public string Encoder { get; init; } = "current";
     /// <summary>Samples per batch when evaluating (does not change results).</summary>
-    public int EvaluationBatchSize { get; init; } = 256;
+    public int EvaluationBatchSize { get; init; } = Evaluator.DefaultBatchSize;
 
     /// <summary>Checks every value; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
@@ -36,7 +36,7 @@ public sealed record TrainingOptions
         if (!float.IsFinite(LearningRate) || LearningRate <= 0) throw new ArgumentException($"learning rate must be a finite number > 0, got {LearningRate}.");
         if (!float.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1) throw new ArgumentException($"momentum must be in [0, 1), got {Momentum}.");
         if (!float.IsFinite(ClipNorm) || ClipNorm < 0) throw new ArgumentException($"clip norm must be a finite number >= 0, got {ClipNorm}.");
-        if (Optimizer is not ("sgd" or "adam")) throw new ArgumentException($"unknown optimizer '{Optimizer}': expected sgd or adam.");
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"unknown optimizer '{Optimizer}': expected sgd or adam.");
         if (!Network.Encoding.InputEncoders.Names.Contains(Encoder) && Encoder != Network.Encoding.InputEncoders.Recorded) throw new ArgumentException($"unknown encoder '{Encoder}': expected {string.Join(", ", Network.Encoding.InputEncoders.Names)}.");
     }
 }

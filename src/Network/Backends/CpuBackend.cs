@@ -13,14 +13,16 @@ namespace SpikeLfp.Network.Backends;
 /// </summary>
 public sealed class CpuBackend : IComputeBackend
 {
-    /// <summary>Creates a backend that uses up to <paramref name="maxThreads"/> threads (default: all cores).</summary>
+    /// <summary>
+    /// Creates a backend that uses up to <paramref name="maxThreads"/> threads (default: all cores). This is the
+    /// documented default of every type that takes an optional backend (<see cref="Simulation.Simulator"/>, the
+    /// trainers, the evaluator): passing null there means a new <c>CpuBackend()</c> owned by that object, never a
+    /// process-wide instance. Pass one backend to the trainer and the simulators of a run so they share its threads.
+    /// </summary>
     public CpuBackend(int? maxThreads = null)
     {
         Parallelism = new ParallelOptions { MaxDegreeOfParallelism = maxThreads ?? Environment.ProcessorCount };
     }
-
-    /// <summary>A shared instance using all cores.</summary>
-    public static CpuBackend Shared { get; } = new();
 
     /// <summary>Threading limits used by every kernel launch.</summary>
     public ParallelOptions Parallelism { get; }

@@ -6,7 +6,10 @@ using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Network.Model;
 
-/// <summary>An image (or feature map) shape, channel-last: Height x Width x Channels, stored [y, x, c] row-major.</summary>
+/// <summary>
+/// An image (or feature map) shape, channel-last: Height x Width x Channels, stored [y, x, c] row-major. A data set's
+/// sample shape is <c>SpikeLfp.Data.SampleShape</c>, channels first.
+/// </summary>
 public sealed record ImageShape(int Height, int Width, int Channels)
 {
     /// <summary>Values per sample.</summary>

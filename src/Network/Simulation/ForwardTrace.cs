@@ -102,8 +102,23 @@ public sealed class ForwardTrace
 
     /// <summary>Largest batch the trace holds.</summary>
     public int Capacity { get; }
-    /// <summary>Samples in the current batch.</summary>
-    public int Batch { get; set; }
+    /// <summary>
+    /// Samples in the current batch. A backend's forward pass sets it first when it fills the trace, which counts as
+    /// a new <see cref="Fill"/>.
+    /// </summary>
+    public int Batch
+    {
+        get => _batch;
+        set { _batch = value; Fill++; }
+    }
+    private int _batch;
+
+    /// <summary>
+    /// How many times the trace has been filled (each setting of <see cref="Batch"/>). A device backend keeps its own
+    /// copy of a trace it filled and reuses it only while this count is unchanged; a trace edited by hand after its
+    /// forward pass should have <see cref="Batch"/> set again so the copy is refreshed.
+    /// </summary>
+    public long Fill { get; private set; }
     /// <summary>Time steps.</summary>
     public int Steps { get; }
     /// <summary>Inputs per sample.</summary>

@@ -12,14 +12,14 @@ public sealed class Simulator
 {
     private ForwardTrace? _trace;
 
-    /// <summary>Creates a simulator; <paramref name="backend"/> defaults to the CPU.</summary>
+    /// <summary>Creates a simulator; <paramref name="backend"/> defaults to a new <see cref="CpuBackend"/> on all cores.</summary>
     public Simulator(SpikingNetwork network, int steps, IInputEncoder encoder, IComputeBackend? backend = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         Network = network;
         Steps = steps;
         Encoder = encoder;
-        Backend = backend ?? CpuBackend.Shared;
+        Backend = backend ?? new CpuBackend();
     }
 
     /// <summary>The simulated network.</summary>

@@ -12,7 +12,7 @@ namespace SpikeLfp.Tests.Compare;
 
 /// <summary>
 /// The surrogate baseline on recurrent and current-based LIF networks fed image rows: exact model exchange (V and b_V
-/// included), the simulator's spikes, and training through <see cref="SurrogateRuleTrainer"/>.
+/// included), the simulator's spikes, and training through <see cref="SurrogateGradientTrainer"/>.
 /// </summary>
 public class SurrogateRecurrentTests
 {
@@ -48,7 +48,7 @@ public class SurrogateRecurrentTests
                 features[n * Rows * RowLength + i] = (float)((bright ? 0.6 : -0.3) + 0.4 * random.NextDouble());
             }
         }
-        return new Dataset("rows", features, labels, Rows * RowLength, Classes, new Data.ImageShape(1, Rows, RowLength));
+        return new Dataset("rows", features, labels, Rows * RowLength, Classes, new Data.SampleShape(1, Rows, RowLength));
     }
 
     [Test]
@@ -119,8 +119,8 @@ public class SurrogateRecurrentTests
     private static (EpochMetrics Metrics, SpikingNetwork Network) TrainOneEpoch(Dataset train, Dataset test)
     {
         var network = Network(HiddenVariants[0], seed: 2, 12);
-        var options = new SurrogateRuleOptions { Seed = 2, Steps = Rows, BatchSize = 16, Trainer = new SurrogateTrainerOptions(LearningRate: 1e-2) };
-        using var trainer = new SurrogateRuleTrainer(network, options, encoder: RowsEncoder.For(train.FeatureCount, network.InputSize));
+        var options = new SurrogateGradientOptions { Seed = 2, Steps = Rows, BatchSize = 16, Trainer = new SurrogateBatchTrainerOptions(LearningRate: 1e-2) };
+        using var trainer = new SurrogateGradientTrainer(network, options, encoder: RowsEncoder.For(train.FeatureCount, network.InputSize));
         Assert.That(trainer.FeatureCount, Is.EqualTo(Rows * RowLength));
         return (trainer.TrainEpoch(train, test, 1), network);
     }
@@ -135,12 +135,12 @@ public class SurrogateRecurrentTests
 
         float[] v0 = initial.Layers[0].Recurrent!.Weights, v1 = trained.Layers[0].Recurrent!.Weights;
         int moved = v0.Zip(v1).Count(p => p.First != p.Second);
-        TestContext.Out.WriteLine($"loss {metrics.MeanReward:F4}, train {metrics.TrainAccuracy:P1}, test {metrics.TestAccuracy:P1}, V entries moved {moved}/{v0.Length}");
+        TestContext.Out.WriteLine($"loss {metrics.MeanObjective:F4}, train {metrics.TrainAccuracy:P1}, test {metrics.TestAccuracy:P1}, V entries moved {moved}/{v0.Length}");
         Assert.That(moved, Is.GreaterThan(v0.Length / 2), "the recurrent weights V are trained");
         Assert.That(trained.Layers[0].Recurrent!.Bias, Is.Not.EqualTo(initial.Layers[0].Recurrent!.Bias).AsCollection, "b_V is trained");
         Assert.That(trained.Parameters().SelectMany(p => p).All(float.IsFinite), Is.True, "every trained parameter is finite");
-        Assert.That(double.IsFinite(metrics.MeanReward), Is.True, "the loss is finite");
-        Assert.That(again.MeanReward, Is.EqualTo(metrics.MeanReward), "same seed, same loss, bit for bit");
+        Assert.That(double.IsFinite(metrics.MeanObjective), Is.True, "the loss is finite");
+        Assert.That(again.MeanObjective, Is.EqualTo(metrics.MeanObjective), "same seed, same loss, bit for bit");
         Assert.That(metrics.TestAccuracy, Is.EqualTo(Evaluator.Accuracy(trained, test, Rows, RowsEncoder.For(test.FeatureCount, RowLength))),
             "scored by the simulator on rows input with the trained weights");
     }
@@ -188,7 +188,7 @@ public class SurrogateRecurrentTests
         Dataset train = RowsData(64, seed: 5), test = RowsData(32, seed: 6);
         var initial = Network(HiddenVariants[0], seed: 3, 12);
         var lfp = new TrainingOptions { Encoder = "rows", Steps = Rows, BatchSize = 16, Seed = 3 };
-        var surrogate = new SurrogateRuleOptions { Steps = Rows, BatchSize = 16, Seed = 3 };
+        var surrogate = new SurrogateGradientOptions { Steps = Rows, BatchSize = 16, Seed = 3 };
 
         RuleRun run = RuleComparison.Train(new ComparedRule(SurrogateSpec.Default), initial, new DatasetSplit(train, test), 1, lfp, surrogate);
 

@@ -21,16 +21,16 @@ public class SurrogateResumeTests
         return new DatasetSplit(digits.Train.Take(200), digits.Test.Take(100));
     }
 
-    private static RuleRun Train(ComparedRule rule, SurrogateTrainerOptions optimizer, CancellationToken cancellation = default,
+    private static RuleRun Train(ComparedRule rule, SurrogateBatchTrainerOptions optimizer, CancellationToken cancellation = default,
         Action<EpochMetrics>? onEpoch = null, Checkpoint? resume = null)
     {
         var initial = SpikingNetwork.Create(NetworkSpec.Parse("64-24-10", LifParameters.Default), 0);
-        var surrogate = new SurrogateRuleOptions { Steps = Lfp.Steps, BatchSize = Lfp.BatchSize, Trainer = optimizer };
+        var surrogate = new SurrogateGradientOptions { Steps = Lfp.Steps, BatchSize = Lfp.BatchSize, Trainer = optimizer };
         return RuleComparison.Train(rule, initial, SmallDigits(), Epochs, Lfp, surrogate, onEpoch: onEpoch, cancellation: cancellation, surrogateResume: resume);
     }
 
     // Stopped after epoch `stopAfter`, saved and read back as a file would be, resumed.
-    private static (RuleRun Resumed, Checkpoint Saved) StopAndResume(ComparedRule rule, SurrogateTrainerOptions optimizer, int stopAfter)
+    private static (RuleRun Resumed, Checkpoint Saved) StopAndResume(ComparedRule rule, SurrogateBatchTrainerOptions optimizer, int stopAfter)
     {
         using var stop = new CancellationTokenSource();
         var stopped = Assert.Throws<SurrogateRunStoppedException>(() =>
@@ -43,7 +43,7 @@ public class SurrogateResumeTests
     private static void AssertSameRun(RuleRun resumed, RuleRun reference)
     {
         Assert.That(resumed.Epochs.Select(e => e.TestAccuracy), Is.EqualTo(reference.Epochs.Select(e => e.TestAccuracy)));
-        Assert.That(resumed.Epochs.Select(e => e.MeanReward), Is.EqualTo(reference.Epochs.Select(e => e.MeanReward)), "the loss of every epoch, bit for bit");
+        Assert.That(resumed.Epochs.Select(e => e.MeanObjective), Is.EqualTo(reference.Epochs.Select(e => e.MeanObjective)), "the loss of every epoch, bit for bit");
         Assert.That(resumed.Epochs.Select(e => e.TrainAccuracy), Is.EqualTo(reference.Epochs.Select(e => e.TrainAccuracy)));
         for (int k = 0; k < reference.Trained!.Layers.Count; k++)
         {
@@ -57,7 +57,7 @@ public class SurrogateResumeTests
     public void A_surrogate_run_stopped_in_an_epoch_resumes_from_the_last_finished_one_to_the_uninterrupted_result(SurrogateOptimizer kind, double momentum)
     {
         var rule = new ComparedRule(SurrogateSpec.Default);
-        var optimizer = new SurrogateTrainerOptions(kind, kind == SurrogateOptimizer.Adam ? 5e-3 : 0.05, momentum);
+        var optimizer = new SurrogateBatchTrainerOptions(kind, kind == SurrogateOptimizer.Adam ? 5e-3 : 0.05, momentum);
         var reference = Train(rule, optimizer);
         var (resumed, saved) = StopAndResume(rule, optimizer, stopAfter: 2);
 
@@ -71,7 +71,7 @@ public class SurrogateResumeTests
     public void A_surrogate_run_stopped_in_its_first_epoch_has_no_checkpoint_and_a_resume_of_another_run_is_refused()
     {
         var rule = new ComparedRule(SurrogateSpec.Default);
-        var optimizer = new SurrogateTrainerOptions();
+        var optimizer = new SurrogateBatchTrainerOptions();
         using (var stop = new CancellationTokenSource())
         {
             stop.Cancel();
@@ -89,7 +89,7 @@ public class SurrogateResumeTests
     [Test]
     public void A_changed_surrogate_checkpoint_is_refused_by_its_checksum()
     {
-        var (_, saved) = StopAndResume(new ComparedRule(SurrogateSpec.Default), new SurrogateTrainerOptions(), stopAfter: 1);
+        var (_, saved) = StopAndResume(new ComparedRule(SurrogateSpec.Default), new SurrogateBatchTrainerOptions(), stopAfter: 1);
         string text = saved.ToJson();
         int at = text.IndexOf("\"steps\": 7", StringComparison.Ordinal);
         Assert.That(at, Is.GreaterThan(0), text[..Math.Min(400, text.Length)]);

@@ -85,7 +85,7 @@ public class SurrogateConvTests
         EpochMetrics? lfpLast = null;
         for (int epoch = 1; epoch <= 3; epoch++) lfpLast = lfp.TrainEpoch(train, test, epoch);
 
-        using var surrogate = new SurrogateRuleTrainer(spec.Create(seed: 1), new SurrogateRuleOptions { Seed = 1 });
+        using var surrogate = new SurrogateGradientTrainer(spec.Create(seed: 1), new SurrogateGradientOptions { Seed = 1 });
         EpochMetrics? surrogateLast = null;
         for (int epoch = 1; epoch <= 3; epoch++) surrogateLast = surrogate.TrainEpoch(train, test, epoch);
 

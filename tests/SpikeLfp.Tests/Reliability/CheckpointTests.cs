@@ -18,7 +18,7 @@ public class CheckpointTests
         return new DatasetSplit(digits.Train.Take(150), digits.Test.Take(60));
     }
 
-    private static TrainingOptions Options(string optimizer) => new() { Steps = 6, Epochs = 3, BatchSize = 16, Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.002f : 0.02f, Seed = 4 };
+    private static TrainingOptions Options(string optimizer) => new() { Steps = 6, Epochs = 3, BatchSize = 16, Optimizer = SpikeLfp.Learning.Optimizers.OptimizerFactory.Parse(optimizer), LearningRate = optimizer == "adam" ? 0.002f : 0.02f, Seed = 4 };
 
     private static LfpTrainer NewTrainer(TrainingOptions options, SpikingNetwork? network = null)
         => new(network ?? SpikingNetwork.Create(NetworkSpec.Parse("64-12-10", LifParameters.Default), options.Seed), options);

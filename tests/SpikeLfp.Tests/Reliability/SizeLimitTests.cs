@@ -58,7 +58,7 @@ public class SizeLimitTests : TempFolderTests
         var network = SpikingNetwork.Create([64, 100, 10], LifParameters.Default, 0);
         long budget = (long)(SizeLimitException.AvailableMemoryBytes * ForwardTrace.MemoryFraction);
         const int steps = 50_000;
-        int batch = (int)(budget * 1.2 / Learning.Surrogate.SurrogateRuleTrainer.TrainingBytes(network, 1, steps)) + 1;
+        int batch = (int)(budget * 1.2 / Learning.Surrogate.SurrogateGradientTrainer.TrainingBytes(network, 1, steps)) + 1;
         Assume.That(batch, Is.LessThanOrEqualTo(1000), "a machine this large needs a longer run than compare allows");
         Assert.DoesNotThrow(() => ForwardTrace.CheckSize(network, batch, steps, InputKind.ConstantCurrent), "the simulator's trace fits");
         AssertRefused(Cli.Run("compare", "--model", "64-100-10", "--steps", $"{steps}", "--batch", $"{batch}", "--epochs", "1", "--seeds", "0", "--out", Out),

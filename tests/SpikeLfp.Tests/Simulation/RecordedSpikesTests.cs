@@ -115,7 +115,7 @@ public class RecordedSpikesTests
         }
         var recording = builder.Build();
         var references = Enumerable.Range(0, labels.Length).Select(i => (float)i).ToArray();
-        var all = new Dataset("order", references, labels, 1, 2, new SpikeLfp.Data.ImageShape(1, 1, 1));
+        var all = new Dataset("order", references, labels, 1, 2, new SpikeLfp.Data.SampleShape(1, 1, 1));
         var train = Subset(all, 0, 80);
         var test = Subset(all, 80, 40);
 

@@ -25,6 +25,23 @@ public class LfpTrainingTests
     }
 
     [Test]
+    public void Forward_and_backward_share_the_one_backend_given()
+    {
+        var network = SpikingNetwork.Create([64, 10], LifParameters.Default, seed: 0);
+        var cpu = new CpuBackend(1);
+        var byCompute = new LfpTrainer(network, new TrainingOptions(), cpu);
+        Assert.That(byCompute.EvaluationBackend, Is.SameAs(cpu));
+        Assert.That(((Learning.Lfp.CpuLfpBackend)byCompute.LfpBackend).Cpu, Is.SameAs(cpu));
+
+        var byLfp = new LfpTrainer(network, new TrainingOptions(), lfp: new Learning.Lfp.CpuLfpBackend(cpu));
+        Assert.That(byLfp.EvaluationBackend, Is.SameAs(cpu));
+
+        var byDefault = new LfpTrainer(network, new TrainingOptions());
+        Assert.That(((Learning.Lfp.CpuLfpBackend)byDefault.LfpBackend).Cpu, Is.SameAs(byDefault.EvaluationBackend));
+        Assert.That(byDefault.EvaluationBackend, Is.Not.SameAs(cpu));
+    }
+
+    [Test]
     public void Training_is_bit_identical_for_one_and_two_threads()
     {
         var data = DigitsDataset.Load();

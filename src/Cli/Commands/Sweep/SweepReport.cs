@@ -29,8 +29,8 @@ public static class SweepReport
         PlotExport.Save(accuracy, sweep.Full(AccuracySvg), 1200, height);
         var best = results.Configurations.Where(c => c.Runs.All(r => r.Curve.Count > 0)).Take(CurvesShown).ToList();
         var curves = Plots.TrainingCurveBands(best.Select(Band).ToList(), $"Test accuracy by epoch of the {best.Count} best configurations, mean and range over seeds");
-        PlotExport.Save(curves, sweep.Full(CurvesPng), 1000, 700);
-        PlotExport.Save(curves, sweep.Full(CurvesSvg), 1000, 700);
+        PlotExport.Save(curves, sweep.Full(CurvesPng), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
+        PlotExport.Save(curves, sweep.Full(CurvesSvg), PlotExport.CurvesWidth, PlotExport.CurvesHeight);
         AtomicFile.WriteAllText(sweep.Full("report.md"), Markdown(sweep, results));
     }
 

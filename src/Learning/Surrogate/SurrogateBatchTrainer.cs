@@ -14,12 +14,12 @@ public enum SurrogateOptimizer
     Sgd,
 }
 
-/// <summary>Optimizer and loss of a <see cref="SurrogateTrainer"/>.</summary>
+/// <summary>Optimizer and loss of a <see cref="SurrogateBatchTrainer"/>.</summary>
 /// <param name="Optimizer">Adam or SGD.</param>
 /// <param name="LearningRate">Step size (PyTorch's Adam default 1e-3).</param>
 /// <param name="Momentum">SGD momentum (ignored by Adam).</param>
 /// <param name="Loss">Loss on the output spikes.</param>
-public sealed record SurrogateTrainerOptions(
+public sealed record SurrogateBatchTrainerOptions(
     SurrogateOptimizer Optimizer = SurrogateOptimizer.Adam,
     double LearningRate = 1e-3,
     double Momentum = 0.0,
@@ -27,18 +27,20 @@ public sealed record SurrogateTrainerOptions(
 
 /// <summary>
 /// Mini-batch BPTT training of a <see cref="SurrogateNetwork"/>: reset state, run T steps, loss,
-/// backward through time, optimizer step. State starts at zero for every batch.
+/// backward through time, optimizer step. State starts at zero for every batch. This is the low-level step on a
+/// TorchSharp model; to train a <c>SpikingNetwork</c> epoch by epoch (as <c>LfpTrainer</c> does), use
+/// <see cref="SurrogateGradientTrainer"/>.
 /// </summary>
-public sealed class SurrogateTrainer : IDisposable
+public sealed class SurrogateBatchTrainer : IDisposable
 {
     private readonly optim.Optimizer optimizer;
     private long stepsTaken;
 
     /// <summary>Trains <paramref name="network"/> (not owned: the caller disposes it).</summary>
-    public SurrogateTrainer(SurrogateNetwork network, SurrogateTrainerOptions? options = null)
+    public SurrogateBatchTrainer(SurrogateNetwork network, SurrogateBatchTrainerOptions? options = null)
     {
         Network = network ?? throw new ArgumentNullException(nameof(network));
-        Options = options ?? new SurrogateTrainerOptions();
+        Options = options ?? new SurrogateBatchTrainerOptions();
         if (!(Options.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(options), "Learning rate must be positive.");
         optimizer = Options.Optimizer switch
         {
@@ -52,7 +54,7 @@ public sealed class SurrogateTrainer : IDisposable
     public SurrogateNetwork Network { get; }
 
     /// <summary>Optimizer and loss settings.</summary>
-    public SurrogateTrainerOptions Options { get; }
+    public SurrogateBatchTrainerOptions Options { get; }
 
     /// <summary>
     /// One optimizer step on a batch of constant currents x [B, Inputs] (row-major) with labels [B];

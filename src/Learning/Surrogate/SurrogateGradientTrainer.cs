@@ -14,7 +14,7 @@ namespace SpikeLfp.Learning.Surrogate;
 /// Settings of surrogate-gradient training of a <see cref="SpikingNetwork"/>, with the baseline's reference
 /// defaults: T = 15 steps, batch 32, Adam lr 1e-3, snntorch's <c>ce_rate_loss</c>, atan surrogate (alpha 2).
 /// </summary>
-public sealed record SurrogateRuleOptions
+public sealed record SurrogateGradientOptions
 {
     /// <summary>Simulation steps per sample.</summary>
     public int Steps { get; init; } = 15;
@@ -25,9 +25,9 @@ public sealed record SurrogateRuleOptions
     /// <summary>The spike derivative of the backward pass.</summary>
     public SurrogateSpec Surrogate { get; init; } = SurrogateSpec.Default;
     /// <summary>Optimizer (Adam 1e-3 by default, or SGD) and loss.</summary>
-    public SurrogateTrainerOptions Trainer { get; init; } = new();
+    public SurrogateBatchTrainerOptions Trainer { get; init; } = new();
     /// <summary>Samples per batch when evaluating (does not change results).</summary>
-    public int EvaluationBatchSize { get; init; } = 256;
+    public int EvaluationBatchSize { get; init; } = Evaluator.DefaultBatchSize;
 
     /// <summary>
     /// Threads of torch's intra-op pool, set process-wide when the trainer is created; 0 leaves torch's
@@ -61,12 +61,12 @@ public sealed record SurrogateRuleOptions
 /// reset, and recurrent layers are trained alike (V and b_V included). After every epoch the weights go
 /// back into the <see cref="SpikingNetwork"/> and test accuracy is measured by <see cref="Evaluator"/> on the
 /// ordinary simulator, so both rules are scored by the same code. Deterministic for a seed
-/// (see <see cref="SurrogateRuleOptions.TorchThreads"/>).
+/// (see <see cref="SurrogateGradientOptions.TorchThreads"/>).
 /// </summary>
-public sealed class SurrogateRuleTrainer : IDisposable
+public sealed class SurrogateGradientTrainer : IDisposable
 {
     private readonly SurrogateNetwork _surrogate;
-    private readonly SurrogateTrainer _trainer;
+    private readonly SurrogateBatchTrainer _trainer;
     private readonly IComputeBackend? _backend;
     private readonly SurrogateInput _input;
 
@@ -76,12 +76,12 @@ public sealed class SurrogateRuleTrainer : IDisposable
     /// </summary>
     /// <param name="network">The model to train (its weights are overwritten after each epoch).</param>
     /// <param name="options">Settings.</param>
-    /// <param name="backend">Where evaluation runs (default: the shared CPU backend).</param>
+    /// <param name="backend">Where evaluation runs (default: a new CPU backend on all cores).</param>
     /// <param name="encoder">How samples reach the first layer, in training and evaluation alike (default: constant
     /// current); <see cref="RowsEncoder.For"/> for sequential rows. Spiking encoders are refused.</param>
     /// <exception cref="ArgumentException">The encoder does not fit the first layer.</exception>
     /// <exception cref="NotSupportedException">The network has synapses or neurons the surrogate baseline does not model.</exception>
-    public SurrogateRuleTrainer(SpikingNetwork network, SurrogateRuleOptions options, IComputeBackend? backend = null, IInputEncoder? encoder = null)
+    public SurrogateGradientTrainer(SpikingNetwork network, SurrogateGradientOptions options, IComputeBackend? backend = null, IInputEncoder? encoder = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
@@ -95,7 +95,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
         // Nothing in this rule draws random numbers today; seeding keeps it deterministic if something does.
         TorchSharp.torch.manual_seed(options.Seed);
         _surrogate = SurrogateModel.ToSurrogate(network, options.Surrogate);
-        _trainer = new SurrogateTrainer(_surrogate, options.Trainer);
+        _trainer = new SurrogateBatchTrainer(_surrogate, options.Trainer);
     }
 
     /// <summary>
@@ -138,7 +138,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
     public SpikingNetwork Network { get; }
 
     /// <summary>Settings.</summary>
-    public SurrogateRuleOptions Options { get; }
+    public SurrogateGradientOptions Options { get; }
 
     /// <summary>The input encoder of training and evaluation.</summary>
     public IInputEncoder Encoder => _input.Encoder;
@@ -148,7 +148,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
 
     /// <summary>
     /// Trains one epoch (1-based <paramref name="epoch"/>) and evaluates on <paramref name="test"/>.
-    /// <see cref="EpochMetrics.MeanReward"/> holds the mean training loss per sample (the surrogate rule
+    /// <see cref="EpochMetrics.MeanObjective"/> holds the mean training loss per sample (the surrogate rule
     /// minimises a loss; it has no reward). Train accuracy and spike rates come from the forward pass of each
     /// batch before its update, as in <see cref="LfpTrainer"/>; <see cref="EpochMetrics.Seconds"/> includes
     /// the evaluation, <see cref="EpochMetrics.SamplesPerSecond"/> counts training only.
@@ -214,7 +214,7 @@ public sealed class SurrogateRuleTrainer : IDisposable
             clock.Elapsed.TotalSeconds, train.Count / trainSeconds);
     }
 
-    /// <summary>The optimizer's state after the last batch (see <see cref="SurrogateTrainer.SaveOptimizerState"/>).</summary>
+    /// <summary>The optimizer's state after the last batch (see <see cref="SurrogateBatchTrainer.SaveOptimizerState"/>).</summary>
     public Optimizers.OptimizerState SaveOptimizerState() => _trainer.SaveOptimizerState();
 
     /// <summary>Restores optimizer state saved by <see cref="SaveOptimizerState"/> from a trainer with the same options.</summary>

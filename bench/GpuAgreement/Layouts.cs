@@ -2,7 +2,8 @@ namespace SpikeLfp.Tests.Support;
 
 /// <summary>
 /// Array layout conversions between the fixtures (PyTorch: time-major, output-major weights) and SpikeLfp
-/// (sample-major traces, input-major weights). No NUnit here: the GPU device check links this file too.
+/// (sample-major traces, input-major weights). No NUnit here: the GPU device check uses it too. It keeps the namespace
+/// of the test support it came from, so the Reference tests read it unchanged.
 /// </summary>
 public static class Layouts
 {

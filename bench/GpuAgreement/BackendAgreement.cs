@@ -139,13 +139,40 @@ public static class BackendAgreement
     }
 
     /// <summary>
+    /// The GPU backward on a trace this backend filled and the CPU backend then filled again with the same samples in
+    /// another order (equal spike totals): it must use the trace as last filled, as the CPU backward does.
+    /// </summary>
+    public static List<string> RefilledTrace(GpuBackend gpu, Scenario s)
+    {
+        var failures = new List<string>();
+        var network = s.Network();
+        var encoder = s.CreateEncoder(11);
+        int n = s.FeatureCount;
+        float[] features = s.Features();
+        long[] keys = s.Keys();
+        int[] labels = s.Labels();
+        // Samples 0 and 1 swapped: the same spike totals, other content (and other labels per position).
+        float[] swapped = [.. features.AsSpan(n, n), .. features.AsSpan(0, n), .. features.AsSpan(2 * n)];
+        long[] swappedKeys = [keys[1], keys[0], .. keys.AsSpan(2)];
+        int[] swappedLabels = [labels[1], labels[0], .. labels.AsSpan(2)];
+
+        var trace = new ForwardTrace(network, s.Batch, s.Steps, encoder.Kind);
+        gpu.Forward(network, features, keys, encoder, trace);
+        new CpuBackend(2).Forward(network, swapped, swappedKeys, encoder, trace);
+        var (cpuWs, cpuFb, cpuReward) = Backward(new CpuLfpBackend(new CpuBackend(2)), network, trace, swappedLabels, s.Reward());
+        var (gpuWs, gpuFb, gpuReward) = Backward(gpu, network, trace, swappedLabels, s.Reward());
+        CompareBackward(cpuWs, cpuFb, cpuReward, gpuWs, gpuFb, gpuReward, network, s.Batch, $"{s.Name} backward on a trace refilled by the CPU", failures);
+        return failures;
+    }
+
+    /// <summary>
     /// One training step with everything on the device (<see cref="GpuLfpTrainer"/>) against <see cref="LfpTrainer"/>:
     /// correct predictions, reward, spike totals and the updated weights (two steps, so momentum and Adam moments matter).
     /// </summary>
     public static List<string> TrainingSteps(GpuBackend gpu, Scenario s, string optimizer)
     {
         var failures = new List<string>();
-        var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01f : 0.2f, Encoder = s.Encoder, Seed = 3, ClipNorm = 0.5f };
+        var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, Optimizer = SpikeLfp.Learning.Optimizers.OptimizerFactory.Parse(optimizer), LearningRate = optimizer == "adam" ? 0.01f : 0.2f, Encoder = s.Encoder, Seed = 3, ClipNorm = 0.5f };
         var cpuNetwork = s.Network();
         var gpuNetwork = s.Network();
         var cpu = new LfpTrainer(cpuNetwork, options, new CpuBackend(2), new CpuLfpBackend(new CpuBackend(2)), encoder: s.CreateEncoder((ulong)options.Seed));

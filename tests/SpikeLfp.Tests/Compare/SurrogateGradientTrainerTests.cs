@@ -8,7 +8,7 @@ using SpikeLfp.Neurons;
 namespace SpikeLfp.Tests.Compare;
 
 /// <summary>Surrogate-gradient training of an ordinary SpikeLfp model, measured like LFP.</summary>
-public class SurrogateRuleTrainerTests
+public class SurrogateGradientTrainerTests
 {
     private static DatasetSplit SmallDigits()
     {
@@ -20,7 +20,7 @@ public class SurrogateRuleTrainerTests
     {
         var data = SmallDigits();
         var network = SpikingNetwork.Create(NetworkSpec.Parse("64-40-10", LifParameters.Default), seed);
-        using var trainer = new SurrogateRuleTrainer(network, new SurrogateRuleOptions { Seed = seed, Surrogate = surrogate, Trainer = new SurrogateTrainerOptions(LearningRate: 5e-3) });
+        using var trainer = new SurrogateGradientTrainer(network, new SurrogateGradientOptions { Seed = seed, Surrogate = surrogate, Trainer = new SurrogateBatchTrainerOptions(LearningRate: 5e-3) });
         var metrics = Enumerable.Range(1, epochs).Select(e => trainer.TrainEpoch(data.Train, data.Test, e)).ToList();
         return (metrics, network);
     }
@@ -34,11 +34,11 @@ public class SurrogateRuleTrainerTests
         {
             Assert.That(b.TestAccuracy, Is.EqualTo(a.TestAccuracy), $"epoch {a.Epoch}: test accuracy");
             Assert.That(b.TrainAccuracy, Is.EqualTo(a.TrainAccuracy), $"epoch {a.Epoch}: train accuracy");
-            Assert.That(b.MeanReward, Is.EqualTo(a.MeanReward), $"epoch {a.Epoch}: mean loss, bit for bit");
+            Assert.That(b.MeanObjective, Is.EqualTo(a.MeanObjective), $"epoch {a.Epoch}: mean loss, bit for bit");
             Assert.That(b.SpikeRates, Is.EqualTo(a.SpikeRates), $"epoch {a.Epoch}: spike rates");
         }
-        TestContext.Out.WriteLine(string.Join("\n", first.Select(m => $"epoch {m.Epoch}: loss {m.MeanReward:F4} train {m.TrainAccuracy:P1} test {m.TestAccuracy:P1}")));
-        Assert.That(first[^1].MeanReward, Is.LessThan(first[0].MeanReward), "the loss goes down");
+        TestContext.Out.WriteLine(string.Join("\n", first.Select(m => $"epoch {m.Epoch}: loss {m.MeanObjective:F4} train {m.TrainAccuracy:P1} test {m.TestAccuracy:P1}")));
+        Assert.That(first[^1].MeanObjective, Is.LessThan(first[0].MeanObjective), "the loss goes down");
         Assert.That(first[^1].TestAccuracy, Is.GreaterThan(0.5), "well above chance (10%) after 4 short epochs");
         Assert.That(first[^1].SpikeRates.Keys, Is.EqualTo(new[] { "hidden1", "output" }));
 
