@@ -64,8 +64,8 @@ public sealed record Scenario(string Name, int[] Sizes, LifParameters Neurons, s
         var network = SpikingNetwork.Create(spec, Seed);
         foreach (var layer in network.Layers)
         {
-            for (int i = 0; i < layer.Synapses.Weights.Length; i++) layer.Synapses.Weights[i] *= 3f;
-            for (int j = 0; j < layer.Synapses.Bias.Length; j++) layer.Synapses.Bias[j] = layer.Synapses.Bias[j] * 2f + 0.4f;
+            for (int i = 0; i < layer.DenseConnection.Weights.Length; i++) layer.DenseConnection.Weights[i] *= 3f;
+            for (int j = 0; j < layer.DenseConnection.Bias.Length; j++) layer.DenseConnection.Bias[j] = layer.DenseConnection.Bias[j] * 2f + 0.4f;
             if (layer.Recurrent is { } recurrent)
                 for (int i = 0; i < recurrent.Weights.Length; i++) recurrent.Weights[i] *= 2f;
         }
@@ -244,8 +244,8 @@ public static class BackendAgreement
         {
             var shape = root.SelectToken(w + ".shape")!.Values<int>().ToArray();
             var layer = new SpikingLayer(shape[1], shape[0], p);
-            layer.Synapses.FromOutputMajor(Array(w).Select(v => (float)v).ToArray());
-            Array(b).Select(v => (float)v).ToArray().CopyTo(layer.Synapses.Bias, 0);
+            layer.DenseConnection.FromOutputMajor(Array(w).Select(v => (float)v).ToArray());
+            Array(b).Select(v => (float)v).ToArray().CopyTo(layer.DenseConnection.Bias, 0);
             layers.Add(layer);
         }
         var network = new SpikingNetwork(layers);
@@ -279,7 +279,7 @@ public static class BackendAgreement
         Tolerance.Check(workspace.InputReward.AsSpan(0, inputReward.Length).ToArray(), inputReward, "input_reward", failures);
         for (int k = 0; k < 2; k++)
         {
-            var syn = network.Layers[k].Synapses;
+            var syn = network.Layers[k].DenseConnection;
             var fw = Array($"feedback.W{k + 1}");
             var inputMajor = new double[fw.Length];
             for (int o = 0; o < syn.Outputs; o++)

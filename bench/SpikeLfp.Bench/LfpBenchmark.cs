@@ -242,7 +242,7 @@ public static class LfpBenchmark
         }
 
         double gemmOursGflops, gemmTorchGflops;
-        var synapses = network.Layers[0].Synapses;
+        var synapses = network.Layers[0].DenseConnection;
         var gemmInput = data.Batch(0, TrainBatchSize).ToArray();
         using (var x = tensor(gemmInput, [TrainBatchSize, SyntheticImages.InputSize]))
         using (var w = tensor(synapses.Weights, [SyntheticImages.InputSize, Hidden]))
@@ -269,7 +269,7 @@ public static class LfpBenchmark
 
         double surrogateRate;
         using (var surrogate = new SurrogateNetwork(network.Layers.Select(l => new SurrogateLayer(
-                   l.Synapses.ToOutputMajor(), (float[])l.Synapses.Bias.Clone(), l.Inputs, l.Size, l.Neurons.Beta, l.Neurons.Threshold)).ToArray(), SurrogateSpec.Default))
+                   l.DenseConnection.ToOutputMajor(), (float[])l.DenseConnection.Bias.Clone(), l.Inputs, l.Size, l.Neurons.Beta, l.Neurons.Threshold)).ToArray(), SurrogateSpec.Default))
         using (var surrogateTrainer = new SurrogateBatchTrainer(surrogate, new SurrogateBatchTrainerOptions(SurrogateOptimizer.Adam)))
         {
             var features = Enumerable.Range(0, DataBatches).Select(b => data.Batch(b * TrainBatchSize, TrainBatchSize).ToArray()).ToArray();
@@ -353,7 +353,7 @@ public static class LfpBenchmark
     // about the target rate on the first batch; returns the scale.
     private static double ScaleFirstLayerTo(SpikingNetwork network, double target, SyntheticImages data, long[] keys)
     {
-        var synapses = network.Layers[0].Synapses;
+        var synapses = network.Layers[0].DenseConnection;
         var weights = (float[])synapses.Weights.Clone();
         var bias = (float[])synapses.Bias.Clone();
         var simulator = new Simulator(network, Steps, new ConstantCurrentEncoder());

@@ -44,7 +44,7 @@ public class GpuReferenceTests
         Close.AssertAll(workspace.InputReward.AsSpan(0, inputReward.Length).ToArray(), inputReward, "input_reward");
         for (int k = 0; k < 2; k++)
         {
-            var syn = network.Layers[k].Synapses;
+            var syn = network.Layers[k].DenseConnection;
             Close.AssertAll(feedback.Weights[k], Close.OutputMajorToInputMajor(f.Array($"feedback.W{k + 1}"), syn.Outputs, syn.Inputs), $"feedback W{k + 1}");
             Close.AssertAll(feedback.Bias[k], f.Array($"feedback.b{k + 1}"), $"feedback b{k + 1}");
         }

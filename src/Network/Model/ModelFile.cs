@@ -33,8 +33,8 @@ public static class ModelFile
             if (!layer.IsDense) { layers.Add(ConvSpec.LayerToJson(layer)); continue; }
             var json = new JObject { ["type"] = "dense", ["size"] = layer.Size };
             NetworkSpec.WriteNeuron(json, layer.Neuron);
-            json["weights"] = new JArray(layer.Synapses.ToOutputMajor());
-            json["bias"] = new JArray(layer.Synapses.Bias);
+            json["weights"] = new JArray(layer.DenseConnection.ToOutputMajor());
+            json["bias"] = new JArray(layer.DenseConnection.Bias);
             if (layer.Recurrent is { } recurrent)
             {
                 json["recurrent"] = true;

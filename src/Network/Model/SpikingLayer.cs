@@ -50,9 +50,9 @@ public sealed class SpikingLayer
     /// <summary>True for all-to-all synapses.</summary>
     public bool IsDense => Connection is DenseSynapses;
 
-    /// <summary>The dense synapses of a fully connected layer.</summary>
-    /// <exception cref="InvalidOperationException">The layer is not dense.</exception>
-    public DenseSynapses Synapses => Connection as DenseSynapses
+    /// <summary><see cref="Connection"/> as the dense synapses of a fully connected layer (check <see cref="IsDense"/>).</summary>
+    /// <exception cref="InvalidOperationException">The layer is convolutional or pooled.</exception>
+    public DenseSynapses DenseConnection => Connection as DenseSynapses
         ?? throw new InvalidOperationException($"this layer's synapses are {Connection.Kind}, not dense.");
 
     /// <summary>

@@ -39,7 +39,7 @@ public class DenseTorchLfpTests
 
         for (int k = 0; k < 2; k++)
         {
-            var synapses = network.Layers[k].Synapses;
+            var synapses = network.Layers[k].DenseConnection;
             var torchWeights = dense.WeightFeedback(k);
             Close.AssertAll(torchWeights, FeedbackCheck.ToOutputMajor(ours.Weights[k], synapses.Inputs, synapses.Outputs).Select(v => (double)v).ToArray(), $"W{k + 1} feedback, torch vs ours", Relative);
             Close.AssertAll(dense.BiasFeedback(k), ours.Bias[k].Select(v => (double)v).ToArray(), $"b{k + 1} feedback, torch vs ours", Relative);
@@ -188,7 +188,7 @@ public class DenseTorchLfpTests
         var options = new TrainingOptions { BatchSize = data.Count, Steps = 15 };
         using var dense = new DenseTorchLfp(network.Clone(), options.LearningRate, options.Momentum, options.ClipNorm);
         using var input = dense.Input(data.Features, data.Count);
-        var initial = network.Layers.Select(l => l.Synapses.ToOutputMajor()).ToArray();
+        var initial = network.Layers.Select(l => l.DenseConnection.ToOutputMajor()).ToArray();
         var trainer = new LfpTrainer(network, options);
         var keys = Enumerable.Range(0, data.Count).Select(i => (long)i).ToArray();
 
@@ -201,7 +201,7 @@ public class DenseTorchLfpTests
         // Compare the updates, not the weights (which the updates barely change).
         for (int k = 0; k < 2; k++)
         {
-            var ours = network.Layers[k].Synapses.ToOutputMajor();
+            var ours = network.Layers[k].DenseConnection.ToOutputMajor();
             var torch = dense.Weights(k);
             var oursUpdate = ours.Select((w, i) => (double)w - initial[k][i]).ToArray();
             var torchUpdate = torch.Select((w, i) => w - initial[k][i]).ToArray();

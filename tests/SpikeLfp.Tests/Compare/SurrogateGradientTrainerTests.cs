@@ -54,8 +54,8 @@ public class SurrogateGradientTrainerTests
         var (metrics, trained) = Train(new SurrogateSpec(SurrogateKind.Step), epochs: 2);
         for (int k = 0; k < initial.Layers.Count; k++)
         {
-            Assert.That(trained.Layers[k].Synapses.Weights, Is.EqualTo(initial.Layers[k].Synapses.Weights).AsCollection, $"layer {k} weights");
-            Assert.That(trained.Layers[k].Synapses.Bias, Is.EqualTo(initial.Layers[k].Synapses.Bias).AsCollection, $"layer {k} bias");
+            Assert.That(trained.Layers[k].DenseConnection.Weights, Is.EqualTo(initial.Layers[k].DenseConnection.Weights).AsCollection, $"layer {k} weights");
+            Assert.That(trained.Layers[k].DenseConnection.Bias, Is.EqualTo(initial.Layers[k].DenseConnection.Bias).AsCollection, $"layer {k} bias");
         }
         Assert.That(metrics[1].TestAccuracy, Is.EqualTo(metrics[0].TestAccuracy));
     }
@@ -64,7 +64,7 @@ public class SurrogateGradientTrainerTests
     public void Near_zero_fraction_counts_weights_below_a_thousandth_of_the_layer_maximum()
     {
         var network = SpikingNetwork.Create(NetworkSpec.Parse("4-2", LifParameters.Default), 0);
-        float[] w = network.Layers[0].Synapses.Weights;
+        float[] w = network.Layers[0].DenseConnection.Weights;
         float[] values = [2f, -1f, 0.0019f, -0.0021f, 0f, 0.5f, -0.001f, 1e-7f];
         values.CopyTo(w, 0);
         // Largest |w| is 2, so the limit is 0.002: 0.0019, 0, -0.001 and 1e-7 are near zero.

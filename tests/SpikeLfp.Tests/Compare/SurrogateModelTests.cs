@@ -32,14 +32,14 @@ public class SurrogateModelTests
         for (int k = 0; k < original.Layers.Count; k++)
         {
             Assert.That(back.Layers[k].Neurons, Is.EqualTo(original.Layers[k].Neurons), $"neurons of layer {k}");
-            Assert.That(back.Layers[k].Synapses.Weights, Is.EqualTo(original.Layers[k].Synapses.Weights).AsCollection, $"weights of layer {k}, bit for bit");
-            Assert.That(back.Layers[k].Synapses.Bias, Is.EqualTo(original.Layers[k].Synapses.Bias).AsCollection, $"bias of layer {k}");
+            Assert.That(back.Layers[k].DenseConnection.Weights, Is.EqualTo(original.Layers[k].DenseConnection.Weights).AsCollection, $"weights of layer {k}, bit for bit");
+            Assert.That(back.Layers[k].DenseConnection.Bias, Is.EqualTo(original.Layers[k].DenseConnection.Bias).AsCollection, $"bias of layer {k}");
         }
 
         var target = SpikingNetwork.Create(original.ToSpec(), seed: 99);
         SurrogateModel.CopyWeights(surrogate, target);
         for (int k = 0; k < original.Layers.Count; k++)
-            Assert.That(target.Layers[k].Synapses.Weights, Is.EqualTo(original.Layers[k].Synapses.Weights).AsCollection, $"CopyWeights, layer {k}");
+            Assert.That(target.Layers[k].DenseConnection.Weights, Is.EqualTo(original.Layers[k].DenseConnection.Weights).AsCollection, $"CopyWeights, layer {k}");
     }
 
     [Test]
@@ -47,7 +47,7 @@ public class SurrogateModelTests
     {
         var network = Network(NeuronVariants[1]);
         var layers = SurrogateModel.ToLayers(network);
-        var first = network.Layers[0].Synapses;
+        var first = network.Layers[0].DenseConnection;
         Assert.That(layers[0].Outputs, Is.EqualTo(40));
         Assert.That(layers[0].Inputs, Is.EqualTo(16));
         Assert.That(layers[0].Weights[3 * 16 + 7], Is.EqualTo(first[3, 7]), "W[post=3, pre=7] output-major");

@@ -420,7 +420,7 @@ public class NirScaleIntegratorThresholdTests
         var layer = network.Layers.Single();
         Assert.That(layer.Neuron, Is.EqualTo(new LiNeuron(new LifParameters(1f, 1f))));
         // r dt = 0.1, times the scale 2.
-        Assert.That(layer.Synapses.ToOutputMajor(), Is.EqualTo(new[] { 0.1f, 0.05f, -0.2f, 0.4f }).Within(1e-7f));
+        Assert.That(layer.DenseConnection.ToOutputMajor(), Is.EqualTo(new[] { 0.1f, 0.05f, -0.2f, 0.4f }).Within(1e-7f));
         var graph = NirExporter.ToGraph(network, new NirImportOptions(1e-2));
         Assert.That(graph["lif1"].Type, Is.EqualTo("I"));
         Assert.That(NirImporter.ToNetwork(graph, new NirImportOptions(1e-2), "back").Layers[0].Neuron, Is.EqualTo(layer.Neuron));

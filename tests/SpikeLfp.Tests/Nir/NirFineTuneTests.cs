@@ -62,7 +62,7 @@ public class NirFineTuneTests
         Assert.That(File.ReadAllText(back), Is.EqualTo(File.ReadAllText(tuned)), "the exported file holds the fine-tuned model");
         var original = CliRun.Run(["nir", "import", "--model", braille, "--dt", "1e-4", "--reset", "subtract", "--immediate-reset", "--out", In("original.json")]);
         Assert.That(original.ExitCode, Is.EqualTo(0), original.ToString());
-        Assert.That(ModelFile.Load(tuned).Layers[0].Synapses.Weights, Is.Not.EqualTo(ModelFile.Load(In("original.json")).Layers[0].Synapses.Weights), "LFP changed the weights");
+        Assert.That(ModelFile.Load(tuned).Layers[0].DenseConnection.Weights, Is.Not.EqualTo(ModelFile.Load(In("original.json")).Layers[0].DenseConnection.Weights), "LFP changed the weights");
     }
 
     [Test]

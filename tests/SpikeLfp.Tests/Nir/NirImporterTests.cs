@@ -19,7 +19,7 @@ public class NirImporterTests
     private static (float[] Voltage, float[] Spikes) Simulate(SpikingNetwork network, float[] input)
     {
         var layer = network.Layers.Single();
-        float w = layer.Synapses.Weights[0], b = layer.Synapses.Bias[0];
+        float w = layer.DenseConnection.Weights[0], b = layer.DenseConnection.Bias[0];
         var membrane = new float[1];
         var spike = new float[1];
         var z = new float[1];
@@ -45,7 +45,7 @@ public class NirImporterTests
         Assert.That(neuron, Is.TypeOf<LifNeuron>());
         Assert.That(neuron.Membrane.Beta, Is.EqualTo(0.96f).Within(1e-6f));
         Assert.That(neuron.Membrane.Threshold, Is.EqualTo(0.1f).Within(1e-7f));
-        Assert.That(network.Layers[0].Synapses.Weights[0], Is.EqualTo(0.04f).Within(1e-7f), "r dt / tau folded into the weight");
+        Assert.That(network.Layers[0].DenseConnection.Weights[0], Is.EqualTo(0.04f).Within(1e-7f), "r dt / tau folded into the weight");
 
         var (input, voltage, spikes) = NirFixtures.Trace("lif_norse.csv");
         var (v, s) = Simulate(network, input);
@@ -110,10 +110,10 @@ public class NirImporterTests
         // snnTorch's r and w_in make the Euler input scale 1: weights arrive exactly as stored.
         var graph = NirReader.Read(NirFixtures.Path(file));
         var stored = graph["fc1"].Parameters["weight"].Values.Select(v => (float)v).ToArray();
-        Assert.That(first.Synapses.ToOutputMajor(), Is.EqualTo(stored).Within(1e-6f));
+        Assert.That(first.DenseConnection.ToOutputMajor(), Is.EqualTo(stored).Within(1e-6f));
         var recurrent = graph["lif1.w_rec"].Parameters["weight"].Values.Select(v => (float)v).ToArray();
         Assert.That(first.Recurrent!.ToOutputMajor(), Is.EqualTo(recurrent).Within(1e-6f));
-        Assert.That(first.Synapses.Bias.Any(b => b != 0), Is.EqualTo(bias));
+        Assert.That(first.DenseConnection.Bias.Any(b => b != 0), Is.EqualTo(bias));
     }
 
     [Test]
@@ -122,7 +122,7 @@ public class NirImporterTests
         var network = Import("lif_rockpool.nir", new NirImportOptions(PaperDt));
         Assert.That((network.InputSize, network.OutputSize), Is.EqualTo((1, 1)));
         // Euler: 0.04 * 24.0197 * 1e-4 / 2.5e-3.
-        Assert.That(network.Layers[0].Synapses.Weights[0], Is.EqualTo(0.04f * 24.0197f * 0.04f).Within(1e-5f));
+        Assert.That(network.Layers[0].DenseConnection.Weights[0], Is.EqualTo(0.04f * 24.0197f * 0.04f).Within(1e-5f));
     }
 
     [Test]
@@ -138,7 +138,7 @@ public class NirImporterTests
         Assert.That(network.Spec, Is.EqualTo("128-256-10"));
         Assert.That(network.Layers.Select(l => l.Neuron.Membrane.Beta), Is.All.EqualTo(1f));
         var stored = cnn["11"].Parameters["weight"].Values.Select(v => (float)v).ToArray();
-        Assert.That(network.Layers[1].Synapses.ToOutputMajor(), Is.EqualTo(stored), "r = 1 at dt = 1: weights unchanged");
+        Assert.That(network.Layers[1].DenseConnection.ToOutputMajor(), Is.EqualTo(stored), "r = 1 at dt = 1: weights unchanged");
     }
 
     [Test]

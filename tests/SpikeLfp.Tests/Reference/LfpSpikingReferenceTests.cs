@@ -71,7 +71,7 @@ public class LfpSpikingReferenceTests
 
         for (int k = 0; k < 2; k++)
         {
-            var syn = run.Network.Layers[k].Synapses;
+            var syn = run.Network.Layers[k].DenseConnection;
             var fw = Close.OutputMajorToInputMajor(f.Array($"feedback.W{k + 1}"), syn.Outputs, syn.Inputs);
             Close.AssertAll(run.Feedback.Weights[k], fw, $"feedback W{k + 1}");
             Close.AssertAll(run.Feedback.Bias[k], f.Array($"feedback.b{k + 1}"), $"feedback b{k + 1}");

@@ -34,8 +34,8 @@ public class CheckpointTests
     {
         for (int k = 0; k < expected.Layers.Count; k++)
         {
-            Assert.That(actual.Layers[k].Synapses.Weights, Is.EqualTo(expected.Layers[k].Synapses.Weights), $"layer {k} weights");
-            Assert.That(actual.Layers[k].Synapses.Bias, Is.EqualTo(expected.Layers[k].Synapses.Bias), $"layer {k} bias");
+            Assert.That(actual.Layers[k].DenseConnection.Weights, Is.EqualTo(expected.Layers[k].DenseConnection.Weights), $"layer {k} weights");
+            Assert.That(actual.Layers[k].DenseConnection.Bias, Is.EqualTo(expected.Layers[k].DenseConnection.Bias), $"layer {k} bias");
         }
         Assert.That(ModelFile.ToJson(actual), Is.EqualTo(ModelFile.ToJson(expected)));
     }
@@ -114,7 +114,7 @@ public class CheckpointTests
         Checkpoint.Of(trainer, [], null, NoArguments).Save(path);
         byte[] good = File.ReadAllBytes(path);
 
-        trainer.Network.Layers[1].Synapses.Weights[3] = float.NaN;
+        trainer.Network.Layers[1].DenseConnection.Weights[3] = float.NaN;
         var e = Assert.Throws<NumericalInstabilityException>(() => Checkpoint.Of(trainer, [], null, NoArguments).Save(path));
         Assert.That(e!.Message, Does.Contain("output"));
         Assert.That(File.ReadAllBytes(path), Is.EqualTo(good), "the last good checkpoint is kept");

@@ -25,7 +25,7 @@ public class NumericalTroubleTests : TempFolderTests
         Assert.That(result.ErrorLine, Does.Contain("last good checkpoint").And.Contain($"after epoch {epoch - 1}"));
         var checkpoint = Checkpoint.Load(Checkpoint.PathIn(run));
         Assert.That(checkpoint.CompletedEpochs, Is.EqualTo(epoch - 1));
-        Assert.That(checkpoint.Network.Layers.SelectMany(l => l.Synapses.Weights).All(float.IsFinite));
+        Assert.That(checkpoint.Network.Layers.SelectMany(l => l.DenseConnection.Weights).All(float.IsFinite));
         Assert.That(File.Exists(Path.Combine(run, "model.json")), Is.False, "no model is written from NaN weights");
     }
 
@@ -41,7 +41,7 @@ public class NumericalTroubleTests : TempFolderTests
     public void Simulate_and_train_agree_on_weights_that_overflow_float32_exit_3()
     {
         var network = SpikingNetwork.Create(NetworkSpec.Parse("64-16-10", LifParameters.Default), 0);
-        foreach (var layer in network.Layers) Array.Fill(layer.Synapses.Weights, 1e38f);
+        foreach (var layer in network.Layers) Array.Fill(layer.DenseConnection.Weights, 1e38f);
         string model = Temp["model.json"];
         ModelFile.Save(network, model);
 

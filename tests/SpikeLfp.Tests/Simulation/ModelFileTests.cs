@@ -14,8 +14,8 @@ public class ModelFileTests
         Assert.That(back.Spec, Is.EqualTo("13-29-7"));
         for (int k = 0; k < 2; k++)
         {
-            Assert.That(back.Layers[k].Synapses.Weights, Is.EqualTo(network.Layers[k].Synapses.Weights));
-            Assert.That(back.Layers[k].Synapses.Bias, Is.EqualTo(network.Layers[k].Synapses.Bias));
+            Assert.That(back.Layers[k].DenseConnection.Weights, Is.EqualTo(network.Layers[k].DenseConnection.Weights));
+            Assert.That(back.Layers[k].DenseConnection.Bias, Is.EqualTo(network.Layers[k].DenseConnection.Bias));
             Assert.That(back.Layers[k].Neurons, Is.EqualTo(network.Layers[k].Neurons));
         }
         Assert.That(ModelFile.ToJson(back), Is.EqualTo(json));
@@ -36,8 +36,8 @@ public class ModelFileTests
     public void Weights_are_stored_in_pytorch_layout()
     {
         var network = SpikingNetwork.Create([2, 3], LifParameters.Default, seed: 0);
-        network.Layers[0].Synapses[post: 2, pre: 1] = 0.5f;
-        var rows = network.Layers[0].Synapses.ToOutputMajor();
+        network.Layers[0].DenseConnection[post: 2, pre: 1] = 0.5f;
+        var rows = network.Layers[0].DenseConnection.ToOutputMajor();
         Assert.That(rows[2 * 2 + 1], Is.EqualTo(0.5f));
     }
 }

@@ -32,8 +32,8 @@ public sealed class Fixture
         {
             var shape = Shape(w);
             var layer = new SpikeLfp.Network.Model.SpikingLayer(shape[1], shape[0], p);
-            layer.Synapses.FromOutputMajor(Floats(w));
-            Floats(b).CopyTo(layer.Synapses.Bias, 0);
+            layer.DenseConnection.FromOutputMajor(Floats(w));
+            Floats(b).CopyTo(layer.DenseConnection.Bias, 0);
             layers.Add(layer);
         }
         return new SpikeLfp.Network.Model.SpikingNetwork(layers);
