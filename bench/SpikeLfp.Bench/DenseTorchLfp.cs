@@ -2,7 +2,6 @@ using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
-using static SpikeLfp.Learning.Surrogate.TorchArithmetic;
 using static TorchSharp.torch;
 
 namespace SpikeLfp.Bench;
@@ -163,17 +162,17 @@ public sealed class DenseTorchLfp : IDisposable
     {
         int top = _layers.Length - 1, half = steps / 2;
         var counts = zeros([labels.Length, Outputs], DType);
-        for (int t = 0; t < steps; t++) AddInPlace(counts, trace[top, t].Spikes);
+        for (int t = 0; t < steps; t++) counts.add_(trace[top, t].Spikes);
         var oneHot = Typed(OneHot(labels, Outputs), DType);
-        var correct = Over(Minus(1f, Plus(counts, -half).sigmoid()).mul(oneHot), steps);
-        var wrongScale = Plus(Plus(counts.neg(), steps - half).sigmoid().neg(), 1f);
-        var wrong = Over(wrongScale.neg().mul(Minus(1f, oneHot)), steps);
+        var correct = (1f - (counts - half).sigmoid()) * oneHot / steps;
+        var wrongScale = (counts.neg() + (steps - half)).sigmoid().neg() + 1f;
+        var wrong = wrongScale.neg() * (1f - oneHot) / steps;
         var arriving = new Tensor[steps];
         total = zeros([1], ScalarType.Float64);
         for (int t = 0; t < steps; t++)
         {
-            arriving[t] = Plus(correct, wrong.mul(trace[top, t].Spikes));
-            AddInPlace(total, arriving[t].sum());
+            arriving[t] = correct + wrong * trace[top, t].Spikes;
+            total.add_(arriving[t].sum());
         }
         return arriving;
     }
@@ -193,24 +192,24 @@ public sealed class DenseTorchLfp : IDisposable
         var below = new Tensor[steps];
         for (int t = steps - 1; t >= 0; t--)
         {
-            var reward = Plus(arriving[t], internalReward);                                         // R_t = A_t + I_{t+1} (+ recurrent reward to s_t)
+            var reward = arriving[t] + internalReward;                                          // R_t = A_t + I_{t+1} (+ recurrent reward to s_t)
             var previous = t > 0 ? trace[k, t - 1].Membrane : zeros_like(reward);
-            var denominator = Plus(previous.abs(), Minus(trace[k, t].Drive, Times(previous, 1f - p.Beta)).abs()); // D_t, with i_t in the place of z_t for CubaLIF
-            var rho = reward.div(Plus(denominator, Epsilon));                                         // rho_t
-            internalReward = Times(previous, p.Beta).mul(rho);                                           // I_t = beta u_{t-1} rho_t
+            var denominator = previous.abs() + (trace[k, t].Drive - previous * (1f - p.Beta)).abs(); // D_t, with i_t in the place of z_t for CubaLIF
+            var rho = reward / (denominator + Epsilon);                                          // rho_t
+            internalReward = previous * p.Beta * rho;                                            // I_t = beta u_{t-1} rho_t
             var q = rho;
             if (layer.Alpha is { } alpha)
             {
-                q = Plus(rho, carried);                                                              // q_t = rho_t + alpha q_{t+1}
-                carried = Times(q, alpha);
+                q = rho + carried;                                                               // q_t = rho_t + alpha q_{t+1}
+                carried = q * alpha;
             }
             var input = k > 0 ? trace[k - 1, t].Spikes : At(x, t);
             var (weightTerm, biasTerm, handedDown) = layer.Transpose(input, q);
-            AddProductInPlace(layer.Weights.Feedback, magnitude, weightTerm);                          // F_W += |W| (.) (q_t^T x_t)
-            AddProductInPlace(layer.Bias.Feedback, biasMagnitude, biasTerm);                           // F_b += |b| (.) sum_batch q_t
+            layer.Weights.Feedback.addcmul_(magnitude, weightTerm, 1);                           // F_W += |W| (.) (q_t^T x_t)
+            layer.Bias.Feedback.addcmul_(biasMagnitude, biasTerm, 1);                            // F_b += |b| (.) sum_batch q_t
             if (layer.IsRecurrent) internalReward = RecurrentBackward(layer, trace, k, t, q, internalReward);
             if (k > 0) below[t] = handedDown;
-            else if (keepInputReward) AddInPlace(At(_inputReward!, t), handedDown);
+            else if (keepInputReward) At(_inputReward!, t).add_(handedDown);
         }
         return below;
     }
@@ -222,11 +221,11 @@ public sealed class DenseTorchLfp : IDisposable
     {
         var recurrent = layer.Recurrent!;
         var recurrentBias = layer.RecurrentBias!;
-        AddProductInPlace(recurrentBias.Feedback, recurrentBias.Value.abs(), q.sum(0L));
+        recurrentBias.Feedback.addcmul_(recurrentBias.Value.abs(), q.sum(0L), 1);
         if (t == 0) return internalReward;
         var fired = trace[k, t - 1].Spikes;
-        AddProductInPlace(recurrent.Feedback, recurrent.Value.abs(), q.t().mm(fired));
-        return Plus(internalReward, fired.mul(q.mm(recurrent.Value)));
+        recurrent.Feedback.addcmul_(recurrent.Value.abs(), q.t().mm(fired), 1);
+        return internalReward + fired * q.mm(recurrent.Value);
     }
 
     /// <summary>Spikes per layer of a dense forward pass over <paramref name="x"/> ([B, Inputs] or [T, B, Inputs]).</summary>
@@ -270,14 +269,14 @@ public sealed class DenseTorchLfp : IDisposable
         var z = layer.Synaptic(input);
         if (layer.IsRecurrent)
         {
-            z = Plus(z, layer.RecurrentBias!.Value);
-            if (before is { } b) z = Plus(z, nn.functional.linear(b.Spikes, layer.Recurrent!.Value));
+            z = z + layer.RecurrentBias!.Value;
+            if (before is { } b) z = z + nn.functional.linear(b.Spikes, layer.Recurrent!.Value);
         }
-        var drive = layer.Alpha is { } alpha && before is { } last ? Plus(Times(last.Drive, alpha), z) : z;
+        var drive = layer.Alpha is { } alpha && before is { } last ? last.Drive * alpha + z : z;
         var previous = before?.Membrane ?? zeros_like(drive);
-        var reset = Greater(previous, p.Threshold).to_type(DType);
-        var membrane = Minus(Plus(Times(previous, p.Beta), drive), Times(reset, p.Threshold));
-        return new LayerStep(drive, membrane, Greater(membrane, p.Threshold).to_type(DType));
+        var reset = previous.gt(p.Threshold).to_type(DType);
+        var membrane = previous * p.Beta + drive - reset * p.Threshold;
+        return new LayerStep(drive, membrane, membrane.gt(p.Threshold).to_type(DType));
     }
 
     /// <summary>The reference's update from the current feedback: grad = -feedback, global-norm clip, SGD with momentum.</summary>
@@ -291,15 +290,15 @@ public sealed class DenseTorchLfp : IDisposable
         if (ClipNorm > 0)
         {
             var squares = zeros([1], ScalarType.Float64);
-            foreach (var g in gradients) AddInPlace(squares, g.square().sum());
+            foreach (var g in gradients) squares.add_(g.square().sum());
             double norm = squares.sqrt().item<double>();
             double coefficient = ClipNorm / (norm + 1e-6);
-            if (coefficient < 1) foreach (var g in gradients) ScaleInPlace(g, (float)coefficient);
+            if (coefficient < 1) foreach (var g in gradients) g.mul_((float)coefficient);
         }
         for (int i = 0; i < parameters.Length; i++)
         {
-            AddInPlace(ScaleInPlace(parameters[i].Momentum, Momentum), gradients[i]);      // buf = momentum buf + grad (torch.optim.SGD, dampening 0)
-            AddInPlace(parameters[i].Value, parameters[i].Momentum, -LearningRate);
+            parameters[i].Momentum.mul_(Momentum).add_(gradients[i]);       // buf = momentum buf + grad (torch.optim.SGD, dampening 0)
+            parameters[i].Value.add_(parameters[i].Momentum, alpha: -LearningRate);
         }
     }
 
@@ -326,7 +325,7 @@ public sealed class DenseTorchLfp : IDisposable
                 state[k] = StepLayer(k, input, state[k]);
                 input = state[k]!.Value.Spikes;
             }
-            AddInPlace(counts, input);
+            counts.add_(input);
         }
         // argmax returns the first maximum, as TraceStatistics.Predictions does.
         var winners = counts.argmax(1L).data<long>();
@@ -495,7 +494,7 @@ public sealed class DenseTorchLfp : IDisposable
             // Float64 (the accuracy check) as im2col times W: libtorch's conv2d sends doubles past NNPACK's
             // availability check, which warns on every call on CPUs without NNPACK.
             var columns = nn.functional.unfold(image, c.Kernel, padding: c.Padding, stride: c.Stride);
-            var maps = Plus(Weights.Value.reshape(c.OutChannels, -1).matmul(columns), Bias.Value.reshape(1, -1, 1));
+            var maps = Weights.Value.reshape(c.OutChannels, -1).matmul(columns) + Bias.Value.reshape(1, -1, 1);
             return maps.reshape(image.shape[0], c.OutChannels, c.OutHeight, c.OutWidth);
         }
 
@@ -503,7 +502,7 @@ public sealed class DenseTorchLfp : IDisposable
         // the reward handed down, x_t (.) (W^T q_t) routed back through the pool, in x_t's shape.
         public (Tensor Weight, Tensor Bias, Tensor HandedDown) Transpose(Tensor input, Tensor q)
         {
-            if (Pool is null && Conv is null && input.dim() == 2) return (q.t().mm(input), q.sum(0L), input.mul(q.mm(Weights.Value)));
+            if (Pool is null && Conv is null && input.dim() == 2) return (q.t().mm(input), q.sum(0L), input * q.mm(Weights.Value));
             var x = input;
             Tensor? winners = null;
             if (Pool is { } p) (x, winners) = nn.functional.max_pool2d_with_indices(Image(input, p.InHeight, p.InWidth, p.Channels), [p.Size, p.Size], [p.Size, p.Size]);
@@ -535,7 +534,7 @@ public sealed class DenseTorchLfp : IDisposable
                 back = routed.scatter_(2, winners!.flatten(2), back.flatten(2)).reshape(back.shape[0], back.shape[1], pool.InHeight, pool.InWidth);
             }
             if (input.dim() == 2 && back.dim() == 4) back = back.permute(0, 2, 3, 1).reshape(input.shape[0], -1);
-            return (weight, bias, input.mul(back));
+            return (weight, bias, input * back);
         }
 
         // An image as NCHW: as it is, or a flat channel-last [B, H W C] input viewed as one.

@@ -7,8 +7,7 @@ namespace SpikeLfp.Learning.Surrogate;
 /// Addition and subtraction of tensors with an explicit alpha. TorchSharp 0.107's <c>+</c> and <c>-</c> (and
 /// <c>add(t)</c>, <c>sub(t)</c>) create the alpha = 1 Scalar implicitly and drop it once its handle is read, so the
 /// garbage collector can finalize it while libtorch still reads it: a use-after-free that surfaced as "Unknown scalar
-/// type" after minutes of training. Every per-step operation of the surrogate, and of the benchmark's dense
-/// TorchSharp LFP, goes through here instead.
+/// type" after minutes of training. Every per-step operation of the surrogate goes through here instead.
 /// </summary>
 internal static class TorchArithmetic
 {
@@ -35,33 +34,4 @@ internal static class TorchArithmetic
         using var difference = Minus(a, b);
         return difference.neg();
     }
-
-    // The float overloads below hold their Scalar in a using, so it outlives the native call.
-
-    /// <summary>a + b.</summary>
-    public static Tensor Plus(Tensor a, float b) { using var s = b.ToScalar(); return Plus(a, s); }
-
-    /// <summary>b - a.</summary>
-    public static Tensor Minus(float b, Tensor a) { using var s = b.ToScalar(); return Minus(s, a); }
-
-    /// <summary>a * b.</summary>
-    public static Tensor Times(Tensor a, float b) { using var s = b.ToScalar(); return a.mul(s); }
-
-    /// <summary>a / b.</summary>
-    public static Tensor Over(Tensor a, float b) { using var s = b.ToScalar(); return a.div(s); }
-
-    /// <summary>a &gt; b, elementwise.</summary>
-    public static Tensor Greater(Tensor a, float b) { using var s = b.ToScalar(); return a.gt(s); }
-
-    /// <summary>target += x, in place.</summary>
-    public static Tensor AddInPlace(Tensor target, Tensor x) => target.add_(x, One);
-
-    /// <summary>target += alpha x, in place.</summary>
-    public static Tensor AddInPlace(Tensor target, Tensor x, float alpha) { using var s = alpha.ToScalar(); return target.add_(x, s); }
-
-    /// <summary>target *= b, in place.</summary>
-    public static Tensor ScaleInPlace(Tensor target, float b) { using var s = b.ToScalar(); return target.mul_(s); }
-
-    /// <summary>target += a (.) b, in place.</summary>
-    public static Tensor AddProductInPlace(Tensor target, Tensor a, Tensor b) => target.addcmul_(a, b, One);
 }
