@@ -113,7 +113,7 @@ public sealed class GpuBackend : IComputeBackend, ILfpBackend, IDisposable
         layer.Spikes.Download<float>(model.Staging.AsSpan(0, batch * perSample));
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
-                lt.Spikes.SetCount(b, t, SynapseKernels.CompactSpikes(model.Staging.AsSpan((b * steps + t) * layer.Size, layer.Size), lt.Spikes.Slot(b, t)));
+                lt.Spikes.SetCount(b, t, SynapseKernels.CompactSpikesBranchFree(model.Staging.AsSpan((b * steps + t) * layer.Size, layer.Size), lt.Spikes.Slot(b, t)));
     }
 
     /// <inheritdoc/>
