@@ -2,6 +2,7 @@ using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SpikeLfp.Bench;
@@ -25,6 +26,7 @@ public sealed class DenseTorchLfp : IDisposable
 {
     private const float Epsilon = 1e-6f;   // LFP.md's eps, as LfpKernels.Epsilon
     private readonly DenseLayer[] _layers;
+    private readonly HeldScalars _s = new();
     private Tensor? _inputReward;
     private bool _disposed;
 
@@ -162,17 +164,17 @@ public sealed class DenseTorchLfp : IDisposable
     {
         int top = _layers.Length - 1, half = steps / 2;
         var counts = zeros([labels.Length, Outputs], DType);
-        for (int t = 0; t < steps; t++) counts.add_(trace[top, t].Spikes);
+        for (int t = 0; t < steps; t++) _s.AddInPlace(counts, trace[top, t].Spikes);
         var oneHot = Typed(OneHot(labels, Outputs), DType);
-        var correct = (1f - (counts - half).sigmoid()) * oneHot / steps;
-        var wrongScale = (counts.neg() + (steps - half)).sigmoid().neg() + 1f;
-        var wrong = wrongScale.neg() * (1f - oneHot) / steps;
+        var correct = _s.Plus(counts.sub(_s[half]).sigmoid().neg(), 1f).mul(oneHot).div(_s[steps]);   // (1 - sigmoid(c - T/2)) y / T
+        var wrongScale = _s.Plus(_s.Plus(counts.neg(), steps - half).sigmoid().neg(), 1f);
+        var wrong = wrongScale.neg().mul(_s.Plus(oneHot.neg(), 1f)).div(_s[steps]);
         var arriving = new Tensor[steps];
         total = zeros([1], ScalarType.Float64);
         for (int t = 0; t < steps; t++)
         {
-            arriving[t] = correct + wrong * trace[top, t].Spikes;
-            total.add_(arriving[t].sum());
+            arriving[t] = _s.Plus(correct, wrong.mul(trace[top, t].Spikes));
+            _s.AddInPlace(total, arriving[t].sum());
         }
         return arriving;
     }
@@ -192,24 +194,24 @@ public sealed class DenseTorchLfp : IDisposable
         var below = new Tensor[steps];
         for (int t = steps - 1; t >= 0; t--)
         {
-            var reward = arriving[t] + internalReward;                                          // R_t = A_t + I_{t+1} (+ recurrent reward to s_t)
+            var reward = _s.Plus(arriving[t], internalReward);                                         // R_t = A_t + I_{t+1} (+ recurrent reward to s_t)
             var previous = t > 0 ? trace[k, t - 1].Membrane : zeros_like(reward);
-            var denominator = previous.abs() + (trace[k, t].Drive - previous * (1f - p.Beta)).abs(); // D_t, with i_t in the place of z_t for CubaLIF
-            var rho = reward / (denominator + Epsilon);                                          // rho_t
-            internalReward = previous * p.Beta * rho;                                            // I_t = beta u_{t-1} rho_t
+            var denominator = _s.Plus(previous.abs(), trace[k, t].Drive.sub(previous.mul(_s[1f - p.Beta])).abs()); // D_t, with i_t in the place of z_t for CubaLIF
+            var rho = reward.div(_s.Plus(denominator, Epsilon));                                      // rho_t
+            internalReward = previous.mul(_s[p.Beta]).mul(rho);                                      // I_t = beta u_{t-1} rho_t
             var q = rho;
             if (layer.Alpha is { } alpha)
             {
-                q = rho + carried;                                                               // q_t = rho_t + alpha q_{t+1}
-                carried = q * alpha;
+                q = _s.Plus(rho, carried);                                                          // q_t = rho_t + alpha q_{t+1}
+                carried = q.mul(_s[alpha]);
             }
             var input = k > 0 ? trace[k - 1, t].Spikes : At(x, t);
             var (weightTerm, biasTerm, handedDown) = layer.Transpose(input, q);
-            layer.Weights.Feedback.addcmul_(magnitude, weightTerm, 1);                           // F_W += |W| (.) (q_t^T x_t)
-            layer.Bias.Feedback.addcmul_(biasMagnitude, biasTerm, 1);                            // F_b += |b| (.) sum_batch q_t
+            _s.AddProductInPlace(layer.Weights.Feedback, magnitude, weightTerm);                        // F_W += |W| (.) (q_t^T x_t)
+            _s.AddProductInPlace(layer.Bias.Feedback, biasMagnitude, biasTerm);                        // F_b += |b| (.) sum_batch q_t
             if (layer.IsRecurrent) internalReward = RecurrentBackward(layer, trace, k, t, q, internalReward);
             if (k > 0) below[t] = handedDown;
-            else if (keepInputReward) At(_inputReward!, t).add_(handedDown);
+            else if (keepInputReward) _s.AddInPlace(At(_inputReward!, t), handedDown);
         }
         return below;
     }
@@ -217,15 +219,15 @@ public sealed class DenseTorchLfp : IDisposable
     // V s_{t-1} + b_V is one more term of z_t (docs/lfp-temporal.md, "Recurrent synapses"): F_bV += |b_V| q_t at every
     // step; from step 1 on F_V += |V| (.) (q_t^T s_{t-1}), and s_{t-1} (.) V^T q_t joins the reward at the membrane of
     // t-1, so it is added to the internal reward the step t-1 reads. Returns that internal reward.
-    private static Tensor RecurrentBackward(DenseLayer layer, LayerStep[,] trace, int k, int t, Tensor q, Tensor internalReward)
+    private Tensor RecurrentBackward(DenseLayer layer, LayerStep[,] trace, int k, int t, Tensor q, Tensor internalReward)
     {
         var recurrent = layer.Recurrent!;
         var recurrentBias = layer.RecurrentBias!;
-        recurrentBias.Feedback.addcmul_(recurrentBias.Value.abs(), q.sum(0L), 1);
+        _s.AddProductInPlace(recurrentBias.Feedback, recurrentBias.Value.abs(), q.sum(0L));
         if (t == 0) return internalReward;
         var fired = trace[k, t - 1].Spikes;
-        recurrent.Feedback.addcmul_(recurrent.Value.abs(), q.t().mm(fired), 1);
-        return internalReward + fired * q.mm(recurrent.Value);
+        _s.AddProductInPlace(recurrent.Feedback, recurrent.Value.abs(), q.t().mm(fired));
+        return _s.Plus(internalReward, fired.mul(q.mm(recurrent.Value)));
     }
 
     /// <summary>Spikes per layer of a dense forward pass over <paramref name="x"/> ([B, Inputs] or [T, B, Inputs]).</summary>
@@ -266,17 +268,18 @@ public sealed class DenseTorchLfp : IDisposable
     {
         var layer = _layers[k];
         var p = layer.Membrane;
-        var z = layer.Synaptic(input);
+        var z = layer.Synaptic(input, _s);
         if (layer.IsRecurrent)
         {
-            z = z + layer.RecurrentBias!.Value;
-            if (before is { } b) z = z + nn.functional.linear(b.Spikes, layer.Recurrent!.Value);
+            z = _s.Plus(z, layer.RecurrentBias!.Value);
+            if (before is { } b) z = _s.Plus(z, nn.functional.linear(b.Spikes, layer.Recurrent!.Value));
         }
-        var drive = layer.Alpha is { } alpha && before is { } last ? last.Drive * alpha + z : z;
+        var drive = layer.Alpha is { } alpha && before is { } last ? _s.Plus(last.Drive.mul(_s[alpha]), z) : z;
         var previous = before?.Membrane ?? zeros_like(drive);
-        var reset = previous.gt(p.Threshold).to_type(DType);
-        var membrane = previous * p.Beta + drive - reset * p.Threshold;
-        return new LayerStep(drive, membrane, membrane.gt(p.Threshold).to_type(DType));
+        var threshold = _s[p.Threshold];
+        var reset = previous.gt(threshold).to_type(DType);
+        var membrane = _s.Plus(previous.mul(_s[p.Beta]), drive).sub(reset.mul(threshold));
+        return new LayerStep(drive, membrane, membrane.gt(threshold).to_type(DType));
     }
 
     /// <summary>The reference's update from the current feedback: grad = -feedback, global-norm clip, SGD with momentum.</summary>
@@ -290,15 +293,19 @@ public sealed class DenseTorchLfp : IDisposable
         if (ClipNorm > 0)
         {
             var squares = zeros([1], ScalarType.Float64);
-            foreach (var g in gradients) squares.add_(g.square().sum());
+            foreach (var g in gradients) _s.AddInPlace(squares, g.square().sum());
             double norm = squares.sqrt().item<double>();
             double coefficient = ClipNorm / (norm + 1e-6);
-            if (coefficient < 1) foreach (var g in gradients) g.mul_((float)coefficient);
+            if (coefficient < 1)
+            {
+                using var scale = ((float)coefficient).ToScalar();   // one per batch, held through every call
+                foreach (var g in gradients) g.mul_(scale);
+            }
         }
         for (int i = 0; i < parameters.Length; i++)
         {
-            parameters[i].Momentum.mul_(Momentum).add_(gradients[i]);       // buf = momentum buf + grad (torch.optim.SGD, dampening 0)
-            parameters[i].Value.add_(parameters[i].Momentum, alpha: -LearningRate);
+            _s.AddInPlace(parameters[i].Momentum.mul_(_s[Momentum]), gradients[i]);       // buf = momentum buf + grad (torch.optim.SGD, dampening 0)
+            parameters[i].Value.add_(parameters[i].Momentum, _s[-LearningRate]);
         }
     }
 
@@ -325,7 +332,7 @@ public sealed class DenseTorchLfp : IDisposable
                 state[k] = StepLayer(k, input, state[k]);
                 input = state[k]!.Value.Spikes;
             }
-            counts.add_(input);
+            _s.AddInPlace(counts, input);
         }
         // argmax returns the first maximum, as TraceStatistics.Predictions does.
         var winners = counts.argmax(1L).data<long>();
@@ -421,6 +428,7 @@ public sealed class DenseTorchLfp : IDisposable
         foreach (var layer in _layers)
             foreach (var parameter in layer.Parameters()) parameter.Dispose();
         _inputReward?.Dispose();
+        _s.Dispose();
     }
 
     // One layer's state at one step: what drives the membrane (z_t for LIF, i_t for CubaLIF), u_t and s_t.
@@ -484,7 +492,7 @@ public sealed class DenseTorchLfp : IDisposable
         // z_t without the recurrent part: W x_t + b. Images travel NCHW between convolutional layers; a flat input
         // (the constant current, a dense layer's spikes) is SpikeLfp's channel-last [y, x, c] and is viewed as an
         // image first, and a dense layer flattens an image channel-last, as SpikeLfp's layouts do.
-        public Tensor Synaptic(Tensor input)
+        public Tensor Synaptic(Tensor input, HeldScalars s)
         {
             var x = Pool is { } p ? nn.functional.max_pool2d(Image(input, p.InHeight, p.InWidth, p.Channels), p.Size, p.Size) : input;
             if (Conv is not { } c) return nn.functional.linear(Flat(x), Weights.Value, Bias.Value);
@@ -494,7 +502,7 @@ public sealed class DenseTorchLfp : IDisposable
             // Float64 (the accuracy check) as im2col times W: libtorch's conv2d sends doubles past NNPACK's
             // availability check, which warns on every call on CPUs without NNPACK.
             var columns = nn.functional.unfold(image, c.Kernel, padding: c.Padding, stride: c.Stride);
-            var maps = Weights.Value.reshape(c.OutChannels, -1).matmul(columns) + Bias.Value.reshape(1, -1, 1);
+            var maps = s.Plus(Weights.Value.reshape(c.OutChannels, -1).matmul(columns), Bias.Value.reshape(1, -1, 1));
             return maps.reshape(image.shape[0], c.OutChannels, c.OutHeight, c.OutWidth);
         }
 
