@@ -93,7 +93,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         using var claimed = OutputFolder.ForResume(folder, Checkpoint.FileName,
             $"--resume: '{folder}' has no {Checkpoint.FileName} (write one with --checkpoint-every N).");
         var checkpoint = Checkpoint.Load(path);
-        if (checkpoint.Rule != "lfp") throw new UsageException($"--resume: {path} is a checkpoint of rule '{checkpoint.Rule}', not lfp.");
+        if (!checkpoint.Rule.IsLfp) throw new UsageException($"--resume: {path} is a checkpoint of rule '{checkpoint.Rule.Key}', not lfp.");
 
         var saved = checkpoint.Arguments.Where(p => p.Key is not (TrainSamplesKey or DataHashKey)).ToDictionary(p => p.Key, p => p.Value);
         var savedArguments = Parse(ToArgs(saved));
@@ -128,7 +128,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         if (checkpoint.InProgress is { } stopped && stopped.NextBatch > batches)
             throw new CheckpointException($"{path}: 'next_batch' is {stopped.NextBatch}, beyond the {batches} batches of an epoch.");
         var network = checkpoint.Network;
-        try { CommonOptions.CheckFits(network, input, options.Encoder == "rows"); }
+        try { CommonOptions.CheckFits(network, input, options.Encoder == EncoderKind.Rows); }
         catch (UsageException) { throw new UsageException($"--resume: the checkpoint's model {network.Spec} does not fit data set '{data.Train.Name}'."); }
         var trainer = Backends.LfpTrainer(given, network, options, CommonOptions.Encoder(options, input, network));
         checkpoint.RestoreOptimizer(trainer);
@@ -179,7 +179,7 @@ public sealed class TrainCommand : IInterruptibleCommand
             if (interrupted) throw Interrupted(folder, $"the end of epoch {epoch}");
         }
 
-        var report = new TrainingReport("lfp", data.Train.Name, trainer.Network.Spec, options.Steps, options.Seed, epochs);
+        var report = new TrainingReport(TrainingRule.Lfp, data.Train.Name, trainer.Network.Spec, options.Steps, options.Seed, epochs);
         report.Save(Path.Combine(folder, "metrics.json"));
         ModelFile.Save(trainer.Network, Path.Combine(folder, "model.json"));
         SaveRaster(trainer, data.Test, folder, "raster-after");
@@ -222,7 +222,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         bool events = InputData.NamesEvents(a);
         var options = CommonOptions.Training(a) with { Epochs = 1 };
         return new(
-            events ? options with { Encoder = InputEncoders.Recorded } : options,
+            events ? options with { Encoder = EncoderKind.Events } : options,
             InputData.AbsoluteDataset(a.String("dataset", "digits")),
             a.Int("limit", int.MaxValue, 1),
             a.OptionalString("model"),
