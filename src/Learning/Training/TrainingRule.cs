@@ -39,7 +39,9 @@ public sealed record TrainingRule(SurrogateSpec? Surrogate)
     public static TrainingRule Parse(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return key == LfpName ? Lfp : new TrainingRule(SurrogateSpec.Parse(key));
+        if (key == LfpName) return Lfp;
+        try { return new TrainingRule(SurrogateSpec.Parse(key)); }
+        catch (FormatException e) { throw new FormatException($"unknown rule '{key}': expected lfp or a surrogate ({e.Message})", e); }
     }
 
     /// <summary>The <see cref="Label"/>.</summary>
