@@ -37,7 +37,7 @@ public sealed record Scenario(string Name, int[] Sizes, LifParameters Neurons, s
     public int FeatureCount => Encoder == "rows" ? Rows * Sizes[0] : Sizes[0];
 
     /// <summary>The scenario's encoder, seeded.</summary>
-    public IInputEncoder CreateEncoder(ulong seed) => InputEncoders.Create(Encoder, seed, FeatureCount, Sizes[0]);
+    public IInputEncoder CreateEncoder(ulong seed) => InputEncoders.Create(InputEncoders.Parse(Encoder), seed, FeatureCount, Sizes[0]);
 
     /// <summary>Features in [-1, 1], seeded; a few exact zeros so skipped inputs are exercised.</summary>
     public float[] Features()
@@ -172,7 +172,7 @@ public static class BackendAgreement
     public static List<string> TrainingSteps(GpuBackend gpu, Scenario s, string optimizer)
     {
         var failures = new List<string>();
-        var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, Optimizer = SpikeLfp.Learning.Optimizers.OptimizerFactory.Parse(optimizer), LearningRate = optimizer == "adam" ? 0.01f : 0.2f, Encoder = s.Encoder, Seed = 3, ClipNorm = 0.5f };
+        var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, Optimizer = SpikeLfp.Learning.Optimizers.OptimizerFactory.Parse(optimizer), LearningRate = optimizer == "adam" ? 0.01f : 0.2f, Encoder = InputEncoders.Parse(s.Encoder), Seed = 3, ClipNorm = 0.5f };
         var cpuNetwork = s.Network();
         var gpuNetwork = s.Network();
         var cpu = new LfpTrainer(cpuNetwork, options, new CpuBackend(2), new CpuLfpBackend(new CpuBackend(2)), encoder: s.CreateEncoder((ulong)options.Seed));
@@ -202,7 +202,7 @@ public static class BackendAgreement
     public static List<string> HostTrainerSteps(GpuBackend gpu, Scenario s)
     {
         var failures = new List<string>();
-        var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, LearningRate = 0.2f, Encoder = s.Encoder, Seed = 3, ClipNorm = 0.5f };
+        var options = new TrainingOptions { Steps = s.Steps, BatchSize = s.Batch, LearningRate = 0.2f, Encoder = InputEncoders.Parse(s.Encoder), Seed = 3, ClipNorm = 0.5f };
         var cpuNetwork = s.Network();
         var gpuNetwork = s.Network();
         var cpu = new LfpTrainer(cpuNetwork, options, new CpuBackend(2), new CpuLfpBackend(new CpuBackend(2)), encoder: s.CreateEncoder((ulong)options.Seed));

@@ -3,6 +3,7 @@ using Newtonsoft.Json;
 using SpikeLfp.Gpu;
 using SpikeLfp.Gpu.Agreement;
 using SpikeLfp.Learning.Training;
+using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Neurons;
 
@@ -98,7 +99,7 @@ static object Benchmark(GpuBackend backend, string products, string name, int[] 
     try
     {
         var network = SpikingNetwork.Create(sizes, LifParameters.Default, seed: 1);
-        var options = new TrainingOptions { Steps = steps, BatchSize = batch, Encoder = encoder };
+        var options = new TrainingOptions { Steps = steps, BatchSize = batch, Encoder = InputEncoders.Parse(encoder) };
         using var trainer = new GpuLfpTrainer(backend, network, options);
         var random = new Random(2);
         var features = new float[batch * sizes[0]];

@@ -73,7 +73,7 @@ public static class RecurrentBenchmark
         var (data, encoder, inputRate) = workload.Data(LfpBenchmark.DataBatches * LfpBenchmark.TrainBatchSize, options.Seed);
         var (pretrain, lfpBatches, torchBatches) = workload.Batches(options);
         var network = workload.CreateNetwork(options.Seed);
-        var training = new TrainingOptions { BatchSize = LfpBenchmark.TrainBatchSize, Steps = workload.Steps, Seed = options.Seed, Encoder = encoder.Name };
+        var training = new TrainingOptions { BatchSize = LfpBenchmark.TrainBatchSize, Steps = workload.Steps, Seed = options.Seed, Encoder = InputEncoders.Parse(encoder.Name) };
         var trainer = new LfpTrainer(network, training, encoder: encoder);
         var keys = Enumerable.Range(0, LfpBenchmark.TrainBatchSize).Select(i => EpochSchedule.TrainingKey(1, i)).ToArray();
         int hidden = network.Layers[0].Size;

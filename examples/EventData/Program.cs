@@ -38,7 +38,7 @@ Console.WriteLine("wrote input-events.png");
 var input = RecordedInput.From(source);
 var network = SpikingNetwork.Create(NetworkSpec.Parse($"{input.Channels}-100-{train.ClassCount}", LifParameters.Default), seed: 0);
 // Adam: on sparse input spikes LFP's feedback is small, and plain SGD at the image learning rate learns slowly.
-var options = new TrainingOptions { Steps = input.Steps, Encoder = InputEncoders.Recorded, Optimizer = SpikeLfp.Learning.Optimizers.OptimizerKind.Adam, LearningRate = 0.002f, Epochs = 3 };
+var options = new TrainingOptions { Steps = input.Steps, Encoder = EncoderKind.Events, Optimizer = SpikeLfp.Learning.Optimizers.OptimizerKind.Adam, LearningRate = 0.002f, Epochs = 3 };
 var trainer = new LfpTrainer(network, options, encoder: input.Encoder);
 for (int epoch = 1; epoch <= options.Epochs; epoch++)
 {

@@ -18,7 +18,7 @@ var cuba = new CubaLifNeuron(new LifParameters(beta: 0.9f, threshold: 1f), alpha
 var spec = new NetworkSpec(8, [new LayerSpec(100, cuba, Recurrent: true), new LayerSpec(10, new LifParameters(0.9f, 1f))]);
 var network = SpikingNetwork.Create(spec, seed: 0);
 
-var options = new TrainingOptions { Steps = rows.Rows, Epochs = 10, Encoder = rows.Name, Seed = 0 };
+var options = new TrainingOptions { Steps = rows.Rows, Epochs = 10, Encoder = EncoderKind.Rows, Seed = 0 };
 var trainer = new LfpTrainer(network, options, encoder: rows);
 for (int epoch = 1; epoch <= options.Epochs; epoch++)
 {

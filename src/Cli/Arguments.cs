@@ -113,7 +113,7 @@ public sealed class Arguments
     }
 
     /// <summary>One of <paramref name="choices"/> or the default.</summary>
-    public string Choice(string name, string fallback, params string[] choices)
+    public string Choice(string name, string fallback, params IReadOnlyList<string> choices)
     {
         string v = String(name, fallback);
         if (!choices.Contains(v)) throw Usage($"--{name} must be one of {string.Join(", ", choices)}, got '{v}'.");

@@ -11,7 +11,7 @@ namespace SpikeLfp.Cli;
 public static class Backends
 {
     /// <summary>--device, for the commands that accept it.</summary>
-    public static readonly Flag DeviceFlag = new("device", "D", "cpu, gpu (CUDA; exits 2 when there is none) or auto (CUDA when present, default cpu)");
+    public static readonly Flag DeviceFlag = Flag.OneOf("device", ["cpu", "gpu", "auto"], "cpu, gpu (CUDA; exits 2 when there is none) or auto (CUDA when present, default cpu)");
 
     /// <summary>A CPU backend with --threads (default all cores); a run passes this one instance to its trainer and simulators.</summary>
     public static CpuBackend Cpu(Arguments a) => new(a.Has("threads") ? a.Int("threads", Environment.ProcessorCount, 1, 1024) : null);
@@ -22,7 +22,7 @@ public static class Backends
     /// <exception cref="UsageException">--device gpu on a machine without CUDA (exit code 2).</exception>
     public static string Device(Arguments a)
     {
-        string device = a.Choice("device", "cpu", "cpu", "gpu", "auto");
+        string device = DeviceFlag.Chosen(a, "cpu");
         if (device == "cpu") return "cpu";
         bool cuda = GpuDevice.CudaAvailable();
         if (device == "gpu" && !cuda)

@@ -16,10 +16,31 @@ namespace SpikeLfp.Cli;
 /// <summary>Flags shared by the commands that build, load or train networks, parsed and validated in one place.</summary>
 public static class CommonOptions
 {
+    /// <summary>The data sets known by name, image and event ones, which completion offers for --dataset (a folder is also taken).</summary>
+    public static readonly IReadOnlyList<string> DatasetNames = [.. DatasetCatalog.KnownNames, .. SpikeLfp.Data.Events.EventDatasets.KnownNames];
+
+    /// <summary>The values of --model that name a whole network rather than its layer sizes or a file: lifcnn.</summary>
+    public static readonly IReadOnlyList<string> ModelNames = [ConvSpec.LifCnnName];
+
+    /// <summary>--reset: subtract, zero or zero-all (<see cref="NetworkSpec.ResetNames"/>).</summary>
+    public static readonly Flag ResetFlag = Flag.OneOf("reset", [.. NetworkSpec.ResetNames.Keys], "subtract (default), zero (the carried membrane), or zero-all (the whole step, input included: snntorch's Synaptic and recurrent neurons); with --model F.nir: its import's reset, zero-all by default");
+
+    /// <summary>--optimizer: the names of <see cref="OptimizerKind"/>, sgd and adam.</summary>
+    public static readonly Flag OptimizerFlag = Flag.OneOf("optimizer", [.. Enum.GetValues<OptimizerKind>().Select(k => k.Name())], "sgd (default) or adam");
+
+    /// <summary>--encoder: the encoders of feature vectors (<see cref="InputEncoders.Names"/>).</summary>
+    public static readonly Flag EncoderFlag = Flag.OneOf("encoder", InputEncoders.Names, "current (same analog input every step, default), rows (step t sees image row t; the first layer takes one row), rate (Bernoulli), latency");
+
+    /// <summary>--neuron: lif or cuba.</summary>
+    public static readonly Flag NeuronFlag = Flag.OneOf("neuron", ["lif", "cuba"], "lif (default) or cuba (current-based LIF: a synaptic current drives the membrane)");
+
+    /// <summary>--readout: spikes (the output layer spikes) or li (a non-spiking leaky integrator).</summary>
+    public static readonly Flag ReadoutFlag = Flag.OneOf("readout", ["spikes", "li"], "spikes (default: the output layer spikes, prediction by spike count) or li (a non-spiking leaky integrator, prediction by its time-averaged membrane)");
+
     /// <summary>--dataset and --data-dir, the flags of every command that reads a data set.</summary>
     public static readonly Flag[] DataFlags =
     [
-        new("dataset", "NAME", "digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files"),
+        new("dataset", "NAME", "digits (embedded, default), fashion-mnist, mnist, or a folder of IDX files") { Choices = DatasetNames },
         new("data-dir", "D", "where fetched data sets live (default: ~/.cache/spikelfp)"),
     ];
 
@@ -38,7 +59,7 @@ public static class CommonOptions
     [
         new("beta", "X", "membrane leak in [0,1] (default 0.9)"),
         new("threshold", "X", "firing threshold > 0 (default 1)"),
-        new("reset", "MODE", "subtract (default), zero (the carried membrane), or zero-all (the whole step, input included: snntorch's Synaptic and recurrent neurons); with --model F.nir: its import's reset, zero-all by default"),
+        ResetFlag,
         Flag.Switch("immediate-reset", "reset in the step of the spike instead of the next (default: delayed, as snntorch)"),
     ];
 
@@ -46,19 +67,19 @@ public static class CommonOptions
     public static readonly Flag[] TrainingFlags =
     [
         .. DataFlags,
-        new("model", "SPEC", """layer sizes like 64-100-10 (default: inputs-100-classes; rN is a recurrent layer, for example 28-r128-10), or a JSON file: an architecture {"input":64,"layers":[{"size":100,"neuron":"cuba","alpha":0.7,"recurrent":true},...]} or a model.json, or a NIR graph F.nir (with --nir-dt); convolutional: 28x28x1-c12k5-p2-c64k5-p2-10 (cNkK[sS][pP] conv, pK/apK max/avg pool), or lifcnn (that network, the reference LifCNN)"""),
+        new("model", "SPEC", $$"""layer sizes like 64-100-10 (default: inputs-{{NetworkSpec.DefaultHiddenSize}}-classes; rN is a recurrent layer, for example 28-r128-10), or a JSON file: an architecture {"input":64,"layers":[{"size":100,"neuron":"cuba","alpha":0.7,"recurrent":true},...]} or a model.json, or a NIR graph F.nir (with --nir-dt); convolutional: 28x28x1-c12k5-p2-c64k5-p2-10 (cNkK[sS][pP] conv, pK/apK max/avg pool), or lifcnn (that network, the reference LifCNN)""") { Choices = ModelNames },
         new("steps", "T", "simulation steps per sample (default 15; with --encoder rows, the image's rows)"),
         new("epochs", "N", "passes over the training set (default 30)"),
         new("batch", "B", "samples per update (default 32)"),
-        new("optimizer", "NAME", "sgd (default) or adam"),
+        OptimizerFlag,
         new("lr", "X", "learning rate (default 0.02)"),
         new("momentum", "X", "SGD momentum (default 0.9)"),
         new("clip", "X", "global gradient-norm clip, 0 = off (default 3)"),
         new("seed", "S", "seed of initialisation, shuffling and spike encoding (default 0)"),
-        new("encoder", "NAME", "current (same analog input every step, default), rows (step t sees image row t; the first layer takes one row), rate (Bernoulli), latency"),
-        new("neuron", "KIND", "lif (default) or cuba (current-based LIF: a synaptic current drives the membrane)"),
+        EncoderFlag,
+        NeuronFlag,
         new("alpha", "X", "cuba: synaptic-current decay in [0,1] (default 0.8)"),
-        new("readout", "KIND", "spikes (default: the output layer spikes, prediction by spike count) or li (a non-spiking leaky integrator, prediction by its time-averaged membrane)"),
+        ReadoutFlag,
         .. NeuronFlags,
         LimitFlag,
         new("threads", "N", "CPU threads (default: all cores)"),
@@ -76,7 +97,7 @@ public static class CommonOptions
     {
         float beta = a.Float("beta", 0.9f);
         float threshold = a.Float("threshold", 1f);
-        var reset = NetworkSpec.ResetNames[a.Choice("reset", "subtract", NetworkSpec.ResetNames.Keys.ToArray())];
+        var reset = NetworkSpec.ResetNames[ResetFlag.Chosen(a, "subtract")];
         try { return new LifParameters(beta, threshold, reset, !a.Has("immediate-reset")); }
         catch (ArgumentException e) { throw new UsageException($"--{e.ParamName}: invalid neuron parameter: {e.Message.Split(" (Parameter")[0]}"); }
     }
@@ -85,7 +106,7 @@ public static class CommonOptions
     public static NeuronModel Neuron(Arguments a)
     {
         var membrane = Neurons(a);
-        string kind = a.Choice("neuron", "lif", "lif", "cuba");
+        string kind = NeuronFlag.Chosen(a, "lif");
         if (kind == "lif")
         {
             if (a.Has("alpha")) throw new UsageException("--alpha: only --neuron cuba has a synaptic current.");
@@ -102,8 +123,8 @@ public static class CommonOptions
     /// <exception cref="SizeLimitException">A training batch of that many steps would not fit in memory.</exception>
     public static TrainingOptions ForData(Arguments a, TrainingOptions options, InputData input, SpikingNetwork network)
     {
-        var applied = input.Recorded is { } recorded ? options with { Encoder = InputEncoders.Recorded, Steps = recorded.Steps }
-            : options.Encoder == "rows" && !a.Has("steps") ? options with { Steps = input.Split.Train.FeatureCount / network.InputSize } : options;
+        var applied = input.Recorded is { } recorded ? options with { Encoder = EncoderKind.Events, Steps = recorded.Steps }
+            : options.Encoder == EncoderKind.Rows && !a.Has("steps") ? options with { Steps = input.Split.Train.FeatureCount / network.InputSize } : options;
         IInputEncoder encoder = input.Recorded?.Encoder ?? InputEncoders.Create(applied.Encoder, 0, input.Split.Train.FeatureCount, network.InputSize);
         ForwardTrace.CheckSize(network, Math.Min(applied.BatchSize, Math.Max(1, input.Split.Train.Count)), applied.Steps, encoder.Kind);
         return applied;
@@ -122,11 +143,11 @@ public static class CommonOptions
             return (recorded.Encoder, recorded.Steps);
         }
         var data = input.Split.Test;
-        string name = a.Choice("encoder", "current", InputEncoders.Names);
-        bool rows = name == "rows";
+        var kind = InputEncoders.Parse(EncoderFlag.Chosen(a, EncoderKind.Current.Name()));
+        bool rows = kind == EncoderKind.Rows;
         CheckFits(network, input, rows);
         int steps = a.Int("steps", rows ? data.FeatureCount / network.InputSize : 15, 1, 100_000);
-        return (InputEncoders.Create(name, (ulong)a.Int("seed", 0, 0), data.FeatureCount, network.InputSize), steps);
+        return (InputEncoders.Create(kind, (ulong)a.Int("seed", 0, 0), data.FeatureCount, network.InputSize), steps);
     }
 
     /// <summary>The input encoder the options name, shaped for <paramref name="input"/> and <paramref name="network"/>; event data's recorded spikes.</summary>
@@ -142,12 +163,12 @@ public static class CommonOptions
             Steps = a.Int("steps", d.Steps, 1, 100_000),
             Epochs = a.Int("epochs", d.Epochs, 1),
             BatchSize = a.Int("batch", d.BatchSize, 1, 1_000_000),
-            Optimizer = OptimizerFactory.Parse(a.Choice("optimizer", d.Optimizer.Name(), "sgd", "adam")),
+            Optimizer = OptimizerFactory.Parse(OptimizerFlag.Chosen(a, d.Optimizer.Name())),
             LearningRate = a.Float("lr", d.LearningRate, positive: true),
             Momentum = a.Float("momentum", d.Momentum),
             ClipNorm = a.Float("clip", d.ClipNorm),
             Seed = a.Int("seed", d.Seed, 0),
-            Encoder = a.Choice("encoder", d.Encoder, InputEncoders.Names),
+            Encoder = InputEncoders.Parse(EncoderFlag.Chosen(a, d.Encoder.Name())),
         };
         try { options.Validate(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
@@ -201,7 +222,7 @@ public static class CommonOptions
     public static SpikingNetwork Network(Arguments a, InputData input, int seed)
     {
         var data = input.Split.Train;
-        bool rows = a.OptionalString("encoder") == "rows";
+        bool rows = a.OptionalString(EncoderFlag.Name) == EncoderKind.Rows.Name();
         string? model = a.OptionalString("model");
         SpikingNetwork network;
         if (NirModelOptions.IsNir(model))
@@ -212,12 +233,12 @@ public static class CommonOptions
         }
         NirModelOptions.RefuseWithoutNir(a, model, [NirModelOptions.DtFlag, "discretisation"]);
         var neuron = Neuron(a);
-        bool li = a.Choice("readout", "spikes", "spikes", "li") == "li";
+        bool li = ReadoutFlag.Chosen(a, "spikes") == "li";
         NetworkSpec Readout(NetworkSpec spec) => li ? spec.WithLiReadout(neuron.Membrane.Beta) : spec;
         if (li && model is not null && (ConvSpec.IsConvSpec(model) || model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model)))
             throw new UsageException("--readout li: takes a compact dense spec (64-100-10); in a JSON architecture set the output layer's \"neuron\": \"li\".");
         if (model is null)
-            network = SpikingNetwork.Create(Readout(NetworkSpec.Parse($"{input.InputSize(rows)}-100-{data.ClassCount}", neuron)), seed);
+            network = SpikingNetwork.Create(Readout(NetworkSpec.Default(input.InputSize(rows), data.ClassCount, neuron)), seed);
         else if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(model))
             network = LoadJsonModel(a, model, neuron, seed);
         else

@@ -9,12 +9,15 @@ namespace SpikeLfp.Cli;
 /// </summary>
 public static class EventOptions
 {
+    /// <summary>--polarity: split or merge.</summary>
+    private static readonly Flag PolarityFlag = Flag.OneOf("polarity", ["split", "merge"], "event data: split (ON and OFF as separate inputs, default) or merge");
+
     /// <summary>The binning flags other than --steps (which train-like commands already take, for every data set).</summary>
     public static readonly Flag[] BinningOnlyFlags =
     [
         new("dt", "MS", "event data: bin width in milliseconds (default 10)"),
         new("pool", "K", "event data: pool K neighbouring channels (K x K pixels) into one input (default 1)"),
-        new("polarity", "M", "event data: split (ON and OFF as separate inputs, default) or merge"),
+        PolarityFlag,
         new("crop", "A:B", "event data: keep events in [A, B) milliseconds (\"A:\" for no end); time zero moves to A"),
         new("max-per-bin", "N", "event data: cap an input's events per step: 1 binary spikes (default), N counts up to N, 0 no cap"),
     ];
@@ -40,7 +43,7 @@ public static class EventOptions
         options = options with
         {
             Pool = a.Int("pool", options.Pool, 1, EventSensor.MaxSide),
-            Polarity = a.Choice("polarity", "split", "split", "merge") == "merge" ? PolarityMode.Merge : PolarityMode.Split,
+            Polarity = PolarityFlag.Chosen(a, "split") == "merge" ? PolarityMode.Merge : PolarityMode.Split,
             MaxPerBin = a.Int("max-per-bin", options.MaxPerBin, 0, 1_000_000),
         };
         if (a.OptionalString("crop") is { } crop) options = WithCrop(options, crop);

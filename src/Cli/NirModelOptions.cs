@@ -15,18 +15,21 @@ public static class NirModelOptions
     /// <summary>The time step of a --model F.nir in seconds; not --dt, which is the event bin width in ms.</summary>
     public const string DtFlag = "nir-dt";
 
+    /// <summary>--discretisation: euler or exact, how time constants become per-step factors.</summary>
+    public static readonly Flag DiscretisationFlag = Flag.OneOf("discretisation", ["euler", "exact"], "euler (snnTorch, Norse; default) or exact (beta = exp(-dt/tau))");
+
     /// <summary>--nir-dt and --discretisation: how a --model F.nir is imported (train and compare take --reset and --immediate-reset with their neuron flags).</summary>
     public static readonly Flag[] ModelFlags =
     [
         new(DtFlag, "D", "--model F.nir (a NIR graph, see 'spikelfp nir --help'): its time step in seconds (required; the --dt of nir import)"),
-        new("discretisation", "R", "--model F.nir: euler (default) or exact"),
+        DiscretisationFlag with { Description = "--model F.nir: euler (default) or exact" },
     ];
 
     /// <summary>Every flag a --model F.nir reads, for the commands that load a model file (simulate, plot).</summary>
     public static readonly Flag[] Flags =
     [
         .. ModelFlags,
-        new("reset", "R", "--model F.nir: zero-all (default), zero or subtract, as nir import"),
+        CommonOptions.ResetFlag with { Description = "--model F.nir: zero-all (default), zero or subtract, as nir import" },
         Flag.Switch("immediate-reset", "--model F.nir: reset in the step of the spike (default: the step after), as nir import"),
     ];
 
@@ -50,8 +53,8 @@ public static class NirModelOptions
             ?? throw new UsageException($"--model {model}: a NIR graph needs --{dtFlag} D, the time step in seconds its time constants are discretised with{binWidth}.");
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double dt) || !double.IsFinite(dt) || dt <= 0)
             throw new UsageException($"--{dtFlag} must be a time step in seconds > 0, got '{text}'.");
-        var rule = a.Choice("discretisation", "euler", "euler", "exact") == "exact" ? NirDiscretisation.Exact : NirDiscretisation.Euler;
-        var reset = NetworkSpec.ResetNames[a.Choice("reset", "zero-all", NetworkSpec.ResetNames.Keys.ToArray())];
+        var rule = DiscretisationFlag.Chosen(a, "euler") == "exact" ? NirDiscretisation.Exact : NirDiscretisation.Euler;
+        var reset = NetworkSpec.ResetNames[CommonOptions.ResetFlag.Chosen(a, "zero-all")];
         return new NirImportOptions(dt, rule, reset, DelayedReset: !a.Has("immediate-reset"));
     }
 

@@ -10,7 +10,7 @@ namespace SpikeLfp.Gpu;
 /// allocates), counted in 64 bits, and the check that refuses a shape the device cannot hold before any of it is
 /// allocated, naming the size and the limit.
 /// </summary>
-public static class DeviceMemory
+internal static class DeviceMemory
 {
     /// <summary>
     /// The part of the device's memory one model may take; the rest is for the CUDA context, compiled kernels and

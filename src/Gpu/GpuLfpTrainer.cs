@@ -45,9 +45,9 @@ public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
         _backend = backend;
         _options = options;
         Network = network;
-        if (encoder is not null && encoder.Name != options.Encoder)
-            throw new ArgumentException($"the encoder is '{encoder.Name}' but the options name '{options.Encoder}'.", nameof(encoder));
-        _encoder = encoder ?? (options.Encoder == "rows"
+        if (encoder is not null && encoder.Name != options.Encoder.Name())
+            throw new ArgumentException($"the encoder is '{encoder.Name}' but the options name '{options.Encoder.Name()}'.", nameof(encoder));
+        _encoder = encoder ?? (options.Encoder == EncoderKind.Rows
             ? throw new ArgumentException("the rows encoder needs the data set's shape: pass RowsEncoder.For(featureCount, network.InputSize).", nameof(encoder))
             : InputEncoders.Create(options.Encoder, (ulong)options.Seed));
         // Its own device memory, not the backend's cached model: evaluation through the same backend (another batch

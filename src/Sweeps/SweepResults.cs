@@ -3,22 +3,27 @@ using System.Text;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Learning.Experiments;
+using SpikeLfp.Learning.Surrogate;
+using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.IO;
 
 namespace SpikeLfp.Sweeps;
 
 /// <summary>The final metrics of one rule and seed of a finished task.</summary>
 /// <param name="Task">The task.</param>
-/// <param name="Rule">"lfp", "surrogate atan", ...</param>
+/// <param name="Rule">
+/// The rule: LFP, or a surrogate. Run files name a surrogate by its kind only ("surrogate atan"), so the rule carries
+/// that kind's default parameter; <see cref="TrainingRule.Label"/> is what results.csv and results.json show.
+/// </param>
 /// <param name="Seed">The seed of the run.</param>
 /// <param name="TestAccuracy">Test accuracy after the last epoch.</param>
 /// <param name="TrainAccuracy">Training accuracy of the last epoch (train only; compare does not record it).</param>
 /// <param name="Curve">Test accuracy after each epoch, epoch 1 first.</param>
 /// <param name="Seconds">Wall-clock seconds of the run.</param>
-public sealed record TaskResult(SweepTask Task, string Rule, int Seed, double TestAccuracy, double? TrainAccuracy, IReadOnlyList<double> Curve, double Seconds)
+public sealed record TaskResult(SweepTask Task, TrainingRule Rule, int Seed, double TestAccuracy, double? TrainAccuracy, IReadOnlyList<double> Curve, double Seconds)
 {
     /// <summary>The configuration: the rule and every setting but the seed.</summary>
-    public string Configuration => string.Join(" ", new[] { Rule }.Concat(
+    public string Configuration => string.Join(" ", new[] { Rule.Label }.Concat(
         Task.Settings.Where(p => !SweepResults.SeedFlags.Contains(p.Key)).Select(p => p.Value.Length == 0 ? p.Key : $"{p.Key}={p.Value}")));
 }
 
@@ -74,7 +79,7 @@ public sealed record SweepResults(IReadOnlyList<TaskResult> Results, IReadOnlyLi
     {
         var epochs = (JArray)m["epochs"]!;
         var last = epochs.Last!;
-        return new TaskResult(task, m.Value<string>("rule")!, m.Value<int>("seed"), last.Value<double>("test_accuracy"), last.Value<double>("train_accuracy"),
+        return new TaskResult(task, Rule(m.Value<string>("rule"), null), m.Value<int>("seed"), last.Value<double>("test_accuracy"), last.Value<double>("train_accuracy"),
             epochs.Select(e => e.Value<double>("test_accuracy")).ToArray(), epochs.Sum(e => e.Value<double>("seconds")));
     }
 
@@ -83,7 +88,7 @@ public sealed record SweepResults(IReadOnlyList<TaskResult> Results, IReadOnlyLi
     {
         foreach (var row in ((JArray)c["rows"]!).Cast<JObject>())
         {
-            string rule = row.Value<string>("surrogate") is { } s ? $"surrogate {s}" : row.Value<string>("rule")!;
+            var rule = Rule(row.Value<string>("rule"), row.Value<string>("surrogate"));
             var seeds = row["seeds"]!.Values<int>().ToArray();
             var accuracies = row["test_accuracy_per_seed"]!.Values<double>().ToArray();
             var curves = row["test_accuracy_by_epoch"] as JArray;
@@ -91,6 +96,13 @@ public sealed record SweepResults(IReadOnlyList<TaskResult> Results, IReadOnlyLi
                 yield return new TaskResult(task, rule, seeds[i], accuracies[i], null,
                     curves is null ? Array.Empty<double>() : curves[i].Select(v => (double)v).ToArray(), row.Value<double>("seconds"));
         }
+    }
+
+    // The rule of a metrics.json or a comparison row: "lfp", or "surrogate" and the surrogate's kind.
+    private static TrainingRule Rule(string? rule, string? surrogate)
+    {
+        try { return surrogate is null && rule == TrainingRule.LfpName ? TrainingRule.Lfp : new TrainingRule(SurrogateSpec.Parse(surrogate ?? "")); }
+        catch (FormatException) { throw new SweepException($"unknown rule '{rule}'{(surrogate is null ? "" : $" with surrogate '{surrogate}'")}: expected lfp or a surrogate."); }
     }
 
     private static JObject Load(string path)
@@ -109,7 +121,7 @@ public sealed record SweepResults(IReadOnlyList<TaskResult> Results, IReadOnlyLi
         var csv = new StringBuilder();
         csv.AppendLine(string.Join(",", new[] { "task", "configuration", "rule", "seed" }.Concat(names).Concat(["test_accuracy", "train_accuracy", "epochs", "seconds"]).Select(Cell)));
         foreach (var r in Results)
-            csv.AppendLine(string.Join(",", new[] { Invariant(r.Task.Index), r.Configuration, r.Rule, Invariant(r.Seed) }
+            csv.AppendLine(string.Join(",", new[] { Invariant(r.Task.Index), r.Configuration, r.Rule.Label, Invariant(r.Seed) }
                 .Concat(names.Select(n => r.Task.Settings.TryGetValue(n, out var v) ? v : ""))
                 .Concat([Invariant(r.TestAccuracy), r.TrainAccuracy is double t ? Invariant(t) : "", Invariant(r.Curve.Count), Invariant(Math.Round(r.Seconds, 3))])
                 .Select(Cell)));
@@ -134,7 +146,7 @@ public sealed record SweepResults(IReadOnlyList<TaskResult> Results, IReadOnlyLi
         {
             ["task"] = r.Task.Index,
             ["configuration"] = r.Configuration,
-            ["rule"] = r.Rule,
+            ["rule"] = r.Rule.Label,
             ["seed"] = r.Seed,
             ["settings"] = new JObject(r.Task.Settings.Select(p => new JProperty(p.Key, p.Value))),
             ["test_accuracy"] = r.TestAccuracy,

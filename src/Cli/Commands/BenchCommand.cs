@@ -22,9 +22,11 @@ public sealed class BenchCommand : ICommand
         Each number is the median of a few repeats after warm-up; libtorch gets Environment.ProcessorCount threads. Build in Release and keep the machine otherwise idle: the numbers are only as quiet as the machine. On a shared or loaded machine run it as OMP_WAIT_POLICY=passive spikelfp bench: libtorch's OpenMP threads otherwise spin at every barrier, torch's multi-threaded numbers collapse (10x and more) and the ratios look far better than they are. The JSON records the setting.
         """;
 
+    private static readonly Flag WorkloadFlag = Flag.OneOf("workload", ["all", "mlp", "recurrent", "events", "lifcnn"], "all (default), mlp, recurrent, events or lifcnn");
+
     public IReadOnlyList<Flag> Flags { get; } =
     [
-        new("workload", "W", "all (default), mlp, recurrent, events or lifcnn"),
+        WorkloadFlag,
         new("json", "F", "also write every number as JSON to F (written atomically); the recurrent and events workloads' numbers are under \"recurrent\" and \"events\", the LifCNN's under \"lifcnn\""),
         Flag.Switch("quick", "few repeats: a smoke run, numbers are rough"),
         Flag.Switch(OutputFolder.OverwriteSwitch, "replace an existing --json file (without it, an existing file is refused before the run)"),
@@ -35,7 +37,7 @@ public sealed class BenchCommand : ICommand
         string? json = a.OptionalString("json");
         if (json is not null && string.IsNullOrWhiteSpace(json)) throw new UsageException("bench: --json needs a file name.");
         if (json is not null) OutputFile.CheckMayWrite(a, "json", json);
-        var workloads = a.Choice("workload", "all", "all", "mlp", "recurrent", "events", "lifcnn") switch
+        var workloads = WorkloadFlag.Chosen(a, "all") switch
         {
             "mlp" => BenchmarkWorkloads.Mlp,
             "recurrent" => BenchmarkWorkloads.Recurrent,

@@ -8,6 +8,7 @@ using SpikeLfp.Learning.Surrogate;
 using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.IO;
+using SpikeLfp.Network.Model;
 using SpikeLfp.Viz;
 
 namespace SpikeLfp.Cli.Commands;
@@ -31,35 +32,43 @@ public sealed class CompareCommand : IInterruptibleCommand
     public string Summary => "train LFP and surrogate-gradient BPTT side by side; write a comparison report";
     public string Description => "Trains the same network from the same initial weights and data order with LFP (Heaviside spikes, no surrogate) and with surrogate-gradient BPTT (one row per --surrogates entry), for every seed, and writes comparison.json, report.md and training_curves.png/.svg into --out. Both rules see the same input: an analog current (the same at every step, or one image row per step) or the same spikes.";
 
+    // The flags with a closed set of values, declared before the list that holds them (static fields start in order).
+    private static readonly Flag LfpOptimizerFlag = CommonOptions.OptimizerFlag with { Name = "lfp-optimizer" };
+    private static readonly Flag SurrogateOptimizerFlag = Flag.OneOf("surrogate-optimizer", ["adam", "sgd"], "adam (default) or sgd");
+    private static readonly Flag SurrogateLossFlag = Flag.OneOf("surrogate-loss", ["ce-rate", "ce-count", "mse-count"], "ce-rate (snntorch ce_rate_loss, default), ce-count, mse-count");
+
+    /// <summary>The surrogates by name, which completion offers for --surrogates (a list, each optionally with :value).</summary>
+    private static readonly IReadOnlyList<string> SurrogateNames = ["atan", "fast-sigmoid", "triangle", "step"];
+
     /// <summary>The flags of compare (a sweep checks its files against them).</summary>
     public static IReadOnlyList<Flag> CompareFlags { get; } =
     [
         .. CommonOptions.DataFlags,
-        new("model", "SPEC", "layer sizes like 64-100-10 (default: inputs-100-classes; rN is a recurrent layer, e.g. 28-r128-10) or a JSON architecture; convolutional: 28x28x1-c12k5-p2-c64k5-p2-10, or lifcnn (that network); or a NIR graph F.nir (with --nir-dt)"),
-        new("encoder", "NAME", "current (same analog input every step, default), rows (step t sees image row t), rate (Bernoulli spikes, seeded) or latency (one spike, earlier for brighter)"),
-        new("neuron", "KIND", "lif (default) or cuba (current-based LIF)"),
+        new("model", "SPEC", $"layer sizes like 64-100-10 (default: inputs-{NetworkSpec.DefaultHiddenSize}-classes; rN is a recurrent layer, e.g. 28-r128-10) or a JSON architecture; convolutional: 28x28x1-c12k5-p2-c64k5-p2-10, or lifcnn (that network); or a NIR graph F.nir (with --nir-dt)"),
+        CommonOptions.EncoderFlag with { Description = "current (same analog input every step, default), rows (step t sees image row t), rate (Bernoulli spikes, seeded) or latency (one spike, earlier for brighter)" },
+        CommonOptions.NeuronFlag with { Description = "lif (default) or cuba (current-based LIF)" },
         new("alpha", "X", "cuba: synaptic-current decay in [0,1] (default 0.8)"),
-        new("readout", "KIND", "spikes (default) or li (non-spiking output, prediction by time-averaged membrane)"),
+        CommonOptions.ReadoutFlag with { Description = "spikes (default) or li (non-spiking output, prediction by time-averaged membrane)" },
         new("steps", "T", "simulation steps per sample (default 15; with --encoder rows, the image's rows)"),
         new("epochs", "N", $"passes over the training set, every rule (default {DefaultEpochs})"),
         new("seeds", "LIST", "seeds of initial weights and data order, e.g. 0,1,2 or 0-9 (default 0,1,2)"),
         new("batch", "B", "samples per update, every rule (default 32)"),
         CommonOptions.LimitFlag,
-        new("lfp-optimizer", "NAME", "sgd (default) or adam"),
+        LfpOptimizerFlag,
         new("lfp-lr", "X", "LFP learning rate (default 0.02)"),
         new("lfp-momentum", "X", "LFP SGD momentum (default 0.9)"),
         new("lfp-clip", "X", "LFP global gradient-norm clip, 0 = off (default 3)"),
-        new("surrogates", "LIST", $"surrogate rows: atan[:alpha], fast-sigmoid[:slope], triangle, step (default {DefaultSurrogates})"),
-        new("surrogate-optimizer", "NAME", "adam (default) or sgd"),
+        new("surrogates", "LIST", $"surrogate rows: atan[:alpha], fast-sigmoid[:slope], triangle, step (default {DefaultSurrogates})") { Choices = SurrogateNames },
+        SurrogateOptimizerFlag,
         new("surrogate-lr", "X", "surrogate learning rate (default 0.001)"),
         new("surrogate-momentum", "X", "surrogate SGD momentum (default 0)"),
-        new("surrogate-loss", "NAME", "ce-rate (snntorch ce_rate_loss, default), ce-count, mse-count"),
+        SurrogateLossFlag,
         new("torch-threads", "N", "torch intra-op threads for the surrogate (default 1: deterministic, fastest on small nets)"),
         .. CommonOptions.NeuronFlags,
         .. NirModelOptions.ModelFlags,
         .. EventOptions.BinningOnlyFlags,
         new("threads", "N", "CPU threads of the simulator and LFP (default: all cores)"),
-        new("device", "D", "cpu (default), gpu (CUDA; exits 2 without one) or auto, for LFP and evaluation"),
+        Backends.DeviceFlag with { Description = "cpu (default), gpu (CUDA; exits 2 without one) or auto, for LFP and evaluation" },
         .. CommonOptions.OutFlags,
         Flag.Switch(ResumeSwitch, $"continue the comparison in --out that SIGINT/SIGTERM stopped, from its {CompareProgress.FileName} (finished runs are kept, a stopped LFP run continues from its checkpoint, a stopped surrogate run from its last finished epoch); takes only --out, --threads, --torch-threads and --device"),
     ];
@@ -121,8 +130,8 @@ public sealed class CompareCommand : IInterruptibleCommand
         var saved = WithoutFlags(args, [.. ResumableFlags.Except(["out"])]).Where(x => x != "--" + OutputFolder.OverwriteSwitch).ToArray();
         var finished = new List<RuleRun>(resumed?.Runs ?? []);
 
-        var rules = new List<ComparedRule> { ComparedRule.Lfp };
-        rules.AddRange(settings.Surrogates.Select(s => new ComparedRule(s)));
+        var rules = new List<TrainingRule> { TrainingRule.Lfp };
+        rules.AddRange(settings.Surrogates.Select(s => new TrainingRule(s)));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"compare on {data.Train.Name}: model {first.Spec}, T={settings.Lfp.Steps}, batch {settings.Lfp.BatchSize}, {settings.Epochs} epochs, seeds {string.Join(",", settings.Seeds)}, {data.Train.Count} train / {data.Test.Count} test samples; rules: {string.Join(", ", rules.Select(r => r.Label))}"));
 
@@ -147,7 +156,7 @@ public sealed class CompareCommand : IInterruptibleCommand
                             progress: epoch => bar = new ProgressBar($"seed {seed} {rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
                             cancellation: cancellation,
                             encoder: input.Recorded?.Encoder,
-                            lfpResume: rule == ComparedRule.Lfp ? stopped : null, surrogateResume: rule == ComparedRule.Lfp ? null : stopped);
+                            lfpResume: rule == TrainingRule.Lfp ? stopped : null, surrogateResume: rule == TrainingRule.Lfp ? null : stopped);
                     }
                     catch (ArgumentException e) when (stopped is not null)
                     {
@@ -187,7 +196,7 @@ public sealed class CompareCommand : IInterruptibleCommand
             ["dataset"] = data.Train.Name,
             ["model"] = first.Spec,
             ["steps"] = settings.Lfp.Steps,
-            ["encoder"] = settings.Lfp.Encoder,
+            ["encoder"] = settings.Lfp.Encoder.Name(),
             ["neuron"] = first.Layers[0].Neuron.Kind,
             ["epochs"] = settings.Epochs,
             ["rows"] = new JArray(rows.Select(r => r.ToJson())),
@@ -239,17 +248,17 @@ public sealed class CompareCommand : IInterruptibleCommand
             Steps = steps,
             Epochs = epochs,
             BatchSize = batch,
-            Optimizer = OptimizerFactory.Parse(a.Choice("lfp-optimizer", "sgd", "sgd", "adam")),
+            Optimizer = OptimizerFactory.Parse(LfpOptimizerFlag.Chosen(a, OptimizerKind.Sgd.Name())),
             LearningRate = a.Float("lfp-lr", 0.02f, positive: true),
             Momentum = a.Float("lfp-momentum", 0.9f),
             ClipNorm = a.Float("lfp-clip", 3f),
-            Encoder = a.Choice("encoder", "current", InputEncoders.Names),
+            Encoder = InputEncoders.Parse(CommonOptions.EncoderFlag.Chosen(a, EncoderKind.Current.Name())),
         };
         try { lfp.Validate(); }
         catch (ArgumentException e) { throw new UsageException($"LFP settings: {e.Message}"); }
 
-        var optimizer = a.Choice("surrogate-optimizer", "adam", "adam", "sgd") == "adam" ? SurrogateOptimizer.Adam : SurrogateOptimizer.Sgd;
-        var loss = a.Choice("surrogate-loss", "ce-rate", "ce-rate", "ce-count", "mse-count") switch
+        var optimizer = SurrogateOptimizerFlag.Chosen(a, "adam") == "adam" ? SurrogateOptimizer.Adam : SurrogateOptimizer.Sgd;
+        var loss = SurrogateLossFlag.Chosen(a, "ce-rate") switch
         {
             "ce-count" => SurrogateLoss.CeCount,
             "mse-count" => SurrogateLoss.MseCount,

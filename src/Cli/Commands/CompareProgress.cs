@@ -22,16 +22,16 @@ public sealed record CompareProgress(IReadOnlyList<string> Arguments, IReadOnlyL
     private const int Version = 1;
 
     /// <summary>The checkpoint of the LFP run of <paramref name="seed"/> stopped part-way, inside <paramref name="folder"/>.</summary>
-    public static string LfpCheckpointPath(string folder, int seed) => CheckpointPath(folder, ComparedRule.Lfp, seed);
+    public static string LfpCheckpointPath(string folder, int seed) => CheckpointPath(folder, TrainingRule.Lfp, seed);
 
     /// <summary>
     /// The checkpoint of the run of <paramref name="rule"/> from <paramref name="seed"/> stopped part-way, inside
     /// <paramref name="folder"/>: compare-lfp-seed0.checkpoint.json, compare-surrogate-atan-seed0.checkpoint.json, ...
     /// </summary>
-    public static string CheckpointPath(string folder, ComparedRule rule, int seed) => Path.Combine(folder, $"compare-{rule.Label.Replace(' ', '-')}-seed{seed}.checkpoint.json");
+    public static string CheckpointPath(string folder, TrainingRule rule, int seed) => Path.Combine(folder, $"compare-{rule.Label.Replace(' ', '-')}-seed{seed}.checkpoint.json");
 
     /// <summary>The run of <paramref name="rule"/> from <paramref name="seed"/>, if it finished.</summary>
-    public RuleRun? Find(ComparedRule rule, int seed) => Runs.FirstOrDefault(r => r.Rule == rule && r.Seed == seed);
+    public RuleRun? Find(TrainingRule rule, int seed) => Runs.FirstOrDefault(r => r.Rule == rule && r.Seed == seed);
 
     /// <summary>Writes the file into <paramref name="folder"/> atomically.</summary>
     public void Save(string folder) => AtomicFile.WriteAllText(Path.Combine(folder, FileName), new JObject
@@ -68,7 +68,7 @@ public sealed record CompareProgress(IReadOnlyList<string> Arguments, IReadOnlyL
 
     private static JObject ToJson(RuleRun run) => new()
     {
-        ["rule"] = run.Rule.Surrogate?.ToString() ?? "lfp",
+        ["rule"] = run.Rule.Key,
         ["seed"] = run.Seed,
         ["initial_test_accuracy"] = run.InitialTestAccuracy,
         ["epochs"] = new JArray(run.Epochs.Select(e => e.ToJson())),
@@ -88,7 +88,7 @@ public sealed record CompareProgress(IReadOnlyList<string> Arguments, IReadOnlyL
         string rule = json.Value<string>("rule") ?? throw new FormatException("a run has no 'rule'");
         var synapses = (JObject)json["test_synapses"]!;
         return new RuleRun(
-            rule == "lfp" ? ComparedRule.Lfp : new ComparedRule(SurrogateSpec.Parse(rule)),
+            TrainingRule.Parse(rule),
             json.Value<int>("seed"),
             json.Value<double>("initial_test_accuracy"),
             ((JArray)json["epochs"]!).Cast<JObject>().Select(EpochMetrics.FromJson).ToArray(),

@@ -39,7 +39,7 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
         new("model", "SPEC", $"dense layer sizes like 64-120-84-10 (default: inputs-{DefaultHidden}-classes), or a convolutional spec: 28x28x1-c12k5-p2-c64k5-p2-10, or lifcnn (that one, LifCNN's shape with ReLU instead of LIF); pK/apK max/average-pool the layer's input"),
         new("epochs", "N", $"passes over the training set (default {new ConvergenceSettings().Epochs})"),
         new("batch", "N", $"samples per update (default {new ConvergenceSettings().BatchSize})"),
-        new("rules", "LIST", $"any of {string.Join(",", ConvergenceRule.All.Select(r => r.Name))} (default: all four)"),
+        new("rules", "LIST", $"any of {string.Join(",", ConvergenceRule.All.Select(r => r.Name))} (default: all four)") { Choices = [.. ConvergenceRule.All.Select(r => r.Name)] },
         new("lr", "X", $"SGD learning rate of both SGD rules (default {new ConvergenceSettings().SgdLearningRate.ToString(CultureInfo.InvariantCulture)})"),
         new("momentum", "X", $"SGD momentum (default {new ConvergenceSettings().Momentum.ToString(CultureInfo.InvariantCulture)})"),
         new("adam-lr", "X", $"Adam learning rate of both Adam rules (default {new ConvergenceSettings().AdamLearningRate.ToString(CultureInfo.InvariantCulture)})"),
@@ -203,7 +203,7 @@ public sealed class ConvergenceExperimentCommand : IInterruptibleCommand
                 : Invariant($"ends {difference.Mean * 100:F2} points higher ({PointsSpread(difference)})");
             string speed = lfpEpochs > gradientEpochs ? "slower" : lfpEpochs < gradientEpochs ? "faster" : "as fast";
             double lfpReach = study.SecondsToReach(lfp).Mean, gradientReach = study.SecondsToReach(gradient).Mean;
-            yield return Invariant($"with {(lfp.Optimizer == "sgd" ? "SGD" : "Adam")}: LFP {level}; it reaches 90% of its final accuracy after {lfpEpochs:F1} epochs against the gradient's {gradientEpochs:F1} ({speed} by epochs) and after {lfpReach:F1} s of training against {gradientReach:F1} s; its whole training takes {lfpTime:F1} s against {gradientTime:F1} s ({lfpTime / Math.Max(1e-9, gradientTime):F2}x).");
+            yield return Invariant($"with {ConvergenceRule.OptimizerLabel(lfp.Optimizer)}: LFP {level}; it reaches 90% of its final accuracy after {lfpEpochs:F1} epochs against the gradient's {gradientEpochs:F1} ({speed} by epochs) and after {lfpReach:F1} s of training against {gradientReach:F1} s; its whole training takes {lfpTime:F1} s against {gradientTime:F1} s ({lfpTime / Math.Max(1e-9, gradientTime):F2}x).");
         }
     }
 

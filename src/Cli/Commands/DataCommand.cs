@@ -24,8 +24,8 @@ public sealed class DataCommand : IInterruptibleCommand
             Emulates an event camera on the images (three saccades, as N-MNIST was recorded) and writes them in the N-MNIST layout: DIR/Train/LABEL/*.bin, DIR/Test/LABEL/*.bin, DIR/sensor.txt. Seeded (default 0). Then: spikelfp data inspect --dataset events:DIR.
             """,
             [
-                new("dataset", "NAME", "digits, fashion-mnist, mnist or a folder of IDX files (required)"),
-                new("to", "FORMAT", "events (required; the only conversion)"),
+                CommonOptions.DataFlags[0] with { Description = "digits, fashion-mnist, mnist or a folder of IDX files (required)", Choices = DatasetCatalog.KnownNames },
+                new("to", "FORMAT", "events (required; the only conversion)") { Choices = ["events"] },
                 new("out", "DIR", "a folder that does not exist yet (required)"),
                 new("seed", "S", "seed of the emulated camera (default 0)"),
                 CommonOptions.DataFlags[1],
@@ -34,7 +34,7 @@ public sealed class DataCommand : IInterruptibleCommand
             Prints sample and class counts, events per sample (histogram), durations, channels and the binned input size, steps and input rate; --out draws the input raster of training sample I (default 0): raw events (time in ms, input channel), or the binned steps with --binned.
             """,
             [
-                new("dataset", "NAME", "shd, ssc, nmnist or events:PATH (required)"),
+                CommonOptions.DataFlags[0] with { Description = "shd, ssc, nmnist or events:PATH (required)", Choices = EventDatasets.KnownNames },
                 CommonOptions.DataFlags[1],
                 new("out", "F", "draw the input raster into F.png or F.svg"),
                 new("sample", "I", "the training sample to draw (default 0)"),

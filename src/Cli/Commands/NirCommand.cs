@@ -22,8 +22,8 @@ public sealed class NirCommand : ICommand
     private static readonly Flag[] TimeFlags =
     [
         new("dt", "D", $"time step in seconds (default {PaperDt}, the NIR paper's)"),
-        new("discretisation", "R", "euler (snnTorch, Norse; default) or exact (beta = exp(-dt/tau))"),
-        new("reset", "R", "zero-all (NIR's v = v_reset; default), zero or subtract (as train's --reset; snnTorch's \"subtract\" models need subtract: NIR cannot say so)"),
+        NirModelOptions.DiscretisationFlag,
+        CommonOptions.ResetFlag with { Description = "zero-all (NIR's v = v_reset; default), zero or subtract (as train's --reset; snnTorch's \"subtract\" models need subtract: NIR cannot say so)" },
         Flag.Switch("immediate-reset", "reset in the step the neuron spikes (Norse, and the NIR paper's Braille models); without it the reset follows the spike by a step (snnTorch's default)"),
     ];
 

@@ -26,17 +26,17 @@ public sealed class PlotCommand : ICommand
         raster, traces and histograms simulate --model on the test set; weights reads --model.
         """;
 
-    public IReadOnlyList<Operand> Operands { get; } = [new("KIND", "raster, traces, histograms, weights or curves")];
+    public IReadOnlyList<Operand> Operands { get; } = [new("KIND", "raster, traces, histograms, weights or curves") { Choices = ["raster", "traces", "histograms", "weights", "curves"] }];
 
     public IReadOnlyList<Flag> Flags { get; } =
     [
         new("out", "FILE", "the picture to write, FILE.png or FILE.svg (required)"),
         new("model", "FILE", "a model.json, or a NIR graph F.nir (with --nir-dt)"),
-        new("dataset", "NAME", "digits (default), fashion-mnist, mnist, or a folder of IDX files"),
+        CommonOptions.DataFlags[0] with { Description = "digits (default), fashion-mnist, mnist, or a folder of IDX files" },
         new("data-dir", "D", "where fetched data sets live"),
         new("sample", "I", "test sample index (default 0)"),
         new("steps", "T", "simulation steps (default 15; with --encoder rows, the image's rows)"),
-        new("encoder", "NAME", "current (default), rows (step t sees image row t), rate, latency"),
+        CommonOptions.EncoderFlag with { Description = "current (default), rows (step t sees image row t), rate, latency" },
         new("seed", "S", "seed of the spike encoder (default 0)"),
         new("layer", "NAME", "traces: layer (default hidden1, or output for a one-layer network)"),
         new("neurons", "LIST", "traces: comma-separated neuron indices (default: the 4 most active)"),

@@ -7,6 +7,7 @@ using SpikeLfp.Learning.Experiments;
 using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Surrogate;
 using SpikeLfp.Network.IO;
+using SpikeLfp.Network.Model;
 using SpikeLfp.Viz;
 
 namespace SpikeLfp.Cli.Commands;
@@ -27,13 +28,13 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
     public string Name => "prune";
     public string Summary => "train with LFP and the surrogate from the same weights; compare weight sparsity and magnitude pruning";
     public string Description => $"""
-        Trains an LIF network (default inputs-100-classes, T=15, constant-current input) from the same initial weights and data order with LFP (SGD lr 0.02, momentum 0.9, clip 3) and with surrogate-gradient BPTT (atan, Adam lr 1e-3), as spikelfp compare does. For each trained network: the Gini coefficient of |w| per layer and over all weights (biases excluded), and the test accuracy after global magnitude pruning of 0%, 5%, ..., 95% of all weights (smallest |w| over all layers set to zero, ties to the lower layer and index; no retraining). Writes {JsonFile}, {PngFile}/.svg (accuracy against pruned fraction), weights-lfp.png/.svg and weights-surrogate.png/.svg (|w| histograms) and {ReportFile} into --out.
+        Trains an LIF network (default inputs-{NetworkSpec.DefaultHiddenSize}-classes, T=15, constant-current input) from the same initial weights and data order with LFP (SGD lr 0.02, momentum 0.9, clip 3) and with surrogate-gradient BPTT (atan, Adam lr 1e-3), as spikelfp compare does. For each trained network: the Gini coefficient of |w| per layer and over all weights (biases excluded), and the test accuracy after global magnitude pruning of 0%, 5%, ..., 95% of all weights (smallest |w| over all layers set to zero, ties to the lower layer and index; no retraining). Writes {JsonFile}, {PngFile}/.svg (accuracy against pruned fraction), weights-lfp.png/.svg and weights-surrogate.png/.svg (|w| histograms) and {ReportFile} into --out.
         """;
 
     public IReadOnlyList<Flag> Flags { get; } =
     [
         .. CommonOptions.DataFlags,
-        new("model", "SPEC", "layer sizes like 64-100-10 (default: inputs-100-classes), a JSON architecture, or a convolutional spec such as lifcnn"),
+        new("model", "SPEC", $"layer sizes like 64-100-10 (default: inputs-{NetworkSpec.DefaultHiddenSize}-classes), a JSON architecture, or a convolutional spec such as lifcnn"),
         new("epochs", "N", $"passes over the training set for both rules (default {CompareCommand.DefaultEpochs}, as compare)"),
         new("seed", "S", "seed of the initial weights and the data order (default 0)"),
         CommonOptions.LimitFlag,
@@ -58,7 +59,7 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
         try
         {
             result = PruningExperiment.Run(initial, data, settings,
-                onEpoch: (rule, m) => { bar?.Clear(); partial.Add(settings.Seed, rule.Rule, m.ToJson()); },
+                onEpoch: (rule, m) => { bar?.Clear(); partial.Add(settings.Seed, rule.Name, m.ToJson()); },
                 progress: (rule, epoch) => bar = new ProgressBar($"{rule.Label} epoch {epoch}/{settings.Epochs}", data.Train.Count),
                 cancellation: cancellation);
         }
@@ -89,7 +90,7 @@ public sealed class PruneExperimentCommand : IInterruptibleCommand
     }
 
     /// <summary>"lfp" or "surrogate": the key of the rule in prune.json and the suffix of its histogram files.</summary>
-    private static string Key(PruningRuleResult r) => r.Rule.Rule;
+    private static string Key(PruningRuleResult r) => r.Rule.Name;
 
     private static string WeightsFile(PruningRuleResult r) => $"weights-{Key(r)}";
 

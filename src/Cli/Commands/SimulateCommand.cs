@@ -29,7 +29,7 @@ public sealed class SimulateCommand : IInterruptibleCommand
         .. CommonOptions.DataFlags,
         new("samples", "N", "how many test samples (default 4)"),
         new("steps", "T", "simulation steps (default 15; with --encoder rows, the image's rows)"),
-        new("encoder", "NAME", "current (default), rows (step t sees image row t), rate, latency"),
+        CommonOptions.EncoderFlag with { Description = "current (default), rows (step t sees image row t), rate, latency" },
         new("seed", "S", "seed of the spike encoder (default 0)"),
         Flag.Switch("membranes", "also write membranes.csv (sample,layer,step,neuron,membrane)"),
         .. CommonOptions.OutFlags,

@@ -35,10 +35,13 @@ public sealed class TrainCommand : IInterruptibleCommand
         Trains a LIF network with Layer-wise Feedback Propagation (no surrogate gradient) and writes into --out: metrics.json, model.json, raster-before/raster-after (.png, .svg: test sample {RasterSample} before and after training) and curves.png/.svg (test accuracy per epoch). Without --resume or --overwrite, an --out that is not empty is refused.
         """;
 
+    // --rule: the rules train runs (LFP only; compare trains the surrogate).
+    private static readonly Flag RuleFlag = Flag.OneOf("rule", [TrainingRule.LfpName], "the learning rule (lfp)");
+
     /// <summary>The flags of train (a sweep checks its files against them).</summary>
     public static IReadOnlyList<Flag> TrainFlags { get; } =
     [
-        new("rule", "NAME", "the learning rule (lfp)"),
+        RuleFlag,
         new("checkpoint-every", "N", "write --out/checkpoint.json every N epochs, atomically (Ctrl-C also writes one)"),
         Flag.Switch("resume", "continue the run in --out from its checkpoint.json; flags that change the result must be left out or equal the checkpoint's; --epochs may be raised to train longer"),
         .. CommonOptions.TrainingFlags,
@@ -54,7 +57,7 @@ public sealed class TrainCommand : IInterruptibleCommand
             throw new UsageException("--resume continues the run in --out and --overwrite replaces it: give one of them.");
         if (a.Has("resume")) return Resume(a, output, cancellation);
 
-        a.Choice("rule", "lfp", "lfp");
+        RuleFlag.Chosen(a, TrainingRule.LfpName);
         int checkpointEvery = a.Int("checkpoint-every", 0, 1);
         var options = CommonOptions.Training(a);
         var input = InputData.Load(a, CommonOptions.ModelReadsImage(a));
@@ -93,7 +96,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         using var claimed = OutputFolder.ForResume(folder, Checkpoint.FileName,
             $"--resume: '{folder}' has no {Checkpoint.FileName} (write one with --checkpoint-every N).");
         var checkpoint = Checkpoint.Load(path);
-        if (checkpoint.Rule != "lfp") throw new UsageException($"--resume: {path} is a checkpoint of rule '{checkpoint.Rule}', not lfp.");
+        if (!checkpoint.Rule.IsLfp) throw new UsageException($"--resume: {path} is a checkpoint of rule '{checkpoint.Rule.Key}', not lfp.");
 
         var saved = checkpoint.Arguments.Where(p => p.Key is not (TrainSamplesKey or DataHashKey)).ToDictionary(p => p.Key, p => p.Value);
         var savedArguments = Parse(ToArgs(saved));
@@ -128,7 +131,7 @@ public sealed class TrainCommand : IInterruptibleCommand
         if (checkpoint.InProgress is { } stopped && stopped.NextBatch > batches)
             throw new CheckpointException($"{path}: 'next_batch' is {stopped.NextBatch}, beyond the {batches} batches of an epoch.");
         var network = checkpoint.Network;
-        try { CommonOptions.CheckFits(network, input, options.Encoder == "rows"); }
+        try { CommonOptions.CheckFits(network, input, options.Encoder == EncoderKind.Rows); }
         catch (UsageException) { throw new UsageException($"--resume: the checkpoint's model {network.Spec} does not fit data set '{data.Train.Name}'."); }
         var trainer = Backends.LfpTrainer(given, network, options, CommonOptions.Encoder(options, input, network));
         checkpoint.RestoreOptimizer(trainer);
@@ -179,7 +182,7 @@ public sealed class TrainCommand : IInterruptibleCommand
             if (interrupted) throw Interrupted(folder, $"the end of epoch {epoch}");
         }
 
-        var report = new TrainingReport("lfp", data.Train.Name, trainer.Network.Spec, options.Steps, options.Seed, epochs);
+        var report = new TrainingReport(TrainingRule.Lfp, data.Train.Name, trainer.Network.Spec, options.Steps, options.Seed, epochs);
         report.Save(Path.Combine(folder, "metrics.json"));
         ModelFile.Save(trainer.Network, Path.Combine(folder, "model.json"));
         SaveRaster(trainer, data.Test, folder, "raster-after");
@@ -214,7 +217,7 @@ public sealed class TrainCommand : IInterruptibleCommand
     }
 
     // What the result-deciding flags amount to, so "--lr 0.020" and "--lr 0.02" are the same setting.
-    private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.NeuronModel Neuron, string Readout, string Rule,
+    private sealed record RunSettings(TrainingOptions Options, string Dataset, int Limit, string? Model, Neurons.NeuronModel Neuron, bool LiReadout, TrainingRule Rule,
         Data.Events.EventBinningOptions? Binning, Nir.NirImportOptions? Nir);
 
     private static RunSettings Settings(Arguments a)
@@ -222,13 +225,13 @@ public sealed class TrainCommand : IInterruptibleCommand
         bool events = InputData.NamesEvents(a);
         var options = CommonOptions.Training(a) with { Epochs = 1 };
         return new(
-            events ? options with { Encoder = InputEncoders.Recorded } : options,
+            events ? options with { Encoder = EncoderKind.Events } : options,
             InputData.AbsoluteDataset(a.String("dataset", "digits")),
             a.Int("limit", int.MaxValue, 1),
             a.OptionalString("model"),
             CommonOptions.Neuron(a),
-            a.Choice("readout", "spikes", "spikes", "li"),
-            a.Choice("rule", "lfp", "lfp"),
+            CommonOptions.ReadoutFlag.Chosen(a, "spikes") == "li",
+            TrainingRule.Parse(RuleFlag.Chosen(a, TrainingRule.LfpName)),
             events ? EventOptions.Binning(a, a.String("dataset", "digits")) : null,
             NirModelOptions.ForModel(a));
     }

@@ -15,7 +15,7 @@ namespace SpikeLfp.Data.Events;
 /// with a header naming the columns; an .npy is a structured array with those field names or a 2-D array with
 /// 4 or 2 columns in that order. Labels are integers from 0; the class count is the largest label + 1.
 /// </summary>
-public static class EventTableFolder
+internal static class EventTableFolder
 {
     /// <summary>Folder of the training samples.</summary>
     public const string TrainFolder = "train";

@@ -11,7 +11,7 @@ namespace SpikeLfp.Data.Events;
 /// per sample). The <c>extra</c> group (speaker, class names) is not needed for training and is not read.
 /// Times become whole microseconds (rounded); every sample is checked for order and range.
 /// </summary>
-public static class HeidelbergSpikesFormat
+internal static class HeidelbergSpikesFormat
 {
     /// <summary>Channels of the cochlea model of SHD and SSC.</summary>
     public const int Channels = 700;

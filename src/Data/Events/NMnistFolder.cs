@@ -8,7 +8,7 @@ namespace SpikeLfp.Data.Events;
 /// integer as the label; other names (N-Caltech101's "airplanes", ...) are numbered in ordinal order of the
 /// train folder. Files are read in ordinal order of their names, so loading is deterministic.
 /// </summary>
-public static class NMnistFolder
+internal static class NMnistFolder
 {
     /// <summary>Folder of the training samples.</summary>
     public const string TrainFolder = "Train";

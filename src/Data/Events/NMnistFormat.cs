@@ -7,7 +7,7 @@ namespace SpikeLfp.Data.Events;
 /// Layout as published with the data sets by Garrick Orchard (his MATLAB reader Read_Ndataset.m, and the
 /// Python port that documents "bit 39-32 x, 31-24 y, 23 polarity, 22-0 timestamp").
 /// </summary>
-public static class NMnistFormat
+internal static class NMnistFormat
 {
     /// <summary>Bytes per event.</summary>
     public const int BytesPerEvent = 5;

@@ -11,7 +11,7 @@ namespace SpikeLfp.Data.Events;
 /// caller. Little-endian (or single-byte) integers, booleans and floats; a float must hold a whole number.
 /// The header's shape is checked against the file length before any column is allocated.
 /// </summary>
-public static partial class NpyFormat
+internal static partial class NpyFormat
 {
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int MaxHeaderBytes = 1 << 16;

@@ -7,7 +7,7 @@ namespace SpikeLfp.Data.Events;
 /// <c>34x34x2</c> (N-MNIST) or <c>700x1x1</c> (a 700-channel cochlea). Without it a folder's sensor is the
 /// smallest that holds every event.
 /// </summary>
-public static class SensorFile
+internal static class SensorFile
 {
     /// <summary>The file name looked for at the root of an event folder.</summary>
     public const string FileName = "sensor.txt";

@@ -7,29 +7,32 @@ namespace SpikeLfp.Learning.Experiments;
 
 /// <summary>One way the convergence experiment trains the network: a learning rule and an optimizer.</summary>
 /// <param name="Rule">LFP or backpropagated gradients.</param>
-/// <param name="Optimizer">"sgd" (with momentum) or "adam".</param>
-public sealed record ConvergenceRule(AnalogRule Rule, string Optimizer)
+/// <param name="Optimizer">SGD (with momentum) or Adam.</param>
+public sealed record ConvergenceRule(AnalogRule Rule, OptimizerKind Optimizer)
 {
     /// <summary>LFP with SGD.</summary>
-    public static readonly ConvergenceRule LfpSgd = new(AnalogRule.Lfp, "sgd");
+    public static readonly ConvergenceRule LfpSgd = new(AnalogRule.Lfp, OptimizerKind.Sgd);
     /// <summary>Backpropagation with SGD.</summary>
-    public static readonly ConvergenceRule GradientSgd = new(AnalogRule.Gradient, "sgd");
+    public static readonly ConvergenceRule GradientSgd = new(AnalogRule.Gradient, OptimizerKind.Sgd);
     /// <summary>LFP with Adam.</summary>
-    public static readonly ConvergenceRule LfpAdam = new(AnalogRule.Lfp, "adam");
+    public static readonly ConvergenceRule LfpAdam = new(AnalogRule.Lfp, OptimizerKind.Adam);
     /// <summary>Backpropagation with Adam.</summary>
-    public static readonly ConvergenceRule GradientAdam = new(AnalogRule.Gradient, "adam");
+    public static readonly ConvergenceRule GradientAdam = new(AnalogRule.Gradient, OptimizerKind.Adam);
 
     /// <summary>Every rule, in the order of tables and plots.</summary>
     public static IReadOnlyList<ConvergenceRule> All { get; } = [LfpSgd, GradientSgd, LfpAdam, GradientAdam];
 
     /// <summary>Name on the command line and in file keys: lfp-sgd, gradient-sgd, lfp-adam, gradient-adam.</summary>
-    public string Name => $"{(Rule == AnalogRule.Lfp ? "lfp" : "gradient")}-{Optimizer}";
+    public string Name => $"{(Rule == AnalogRule.Lfp ? "lfp" : "gradient")}-{Optimizer.Name()}";
     /// <summary>Key in convergence.json: the name with an underscore.</summary>
     public string Key => Name.Replace('-', '_');
     /// <summary>Legend and table text, for example "LFP + SGD".</summary>
-    public string Label => $"{(Rule == AnalogRule.Lfp ? "LFP" : "gradient")} + {(Optimizer == "sgd" ? "SGD" : "Adam")}";
+    public string Label => $"{(Rule == AnalogRule.Lfp ? "LFP" : "gradient")} + {OptimizerLabel(Optimizer)}";
     /// <summary>The rule with the same optimizer and the other learning rule (LFP's gradient partner and back).</summary>
     public ConvergenceRule Partner => this with { Rule = Rule == AnalogRule.Lfp ? AnalogRule.Gradient : AnalogRule.Lfp };
+
+    /// <summary>The optimizer in legends and tables: "SGD" or "Adam".</summary>
+    public static string OptimizerLabel(OptimizerKind optimizer) => optimizer == OptimizerKind.Sgd ? "SGD" : "Adam";
 
     /// <summary>The rule named <paramref name="name"/> (see <see cref="Name"/>).</summary>
     /// <exception cref="ArgumentException">No rule has that name.</exception>
@@ -66,7 +69,7 @@ public sealed record ConvergenceSettings
     }
 
     /// <summary>A fresh optimizer for <paramref name="rule"/> with these settings.</summary>
-    public IOptimizer CreateOptimizer(ConvergenceRule rule) => rule.Optimizer == "adam" ? new Adam(AdamLearningRate) : new Sgd(SgdLearningRate, Momentum);
+    public IOptimizer CreateOptimizer(ConvergenceRule rule) => rule.Optimizer == OptimizerKind.Adam ? new Adam(AdamLearningRate) : new Sgd(SgdLearningRate, Momentum);
 }
 
 /// <summary>The network after one epoch (index 0: untrained), measured on the whole training and test sets without updates.</summary>

@@ -7,7 +7,7 @@ namespace SpikeLfp.Learning.Experiments;
 /// thread pool add threads, and every run would slow down). Each run is sequential, so its numbers do not depend
 /// on how many run at once.
 /// </summary>
-public static class SideBySide
+internal static class SideBySide
 {
     /// <summary>
     /// Results of <paramref name="run"/>(0 .. count-1), in index order. The first failure is rethrown as itself

@@ -9,7 +9,7 @@ namespace SpikeLfp.Learning.Lfp;
 /// Pure, allocation-free kernels of Layer-wise Feedback Propagation through a LIF layer (LFP.md, "Backward").
 /// The spike function is skipped: reward on s_t is reward on u_t, so no surrogate derivative appears anywhere.
 /// </summary>
-public static class LfpKernels
+internal static class LfpKernels
 {
     /// <summary>LFP's stabiliser: the denominator is D + eps (D &gt;= 0, a zero counts as positive).</summary>
     public const float Epsilon = Stabilizer.Epsilon;

@@ -5,7 +5,7 @@ namespace SpikeLfp.Learning.Rewards;
 /// softmax_c = exp(logit_c - Max) / Sum. Computed once per sample and shared by the softmax reward, the
 /// cross-entropy baseline and the statistics that need either.
 /// </summary>
-public readonly record struct SoftmaxNormalizer(double Max, double Sum)
+internal readonly record struct SoftmaxNormalizer(double Max, double Sum)
 {
     /// <summary>The largest logit and the sum of exp(logit - largest).</summary>
     public static SoftmaxNormalizer Of(ReadOnlySpan<float> logits)

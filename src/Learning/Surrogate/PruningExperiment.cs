@@ -24,7 +24,7 @@ public sealed record PruningSettings
     /// <summary>The largest pruned fraction of the curve.</summary>
     public double MaxFraction { get; init; } = 0.95;
     /// <summary>LFP settings (its Seed is replaced by <see cref="Seed"/>).</summary>
-    public TrainingOptions Lfp { get; init; } = new() { Encoder = "current" };
+    public TrainingOptions Lfp { get; init; } = new() { Encoder = EncoderKind.Current };
     /// <summary>Surrogate settings (its Seed is replaced by <see cref="Seed"/>).</summary>
     public SurrogateGradientOptions Surrogate { get; init; } = new() { Surrogate = SurrogateSpec.Default };
 
@@ -66,7 +66,7 @@ public sealed record PruningPoint(double PrunedFraction, int PrunedWeights, doub
 /// <param name="Gini">Gini coefficient of |w| over all weights (<see cref="Pruning.Gini(SpikingNetwork)"/>).</param>
 /// <param name="GiniPerLayer">Gini coefficient of |w| per layer.</param>
 /// <param name="Curve">Test accuracy after pruning each fraction, no retraining.</param>
-public sealed record PruningRuleResult(ComparedRule Rule, RuleRun Run, double Gini, IReadOnlyList<(string Layer, double Gini)> GiniPerLayer,
+public sealed record PruningRuleResult(TrainingRule Rule, RuleRun Run, double Gini, IReadOnlyList<(string Layer, double Gini)> GiniPerLayer,
     IReadOnlyList<PruningPoint> Curve)
 {
     /// <summary>The trained network.</summary>
@@ -107,7 +107,7 @@ public static class PruningExperiment
     /// <param name="cancellation">Stops training between batches (OperationCanceledException).</param>
     public static PruningResult Run(SpikingNetwork initial, DatasetSplit data, PruningSettings settings,
         IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
-        Action<ComparedRule, EpochMetrics>? onEpoch = null, Func<ComparedRule, int, IProgress<int>?>? progress = null,
+        Action<TrainingRule, EpochMetrics>? onEpoch = null, Func<TrainingRule, int, IProgress<int>?>? progress = null,
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(initial);
@@ -115,14 +115,14 @@ public static class PruningExperiment
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         return new PruningResult(settings, initial,
-            RunRule(ComparedRule.Lfp, initial, data, settings, backend, lfpBackend, onEpoch, progress, cancellation),
-            RunRule(new ComparedRule(settings.Surrogate.Surrogate), initial, data, settings, backend, lfpBackend, onEpoch, progress, cancellation));
+            RunRule(TrainingRule.Lfp, initial, data, settings, backend, lfpBackend, onEpoch, progress, cancellation),
+            RunRule(new TrainingRule(settings.Surrogate.Surrogate), initial, data, settings, backend, lfpBackend, onEpoch, progress, cancellation));
     }
 
     /// <summary>Trains one rule and measures its sparsity and pruning curve.</summary>
-    public static PruningRuleResult RunRule(ComparedRule rule, SpikingNetwork initial, DatasetSplit data, PruningSettings settings,
+    public static PruningRuleResult RunRule(TrainingRule rule, SpikingNetwork initial, DatasetSplit data, PruningSettings settings,
         IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
-        Action<ComparedRule, EpochMetrics>? onEpoch = null, Func<ComparedRule, int, IProgress<int>?>? progress = null,
+        Action<TrainingRule, EpochMetrics>? onEpoch = null, Func<TrainingRule, int, IProgress<int>?>? progress = null,
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(rule);

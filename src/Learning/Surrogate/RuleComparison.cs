@@ -10,23 +10,6 @@ using SpikeLfp.Network.Simulation;
 
 namespace SpikeLfp.Learning.Surrogate;
 
-/// <summary>A learning rule in a comparison: LFP, or surrogate-gradient BPTT with a given surrogate.</summary>
-/// <param name="Surrogate">Null for LFP; the spike derivative for the surrogate baseline.</param>
-public sealed record ComparedRule(SurrogateSpec? Surrogate)
-{
-    /// <summary>LFP (Heaviside spikes, no surrogate).</summary>
-    public static ComparedRule Lfp { get; } = new((SurrogateSpec?)null);
-
-    /// <summary>"lfp" or "surrogate" (the <c>rule</c> key of comparison.json).</summary>
-    public string Rule => Surrogate is null ? "lfp" : "surrogate";
-
-    /// <summary>The surrogate's name without parameters ("atan", "fast-sigmoid", "triangle", "step"), or null for LFP.</summary>
-    public string? SurrogateName => Surrogate?.ToString().Split(':')[0];
-
-    /// <summary>Label in tables and legends: "lfp", "surrogate atan", ...</summary>
-    public string Label => Surrogate is null ? "lfp" : $"surrogate {SurrogateName}";
-}
-
 /// <summary>One training run of one rule from one seed's initial weights.</summary>
 /// <param name="Rule">The rule.</param>
 /// <param name="Seed">Seed of the initial weights and the data order.</param>
@@ -36,7 +19,7 @@ public sealed record ComparedRule(SurrogateSpec? Surrogate)
 /// (see <see cref="RuleComparison.MeasureTestActivity"/>); null when the network has no hidden layer.</param>
 /// <param name="NearZeroWeightFraction">See <see cref="RuleComparison.NearZeroWeightFraction"/>.</param>
 /// <param name="TestSynapses">Synaptic work of the trained network on the test set (see <see cref="RuleComparison.MeasureTestActivity"/>).</param>
-public sealed record RuleRun(ComparedRule Rule, int Seed, double InitialTestAccuracy, IReadOnlyList<EpochMetrics> Epochs,
+public sealed record RuleRun(TrainingRule Rule, int Seed, double InitialTestAccuracy, IReadOnlyList<EpochMetrics> Epochs,
     double? HiddenSpikeRate, double NearZeroWeightFraction, SynapticCost TestSynapses)
 {
     /// <summary>Test accuracy after the last epoch.</summary>
@@ -56,7 +39,7 @@ public sealed record RuleRun(ComparedRule Rule, int Seed, double InitialTestAccu
 public sealed record TestActivity(double? HiddenSpikeRate, SynapticCost Synapses);
 
 /// <summary>One row of the comparison: a rule's runs over every seed, summarised.</summary>
-public sealed record ComparisonRow(ComparedRule Rule, IReadOnlyList<RuleRun> Runs, int TrainCount)
+public sealed record ComparisonRow(TrainingRule Rule, IReadOnlyList<RuleRun> Runs, int TrainCount)
 {
     /// <summary>Seeds in run order.</summary>
     public IReadOnlyList<int> Seeds => Runs.Select(r => r.Seed).ToArray();
@@ -103,7 +86,7 @@ public sealed record ComparisonRow(ComparedRule Rule, IReadOnlyList<RuleRun> Run
     /// <summary>The row object of comparison.json: the keys issue 3 documents, the curves per seed, then the synaptic work on the test set.</summary>
     public JObject ToJson() => new()
     {
-        ["rule"] = Rule.Rule,
+        ["rule"] = Rule.Name,
         ["surrogate"] = Rule.SurrogateName,
         ["seeds"] = new JArray(Seeds),
         ["test_accuracy_mean"] = TestAccuracyMean,
@@ -156,7 +139,7 @@ public static class RuleComparison
     /// <param name="surrogateResume">A checkpoint of this surrogate run (<see cref="SurrogateRunStoppedException"/>): it continues
     /// from the epoch after it, bit-identically.</param>
     /// <exception cref="ArgumentException">A checkpoint that is not of this run (rule, seed, steps, batch, encoder, model).</exception>
-    public static RuleRun Train(ComparedRule rule, SpikingNetwork initial, DatasetSplit data, int epochs,
+    public static RuleRun Train(TrainingRule rule, SpikingNetwork initial, DatasetSplit data, int epochs,
         TrainingOptions lfp, SurrogateGradientOptions surrogate, IComputeBackend? backend = null, ILfpBackend? lfpBackend = null,
         Action<EpochMetrics>? onEpoch = null, Func<int, IProgress<int>?>? progress = null, CancellationToken cancellation = default,
         IInputEncoder? encoder = null, Checkpoint? lfpResume = null, Checkpoint? surrogateResume = null)
@@ -170,7 +153,7 @@ public static class RuleComparison
         if (lfp.Steps != surrogate.Steps || lfp.BatchSize != surrogate.BatchSize || lfp.Seed != surrogate.Seed)
             throw new ArgumentException("LFP and surrogate settings must share steps, batch size and seed.");
         encoder ??= CreateEncoder(lfp, data.Train, initial);
-        if (encoder.Name != lfp.Encoder) throw new ArgumentException($"the encoder is '{encoder.Name}' but the LFP options name '{lfp.Encoder}'.", nameof(encoder));
+        if (encoder.Name != lfp.Encoder.Name()) throw new ArgumentException($"the encoder is '{encoder.Name}' but the LFP options name '{lfp.Encoder.Name()}'.", nameof(encoder));
 
         if (lfpResume is not null && rule.Surrogate is not null) throw new ArgumentException("an LFP checkpoint resumes the LFP rule only.", nameof(lfpResume));
         if (lfpResume is not null) CheckResumes(lfpResume, rule, initial, lfp, epochs);
@@ -234,27 +217,24 @@ public static class RuleComparison
     /// of LFP runs: options are <paramref name="lfp"/>'s steps, batch, seed and encoder with the surrogate's optimizer,
     /// learning rate and momentum; the optimizer buffers are torch's (<see cref="SurrogateBatchTrainer.SaveOptimizerState"/>).
     /// </summary>
-    public static Checkpoint SurrogateCheckpoint(ComparedRule rule, SurrogateGradientTrainer trainer, TrainingOptions lfp, IReadOnlyList<EpochMetrics> metrics)
+    public static Checkpoint SurrogateCheckpoint(TrainingRule rule, SurrogateGradientTrainer trainer, TrainingOptions lfp, IReadOnlyList<EpochMetrics> metrics)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(trainer);
         var optimizer = trainer.SaveOptimizerState();
         var t = trainer.Options.Trainer;
         var options = lfp with { Optimizer = Optimizers.OptimizerFactory.Parse(optimizer.Kind), LearningRate = (float)t.LearningRate, Momentum = (float)t.Momentum, ClipNorm = 0f };
-        return new Checkpoint(RuleKey(rule), options, trainer.Network.Clone(), optimizer, metrics.ToArray(), null, new Dictionary<string, string>());
+        return new Checkpoint(rule, options, trainer.Network.Clone(), optimizer, metrics.ToArray(), null, new Dictionary<string, string>());
     }
 
-    /// <summary>The rule as a checkpoint names it: "lfp", or the surrogate spec ("atan:2", ...).</summary>
-    public static string RuleKey(ComparedRule rule) => rule.Surrogate?.ToString() ?? "lfp";
-
     // A checkpoint continues this run only: same rule, the run's seed, steps, batch and encoder, the same model, epochs left.
-    private static void CheckResumes(Checkpoint resume, ComparedRule rule, SpikingNetwork initial, TrainingOptions lfp, int epochs)
+    private static void CheckResumes(Checkpoint resume, TrainingRule rule, SpikingNetwork initial, TrainingOptions lfp, int epochs)
     {
-        string what = $"the checkpoint of {resume.Rule}";
-        if (resume.Rule != RuleKey(rule)) throw new ArgumentException($"{what} cannot continue rule {RuleKey(rule)}.");
+        string what = $"the checkpoint of {resume.Rule.Key}";
+        if (resume.Rule != rule) throw new ArgumentException($"{what} cannot continue rule {rule.Key}.");
         var o = resume.Options;
         if (o.Seed != lfp.Seed || o.Steps != lfp.Steps || o.BatchSize != lfp.BatchSize || o.Encoder != lfp.Encoder)
-            throw new ArgumentException($"{what} is of seed {o.Seed}, T={o.Steps}, batch {o.BatchSize}, encoder {o.Encoder}; this run has seed {lfp.Seed}, T={lfp.Steps}, batch {lfp.BatchSize}, encoder {lfp.Encoder}.");
+            throw new ArgumentException($"{what} is of seed {o.Seed}, T={o.Steps}, batch {o.BatchSize}, encoder {o.Encoder.Name()}; this run has seed {lfp.Seed}, T={lfp.Steps}, batch {lfp.BatchSize}, encoder {lfp.Encoder.Name()}.");
         if (resume.Network.Spec != initial.Spec) throw new ArgumentException($"{what} holds model {resume.Network.Spec}, this run trains {initial.Spec}.");
         if (resume.CompletedEpochs >= epochs) throw new ArgumentException($"{what} has {resume.CompletedEpochs} finished epochs, not fewer than the run's {epochs}.");
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Learning.Optimizers;
+using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.IO;
 using SpikeLfp.Network.Model;
 
@@ -23,7 +24,7 @@ namespace SpikeLfp.Learning.Training;
 /// uninterrupted one.
 /// </remarks>
 public sealed record Checkpoint(
-    string Rule,
+    TrainingRule Rule,
     TrainingOptions Options,
     SpikingNetwork Network,
     OptimizerState Optimizer,
@@ -63,7 +64,7 @@ public sealed record Checkpoint(
             };
             inProgress.SpikeTotals.CopyTo(copy.SpikeTotals, 0);
         }
-        return new Checkpoint("lfp", trainer.Options, trainer.Network.Clone(), trainer.SaveOptimizerState(), metrics.ToArray(), copy, new Dictionary<string, string>(arguments));
+        return new Checkpoint(TrainingRule.Lfp, trainer.Options, trainer.Network.Clone(), trainer.SaveOptimizerState(), metrics.ToArray(), copy, new Dictionary<string, string>(arguments));
     }
 
     /// <summary>Gives <paramref name="trainer"/> (built from <see cref="Network"/> and <see cref="Options"/>) the saved optimizer state.</summary>
@@ -83,7 +84,7 @@ public sealed record Checkpoint(
         {
             ["format"] = Format,
             ["version"] = Version,
-            ["rule"] = Rule,
+            ["rule"] = Rule.Key,
             ["completed_epochs"] = CompletedEpochs,
             ["options"] = OptionsToJson(Options),
             ["arguments"] = new JObject(Arguments.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new JProperty(p.Key, p.Value))),
@@ -181,7 +182,7 @@ public sealed record Checkpoint(
                 if (written != expected)
                     throw new CheckpointException($"{source}: '{ChecksumKey}' does not match the content (the file was changed or damaged after it was written).");
             }
-            string rule = root.Value<string?>("rule") ?? throw new CheckpointException($"{source}: no 'rule'.");
+            var rule = TrainingRule.Parse(root.Value<string?>("rule") ?? throw new CheckpointException($"{source}: no 'rule'."));
             var options = OptionsFromJson(Object(root, "options", source), source);
             var network = ModelFile.Parse(Object(root, "model", source).ToString(Formatting.None), $"{source} (model)");
             var metrics = Array(root, "metrics", source).Select((t, i) => ReadMetrics(t, i, source)).ToArray();
@@ -235,13 +236,14 @@ public sealed record Checkpoint(
         ["momentum"] = o.Momentum,
         ["clip"] = o.ClipNorm,
         ["seed"] = o.Seed,
-        ["encoder"] = o.Encoder,
+        ["encoder"] = o.Encoder.Name(),
         ["evaluation_batch"] = o.EvaluationBatchSize,
     };
 
     private static TrainingOptions OptionsFromJson(JObject json, string source)
     {
         string optimizer = Required(json, "optimizer", source).Value<string>()!;
+        string encoder = Required(json, "encoder", source).Value<string>()!;
         var options = new TrainingOptions
         {
             Steps = Required(json, "steps", source).Value<int>(),
@@ -251,10 +253,9 @@ public sealed record Checkpoint(
             Momentum = Required(json, "momentum", source).Value<float>(),
             ClipNorm = Required(json, "clip", source).Value<float>(),
             Seed = Required(json, "seed", source).Value<int>(),
-            Encoder = Required(json, "encoder", source).Value<string>()!,
             EvaluationBatchSize = Required(json, "evaluation_batch", source).Value<int>(),
         };
-        try { options = options with { Optimizer = OptimizerFactory.Parse(optimizer) }; options.Validate(); }
+        try { options = options with { Optimizer = OptimizerFactory.Parse(optimizer), Encoder = InputEncoders.Parse(encoder) }; options.Validate(); }
         catch (ArgumentException e) { throw new CheckpointException($"{source}: invalid options: {e.Message}"); }
         if (options.EvaluationBatchSize < 1) throw new CheckpointException($"{source}: invalid options: evaluation batch must be positive.");
         return options;

@@ -43,9 +43,9 @@ public sealed class LfpTrainer : ILfpBatchTrainer
         options.Validate();
         _options = options;
         Network = network;
-        if (encoder is not null && encoder.Name != options.Encoder)
-            throw new ArgumentException($"the encoder is '{encoder.Name}' but the options name '{options.Encoder}'.", nameof(encoder));
-        Encoder = encoder ?? (options.Encoder == "rows"
+        if (encoder is not null && encoder.Name != options.Encoder.Name())
+            throw new ArgumentException($"the encoder is '{encoder.Name}' but the options name '{options.Encoder.Name()}'.", nameof(encoder));
+        Encoder = encoder ?? (options.Encoder == EncoderKind.Rows
             ? throw new ArgumentException("the rows encoder needs the data set's shape: pass RowsEncoder.For(featureCount, network.InputSize).", nameof(encoder))
             : InputEncoders.Create(options.Encoder, (ulong)options.Seed));
         backend ??= lfp as IComputeBackend ?? (lfp as CpuLfpBackend)?.Cpu ?? new CpuBackend();

@@ -68,7 +68,7 @@ public sealed record EpochMetrics(
 }
 
 /// <summary>A whole training run: settings and per-epoch metrics; written as metrics.json.</summary>
-public sealed record TrainingReport(string Rule, string Dataset, string Model, int Steps, int Seed, IReadOnlyList<EpochMetrics> Epochs)
+public sealed record TrainingReport(TrainingRule Rule, string Dataset, string Model, int Steps, int Seed, IReadOnlyList<EpochMetrics> Epochs)
 {
     /// <summary>Test accuracy after the last epoch (NaN before any epoch).</summary>
     public double TestAccuracy => Epochs.Count == 0 ? double.NaN : Epochs[^1].TestAccuracy;
@@ -76,7 +76,7 @@ public sealed record TrainingReport(string Rule, string Dataset, string Model, i
     /// <summary>The metrics.json document.</summary>
     public JObject ToJson() => new()
     {
-        ["rule"] = Rule,
+        ["rule"] = Rule.Name,
         ["dataset"] = Dataset,
         ["model"] = Model,
         ["steps"] = Steps,

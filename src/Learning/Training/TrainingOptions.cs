@@ -1,3 +1,5 @@
+using SpikeLfp.Network.Encoding;
+
 namespace SpikeLfp.Learning.Training;
 
 /// <summary>
@@ -22,8 +24,11 @@ public sealed record TrainingOptions
     public float ClipNorm { get; init; } = 3f;
     /// <summary>Seed of initialisation, shuffling and spike encoders.</summary>
     public int Seed { get; init; }
-    /// <summary>Input encoding: "current", "rows", "rate" or "latency"; "events" for recorded spikes.</summary>
-    public string Encoder { get; init; } = "current";
+    /// <summary>
+    /// Input encoding: current, rows, rate or latency; <see cref="EncoderKind.Events"/> for recorded spikes. Its name
+    /// ("current", ...) is <c>Encoder.Name()</c>.
+    /// </summary>
+    public EncoderKind Encoder { get; init; } = EncoderKind.Current;
     /// <summary>Samples per batch when evaluating (does not change results).</summary>
     public int EvaluationBatchSize { get; init; } = Evaluator.DefaultBatchSize;
 
@@ -37,6 +42,6 @@ public sealed record TrainingOptions
         if (!float.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1) throw new ArgumentException($"momentum must be in [0, 1), got {Momentum}.");
         if (!float.IsFinite(ClipNorm) || ClipNorm < 0) throw new ArgumentException($"clip norm must be a finite number >= 0, got {ClipNorm}.");
         if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"unknown optimizer '{Optimizer}': expected sgd or adam.");
-        if (!Network.Encoding.InputEncoders.Names.Contains(Encoder) && Encoder != Network.Encoding.InputEncoders.Recorded) throw new ArgumentException($"unknown encoder '{Encoder}': expected {string.Join(", ", Network.Encoding.InputEncoders.Names)}.");
+        if (!Enum.IsDefined(Encoder)) throw new ArgumentException($"unknown encoder '{Encoder}': expected {string.Join(", ", InputEncoders.Names)}.");
     }
 }

@@ -18,7 +18,10 @@ public enum InputKind
 /// </summary>
 public interface IInputEncoder
 {
-    /// <summary>Name used on the command line and in files: current, rows, rate, latency.</summary>
+    /// <summary>
+    /// Name used on the command line and in files: the built-in encoders' <see cref="InputEncoders.Name"/> (current,
+    /// rows, rate, latency, events). A string, not an <see cref="EncoderKind"/>, so an encoder of your own can name itself.
+    /// </summary>
     string Name { get; }
     /// <summary>True when the encoder emits spikes; false for an analog current.</summary>
     bool IsSpiking { get; }
@@ -41,7 +44,7 @@ public interface IInputEncoder
 public sealed class ConstantCurrentEncoder : IInputEncoder
 {
     /// <inheritdoc/>
-    public string Name => "current";
+    public string Name => EncoderKind.Current.Name();
     /// <inheritdoc/>
     public bool IsSpiking => false;
     /// <inheritdoc/>
@@ -57,7 +60,7 @@ public sealed class ConstantCurrentEncoder : IInputEncoder
 public sealed class BernoulliRateEncoder(ulong seed) : IInputEncoder
 {
     /// <inheritdoc/>
-    public string Name => "rate";
+    public string Name => EncoderKind.Rate.Name();
     /// <inheritdoc/>
     public bool IsSpiking => true;
     /// <summary>Seed of the spike draws.</summary>
@@ -94,7 +97,7 @@ public sealed class LatencyEncoder : IInputEncoder
     /// <summary>Intensities below this do not fire.</summary>
     public float MinimumIntensity { get; init; } = 0.01f;
     /// <inheritdoc/>
-    public string Name => "latency";
+    public string Name => EncoderKind.Latency.Name();
     /// <inheritdoc/>
     public bool IsSpiking => true;
 
@@ -166,7 +169,7 @@ public sealed class RowsEncoder : ISequenceEncoder
     /// <inheritdoc/>
     public int FeatureCount => Rows * RowLength;
     /// <inheritdoc/>
-    public string Name => "rows";
+    public string Name => EncoderKind.Rows.Name();
     /// <inheritdoc/>
     public bool IsSpiking => false;
     /// <inheritdoc/>
@@ -193,29 +196,66 @@ public sealed class RowsEncoder : ISequenceEncoder
         => throw new InvalidOperationException("the rows encoder is analog; it has no spikes.");
 }
 
-/// <summary>Encoders by command-line name.</summary>
+/// <summary>
+/// The input encodings: how feature vectors reach the first layer, or that the input was recorded as spikes.
+/// Named "current", "rows", "rate", "latency" and "events" on the command line and in files (<see cref="InputEncoders.Name"/>).
+/// </summary>
+public enum EncoderKind
+{
+    /// <summary>The same analog input at every step (<see cref="ConstantCurrentEncoder"/>), "current".</summary>
+    Current,
+    /// <summary>One image row per step (<see cref="RowsEncoder"/>), "rows".</summary>
+    Rows,
+    /// <summary>Bernoulli rate coding (<see cref="BernoulliRateEncoder"/>), "rate".</summary>
+    Rate,
+    /// <summary>Time-to-first-spike coding (<see cref="LatencyEncoder"/>), "latency".</summary>
+    Latency,
+    /// <summary>
+    /// Spikes recorded rather than encoded from features (event data, <see cref="RecordedSpikeEncoder"/>), "events".
+    /// It needs its recording, so <see cref="InputEncoders.Create"/> does not make it.
+    /// </summary>
+    Events,
+}
+
+/// <summary>Encoders by kind, and the kinds' names on the command line and in files.</summary>
 public static class InputEncoders
 {
-    /// <summary>The names accepted by <see cref="Create"/>: encoders of feature vectors.</summary>
-    public static readonly string[] Names = ["current", "rows", "rate", "latency"];
-    /// <summary>
-    /// The name of <see cref="RecordedSpikeEncoder"/>: input that was recorded as spikes (event data) rather than
-    /// encoded from features. It needs its recording, so <see cref="Create"/> does not make it.
-    /// </summary>
-    public const string Recorded = "events";
+    /// <summary>The names of the encoders of feature vectors, the kinds <see cref="Create"/> makes: current, rows, rate, latency.</summary>
+    public static readonly IReadOnlyList<string> Names = [Name(EncoderKind.Current), Name(EncoderKind.Rows), Name(EncoderKind.Rate), Name(EncoderKind.Latency)];
+
+    /// <summary>The name of <paramref name="kind"/> on the command line and in files: "current", "rows", "rate", "latency" or "events".</summary>
+    public static string Name(this EncoderKind kind) => kind switch
+    {
+        EncoderKind.Current => "current",
+        EncoderKind.Rows => "rows",
+        EncoderKind.Rate => "rate",
+        EncoderKind.Latency => "latency",
+        EncoderKind.Events => "events",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown encoder."),
+    };
+
+    /// <summary>The kind named <paramref name="name"/> (<see cref="Name"/>), "events" included.</summary>
+    /// <exception cref="ArgumentException">Any other name.</exception>
+    public static EncoderKind Parse(string name)
+    {
+        foreach (var kind in Enum.GetValues<EncoderKind>())
+            if (Name(kind) == name) return kind;
+        throw new ArgumentException($"unknown encoder '{name}': expected {string.Join(", ", Names)}.");
+    }
 
     /// <summary>
-    /// Creates an encoder: "current", "rows" (samples of <paramref name="featureCount"/> features presented as rows of
-    /// <paramref name="inputs"/>, the first layer's input count), "rate" (seeded) or "latency".
+    /// Creates an encoder: <see cref="EncoderKind.Current"/>, <see cref="EncoderKind.Rows"/> (samples of
+    /// <paramref name="featureCount"/> features presented as rows of <paramref name="inputs"/>, the first layer's input
+    /// count), <see cref="EncoderKind.Rate"/> (seeded) or <see cref="EncoderKind.Latency"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">Unknown name, or rows that do not fit the sizes.</exception>
-    public static IInputEncoder Create(string name, ulong seed, int featureCount = 0, int inputs = 0) => name switch
+    /// <exception cref="ArgumentException"><see cref="EncoderKind.Events"/> (it needs its recording), an unknown kind, or rows that do not fit the sizes.</exception>
+    public static IInputEncoder Create(EncoderKind kind, ulong seed, int featureCount = 0, int inputs = 0) => kind switch
     {
-        "current" => new ConstantCurrentEncoder(),
-        "rows" => RowsEncoder.For(featureCount, inputs),
-        "rate" => new BernoulliRateEncoder(seed),
-        "latency" => new LatencyEncoder(),
-        Recorded => throw new ArgumentException("recorded spikes need their recording: create a RecordedSpikeEncoder."),
-        _ => throw new ArgumentException($"unknown encoder '{name}': expected one of {string.Join(", ", Names)}."),
+        EncoderKind.Current => new ConstantCurrentEncoder(),
+        EncoderKind.Rows => RowsEncoder.For(featureCount, inputs),
+        EncoderKind.Rate => new BernoulliRateEncoder(seed),
+        EncoderKind.Latency => new LatencyEncoder(),
+        EncoderKind.Events => throw new ArgumentException("recorded spikes need their recording: create a RecordedSpikeEncoder."),
+        _ => throw new ArgumentException($"unknown encoder '{kind}': expected one of {string.Join(", ", Names)}."),
     };
 }

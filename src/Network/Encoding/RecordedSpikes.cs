@@ -118,7 +118,7 @@ public sealed class RecordedSpikeEncoder(RecordedSpikes recording) : IInputEncod
     public RecordedSpikes Recording { get; } = recording ?? throw new ArgumentNullException(nameof(recording));
 
     /// <inheritdoc/>
-    public string Name => InputEncoders.Recorded;
+    public string Name => EncoderKind.Events.Name();
     /// <inheritdoc/>
     public bool IsSpiking => true;
     /// <inheritdoc/>

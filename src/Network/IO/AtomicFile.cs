@@ -4,7 +4,7 @@ namespace SpikeLfp.Network.IO;
 /// Writes files all-or-nothing: into a temporary file in the same folder, flushed, then renamed over the
 /// target. A crash or kill at any moment leaves either the old file or the new one, never half of one.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="text"/> (UTF-8, no BOM) to <paramref name="path"/> atomically.</summary>
     public static void WriteAllText(string path, string text) => Write(path, stream =>

@@ -6,7 +6,7 @@ namespace SpikeLfp.Network.IO;
 /// Reads an input file whole, with a cap: a pipe, a device (/dev/zero), a folder or an empty file is refused before
 /// it is opened (opening a FIFO would wait for a writer forever), and no more than the cap is ever read.
 /// </summary>
-public static class InputFile
+internal static class InputFile
 {
     /// <summary>Cap of a JSON file that holds weights (a model.json, a checkpoint): 1 GiB.</summary>
     public const long MaxWeightsFileBytes = 1L << 30;

@@ -27,6 +27,17 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<LayerSpec> Layers)
     /// <summary>Upper bound on the weights of all layers together, recurrent ones included (1 GiB of float32 weights).</summary>
     public const long MaxWeights = 1L << 28;
 
+    /// <summary>Neurons of the hidden layer of the default network, inputs-100-classes (the reference's MLP).</summary>
+    public const int DefaultHiddenSize = 100;
+
+    /// <summary>
+    /// The default network for <paramref name="inputs"/> inputs and <paramref name="classes"/> classes: one hidden layer of
+    /// <see cref="DefaultHiddenSize"/> neurons, every layer of <paramref name="neuron"/>.
+    /// </summary>
+    /// <exception cref="InvalidModelException">A size out of range.</exception>
+    public static NetworkSpec Default(int inputs, int classes, NeuronModel neuron)
+        => Parse(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{inputs}-{DefaultHiddenSize}-{classes}"), neuron);
+
     /// <summary>Weights of all layers (biases excluded), counted in 64 bits.</summary>
     public long WeightCount
     {

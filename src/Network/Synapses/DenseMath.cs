@@ -8,7 +8,7 @@ namespace SpikeLfp.Network.Synapses;
 /// element is accumulated in the same order (bias, then inputs in index order, one fused multiply-add
 /// each) whichever tile computes it, so results do not depend on blocking or thread count.
 /// </summary>
-public static unsafe class DenseMath
+internal static unsafe class DenseMath
 {
     private const int RowsPerTile = 4;
     private const int VectorsPerTile = 4;

@@ -9,7 +9,7 @@ namespace SpikeLfp.Network.Synapses;
 /// Pure synapse kernels over input-major weights (row i holds the synapses leaving input i, so one input's
 /// contribution is one contiguous row: the layout that makes event-driven delivery a sequence of row adds).
 /// </summary>
-public static class SynapseKernels
+internal static class SynapseKernels
 {
     /// <summary>
     /// Event-driven delivery: current += sum over the inputs that fired of their weight rows.

@@ -8,7 +8,7 @@ namespace SpikeLfp.Network.Synapses;
 /// Small SIMD building blocks (Vector&lt;float&gt; picks AVX-512/AVX2/SSE as the CPU allows).
 /// Allocation-free; every kernel of the CPU backend is made of these.
 /// </summary>
-public static class VectorMath
+internal static class VectorMath
 {
     /// <summary>y += x.</summary>
     public static void Add(ReadOnlySpan<float> x, Span<float> y)

@@ -136,7 +136,7 @@ public class DenseTorchLfpTests
     public void Dense_torch_training_step_moves_every_parameter_of_a_recurrent_network_as_LfpTrainer_does()
     {
         var (network, images, labels, encoder) = RecurrentRowsCase(new LifNeuron(LifParameters.Default));
-        var options = new TrainingOptions { BatchSize = labels.Length, Steps = RowSteps, Encoder = encoder.Name };
+        var options = new TrainingOptions { BatchSize = labels.Length, Steps = RowSteps, Encoder = InputEncoders.Parse(encoder.Name) };
         using var dense = new DenseTorchLfp(network.Clone(), options.LearningRate, options.Momentum, options.ClipNorm);
         using var input = dense.Sequence(images, labels.Length, encoder, RowSteps);
         var initial = FeedbackCheck.OutputMajor(network, network.Parameters());

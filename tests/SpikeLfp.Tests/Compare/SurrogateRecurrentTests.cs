@@ -187,10 +187,10 @@ public class SurrogateRecurrentTests
     {
         Dataset train = RowsData(64, seed: 5), test = RowsData(32, seed: 6);
         var initial = Network(HiddenVariants[0], seed: 3, 12);
-        var lfp = new TrainingOptions { Encoder = "rows", Steps = Rows, BatchSize = 16, Seed = 3 };
+        var lfp = new TrainingOptions { Encoder = EncoderKind.Rows, Steps = Rows, BatchSize = 16, Seed = 3 };
         var surrogate = new SurrogateGradientOptions { Steps = Rows, BatchSize = 16, Seed = 3 };
 
-        RuleRun run = RuleComparison.Train(new ComparedRule(SurrogateSpec.Default), initial, new DatasetSplit(train, test), 1, lfp, surrogate);
+        RuleRun run = RuleComparison.Train(new TrainingRule(SurrogateSpec.Default), initial, new DatasetSplit(train, test), 1, lfp, surrogate);
 
         Assert.That(run.Trained!.Layers[0].Recurrent!.Weights, Is.Not.EqualTo(initial.Layers[0].Recurrent!.Weights).AsCollection, "V trained");
         Assert.That(run.InitialTestAccuracy, Is.EqualTo(Evaluator.Accuracy(initial, test, Rows, RowsEncoder.For(test.FeatureCount, RowLength))));

@@ -1,3 +1,4 @@
+using SpikeLfp.Network.Encoding;
 using SpikeLfp.Data;
 using SpikeLfp.Learning.Surrogate;
 using SpikeLfp.Learning.Training;
@@ -13,7 +14,7 @@ namespace SpikeLfp.Tests.Compare;
 public class SurrogateResumeTests
 {
     private const int Epochs = 4;
-    private static readonly TrainingOptions Lfp = new() { Steps = 8, BatchSize = 32, Epochs = Epochs, Encoder = "current" };
+    private static readonly TrainingOptions Lfp = new() { Steps = 8, BatchSize = 32, Epochs = Epochs, Encoder = EncoderKind.Current };
 
     private static DatasetSplit SmallDigits()
     {
@@ -21,7 +22,7 @@ public class SurrogateResumeTests
         return new DatasetSplit(digits.Train.Take(200), digits.Test.Take(100));
     }
 
-    private static RuleRun Train(ComparedRule rule, SurrogateBatchTrainerOptions optimizer, CancellationToken cancellation = default,
+    private static RuleRun Train(TrainingRule rule, SurrogateBatchTrainerOptions optimizer, CancellationToken cancellation = default,
         Action<EpochMetrics>? onEpoch = null, Checkpoint? resume = null)
     {
         var initial = SpikingNetwork.Create(NetworkSpec.Parse("64-24-10", LifParameters.Default), 0);
@@ -30,7 +31,7 @@ public class SurrogateResumeTests
     }
 
     // Stopped after epoch `stopAfter`, saved and read back as a file would be, resumed.
-    private static (RuleRun Resumed, Checkpoint Saved) StopAndResume(ComparedRule rule, SurrogateBatchTrainerOptions optimizer, int stopAfter)
+    private static (RuleRun Resumed, Checkpoint Saved) StopAndResume(TrainingRule rule, SurrogateBatchTrainerOptions optimizer, int stopAfter)
     {
         using var stop = new CancellationTokenSource();
         var stopped = Assert.Throws<SurrogateRunStoppedException>(() =>
@@ -56,21 +57,21 @@ public class SurrogateResumeTests
     [TestCase(SurrogateOptimizer.Sgd, 0.9)]
     public void A_surrogate_run_stopped_in_an_epoch_resumes_from_the_last_finished_one_to_the_uninterrupted_result(SurrogateOptimizer kind, double momentum)
     {
-        var rule = new ComparedRule(SurrogateSpec.Default);
+        var rule = new TrainingRule(SurrogateSpec.Default);
         var optimizer = new SurrogateBatchTrainerOptions(kind, kind == SurrogateOptimizer.Adam ? 5e-3 : 0.05, momentum);
         var reference = Train(rule, optimizer);
         var (resumed, saved) = StopAndResume(rule, optimizer, stopAfter: 2);
 
         Assert.That(saved.CompletedEpochs, Is.EqualTo(2), "stopped inside epoch 3, the checkpoint holds epochs 1 and 2");
         Assert.That(saved.Optimizer.Steps, Is.EqualTo(2 * 7), "7 batches of 200 samples per epoch");
-        Assert.That(saved.Rule, Is.EqualTo(RuleComparison.RuleKey(rule)));
+        Assert.That(saved.Rule, Is.EqualTo(rule));
         AssertSameRun(resumed, reference);
     }
 
     [Test]
     public void A_surrogate_run_stopped_in_its_first_epoch_has_no_checkpoint_and_a_resume_of_another_run_is_refused()
     {
-        var rule = new ComparedRule(SurrogateSpec.Default);
+        var rule = new TrainingRule(SurrogateSpec.Default);
         var optimizer = new SurrogateBatchTrainerOptions();
         using (var stop = new CancellationTokenSource())
         {
@@ -80,16 +81,16 @@ public class SurrogateResumeTests
         }
 
         var (_, saved) = StopAndResume(rule, optimizer, stopAfter: 1);
-        var other = new ComparedRule(new SurrogateSpec(SurrogateKind.FastSigmoid));
+        var other = new TrainingRule(new SurrogateSpec(SurrogateKind.FastSigmoid));
         Assert.That(() => Train(other, optimizer, resume: saved), Throws.ArgumentException.With.Message.Contain("cannot continue"));
         Assert.That(() => Train(rule, optimizer with { Optimizer = SurrogateOptimizer.Sgd }, resume: saved), Throws.ArgumentException.With.Message.Contain("adam"));
-        Assert.That(() => Train(ComparedRule.Lfp, optimizer, resume: saved), Throws.ArgumentException);
+        Assert.That(() => Train(TrainingRule.Lfp, optimizer, resume: saved), Throws.ArgumentException);
     }
 
     [Test]
     public void A_changed_surrogate_checkpoint_is_refused_by_its_checksum()
     {
-        var (_, saved) = StopAndResume(new ComparedRule(SurrogateSpec.Default), new SurrogateBatchTrainerOptions(), stopAfter: 1);
+        var (_, saved) = StopAndResume(new TrainingRule(SurrogateSpec.Default), new SurrogateBatchTrainerOptions(), stopAfter: 1);
         string text = saved.ToJson();
         int at = text.IndexOf("\"steps\": 7", StringComparison.Ordinal);
         Assert.That(at, Is.GreaterThan(0), text[..Math.Min(400, text.Length)]);

@@ -127,7 +127,7 @@ public class StopSignalTests : TempFolderTests
         int code = CommandLine.Run([.. args, "--out", run], output, error, stop.Token);
         if (code == 0) Assert.Ignore($"the comparison finished before the stop arrived (epoch {epoch.TotalSeconds:F2} s)");
         Assert.That(code, Is.EqualTo(130), error.ToString());
-        string checkpoint = CompareProgress.CheckpointPath(run, new Learning.Surrogate.ComparedRule(Learning.Surrogate.SurrogateSpec.Default), 0);
+        string checkpoint = CompareProgress.CheckpointPath(run, new Learning.Training.TrainingRule(Learning.Surrogate.SurrogateSpec.Default), 0);
         if (!File.Exists(checkpoint)) Assert.Ignore($"the stop landed before the surrogate run finished an epoch: {error}");
         Assert.That(error.ToString(), Does.Contain("seed 0, surrogate atan, epoch").And.Contain(checkpoint).And.Contain("the epoch in progress is trained again"));
         var saved = Checkpoint.Load(checkpoint);
@@ -150,12 +150,12 @@ public class StopSignalTests : TempFolderTests
             Assert.That(CommandLine.Run([.. args, "--out", run], output, new StringWriter(), stop.Token), Is.EqualTo(130));
         }
         // A checkpoint of the surrogate run of a wider model, as if copied in from another comparison.
-        var rule = new Learning.Surrogate.ComparedRule(Learning.Surrogate.SurrogateSpec.Default);
+        var rule = new Learning.Training.TrainingRule(Learning.Surrogate.SurrogateSpec.Default);
         var wider = Network.Model.SpikingNetwork.Create([64, 20, 10], Neurons.LifParameters.Default, 0);
         var lfp = new TrainingOptions { Steps = 6, BatchSize = 32, Epochs = 2, Seed = 0, Optimizer = Learning.Optimizers.OptimizerKind.Adam, LearningRate = 1e-3f, Momentum = 0, ClipNorm = 0 };
         var empty = new Learning.Optimizers.OptimizerState("adam", 0, new Dictionary<string, float[][]> { ["m"] = [], ["v"] = [] });
         var metrics = new EpochMetrics(1, 0.1, 0.1, 2.3, new Dictionary<string, double> { ["hidden1"] = 0.1, ["output"] = 0.1 }, 1, 100);
-        new Checkpoint(Learning.Surrogate.RuleComparison.RuleKey(rule), lfp, wider, empty, [metrics], null, new Dictionary<string, string>())
+        new Checkpoint(rule, lfp, wider, empty, [metrics], null, new Dictionary<string, string>())
             .Save(CompareProgress.CheckpointPath(run, rule, 0));
         Cli.Run("compare", "--resume", "--out", run).AssertUsageError("--resume", "64-20-10", "64-16-10");
     }

@@ -119,7 +119,7 @@ public class RecordedSpikesTests
         var train = Subset(all, 0, 80);
         var test = Subset(all, 80, 40);
 
-        var options = new TrainingOptions { Steps = steps, Epochs = 1, BatchSize = 8, Encoder = "events", LearningRate = 0.05f, Seed = 1 };
+        var options = new TrainingOptions { Steps = steps, Epochs = 1, BatchSize = 8, Encoder = EncoderKind.Events, LearningRate = 0.05f, Seed = 1 };
         var network = SpikingNetwork.Create(new NetworkSpec(channels, [new LayerSpec(24, new LifNeuron(new LifParameters(0.8f, 1f)), Recurrent: true), new LayerSpec(2, new LifNeuron(new LifParameters(0.8f, 1f)))]), seed: 1);
         var trainer = new LfpTrainer(network, options, encoder: new RecordedSpikeEncoder(recording));
         EpochMetrics last = null!;

@@ -174,7 +174,7 @@ public class TemporalLfpTests
         var random = new Random(5);
         int features = encoderName == "rows" ? Rows * Inputs : Inputs;
         var x = Enumerable.Range(0, Batch * features).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        var encoder = InputEncoders.Create(encoderName, 9, features, Inputs);
+        var encoder = InputEncoders.Create(InputEncoders.Parse(encoderName), 9, features, Inputs);
         var cpu = new CpuBackend(threads);
         var trace = new Simulator(network, Steps, encoder, cpu).Forward(x, [0, 1, 2, 3]);
         var workspace = new LfpWorkspace(trace, keepInputReward: true);

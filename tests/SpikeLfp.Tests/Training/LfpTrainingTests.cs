@@ -49,7 +49,7 @@ public class LfpTrainingTests
         {
             var network = SpikingNetwork.Create([64, 40, 10], LifParameters.Default, seed: 3);
             var cpu = new CpuBackend(threads);
-            var trainer = new LfpTrainer(network, new TrainingOptions { Epochs = 1, Encoder = "rate", Seed = 3 }, cpu, new Learning.Lfp.CpuLfpBackend(cpu));
+            var trainer = new LfpTrainer(network, new TrainingOptions { Epochs = 1, Encoder = EncoderKind.Rate, Seed = 3 }, cpu, new Learning.Lfp.CpuLfpBackend(cpu));
             trainer.TrainEpoch(data.Train.Take(400), data.Test.Take(50), 1);
             return network;
         }

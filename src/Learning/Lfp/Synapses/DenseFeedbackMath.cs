@@ -10,7 +10,7 @@ namespace SpikeLfp.Learning.Lfp.Synapses;
 /// products are accumulated in registers, block by block of inputs, and written in the weights' input-major layout
 /// with the |W| factor applied on the way.
 /// </summary>
-public static unsafe class DenseFeedbackMath
+internal static unsafe class DenseFeedbackMath
 {
     private const int Width = 8;                      // one Vector256<float>
     private const int InputsPerBlock = 8 * Width;     // eight accumulators per neuron

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+// In the core assembly, with no torch in it, because a TrainingRule (checkpoints, reports) names its surrogate; the
+// namespace stays the surrogate baseline's.
 namespace SpikeLfp.Learning.Surrogate;
 
 /// <summary>Which derivative stands in for the Heaviside spike function's in the backward pass.</summary>
