@@ -21,6 +21,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
     public CpuBackend Cpu { get; } = cpu ??= new CpuBackend();
 
     private readonly ParallelOptions _parallel = cpu.Parallelism;
+    private float[] _feedbackBlocks = [];
 
     /// <inheritdoc/>
     public float Backward(SpikingNetwork network, ForwardTrace trace, ReadOnlySpan<int> labels, ISpikeReward reward, LfpWorkspace workspace, Feedback feedback)
@@ -124,8 +125,10 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         if (input != InputKind.Spikes && connection is DenseLfp)
         {
             // Accumulated only over the (row, neuron) pairs that received reward.
+            int scratch = DenseFeedbackMath.BlockScratchLength(n, _parallel);
+            if (_feedbackBlocks.Length < scratch) _feedbackBlocks = new float[scratch];
             DenseFeedbackMath.AccumulateSparseOuterScaled(trace.InputCurrent, rows, rowCount, inputs, n, connection.Synapses.Weights, fw,
-                ws.RewardedRowIndex, ws.RewardedRowValue, ws.RewardedRowCount, _parallel);
+                ws.RewardedRowIndex, ws.RewardedRowValue, ws.RewardedRowCount, _feedbackBlocks, _parallel);
         }
         else if (input != InputKind.Spikes)
             AccumulatePartitioned(connection, fw, rowCount, (part, parts, r) =>

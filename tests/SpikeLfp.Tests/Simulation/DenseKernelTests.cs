@@ -71,8 +71,9 @@ public class DenseKernelTests
             for (int i = 0; i < inputs; i++) expected[i * outputs + j] = row[i] * MathF.Abs(weights[i * outputs + j]);
         }
         var target = Values(random, inputs * outputs);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         DenseFeedbackMath.AccumulateSparseOuterScaled(x, rho, rows, inputs, outputs, weights, target,
-            new int[rows * outputs], new float[rows * outputs], new int[outputs], new ParallelOptions { MaxDegreeOfParallelism = threads });
+            new int[rows * outputs], new float[rows * outputs], new int[outputs], new float[DenseFeedbackMath.BlockScratchLength(outputs, parallel)], parallel);
         Assert.That(target, Is.EqualTo(expected));
     }
 
