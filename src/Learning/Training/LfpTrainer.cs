@@ -126,13 +126,12 @@ public sealed class LfpTrainer : ILfpBatchTrainer
             for (int k = 0; k < Network.Layers.Count; k++) spikeTotals[k] += TraceStatistics.SpikeTotal(trace, k);
 
         // grad = -feedback, clipped to the global norm: applied as a scale inside the optimizer's single pass.
-        float clip = GradientClipping.Coefficient(_gradients, _options.ClipNorm, out double norm);
+        float clip = GradientClipping.Coefficient(_gradients, _options.ClipNorm, out double norm, (_simulator.Backend as CpuBackend)?.Parallelism);
         if (!double.IsFinite(norm) || !double.IsFinite(reward))
             throw new NumericalInstabilityException($"non-finite feedback in layer {FirstNonFinite(_gradients)} at epoch {epoch}, batch {batchIndex + 1}; lower the learning rate or check the input.");
-        Optimizer.Step(_parameters, _gradients, -clip);
-        string? bad = FirstNonFinite(_parameters, onlyIfAny: true);
-        if (bad is not null)
-            throw new NumericalInstabilityException($"non-finite weights in layer {bad} after the update at epoch {epoch}, batch {batchIndex + 1}; lower the learning rate.");
+        // The optimizer checks the weights as it writes them (a finite feedback can still overflow a weight).
+        if (!Optimizer.StepAndCheckFinite(_parameters, _gradients, -clip))
+            throw new NumericalInstabilityException($"non-finite weights in layer {FirstNonFinite(_parameters)} after the update at epoch {epoch}, batch {batchIndex + 1}; lower the learning rate.");
         return (reward, hits);
     }
 
@@ -188,11 +187,11 @@ public sealed class LfpTrainer : ILfpBatchTrainer
         throw new NumericalInstabilityException($"non-finite membrane in layer {Network.LayerName(bad.Layer)} at epoch {epoch}, batch {batchIndex + 1}, simulation step {bad.Step + 1} (sample {bad.Sample + 1} of the batch); lower the learning rate or check the input.");
     }
 
-    private string? FirstNonFinite(float[][] arrays, bool onlyIfAny = false)
+    private string FirstNonFinite(float[][] arrays)
     {
         for (int a = 0; a < arrays.Length; a++)
             if (!VectorMath.AllFinite(arrays[a])) return _parameterNames[a];
-        return onlyIfAny ? null : "unknown";
+        return "unknown";
     }
 
     private static IEnumerable<string> ParameterNames(SpikingLayer layer)
