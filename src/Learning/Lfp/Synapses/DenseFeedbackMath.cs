@@ -101,12 +101,15 @@ public static unsafe class DenseFeedbackMath
         for (int j0 = 0; j0 < outputs; j0 += NeuronsPerGroup)
         {
             int group = Math.Min(NeuronsPerGroup, outputs - j0);
-            for (int g = 0; g < group; g++) SumRewardedRows(s, j0 + g, x, width, tile + g * InputsPerBlock);
+            int g = 0;
+            if (width == InputsPerBlock && Vector512.IsHardwareAccelerated)
+                for (; g + 2 <= group; g += 2) SumRewardedRowsOfPair(s, j0 + g, x, tile + g * InputsPerBlock);
+            for (; g < group; g++) SumRewardedRows(s, j0 + g, x, width, tile + g * InputsPerBlock);
             if (group == NeuronsPerGroup && width == InputsPerBlock && Avx.IsSupported)
                 for (int i = 0; i < width; i += Width) StoreTransposed(tile + i, sums + (nint)i * outputs + j0, outputs);
             else
                 for (int i = 0; i < width; i++)
-                    for (int g = 0; g < group; g++) sums[(nint)i * outputs + j0 + g] = tile[g * InputsPerBlock + i];
+                    for (int q = 0; q < group; q++) sums[(nint)i * outputs + j0 + q] = tile[q * InputsPerBlock + i];
         }
         nint from = (nint)i0 * outputs;
         ScaleByMagnitude(sums, (float*)s.Weights + from, (float*)s.Target + from, (nint)width * outputs);
@@ -140,6 +143,55 @@ public static unsafe class DenseFeedbackMath
         Vector256.Store(Avx.Permute2x128(u1, u5, 0x31), target + 5 * stride);
         Vector256.Store(Avx.Permute2x128(u2, u6, 0x31), target + 6 * stride);
         Vector256.Store(Avx.Permute2x128(u3, u7, 0x31), target + 7 * stride);
+    }
+
+    // SumRewardedRows of neurons j and j + 1 over a whole block of 64 inputs in 512-bit vectors, their rows taken side by
+    // side: eight independent chains of multiply-adds instead of one neuron's eight 256-bit ones, whose latency bounded
+    // the loop. Each neuron's sums still see its rows in order, so the same values.
+    private static void SumRewardedRowsOfPair(in Scratch s, int j, float* x, float* sums)
+    {
+        const int n = 16;
+        int rows = s.Rows, inputs = s.Inputs;
+        int* index = (int*)s.RowIndex + (nint)j * rows, nextIndex = index + rows;
+        float* value = (float*)s.RowValue + (nint)j * rows, nextValue = value + rows;
+        int count = ((int*)s.RowCount)[j], nextCount = ((int*)s.RowCount)[j + 1], both = Math.Min(count, nextCount);
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        int e = 0;
+        for (; e < both; e++)
+        {
+            float* xa = x + (nint)index[e] * inputs, xb = x + (nint)nextIndex[e] * inputs;
+            var ra = Vector512.Create(value[e]);
+            var rb = Vector512.Create(nextValue[e]);
+            a0 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa), a0);
+            b0 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb), b0);
+            a1 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + n), a1);
+            b1 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + n), b1);
+            a2 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + 2 * n), a2);
+            b2 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + 2 * n), b2);
+            a3 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + 3 * n), a3);
+            b3 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + 3 * n), b3);
+        }
+        for (int f = e; f < count; f++)
+        {
+            float* xa = x + (nint)index[f] * inputs;
+            var ra = Vector512.Create(value[f]);
+            a0 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa), a0);
+            a1 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + n), a1);
+            a2 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + 2 * n), a2);
+            a3 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + 3 * n), a3);
+        }
+        for (int f = e; f < nextCount; f++)
+        {
+            float* xb = x + (nint)nextIndex[f] * inputs;
+            var rb = Vector512.Create(nextValue[f]);
+            b0 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb), b0);
+            b1 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + n), b1);
+            b2 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + 2 * n), b2);
+            b3 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + 3 * n), b3);
+        }
+        a0.Store(sums); a1.Store(sums + n); a2.Store(sums + 2 * n); a3.Store(sums + 3 * n);
+        float* next = sums + InputsPerBlock;
+        b0.Store(next); b1.Store(next + n); b2.Store(next + 2 * n); b3.Store(next + 3 * n);
     }
 
     // sums[0..width) = sum over neuron j's rewarded rows b of r x[b, i0 + ..]: fused multiply-adds in row order.
