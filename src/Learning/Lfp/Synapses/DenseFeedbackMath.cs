@@ -53,7 +53,12 @@ public static unsafe class DenseFeedbackMath
             {
                 float* sums = (float*)scratch + (nint)worker * InputsPerBlock * outputs;
                 for (int block; (block = Interlocked.Increment(ref next)) < inputBlocks;)
-                    AccumulateInputBlock(s, block * InputsPerBlock, Math.Min(inputs, block * InputsPerBlock + InputsPerBlock), sums);
+                {
+                    // A last block narrower than a whole one is summed as the whole block ending at the last input
+                    // (the vector path, not the scalar one) and only its own inputs are written.
+                    int from = block * InputsPerBlock, to = Math.Min(inputs, from + InputsPerBlock);
+                    AccumulateInputBlock(s, Math.Max(0, Math.Min(from, inputs - InputsPerBlock)), from, to, sums);
+                }
             });
         }
     }
@@ -89,11 +94,12 @@ public static unsafe class DenseFeedbackMath
         for (int j = j0; j < j1; j++) count[j] = counts[j - j0];
     }
 
-    // Inputs i0..i1 (at most 64) of every neuron: per group of 8 neurons, each neuron's sum over its rewarded rows
-    // stays in eight registers; the 8 x 64 block is then transposed through a small tile into the block's sums, laid
-    // out as the target's rows i0..i1. The target is then written in one sequential pass with the |W| factor: rows
-    // of it written 32 bytes at a time, 64 rows apart, left the memory waiting on every store when it was not cached.
-    private static void AccumulateInputBlock(in Scratch s, int i0, int i1, float* sums)
+    // Inputs i0..i1 (at most 64) of every neuron, of which writeFrom..i1 are written: per group of 8 neurons, each
+    // neuron's sum over its rewarded rows stays in registers; the 8 x 64 block is then transposed through a small tile
+    // into the block's sums, laid out as the target's rows i0..i1. The target is then written in one sequential pass
+    // with the |W| factor: rows of it written 32 bytes at a time, 64 rows apart, left the memory waiting on every store
+    // when it was not cached.
+    private static void AccumulateInputBlock(in Scratch s, int i0, int writeFrom, int i1, float* sums)
     {
         float* tile = stackalloc float[NeuronsPerGroup * InputsPerBlock];
         int width = i1 - i0, outputs = s.Outputs;
@@ -111,8 +117,8 @@ public static unsafe class DenseFeedbackMath
                 for (int i = 0; i < width; i++)
                     for (int q = 0; q < group; q++) sums[(nint)i * outputs + j0 + q] = tile[q * InputsPerBlock + i];
         }
-        nint from = (nint)i0 * outputs;
-        ScaleByMagnitude(sums, (float*)s.Weights + from, (float*)s.Target + from, (nint)width * outputs);
+        nint from = (nint)writeFrom * outputs;
+        ScaleByMagnitude(sums + (nint)(writeFrom - i0) * outputs, (float*)s.Weights + from, (float*)s.Target + from, (nint)(i1 - writeFrom) * outputs);
     }
 
     // target[k] = sums[k] |w[k]|.
