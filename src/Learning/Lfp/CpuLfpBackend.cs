@@ -21,6 +21,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
     public CpuBackend Cpu { get; } = cpu ??= new CpuBackend();
 
     private readonly ParallelOptions _parallel = cpu.Parallelism;
+    private float[] _feedbackBlocks = [];
 
     /// <inheritdoc/>
     public float Backward(SpikingNetwork network, ForwardTrace trace, ReadOnlySpan<int> labels, ISpikeReward reward, LfpWorkspace workspace, Feedback feedback)
@@ -30,15 +31,52 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         if (!workspace.Fits(trace)) throw new ArgumentException("the LFP workspace was allocated for another trace shape.");
         var labelArray = labels[..batch].ToArray();
 
-        var rules = LayerRules.Of(network);
+        var rules = Rules(network);
         Parallel.For(0, batch, _parallel, b => RewardThroughLayers(network, rules, trace, reward, workspace, b, labelArray[b]));
+        return AccumulateFeedback(network, trace, workspace, feedback);
+    }
 
+    // The two phases of Backward apart, for a trainer that runs each sample's reward pass right after its simulation,
+    // while the sample's trace is still in cache. The caller checks the labels and the workspace once per batch.
+    internal void RewardSample(SpikingNetwork network, ForwardTrace trace, ISpikeReward reward, LfpWorkspace workspace, int sample, int label)
+        => RewardThroughLayers(network, Rules(network), trace, reward, workspace, sample, label);
+
+    // Once every sample's reward pass has run: the feedback of every layer; returns the summed reward.
+    internal float AccumulateFeedback(SpikingNetwork network, ForwardTrace trace, LfpWorkspace workspace, Feedback feedback)
+    {
+        var rules = Rules(network);
         float total = 0f;
-        for (int b = 0; b < batch; b++) total += workspace.SampleReward[b];
-
+        for (int b = 0; b < trace.Batch; b++) total += workspace.SampleReward[b];
         for (int k = 0; k < network.Layers.Count; k++)
-            AccumulateFeedback(network, rules[k], trace, workspace, feedback, k);
+            AccumulateLayerFeedback(network, rules[k], trace, workspace, feedback, k);
         return total;
+    }
+
+    // The rules of the network's connections, kept while its layers keep the same connections (one read of a field:
+    // safe to call from the threads of the reward pass).
+    private LayerRules[] Rules(SpikingNetwork network)
+    {
+        var cached = _rules;
+        if (cached is not null && cached.Network == network && cached.Matches()) return cached.Rules;
+        var fresh = new NetworkRules(network, LayerRules.Of(network));
+        _rules = fresh;
+        return fresh.Rules;
+    }
+
+    private NetworkRules? _rules;
+
+    private sealed record NetworkRules(SpikingNetwork Network, LayerRules[] Rules)
+    {
+        public bool Matches()
+        {
+            if (Rules.Length != Network.Layers.Count) return false;
+            for (int k = 0; k < Rules.Length; k++)
+            {
+                var layer = Network.Layers[k];
+                if (Rules[k].Connection.Synapses != layer.Connection || Rules[k].Recurrent?.Synapses != layer.Recurrent) return false;
+            }
+            return true;
+        }
     }
 
     // One reverse pass over time per sample, all layers top-down at each step: layer k at step t needs only
@@ -108,7 +146,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         }
     }
 
-    private void AccumulateFeedback(SpikingNetwork network, LayerRules rules, ForwardTrace trace, LfpWorkspace ws, Feedback feedback, int k)
+    private void AccumulateLayerFeedback(SpikingNetwork network, LayerRules rules, ForwardTrace trace, LfpWorkspace ws, Feedback feedback, int k)
     {
         var connection = rules.Connection;
         int inputs = connection.Synapses.Inputs, n = connection.Synapses.Outputs, steps = trace.Steps, batch = trace.Batch;
@@ -124,8 +162,10 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         if (input != InputKind.Spikes && connection is DenseLfp)
         {
             // Accumulated only over the (row, neuron) pairs that received reward.
+            int scratch = DenseFeedbackMath.BlockScratchLength(n, _parallel);
+            if (_feedbackBlocks.Length < scratch) _feedbackBlocks = new float[scratch];
             DenseFeedbackMath.AccumulateSparseOuterScaled(trace.InputCurrent, rows, rowCount, inputs, n, connection.Synapses.Weights, fw,
-                ws.RewardedRowIndex, ws.RewardedRowValue, ws.RewardedRowCount, _parallel);
+                ws.RewardedRowIndex, ws.RewardedRowValue, ws.RewardedRowCount, _feedbackBlocks, _parallel);
         }
         else if (input != InputKind.Spikes)
             AccumulatePartitioned(connection, fw, rowCount, (part, parts, r) =>

@@ -29,12 +29,13 @@ public static class GradientClipping
     /// <summary>
     /// The factor clip_grad_norm_ would scale the gradients by (1 when their joint L2 norm is within
     /// <paramref name="maxNorm"/>), without touching them; <paramref name="norm"/> receives the norm (NaN or
-    /// infinity when a gradient is not finite).
+    /// infinity when a gradient is not finite). With <paramref name="parallel"/>, large gradients are summed on several
+    /// threads, to the same result.
     /// </summary>
-    public static float Coefficient(IReadOnlyList<float[]> gradients, double maxNorm, out double norm)
+    public static float Coefficient(IReadOnlyList<float[]> gradients, double maxNorm, out double norm, ParallelOptions? parallel = null)
     {
         double sum = 0;
-        foreach (var g in gradients) sum += VectorMath.SumOfSquares(g);
+        foreach (var g in gradients) sum += parallel is null ? VectorMath.SumOfSquares(g) : VectorMath.SumOfSquares(g, parallel);
         norm = Math.Sqrt(sum);
         if (!double.IsFinite(norm) || maxNorm <= 0) return 1f;
         double coefficient = maxNorm / (norm + NormEpsilon);

@@ -19,6 +19,18 @@ public interface IOptimizer
     /// </summary>
     void Step(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, float gradientScale);
 
+    /// <summary>
+    /// <see cref="Step(IReadOnlyList{float[]}, IReadOnlyList{float[]}, float)"/>, then whether every parameter is still
+    /// finite (no NaN, no infinity); an optimizer may check the values as it writes them instead of reading them again.
+    /// </summary>
+    bool StepAndCheckFinite(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, float gradientScale)
+    {
+        Step(parameters, gradients, gradientScale);
+        foreach (var p in parameters)
+            if (!Network.Synapses.VectorMath.AllFinite(p)) return false;
+        return true;
+    }
+
     /// <summary>The optimizer's state (momentum buffers, moments, step count) for checkpoints.</summary>
     OptimizerState SaveState();
 

@@ -27,6 +27,10 @@ public sealed class LfpTrainer : ILfpBatchTrainer
     private readonly float[][] _gradients;
     private readonly string[] _parameterNames;
     private readonly int[] _predictions;
+    private int[] _batchLabels = [];
+    private bool[] _finiteMembranes = [];
+    private Action<int>? _afterSample;
+    private ForwardTrace? _batchTrace;
 
     /// <summary>Creates a trainer for <paramref name="network"/> (trained in place).</summary>
     /// <remarks>
@@ -112,25 +116,67 @@ public sealed class LfpTrainer : ILfpBatchTrainer
     /// </summary>
     public (double Reward, int Correct) TrainBatch(ReadOnlySpan<float> features, ReadOnlySpan<int> labels, ReadOnlySpan<long> keys, int epoch, int batchIndex, double[]? spikeTotals = null)
     {
-        var trace = _simulator.Forward(features, keys);
-        CheckMembranes(trace, epoch, batchIndex);
-        if (_workspace is null || !_workspace.Fits(trace)) _workspace = new LfpWorkspace(trace);
+        var (trace, reward) = _lfp is CpuLfpBackend cpu && _simulator.Backend is CpuBackend
+            ? ForwardAndBackwardBySample(cpu, features, labels, keys, epoch, batchIndex)
+            : ForwardThenBackward(features, labels, keys, epoch, batchIndex);
         TraceStatistics.Predictions(trace, _predictions);
         int hits = 0;
         for (int i = 0; i < trace.Batch; i++) if (_predictions[i] == labels[i]) hits++;
         if (spikeTotals is not null)
             for (int k = 0; k < Network.Layers.Count; k++) spikeTotals[k] += TraceStatistics.SpikeTotal(trace, k);
 
-        float reward = _lfp.Backward(Network, trace, labels, _reward, _workspace, _feedback);
         // grad = -feedback, clipped to the global norm: applied as a scale inside the optimizer's single pass.
-        float clip = GradientClipping.Coefficient(_gradients, _options.ClipNorm, out double norm);
+        float clip = GradientClipping.Coefficient(_gradients, _options.ClipNorm, out double norm, (_simulator.Backend as CpuBackend)?.Parallelism);
         if (!double.IsFinite(norm) || !double.IsFinite(reward))
             throw new NumericalInstabilityException($"non-finite feedback in layer {FirstNonFinite(_gradients)} at epoch {epoch}, batch {batchIndex + 1}; lower the learning rate or check the input.");
-        Optimizer.Step(_parameters, _gradients, -clip);
-        string? bad = FirstNonFinite(_parameters, onlyIfAny: true);
-        if (bad is not null)
-            throw new NumericalInstabilityException($"non-finite weights in layer {bad} after the update at epoch {epoch}, batch {batchIndex + 1}; lower the learning rate.");
+        // The optimizer checks the weights as it writes them (a finite feedback can still overflow a weight).
+        if (!Optimizer.StepAndCheckFinite(_parameters, _gradients, -clip))
+            throw new NumericalInstabilityException($"non-finite weights in layer {FirstNonFinite(_parameters)} after the update at epoch {epoch}, batch {batchIndex + 1}; lower the learning rate.");
         return (reward, hits);
+    }
+
+    private (ForwardTrace Trace, float Reward) ForwardThenBackward(ReadOnlySpan<float> features, ReadOnlySpan<int> labels, ReadOnlySpan<long> keys, int epoch, int batchIndex)
+    {
+        var trace = _simulator.Forward(features, keys);
+        CheckMembranes(trace, epoch, batchIndex);
+        if (_workspace is null || !_workspace.Fits(trace)) _workspace = new LfpWorkspace(trace);
+        return (trace, _lfp.Backward(Network, trace, labels, _reward, _workspace, _feedback));
+    }
+
+    // On the CPU each sample's reward pass runs right after its simulation, on the same thread, and its membranes are
+    // checked there too: its trace is still in cache, where a pass over the whole batch's trace reads it from memory.
+    // Same operations as ForwardThenBackward, so the same results.
+    private (ForwardTrace Trace, float Reward) ForwardAndBackwardBySample(CpuLfpBackend cpu, ReadOnlySpan<float> features, ReadOnlySpan<int> labels, ReadOnlySpan<long> keys, int epoch, int batchIndex)
+    {
+        int batch = keys.Length;
+        if (labels.Length < batch) throw new ArgumentException($"expected {batch} labels, got {labels.Length}.");
+        var trace = _simulator.TraceFor(batch);
+        if (_workspace is null || !_workspace.Fits(trace)) _workspace = new LfpWorkspace(trace);
+        if (_batchLabels.Length < batch) _batchLabels = new int[batch];
+        if (_finiteMembranes.Length < batch) _finiteMembranes = new bool[batch];
+        labels[..batch].CopyTo(_batchLabels);
+        _batchTrace = trace;
+        _simulator.Forward(features, keys, _afterSample ??= RewardSimulatedSample);
+        if (Array.IndexOf(_finiteMembranes, false, 0, batch) >= 0) CheckMembranes(trace, epoch, batchIndex);
+        return (trace, cpu.AccumulateFeedback(Network, trace, _workspace, _feedback));
+    }
+
+    // Runs on the thread that has just simulated sample b of _batchTrace.
+    private void RewardSimulatedSample(int b)
+    {
+        var trace = _batchTrace!;
+        _finiteMembranes[b] = MembranesFinite(trace, b);
+        if (_finiteMembranes[b]) ((CpuLfpBackend)_lfp).RewardSample(Network, trace, _reward, _workspace!, b, _batchLabels[b]);
+    }
+
+    private static bool MembranesFinite(ForwardTrace trace, int sample)
+    {
+        foreach (var layer in trace.Layers)
+        {
+            int perSample = trace.Steps * layer.Size;
+            if (!VectorMath.AllFinite(layer.Membrane.AsSpan(sample * perSample, perSample))) return false;
+        }
+        return true;
     }
 
     // A huge learning rate can leave finite weights whose currents overflow: catch it where it happens, in the
@@ -141,11 +187,11 @@ public sealed class LfpTrainer : ILfpBatchTrainer
         throw new NumericalInstabilityException($"non-finite membrane in layer {Network.LayerName(bad.Layer)} at epoch {epoch}, batch {batchIndex + 1}, simulation step {bad.Step + 1} (sample {bad.Sample + 1} of the batch); lower the learning rate or check the input.");
     }
 
-    private string? FirstNonFinite(float[][] arrays, bool onlyIfAny = false)
+    private string FirstNonFinite(float[][] arrays)
     {
         for (int a = 0; a < arrays.Length; a++)
             if (!VectorMath.AllFinite(arrays[a])) return _parameterNames[a];
-        return onlyIfAny ? null : "unknown";
+        return "unknown";
     }
 
     private static IEnumerable<string> ParameterNames(SpikingLayer layer)

@@ -32,6 +32,15 @@ public sealed class CpuBackend : IComputeBackend
 
     /// <inheritdoc/>
     public void Forward(SpikingNetwork network, ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, IInputEncoder encoder, ForwardTrace trace)
+        => Forward(network, features, sampleKeys, encoder, trace, afterSample: null);
+
+    /// <summary>
+    /// <see cref="Forward(SpikingNetwork, ReadOnlySpan{float}, ReadOnlySpan{long}, IInputEncoder, ForwardTrace)"/>, calling
+    /// <paramref name="afterSample"/> with a sample's index on the thread that simulated it, as soon as it is done and
+    /// while its part of the trace is still in cache (samples in any order, several at once).
+    /// </summary>
+    public void Forward(SpikingNetwork network, ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, IInputEncoder encoder, ForwardTrace trace,
+        Action<int>? afterSample)
     {
         int batch = sampleKeys.Length, inputs = network.InputSize;
         if (!trace.Fits(network, batch, trace.Steps, encoder.Kind))
@@ -60,7 +69,11 @@ public sealed class CpuBackend : IComputeBackend
                 break;
         }
 
-        Parallel.For(0, batch, Parallelism, b => SimulateSample(network, trace, b));
+        Parallel.For(0, batch, Parallelism, b =>
+        {
+            SimulateSample(network, trace, b);
+            afterSample?.Invoke(b);
+        });
     }
 
     // output[r] = W x[r] + b for every row of x.

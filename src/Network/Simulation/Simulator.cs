@@ -37,10 +37,36 @@ public sealed class Simulator
     /// </summary>
     public ForwardTrace Forward(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys)
     {
-        int batch = sampleKeys.Length;
+        var trace = TraceFor(sampleKeys.Length);
+        Backend.Forward(Network, features, sampleKeys, Encoder, trace);
+        return trace;
+    }
+
+    /// <summary>
+    /// <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{long})"/>, calling <paramref name="afterSample"/> with each
+    /// sample's index once it is simulated: on a <see cref="CpuBackend"/> on the thread that simulated it, right away,
+    /// while its part of the trace is still in cache (samples in any order, several at once); on other backends after
+    /// the whole batch, in sample order.
+    /// </summary>
+    public ForwardTrace Forward(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, Action<int> afterSample)
+    {
+        ArgumentNullException.ThrowIfNull(afterSample);
+        var trace = TraceFor(sampleKeys.Length);
+        if (Backend is CpuBackend cpu)
+        {
+            cpu.Forward(Network, features, sampleKeys, Encoder, trace, afterSample);
+            return trace;
+        }
+        Backend.Forward(Network, features, sampleKeys, Encoder, trace);
+        for (int b = 0; b < trace.Batch; b++) afterSample(b);
+        return trace;
+    }
+
+    /// <summary>The trace the next forward pass of <paramref name="batch"/> samples fills (allocated, or grown, when needed).</summary>
+    public ForwardTrace TraceFor(int batch)
+    {
         if (_trace is null || !_trace.Fits(Network, batch, Steps, Encoder.Kind))
             _trace = new ForwardTrace(Network, Math.Max(batch, _trace?.Capacity ?? 0), Steps, Encoder.Kind);
-        Backend.Forward(Network, features, sampleKeys, Encoder, _trace);
         return _trace;
     }
 

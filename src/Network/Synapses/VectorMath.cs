@@ -103,13 +103,45 @@ internal static class VectorMath
     public static double SumOfSquares(ReadOnlySpan<float> x)
     {
         double total = 0;
-        for (int start = 0; start < x.Length; start += 1024)
+        for (int start = 0; start < x.Length; start += SquaresBlock)
         {
-            var block = x.Slice(start, Math.Min(1024, x.Length - start));
+            var block = x.Slice(start, Math.Min(SquaresBlock, x.Length - start));
             total += Dot(block, block);
         }
         return total;
     }
+
+    /// <summary>
+    /// <see cref="SumOfSquares(ReadOnlySpan{float})"/> with the blocks' float sums computed on several threads, then
+    /// added in double in block order as there: the same result.
+    /// </summary>
+    public static double SumOfSquares(float[] x, ParallelOptions parallel)
+    {
+        int blocks = (x.Length + SquaresBlock - 1) / SquaresBlock, perTask = 32;
+        if (blocks < 2 * perTask) return SumOfSquares(x);
+        var sums = System.Buffers.ArrayPool<float>.Shared.Rent(blocks);
+        try
+        {
+            Parallel.For(0, (blocks + perTask - 1) / perTask, parallel, task =>
+            {
+                for (int q = task * perTask; q < Math.Min(blocks, (task + 1) * perTask); q++)
+                {
+                    var block = x.AsSpan(q * SquaresBlock, Math.Min(SquaresBlock, x.Length - q * SquaresBlock));
+                    sums[q] = Dot(block, block);
+                }
+            });
+            double total = 0;
+            for (int q = 0; q < blocks; q++) total += sums[q];
+            return total;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(sums);
+        }
+    }
+
+    // Values summed in float lanes before the running sum moves to double.
+    private const int SquaresBlock = 1024;
 
     /// <summary>True when every value is finite (no NaN, no infinity).</summary>
     public static bool AllFinite(ReadOnlySpan<float> x)

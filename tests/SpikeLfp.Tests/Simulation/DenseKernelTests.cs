@@ -71,8 +71,9 @@ public class DenseKernelTests
             for (int i = 0; i < inputs; i++) expected[i * outputs + j] = row[i] * MathF.Abs(weights[i * outputs + j]);
         }
         var target = Values(random, inputs * outputs);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         DenseFeedbackMath.AccumulateSparseOuterScaled(x, rho, rows, inputs, outputs, weights, target,
-            new int[rows * outputs], new float[rows * outputs], new int[outputs], new ParallelOptions { MaxDegreeOfParallelism = threads });
+            new int[rows * outputs], new float[rows * outputs], new int[outputs], new float[DenseFeedbackMath.BlockScratchLength(outputs, parallel)], parallel);
         Assert.That(target, Is.EqualTo(expected));
     }
 
@@ -118,5 +119,32 @@ public class DenseKernelTests
             several.Step(copy, gradients, -0.7f);
         }
         for (int k = 0; k < sizes.Length; k++) Assert.That(copy[k], Is.EqualTo(parameters[k]), $"parameter {k}");
+    }
+
+    [TestCase(0f, 1)]
+    [TestCase(0.9f, 3)]
+    public void Sgd_reports_a_weight_that_the_update_made_infinite(float momentum, int threads)
+    {
+        var random = new Random(4);
+        var sizes = new[] { 784_000, 1000 };
+        var parameters = sizes.Select(n => Values(random, n)).ToArray();
+        var gradients = sizes.Select(n => Values(random, n)).ToArray();
+        var sgd = new Sgd(0.02f, momentum) { Parallelism = new ParallelOptions { MaxDegreeOfParallelism = threads } };
+        Assert.That(sgd.StepAndCheckFinite(parameters, gradients, -0.7f), Is.True);
+        gradients[0][500_001] = -3e38f;
+        parameters[0][500_001] = float.MaxValue;
+        Assert.That(sgd.StepAndCheckFinite(parameters, gradients, 1f), Is.False);
+        Assert.That(float.IsFinite(parameters[0][500_001]), Is.False);
+    }
+
+    [Test]
+    public void Sum_of_squares_on_several_threads_equals_the_sum_on_one()
+    {
+        var random = new Random(5);
+        foreach (int n in new[] { 10, 70_001, 784_000 })
+        {
+            var x = Values(random, n);
+            Assert.That(VectorMath.SumOfSquares(x, new ParallelOptions { MaxDegreeOfParallelism = 3 }), Is.EqualTo(VectorMath.SumOfSquares(x.AsSpan())), $"{n} values");
+        }
     }
 }

@@ -7,8 +7,8 @@ namespace SpikeLfp.Learning.Lfp.Synapses;
 /// <summary>
 /// LFP's weight feedback of a dense layer with an analog input, F = |W| (.) (x^T rho), as a sparse product over
 /// only the (row, neuron) pairs that received reward: each neuron's rewarded rows are listed first, then the
-/// products are accumulated in registers, block by block of inputs, and written in the weights' input-major layout
-/// with the |W| factor applied on the way.
+/// products are accumulated in registers, block by block of inputs, transposed into the weights' input-major layout
+/// and written with the |W| factor in one sequential pass per block.
 /// </summary>
 internal static unsafe class DenseFeedbackMath
 {
@@ -21,17 +21,21 @@ internal static unsafe class DenseFeedbackMath
     /// multiply-add per term, starting from zero: the same operations in the same order as adding r x[b, :] to a
     /// zeroed row for each rewarded (b, j), so the result does not depend on blocking or thread count. Cost grows
     /// with the rewarded pairs. <paramref name="rowIndex"/> and <paramref name="rowValue"/> (outputs x rows each)
-    /// and <paramref name="rowCount"/> (outputs) are scratch for the per-neuron lists.
+    /// and <paramref name="rowCount"/> (outputs) are scratch for the per-neuron lists, <paramref name="blockScratch"/>
+    /// (<see cref="BlockScratchLength"/>) for the blocks of sums before they are scaled.
     /// </summary>
     public static void AccumulateSparseOuterScaled(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, int rows, int inputs, int outputs,
-        ReadOnlySpan<float> weights, Span<float> target, Span<int> rowIndex, Span<float> rowValue, Span<int> rowCount, ParallelOptions parallel)
+        ReadOnlySpan<float> weights, Span<float> target, Span<int> rowIndex, Span<float> rowValue, Span<int> rowCount, Span<float> blockScratch,
+        ParallelOptions parallel)
     {
         if (x.Length < rows * inputs || rho.Length < rows * outputs || weights.Length < inputs * outputs || target.Length < inputs * outputs)
             throw new ArgumentException("x, rho, the weights or the target is smaller than its shape.");
         if (rowIndex.Length < rows * outputs || rowValue.Length < rows * outputs || rowCount.Length < outputs)
             throw new ArgumentException("the row lists are smaller than rows x outputs.");
-        int threads = Math.Max(1, parallel.MaxDegreeOfParallelism);
-        fixed (float* xp = x, rp = rho, wp = weights, tp = target, vp = rowValue)
+        if (blockScratch.Length < BlockScratchLength(outputs, parallel))
+            throw new ArgumentException("the block scratch is smaller than BlockScratchLength.", nameof(blockScratch));
+        int threads = Workers(parallel);
+        fixed (float* xp = x, rp = rho, wp = weights, tp = target, vp = rowValue, sp = blockScratch)
         fixed (int* ip = rowIndex, cp = rowCount)
         {
             var s = new Scratch((nint)xp, (nint)rp, (nint)wp, (nint)tp, (nint)ip, (nint)vp, (nint)cp, rows, inputs, outputs);
@@ -42,10 +46,27 @@ internal static unsafe class DenseFeedbackMath
                 int parts = Math.Min(listBlocks, threads * 4);
                 for (int block = part; block < listBlocks; block += parts) ListRewardedRows(s, block * 16, Math.Min(outputs, block * 16 + 16));
             });
-            int inputBlocks = (inputs + InputsPerBlock - 1) / InputsPerBlock;
-            Parallel.For(0, inputBlocks, parallel, block => AccumulateInputBlock(s, block * InputsPerBlock, Math.Min(inputs, block * InputsPerBlock + InputsPerBlock)));
+            // Each worker takes the next block of inputs and sums it in its own part of the scratch.
+            int inputBlocks = (inputs + InputsPerBlock - 1) / InputsPerBlock, next = -1;
+            nint scratch = (nint)sp;
+            Parallel.For(0, threads, parallel, worker =>
+            {
+                float* sums = (float*)scratch + (nint)worker * InputsPerBlock * outputs;
+                for (int block; (block = Interlocked.Increment(ref next)) < inputBlocks;)
+                {
+                    // A last block narrower than a whole one is summed as the whole block ending at the last input
+                    // (the vector path, not the scalar one) and only its own inputs are written.
+                    int from = block * InputsPerBlock, to = Math.Min(inputs, from + InputsPerBlock);
+                    AccumulateInputBlock(s, Math.Max(0, Math.Min(from, inputs - InputsPerBlock)), from, to, sums);
+                }
+            });
         }
     }
+
+    /// <summary>The length of the block scratch <see cref="AccumulateSparseOuterScaled"/> needs: a block of inputs by <paramref name="outputs"/> per worker.</summary>
+    public static int BlockScratchLength(int outputs, ParallelOptions parallel) => Workers(parallel) * InputsPerBlock * outputs;
+
+    private static int Workers(ParallelOptions parallel) => Math.Max(1, parallel.MaxDegreeOfParallelism);
 
     private readonly record struct Scratch(nint X, nint Rho, nint Weights, nint Target, nint RowIndex, nint RowValue, nint RowCount, int Rows, int Inputs, int Outputs);
 
@@ -73,40 +94,44 @@ internal static unsafe class DenseFeedbackMath
         for (int j = j0; j < j1; j++) count[j] = counts[j - j0];
     }
 
-    // Inputs i0..i1 (at most 64) of every neuron: per group of 8 neurons, each neuron's sum over its rewarded rows
-    // stays in eight registers; the 8 x 64 block is then transposed through a small tile into the input-major target.
-    private static void AccumulateInputBlock(in Scratch s, int i0, int i1)
+    // Inputs i0..i1 (at most 64) of every neuron, of which writeFrom..i1 are written: per group of 8 neurons, each
+    // neuron's sum over its rewarded rows stays in registers; the 8 x 64 block is then transposed through a small tile
+    // into the block's sums, laid out as the target's rows i0..i1. The target is then written in one sequential pass
+    // with the |W| factor: rows of it written 32 bytes at a time, 64 rows apart, left the memory waiting on every store
+    // when it was not cached.
+    private static void AccumulateInputBlock(in Scratch s, int i0, int writeFrom, int i1, float* sums)
     {
         float* tile = stackalloc float[NeuronsPerGroup * InputsPerBlock];
         int width = i1 - i0, outputs = s.Outputs;
-        float* x = (float*)s.X + i0, w = (float*)s.Weights, target = (float*)s.Target;
+        float* x = (float*)s.X + i0;
         for (int j0 = 0; j0 < outputs; j0 += NeuronsPerGroup)
         {
             int group = Math.Min(NeuronsPerGroup, outputs - j0);
-            for (int g = 0; g < group; g++) SumRewardedRows(s, j0 + g, x, width, tile + g * InputsPerBlock);
+            int g = 0;
+            if (width == InputsPerBlock && Vector512.IsHardwareAccelerated)
+                for (; g + 2 <= group; g += 2) SumRewardedRowsOfPair(s, j0 + g, x, tile + g * InputsPerBlock);
+            for (; g < group; g++) SumRewardedRows(s, j0 + g, x, width, tile + g * InputsPerBlock);
             if (group == NeuronsPerGroup && width == InputsPerBlock && Avx.IsSupported)
-                for (int i = 0; i < width; i += Width) StoreTransposed(tile + i, w, target, (nint)(i0 + i) * outputs + j0, outputs);
-            else if (group == NeuronsPerGroup)
-                for (int i = 0; i < width; i++)
-                {
-                    var column = Vector256.Create(tile[i], tile[InputsPerBlock + i], tile[2 * InputsPerBlock + i], tile[3 * InputsPerBlock + i],
-                        tile[4 * InputsPerBlock + i], tile[5 * InputsPerBlock + i], tile[6 * InputsPerBlock + i], tile[7 * InputsPerBlock + i]);
-                    nint at = (nint)(i0 + i) * outputs + j0;
-                    Vector256.Store(column * Vector256.Abs(Vector256.Load(w + at)), target + at);
-                }
+                for (int i = 0; i < width; i += Width) StoreTransposed(tile + i, sums + (nint)i * outputs + j0, outputs);
             else
                 for (int i = 0; i < width; i++)
-                    for (int g = 0; g < group; g++)
-                    {
-                        nint at = (nint)(i0 + i) * outputs + j0 + g;
-                        target[at] = tile[g * InputsPerBlock + i] * MathF.Abs(w[at]);
-                    }
+                    for (int q = 0; q < group; q++) sums[(nint)i * outputs + j0 + q] = tile[q * InputsPerBlock + i];
         }
+        nint from = (nint)writeFrom * outputs;
+        ScaleByMagnitude(sums + (nint)(writeFrom - i0) * outputs, (float*)s.Weights + from, (float*)s.Target + from, (nint)(i1 - writeFrom) * outputs);
+    }
+
+    // target[k] = sums[k] |w[k]|.
+    private static void ScaleByMagnitude(float* sums, float* w, float* target, nint n)
+    {
+        nint k = 0;
+        for (; k + Width <= n; k += Width) Vector256.Store(Vector256.Load(sums + k) * Vector256.Abs(Vector256.Load(w + k)), target + k);
+        for (; k < n; k++) target[k] = sums[k] * MathF.Abs(w[k]);
     }
 
     // An 8 x 8 block of the tile (8 neurons, 8 inputs) transposed in registers: row k of the result is input k's
-    // feedback to the 8 neurons, scaled by |W| and stored at target[at + k * stride].
-    private static void StoreTransposed(float* tile, float* w, float* target, nint at, int stride)
+    // sums for the 8 neurons, stored at target[k * stride].
+    private static void StoreTransposed(float* tile, float* target, int stride)
     {
         var r0 = Avx.LoadVector256(tile); var r1 = Avx.LoadVector256(tile + InputsPerBlock);
         var r2 = Avx.LoadVector256(tile + 2 * InputsPerBlock); var r3 = Avx.LoadVector256(tile + 3 * InputsPerBlock);
@@ -116,19 +141,64 @@ internal static unsafe class DenseFeedbackMath
         Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
         Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
         Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Scaled(Avx.Permute2x128(u0, u4, 0x20), w, target, at);
-        Scaled(Avx.Permute2x128(u1, u5, 0x20), w, target, at + stride);
-        Scaled(Avx.Permute2x128(u2, u6, 0x20), w, target, at + 2 * stride);
-        Scaled(Avx.Permute2x128(u3, u7, 0x20), w, target, at + 3 * stride);
-        Scaled(Avx.Permute2x128(u0, u4, 0x31), w, target, at + 4 * stride);
-        Scaled(Avx.Permute2x128(u1, u5, 0x31), w, target, at + 5 * stride);
-        Scaled(Avx.Permute2x128(u2, u6, 0x31), w, target, at + 6 * stride);
-        Scaled(Avx.Permute2x128(u3, u7, 0x31), w, target, at + 7 * stride);
+        Vector256.Store(Avx.Permute2x128(u0, u4, 0x20), target);
+        Vector256.Store(Avx.Permute2x128(u1, u5, 0x20), target + stride);
+        Vector256.Store(Avx.Permute2x128(u2, u6, 0x20), target + 2 * stride);
+        Vector256.Store(Avx.Permute2x128(u3, u7, 0x20), target + 3 * stride);
+        Vector256.Store(Avx.Permute2x128(u0, u4, 0x31), target + 4 * stride);
+        Vector256.Store(Avx.Permute2x128(u1, u5, 0x31), target + 5 * stride);
+        Vector256.Store(Avx.Permute2x128(u2, u6, 0x31), target + 6 * stride);
+        Vector256.Store(Avx.Permute2x128(u3, u7, 0x31), target + 7 * stride);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scaled(Vector256<float> column, float* w, float* target, nint at)
-        => Vector256.Store(column * Vector256.Abs(Vector256.Load(w + at)), target + at);
+    // SumRewardedRows of neurons j and j + 1 over a whole block of 64 inputs in 512-bit vectors, their rows taken side by
+    // side: eight independent chains of multiply-adds instead of one neuron's eight 256-bit ones, whose latency bounded
+    // the loop. Each neuron's sums still see its rows in order, so the same values.
+    private static void SumRewardedRowsOfPair(in Scratch s, int j, float* x, float* sums)
+    {
+        const int n = 16;
+        int rows = s.Rows, inputs = s.Inputs;
+        int* index = (int*)s.RowIndex + (nint)j * rows, nextIndex = index + rows;
+        float* value = (float*)s.RowValue + (nint)j * rows, nextValue = value + rows;
+        int count = ((int*)s.RowCount)[j], nextCount = ((int*)s.RowCount)[j + 1], both = Math.Min(count, nextCount);
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        int e = 0;
+        for (; e < both; e++)
+        {
+            float* xa = x + (nint)index[e] * inputs, xb = x + (nint)nextIndex[e] * inputs;
+            var ra = Vector512.Create(value[e]);
+            var rb = Vector512.Create(nextValue[e]);
+            a0 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa), a0);
+            b0 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb), b0);
+            a1 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + n), a1);
+            b1 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + n), b1);
+            a2 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + 2 * n), a2);
+            b2 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + 2 * n), b2);
+            a3 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + 3 * n), a3);
+            b3 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + 3 * n), b3);
+        }
+        for (int f = e; f < count; f++)
+        {
+            float* xa = x + (nint)index[f] * inputs;
+            var ra = Vector512.Create(value[f]);
+            a0 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa), a0);
+            a1 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + n), a1);
+            a2 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + 2 * n), a2);
+            a3 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + 3 * n), a3);
+        }
+        for (int f = e; f < nextCount; f++)
+        {
+            float* xb = x + (nint)nextIndex[f] * inputs;
+            var rb = Vector512.Create(nextValue[f]);
+            b0 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb), b0);
+            b1 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + n), b1);
+            b2 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + 2 * n), b2);
+            b3 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + 3 * n), b3);
+        }
+        a0.Store(sums); a1.Store(sums + n); a2.Store(sums + 2 * n); a3.Store(sums + 3 * n);
+        float* next = sums + InputsPerBlock;
+        b0.Store(next); b1.Store(next + n); b2.Store(next + 2 * n); b3.Store(next + 3 * n);
+    }
 
     // sums[0..width) = sum over neuron j's rewarded rows b of r x[b, i0 + ..]: fused multiply-adds in row order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
