@@ -143,7 +143,7 @@ public sealed class PooledSynapses : ISynapses
     /// </summary>
     public int PoolSpikes(ReadOnlySpan<int> fired, Scratch s)
     {
-        // Marked in a bitmap and listed from it: no branch per spike, and the list comes out sorted.
+        // Marked in a bitmap and listed from it, so the list comes out sorted whatever the order of fired.
         var marks = s.Marks.AsSpan(0, (PooledInputs + 63) / 64);
         var winner = s.Winner.AsSpan(0, PooledInputs);
         foreach (int i in fired)
@@ -204,6 +204,12 @@ public sealed class PooledSynapses : ISynapses
     /// <summary>Puts the entries listed by the last pooling of spikes back to their resting values.</summary>
     public void RestoreListed(Scratch s, int count)
     {
+        // Past an eighth of the entries, rewriting them all with vector stores is cheaper than three scattered stores each.
+        if (count > PooledInputs / 8)
+        {
+            RestoreAll(s);
+            return;
+        }
         for (int q = 0; q < count; q++)
         {
             int p = s.Pooled[q];
