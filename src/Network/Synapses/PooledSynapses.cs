@@ -151,8 +151,10 @@ public sealed class PooledSynapses : ISynapses
             int p = PooledIndex(i);
             if (p < 0) continue;
             marks[p >> 6] |= 1UL << p;
-            // The resting -1 is the largest unsigned value, so the first spike of a window always wins against it.
-            winner[p] = (int)Math.Min((uint)i, (uint)winner[p]);
+            // The unsigned minimum (the resting -1 is the largest unsigned value, so a window's first spike always wins),
+            // by arithmetic: the JIT makes Math.Min a branch, which mispredicts on every window's first and second spike.
+            long below = (long)(uint)i - (uint)winner[p];
+            winner[p] = (int)((uint)winner[p] + (below & (below >> 63)));
         }
         return ConvKernels.ListAndClearMarks(marks, s.Pooled);
     }
