@@ -66,6 +66,28 @@ public sealed class Conv2dSynapses : ISynapses
         // Input (y, x, c) reaches rows(y) x columns(x) positions, OutChannels neurons each; summed over all inputs.
         SynapseCount = (long)inChannels * outChannels * ReachedSum(inHeight, OutHeight) * ReachedSum(inWidth, OutWidth);
         _runTable = stride == 1 && inputs <= MaxRunTableInputs ? RunTable() : null;
+        Geometry = new ConvGeometry(inHeight, inWidth, inChannels, kernel, padding, OutHeight, OutWidth, outChannels);
+        _windowRows = stride == 1 && ConvKernels.Supports(Geometry) ? ConvKernels.WindowRowOffsets(Geometry) : null;
+    }
+
+    // Spike delivery by output windows (ConvKernels.DeliverSpikeWindows) where the shape allows it; null: tap by tap.
+    private readonly int[]? _windowRows;
+
+    /// <summary>The shape as <see cref="ConvKernels"/> sees it (meaningful for stride 1, which the kernels need).</summary>
+    public ConvGeometry Geometry { get; }
+
+    /// <summary>Whether spikes are delivered by the spike-window kernels of <see cref="ConvKernels"/> (stride 1 and a shape they take).</summary>
+    public bool UsesSpikeWindows => _windowRows is not null;
+
+    [ThreadStatic] private static ulong[]? t_marks;
+
+    // This thread's clear bitmap of at least the given bits; callers leave it clear.
+    private static Span<ulong> ClearMarks(int bits)
+    {
+        int words = (bits + 63) / 64;
+        var marks = t_marks;
+        if (marks is null || marks.Length < words) t_marks = marks = new ulong[words];
+        return marks.AsSpan(0, words);
     }
 
     // Runs walks the synapses of every fired input on every step and pass; with stride 1, a table of each input's first
@@ -309,10 +331,24 @@ public sealed class Conv2dSynapses : ISynapses
 
     /// <summary>
     /// Event-driven: each fired input adds, for every output position its receptive fields cover, the
-    /// kernel slice W[c, ky, kx, :] to that position's OutChannels currents.
+    /// kernel slice W[c, ky, kx, :] to that position's OutChannels currents. Every current sums its inputs in
+    /// ascending input order: <paramref name="fired"/> lists each input once, ascending, as a layer's spikes and pooled
+    /// spikes are listed (the window kernels sum in that order whatever the list's order).
     /// </summary>
     public void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current)
     {
+        if (_windowRows is { } windowRows)
+        {
+            // The same sums in the same (ascending input) order as the tap walk on a sorted list, by output window.
+            var marks = ClearMarks(Inputs);
+            try
+            {
+                ConvKernels.Mark(fired, Inputs, marks);
+                ConvKernels.DeliverSpikeWindows(marks, Weights, windowRows, Geometry, current);
+            }
+            finally { marks.Clear(); }
+            return;
+        }
         foreach (int i in fired) Deliver(i, 1f, current);
     }
 

@@ -12,6 +12,22 @@ namespace SpikeLfp.Learning.Lfp.Synapses;
 public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
 {
     private readonly Conv2dSynapses _conv = conv;
+    // Spike feedback by kernel rows (ConvKernels.AccumulateKernelRowFeedback) where the shape allows it; null: tap by tap.
+    private readonly int[]? _channelMajor = conv.Stride == 1 && ConvKernels.SupportsKernelRowBlocks(conv.Geometry)
+        ? ConvKernels.ChannelMajorOrder(conv.Geometry) : null;
+
+    [ThreadStatic] private static ulong[]? t_marks;
+    [ThreadStatic] private static float[]? t_paddedRho;
+
+    // This thread's scratch: a clear bitmap of the inputs (callers leave it clear) and a padded reward.
+    private static (ulong[] Marks, float[] PaddedRho) Scratch(int words, int paddedRho)
+    {
+        var marks = t_marks;
+        if (marks is null || marks.Length < words) t_marks = marks = new ulong[words];
+        var padded = t_paddedRho;
+        if (padded is null || padded.Length < paddedRho) t_paddedRho = padded = new float[paddedRho];
+        return (marks, padded);
+    }
 
     /// <inheritdoc/>
     public ISynapses Synapses => _conv;
@@ -40,6 +56,24 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     /// <inheritdoc/>
     public void AccumulateSpikeFeedback(int part, int parts, ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> weightFeedback)
     {
+        if (_channelMajor is { } channelMajor)
+        {
+            // Each weight sums the same terms in the same (ascending position, so ascending input) order as the tap
+            // walk over an ascending list of fired inputs. Partitions own whole kernel rows (c, ky).
+            var g = _conv.Geometry;
+            int blocks = g.InChannels * g.Kernel, words = (g.Inputs + 63) / 64;
+            int fromBlock = (int)((long)blocks * part / parts), toBlock = (int)((long)blocks * (part + 1) / parts);
+            if (fromBlock == toBlock) return;
+            var (marks, paddedRho) = Scratch(words, ConvKernels.PaddedRewardLength(g));
+            var inputs = marks.AsSpan(0, words);
+            try
+            {
+                ConvKernels.MarkMapped(fired, channelMajor, inputs);
+                ConvKernels.AccumulateKernelRowFeedback(inputs, rho, g, fromBlock, toBlock, weightFeedback, paddedRho);
+            }
+            finally { inputs.Clear(); }
+            return;
+        }
         var (from, to) = Taps(part, parts);
         if (from == to) return;
         foreach (int i in fired) Accumulate(i, 1f, from, to, rho, weightFeedback);

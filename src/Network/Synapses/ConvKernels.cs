@@ -1,0 +1,327 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace SpikeLfp.Network.Synapses;
+
+/// <summary>
+/// The shape of a stride-1 convolution as the spike-window kernels of <see cref="ConvKernels"/> see it (layouts as in
+/// <see cref="Conv2dSynapses"/>: input and output channel-last, weights [inC, ky, kx, outC]).
+/// </summary>
+public readonly record struct ConvGeometry(int InHeight, int InWidth, int InChannels, int Kernel, int Padding, int OutHeight, int OutWidth, int OutChannels)
+{
+    /// <summary>Input values, InHeight x InWidth x InChannels.</summary>
+    public int Inputs => InHeight * InWidth * InChannels;
+    /// <summary>Output values, OutHeight x OutWidth x OutChannels.</summary>
+    public int Outputs => OutHeight * OutWidth * OutChannels;
+    /// <summary>Weight rows (OutChannels weights each), InChannels x Kernel x Kernel.</summary>
+    public int WeightRows => InChannels * Kernel * Kernel;
+    /// <summary>Bits a window row covers: Kernel pixels of InChannels inputs each.</summary>
+    public int WindowBits => Kernel * InChannels;
+}
+
+/// <summary>
+/// Convolution kernels over fired inputs marked in bitmaps (bit i of word i / 64 set: input i fired), for a stride-1
+/// convolution whose window rows fit one word (Kernel x InChannels &lt;= 64) and whose OutChannels are whole 512-bit
+/// vectors. They sum the same terms as the kernels that walk one input's taps (<see cref="SynapseKernels"/>), each in
+/// ascending input order, which is the tap walk's order on an ascending list of fired inputs: the results are equal
+/// value for value. What changes is what stays in registers: an output position's currents while its whole
+/// receptive field is summed, a weight row's feedback while all the positions it reached are summed, instead of a
+/// load and store of the target for every synapse.
+/// </summary>
+public static class ConvKernels
+{
+    /// <summary>Sets bit i of <paramref name="marks"/> for every i in <paramref name="indices"/>, each below <paramref name="count"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is negative or not below count.</exception>
+    public static void Mark(ReadOnlySpan<int> indices, int count, Span<ulong> marks)
+    {
+        if ((uint)count > (uint)marks.Length * 64L) throw new ArgumentException("the bitmap is shorter than count.", nameof(marks));
+        foreach (int i in indices)
+        {
+            if ((uint)i >= (uint)count) throw new ArgumentOutOfRangeException(nameof(indices), $"index {i} is not one of {count}.");
+            marks[i >> 6] |= 1UL << i;
+        }
+    }
+
+    /// <summary>Sets bit map[i] of <paramref name="marks"/> for every i in <paramref name="indices"/> (the same bitmap in another layout).</summary>
+    public static void MarkMapped(ReadOnlySpan<int> indices, ReadOnlySpan<int> map, Span<ulong> marks)
+    {
+        foreach (int i in indices)
+        {
+            int m = map[i];
+            marks[m >> 6] |= 1UL << m;
+        }
+    }
+
+    /// <summary>
+    /// For each input of a convolution, its bit in the channel-major bitmap <see cref="AccumulateKernelRowFeedback"/> reads:
+    /// input (y * InWidth + x) * InChannels + c has bit (c * InHeight + y) * InWidth + x.
+    /// </summary>
+    public static int[] ChannelMajorOrder(in ConvGeometry g)
+    {
+        var order = new int[g.Inputs];
+        for (int i = 0; i < order.Length; i++)
+        {
+            int c = i % g.InChannels, pixel = i / g.InChannels;
+            order[i] = c * g.InHeight * g.InWidth + pixel;
+        }
+        return order;
+    }
+
+    /// <summary>
+    /// Writes the indices of the set bits of <paramref name="marks"/> to <paramref name="list"/> in ascending order
+    /// and clears the marks; returns the count.
+    /// </summary>
+    public static int ListAndClearMarks(Span<ulong> marks, Span<int> list)
+    {
+        int count = 0;
+        for (int word = 0; word < marks.Length; word++)
+        {
+            ulong bits = marks[word];
+            if (bits == 0) continue;
+            marks[word] = 0;
+            for (; bits != 0; bits &= bits - 1) list[count++] = word * 64 + BitOperations.TrailingZeroCount(bits);
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// The weight row offsets an output position's window reads, in the order of its window bits: entry
+    /// (ky * Kernel + kx) * InChannels + c is ((c * Kernel + ky) * Kernel + kx) * OutChannels, the weights that input
+    /// channel c at tap (ky, kx) sends. A window row's bits, kx then c, are consecutive inputs of one input row.
+    /// </summary>
+    public static int[] WindowRowOffsets(in ConvGeometry g)
+    {
+        var offsets = new int[g.Kernel * g.Kernel * g.InChannels];
+        for (int ky = 0; ky < g.Kernel; ky++)
+            for (int kx = 0; kx < g.Kernel; kx++)
+                for (int c = 0; c < g.InChannels; c++)
+                    offsets[(ky * g.Kernel + kx) * g.InChannels + c] = ((c * g.Kernel + ky) * g.Kernel + kx) * g.OutChannels;
+        return offsets;
+    }
+
+    /// <summary>Whether the spike-window kernels take this shape: window rows of at most 64 bits, whole 512-bit output vectors.</summary>
+    public static bool Supports(in ConvGeometry g) =>
+        Vector512.IsHardwareAccelerated && g.WindowBits <= 64 && g.OutChannels % Vector512<float>.Count == 0;
+
+    /// <summary>
+    /// Spike delivery: current[position, :] += the weight row of every marked input in the position's receptive field,
+    /// in ascending input order, one position at a time with its currents held in registers.
+    /// <paramref name="windowRows"/> is <see cref="WindowRowOffsets"/>.
+    /// </summary>
+    public static void DeliverSpikeWindows(ReadOnlySpan<ulong> inputMarks, ReadOnlySpan<float> weights, ReadOnlySpan<int> windowRows, in ConvGeometry g, Span<float> current)
+    {
+        Check(g, inputMarks.Length, (g.Inputs + 63) / 64, weights.Length, current.Length, g.Outputs);
+        CheckOffsets(windowRows, g.Kernel * g.WindowBits, weights.Length, g.OutChannels);
+        int n = g.OutChannels, k = g.Kernel, bitsPerInputRow = g.InWidth * g.InChannels;
+        ref ulong marks = ref MemoryMarshal.GetReference(inputMarks);
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref int rows = ref MemoryMarshal.GetReference(windowRows);
+        ref float cur = ref MemoryMarshal.GetReference(current);
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            // Kernel rows and columns whose input lies inside the image (the rest see padding).
+            int ky0 = Math.Max(0, g.Padding - oy), ky1 = Math.Min(k, g.InHeight + g.Padding - oy);
+            for (int ox = 0; ox < g.OutWidth; ox++)
+            {
+                int kx0 = Math.Max(0, g.Padding - ox), kx1 = Math.Min(k, g.InWidth + g.Padding - ox);
+                if (ky0 >= ky1 || kx0 >= kx1) continue;
+                var window = new Window(((oy - g.Padding + ky0) * g.InWidth + ox - g.Padding + kx0) * g.InChannels, (kx1 - kx0) * g.InChannels,
+                    bitsPerInputRow, ky1 - ky0);
+                ref int firstRow = ref Unsafe.Add(ref rows, (ky0 * k + kx0) * g.InChannels);
+                ref float target = ref Unsafe.Add(ref cur, (oy * g.OutWidth + ox) * n);
+                int j = 0;
+                for (; j + 4 * Vector512<float>.Count <= n; j += 4 * Vector512<float>.Count)
+                    SumWindowInto4(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                for (; j < n; j += Vector512<float>.Count)
+                    SumWindowInto1(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+            }
+        }
+    }
+
+    // The input bits of one output position: Rows window rows of Bits bits each, the first at FirstBit, the next ones
+    // RowStep bits further on.
+    private readonly record struct Window(int FirstBit, int Bits, int RowStep, int Rows);
+
+    // target[0..64) += the weights (from w, at each marked bit's row offset) of every marked input of the window.
+    private static void SumWindowInto4(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float target)
+    {
+        const int L = 16; // Vector512<float>.Count, a constant for the offsets below
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref target), a1 = Vector512.LoadUnsafe(ref target, L),
+            a2 = Vector512.LoadUnsafe(ref target, 2 * L), a3 = Vector512.LoadUnsafe(ref target, 3 * L);
+        for (int r = 0; r < window.Rows; r++)
+        {
+            ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
+            for (ulong bits = ExtractBits(ref marks, window.FirstBit + r * window.RowStep, window.Bits); bits != 0; bits &= bits - 1)
+            {
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits)));
+                a0 += Vector512.LoadUnsafe(ref row);
+                a1 += Vector512.LoadUnsafe(ref row, L);
+                a2 += Vector512.LoadUnsafe(ref row, 2 * L);
+                a3 += Vector512.LoadUnsafe(ref row, 3 * L);
+            }
+        }
+        a0.StoreUnsafe(ref target);
+        a1.StoreUnsafe(ref target, L);
+        a2.StoreUnsafe(ref target, 2 * L);
+        a3.StoreUnsafe(ref target, 3 * L);
+    }
+
+    private static void SumWindowInto1(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float target)
+    {
+        var a = Vector512.LoadUnsafe(ref target);
+        for (int r = 0; r < window.Rows; r++)
+        {
+            ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
+            for (ulong bits = ExtractBits(ref marks, window.FirstBit + r * window.RowStep, window.Bits); bits != 0; bits &= bits - 1)
+                a += Vector512.LoadUnsafe(ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits))));
+        }
+        a.StoreUnsafe(ref target);
+    }
+
+    /// <summary>Widest kernel <see cref="AccumulateKernelRowFeedback"/> takes: its K x 4 vector accumulators fill the registers.</summary>
+    public const int MaxBlockKernel = 5;
+
+    // Zero columns on each side of a padded reward row: positions a tap reaches outside the output read zeros.
+    private const int RhoPad = MaxBlockKernel - 1;
+
+    /// <summary>Whether <see cref="AccumulateKernelRowFeedback"/> takes this shape.</summary>
+    public static bool SupportsKernelRowBlocks(in ConvGeometry g) =>
+        Vector512.IsHardwareAccelerated && g.Kernel <= MaxBlockKernel && g.InWidth <= 64 && g.OutChannels % (4 * Vector512<float>.Count) == 0;
+
+    /// <summary>Length of the padded reward scratch <see cref="AccumulateKernelRowFeedback"/> needs.</summary>
+    public static int PaddedRewardLength(in ConvGeometry g) => g.OutHeight * (g.OutWidth + 2 * RhoPad) * g.OutChannels;
+
+    /// <summary>
+    /// Weight feedback of one (sample, step) for the kernel rows [<paramref name="fromBlock"/>, <paramref name="toBlock"/>),
+    /// kernel row (c, ky) = block c * Kernel + ky being the Kernel weight rows (c, ky, kx): feedback[c, ky, kx, :] +=
+    /// rho[position, :] for every output position the input (c, ky, kx) connects there fired. A kernel row's Kernel x
+    /// OutChannels feedback stays in registers while every fired input of channel c is visited once per kernel row,
+    /// input rows and then columns ascending, so each weight sums its terms in ascending position order, the order of
+    /// the tap walk over an ascending list of fired inputs. Taps whose position lies outside the output add the zeros of
+    /// a padded copy of rho instead of branching (x + 0 = x exactly; a sum that starts at +0 never becomes -0).
+    /// <paramref name="channelMarks"/> marks the fired inputs channel-major, bit (c * InHeight + y) * InWidth + x
+    /// (<see cref="ChannelMajorOrder"/>); <paramref name="paddedRho"/> is scratch of <see cref="PaddedRewardLength"/> values.
+    /// </summary>
+    public static void AccumulateKernelRowFeedback(ReadOnlySpan<ulong> channelMarks, ReadOnlySpan<float> rho, in ConvGeometry g, int fromBlock, int toBlock,
+        Span<float> feedback, Span<float> paddedRho)
+    {
+        if (!SupportsKernelRowBlocks(g)) throw new ArgumentException("the kernel-row feedback needs kernels up to 5, input rows up to 64 and output channels in whole 64s.", nameof(g));
+        if (channelMarks.Length < (g.Inputs + 63) / 64) throw new ArgumentException("the bitmap is shorter than the convolution's input.", nameof(channelMarks));
+        if (rho.Length < g.Outputs) throw new ArgumentException("fewer rewards than the convolution has outputs.", nameof(rho));
+        if (feedback.Length < g.WeightRows * g.OutChannels) throw new ArgumentException("fewer feedback values than the convolution has weights.", nameof(feedback));
+        if (paddedRho.Length < PaddedRewardLength(g)) throw new ArgumentException("the padded reward scratch is too short.", nameof(paddedRho));
+        if ((uint)fromBlock > (uint)toBlock || toBlock > g.InChannels * g.Kernel) throw new ArgumentOutOfRangeException(nameof(toBlock));
+        int n = g.OutChannels, k = g.Kernel, p = g.Padding, paddedWidth = g.OutWidth + 2 * RhoPad;
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            var row = paddedRho.Slice(oy * paddedWidth * n, paddedWidth * n);
+            row[..(RhoPad * n)].Clear();
+            rho.Slice(oy * g.OutWidth * n, g.OutWidth * n).CopyTo(row[(RhoPad * n)..]);
+            row[((RhoPad + g.OutWidth) * n)..].Clear();
+        }
+        ref ulong marks = ref MemoryMarshal.GetReference(channelMarks);
+        ref float padded = ref MemoryMarshal.GetReference(paddedRho);
+        ref float fb = ref MemoryMarshal.GetReference(feedback);
+        for (int block = fromBlock; block < toBlock; block++)
+        {
+            int c = block / k, ky = block % k;
+            // Input rows y whose output row oy = y + p - ky exists.
+            int y0 = Math.Max(0, ky - p), y1 = Math.Min(g.InHeight, g.OutHeight - p + ky);
+            for (int j = 0; j < n; j += 4 * Vector512<float>.Count)
+            {
+                // Column RhoPad + ox of a padded row holds position ox; input x reaches ox = x + p - kx.
+                var rows = new KernelRowRange(ref Unsafe.Add(ref padded, (RhoPad + p) * n + j), (y0 + p - ky) * paddedWidth * n, paddedWidth * n,
+                    ref marks, (c * g.InHeight + y0) * g.InWidth, g.InWidth, y1 - y0);
+                AccumulateKernelRow(rows, n, k, ref Unsafe.Add(ref fb, block * k * n + j));
+            }
+        }
+    }
+
+    // The input rows a kernel row visits: Rows rows of the channel-major bitmap, RowBits bits each from FirstBit, and for
+    // each its padded reward row, RhoStep floats apart from FirstRho (Rho: column x = 0 for kx = 0).
+    private readonly ref struct KernelRowRange
+    {
+        public KernelRowRange(ref float rho, int firstRho, int rhoStep, ref ulong marks, int firstBit, int rowBits, int rows)
+        {
+            Rho = ref rho;
+            FirstRho = firstRho;
+            RhoStep = rhoStep;
+            Marks = ref marks;
+            FirstBit = firstBit;
+            RowBits = rowBits;
+            Rows = rows;
+        }
+
+        public readonly ref float Rho;
+        public readonly int FirstRho, RhoStep;
+        public readonly ref ulong Marks;
+        public readonly int FirstBit, RowBits, Rows;
+    }
+
+    // feedback rows kx < k (n apart, 64 values each) += the padded reward at x + p - kx of every marked x of every row.
+    private static void AccumulateKernelRow(KernelRowRange range, int n, int k, ref float feedback)
+    {
+        const int L = 16;
+        // Accumulators for kx >= k are summed but never stored: their loads stay inside the padding.
+        Vector512<float> a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33, a40, a41, a42, a43;
+        a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = a40 = a41 = a42 = a43 = Vector512<float>.Zero;
+        ref float f0 = ref feedback;
+        // Rows past the kernel alias its last row (only read and written when they exist), so no ref leaves the array.
+        ref float f1 = ref Unsafe.Add(ref f0, Math.Min(1, k - 1) * n), f2 = ref Unsafe.Add(ref f0, Math.Min(2, k - 1) * n);
+        ref float f3 = ref Unsafe.Add(ref f0, Math.Min(3, k - 1) * n), f4 = ref Unsafe.Add(ref f0, Math.Min(4, k - 1) * n);
+        a00 = Vector512.LoadUnsafe(ref f0); a01 = Vector512.LoadUnsafe(ref f0, L); a02 = Vector512.LoadUnsafe(ref f0, 2 * L); a03 = Vector512.LoadUnsafe(ref f0, 3 * L);
+        if (k > 1) { a10 = Vector512.LoadUnsafe(ref f1); a11 = Vector512.LoadUnsafe(ref f1, L); a12 = Vector512.LoadUnsafe(ref f1, 2 * L); a13 = Vector512.LoadUnsafe(ref f1, 3 * L); }
+        if (k > 2) { a20 = Vector512.LoadUnsafe(ref f2); a21 = Vector512.LoadUnsafe(ref f2, L); a22 = Vector512.LoadUnsafe(ref f2, 2 * L); a23 = Vector512.LoadUnsafe(ref f2, 3 * L); }
+        if (k > 3) { a30 = Vector512.LoadUnsafe(ref f3); a31 = Vector512.LoadUnsafe(ref f3, L); a32 = Vector512.LoadUnsafe(ref f3, 2 * L); a33 = Vector512.LoadUnsafe(ref f3, 3 * L); }
+        if (k > 4) { a40 = Vector512.LoadUnsafe(ref f4); a41 = Vector512.LoadUnsafe(ref f4, L); a42 = Vector512.LoadUnsafe(ref f4, 2 * L); a43 = Vector512.LoadUnsafe(ref f4, 3 * L); }
+        for (int r = 0; r < range.Rows; r++)
+        {
+            ref float rhoRow = ref Unsafe.Add(ref range.Rho, range.FirstRho + r * range.RhoStep);
+            for (ulong bits = ExtractBits(ref range.Marks, range.FirstBit + r * range.RowBits, range.RowBits); bits != 0; bits &= bits - 1)
+            {
+                ref float q0 = ref Unsafe.Add(ref rhoRow, BitOperations.TrailingZeroCount(bits) * n);
+                a00 += Vector512.LoadUnsafe(ref q0); a01 += Vector512.LoadUnsafe(ref q0, L); a02 += Vector512.LoadUnsafe(ref q0, 2 * L); a03 += Vector512.LoadUnsafe(ref q0, 3 * L);
+                ref float q1 = ref Unsafe.Subtract(ref q0, n);
+                a10 += Vector512.LoadUnsafe(ref q1); a11 += Vector512.LoadUnsafe(ref q1, L); a12 += Vector512.LoadUnsafe(ref q1, 2 * L); a13 += Vector512.LoadUnsafe(ref q1, 3 * L);
+                ref float q2 = ref Unsafe.Subtract(ref q1, n);
+                a20 += Vector512.LoadUnsafe(ref q2); a21 += Vector512.LoadUnsafe(ref q2, L); a22 += Vector512.LoadUnsafe(ref q2, 2 * L); a23 += Vector512.LoadUnsafe(ref q2, 3 * L);
+                ref float q3 = ref Unsafe.Subtract(ref q2, n);
+                a30 += Vector512.LoadUnsafe(ref q3); a31 += Vector512.LoadUnsafe(ref q3, L); a32 += Vector512.LoadUnsafe(ref q3, 2 * L); a33 += Vector512.LoadUnsafe(ref q3, 3 * L);
+                ref float q4 = ref Unsafe.Subtract(ref q3, n);
+                a40 += Vector512.LoadUnsafe(ref q4); a41 += Vector512.LoadUnsafe(ref q4, L); a42 += Vector512.LoadUnsafe(ref q4, 2 * L); a43 += Vector512.LoadUnsafe(ref q4, 3 * L);
+            }
+        }
+        a00.StoreUnsafe(ref f0); a01.StoreUnsafe(ref f0, L); a02.StoreUnsafe(ref f0, 2 * L); a03.StoreUnsafe(ref f0, 3 * L);
+        if (k > 1) { a10.StoreUnsafe(ref f1); a11.StoreUnsafe(ref f1, L); a12.StoreUnsafe(ref f1, 2 * L); a13.StoreUnsafe(ref f1, 3 * L); }
+        if (k > 2) { a20.StoreUnsafe(ref f2); a21.StoreUnsafe(ref f2, L); a22.StoreUnsafe(ref f2, 2 * L); a23.StoreUnsafe(ref f2, 3 * L); }
+        if (k > 3) { a30.StoreUnsafe(ref f3); a31.StoreUnsafe(ref f3, L); a32.StoreUnsafe(ref f3, 2 * L); a33.StoreUnsafe(ref f3, 3 * L); }
+        if (k > 4) { a40.StoreUnsafe(ref f4); a41.StoreUnsafe(ref f4, L); a42.StoreUnsafe(ref f4, 2 * L); a43.StoreUnsafe(ref f4, 3 * L); }
+    }
+
+    // Bits [start, start + count) of a bitmap, count in [1, 64], as the low bits of a word; the caller keeps them inside it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ExtractBits(ref ulong marks, int start, int count)
+    {
+        int word = start >> 6, shift = start & 63;
+        ulong value = Unsafe.Add(ref marks, word) >> shift;
+        if (shift + count > 64) value |= Unsafe.Add(ref marks, word + 1) << (64 - shift);
+        return count == 64 ? value : value & ((1UL << count) - 1);
+    }
+
+    private static void Check(in ConvGeometry g, int marks, int marksNeeded, int weights, int outputs, int outputsNeeded)
+    {
+        if (!Supports(g)) throw new ArgumentException("the spike-window kernels need window rows of at most 64 bits and whole 512-bit output vectors.", nameof(g));
+        if (marks < marksNeeded) throw new ArgumentException("the bitmap is shorter than the convolution's input.");
+        if (weights < g.WeightRows * g.OutChannels) throw new ArgumentException("fewer weights than the convolution has.");
+        if (outputs < outputsNeeded) throw new ArgumentException("fewer outputs than the convolution has.");
+    }
+
+    private static void CheckOffsets(ReadOnlySpan<int> offsets, int count, int weights, int width)
+    {
+        if (offsets.Length != count) throw new ArgumentException($"expected {count} window row offsets, got {offsets.Length}.");
+        foreach (int offset in offsets)
+            if (offset < 0 || offset > weights - width) throw new ArgumentOutOfRangeException(nameof(offsets), "a window row offset lies outside the weights.");
+    }
+}

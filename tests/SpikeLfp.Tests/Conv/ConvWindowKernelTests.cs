@@ -1,0 +1,130 @@
+using System.Runtime.Intrinsics;
+using SpikeLfp.Learning.Lfp.Synapses;
+using SpikeLfp.Network.Synapses;
+
+namespace SpikeLfp.Tests.Conv;
+
+/// <summary>
+/// The spike-window and kernel-row kernels (<see cref="ConvKernels"/>) sum, for each current and each weight's feedback, the same
+/// terms in the same ascending input order as the synapse-by-synapse definition (<see cref="Conv2dSynapses.Connections"/>
+/// walked over an ascending list of fired inputs), so they must equal it exactly, padding and partitions included.
+/// </summary>
+public class ConvWindowKernelTests
+{
+    // height, width, input channels, output channels, kernel, padding; every shape takes the window kernels.
+    private static readonly object[] Shapes =
+    [
+        new object[] { 12, 12, 12, 64, 5, 0 }, // LifCNN's second convolution
+        new object[] { 7, 9, 3, 16, 3, 1 },
+        new object[] { 6, 5, 2, 80, 3, 2 },
+        new object[] { 70, 3, 1, 32, 3, 1 },   // a position bitmap of several words
+        new object[] { 5, 40, 1, 16, 2, 0 },   // window rows of two pixels
+    ];
+
+    // height, width, input channels, output channels, kernel, padding; every shape takes the kernel-row feedback.
+    private static readonly object[] FeedbackShapes =
+    [
+        new object[] { 12, 12, 12, 64, 5, 0 }, // LifCNN's second convolution
+        new object[] { 7, 9, 3, 64, 3, 1 },
+        new object[] { 6, 5, 2, 128, 3, 2 },
+        new object[] { 9, 8, 2, 64, 5, 2 },
+        new object[] { 5, 6, 3, 64, 1, 0 },
+        new object[] { 70, 3, 1, 64, 2, 1 },
+    ];
+
+    private static Conv2dSynapses RandomConv(int height, int width, int inChannels, int outChannels, int kernel, int padding, Random random)
+    {
+        var conv = new Conv2dSynapses(height, width, inChannels, outChannels, kernel, 1, padding);
+        conv.InitializeUniform(random);
+        return conv;
+    }
+
+    private static int[] RandomFired(int inputs, double rate, Random random)
+        => Enumerable.Range(0, inputs).Where(_ => random.NextDouble() < rate).ToArray();
+
+    [TestCaseSource(nameof(Shapes))]
+    public void Window_delivery_equals_the_synapse_by_synapse_sum(int height, int width, int inChannels, int outChannels, int kernel, int padding)
+    {
+        if (!Vector512.IsHardwareAccelerated) Assert.Ignore("the window kernels need 512-bit vectors");
+        var random = new Random(height * 31 + inChannels);
+        var conv = RandomConv(height, width, inChannels, outChannels, kernel, padding, random);
+        Assert.That(conv.UsesSpikeWindows, Is.True);
+        var weightRows = new int[kernel * kernel];
+        var positions = new int[kernel * kernel];
+        int n = outChannels;
+        foreach (double rate in new[] { 0.0, 0.05, 0.3, 1.0 })
+        {
+            var fired = RandomFired(conv.Inputs, rate, random);
+            var expected = new float[conv.Outputs];
+            conv.ResetCurrent(expected);
+            foreach (int i in fired)
+            {
+                int count = conv.Connections(i, weightRows, positions);
+                for (int s = 0; s < count; s++) VectorMath.Add(conv.Weights.AsSpan(weightRows[s] * n, n), expected.AsSpan(positions[s] * n, n));
+            }
+            var actual = new float[conv.Outputs];
+            conv.ResetCurrent(actual);
+            conv.DeliverSpikes(fired, actual);
+            Assert.That(actual, Is.EqualTo(expected), $"rate {rate}");
+            // The scratch bitmap is left clear: a second delivery of nothing changes nothing.
+            conv.DeliverSpikes([], actual);
+            Assert.That(actual, Is.EqualTo(expected), $"rate {rate}, after an empty delivery");
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => conv.DeliverSpikes([1, conv.Inputs], new float[conv.Outputs]));
+        var none = new float[conv.Outputs];
+        conv.DeliverSpikes([], none);
+        Assert.That(none, Is.All.EqualTo(0f), "a refused list leaves no marks behind");
+    }
+
+    [TestCaseSource(nameof(FeedbackShapes))]
+    public void Kernel_row_feedback_equals_the_synapse_by_synapse_sum_in_every_partition(int height, int width, int inChannels, int outChannels, int kernel, int padding)
+    {
+        if (!Vector512.IsHardwareAccelerated) Assert.Ignore("the window kernels need 512-bit vectors");
+        var random = new Random(height * 17 + outChannels);
+        var conv = RandomConv(height, width, inChannels, outChannels, kernel, padding, random);
+        Assert.That(ConvKernels.SupportsKernelRowBlocks(conv.Geometry), Is.True);
+        var rule = SynapseLfp.For(conv);
+        var weightRows = new int[kernel * kernel];
+        var positions = new int[kernel * kernel];
+        int n = outChannels;
+        // Three (sample, step) rows of fired inputs and rewards, accumulated in order.
+        var fired = Enumerable.Range(0, 3).Select(r => RandomFired(conv.Inputs, 0.1 + 0.3 * r, random)).ToArray();
+        var rho = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, conv.Outputs).Select(_ => (float)random.NextDouble() - 0.5f).ToArray()).ToArray();
+        var expected = new float[conv.Weights.Length];
+        for (int r = 0; r < 3; r++)
+            foreach (int i in fired[r])
+            {
+                int count = conv.Connections(i, weightRows, positions);
+                for (int s = 0; s < count; s++) VectorMath.Add(rho[r].AsSpan(positions[s] * n, n), expected.AsSpan(weightRows[s] * n, n));
+            }
+        foreach (int parts in new[] { 1, 2, 3, 7, 40 })
+        {
+            var actual = new float[conv.Weights.Length];
+            for (int r = 0; r < 3; r++)
+                for (int part = 0; part < parts; part++)
+                    rule.AccumulateSpikeFeedback(part, parts, fired[r], rho[r], actual);
+            Assert.That(actual, Is.EqualTo(expected), $"{parts} partitions");
+        }
+    }
+
+    [Test]
+    public void Shapes_the_window_kernels_cannot_take_walk_the_taps()
+    {
+        Assert.That(new Conv2dSynapses(8, 8, 12, 64, 5, 2).UsesSpikeWindows, Is.False, "stride 2");
+        Assert.That(new Conv2dSynapses(8, 8, 13, 64, 5).UsesSpikeWindows, Is.False, "window rows of 65 bits");
+        Assert.That(new Conv2dSynapses(8, 8, 2, 12, 3).UsesSpikeWindows, Is.False, "12 output channels");
+    }
+
+    [Test]
+    public void Listing_marks_gives_ascending_indices_and_clears_them()
+    {
+        var marks = new ulong[3];
+        int[] indices = [130, 5, 64, 63, 0, 191];
+        ConvKernels.Mark(indices, 192, marks);
+        var list = new int[6];
+        Assert.That(ConvKernels.ListAndClearMarks(marks, list), Is.EqualTo(6));
+        Assert.That(list, Is.EqualTo(new[] { 0, 5, 63, 64, 130, 191 }));
+        Assert.That(marks, Is.All.EqualTo(0UL));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ConvKernels.Mark([192], 192, marks));
+    }
+}
