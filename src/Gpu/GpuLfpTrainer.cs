@@ -111,7 +111,7 @@ public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
         var buffers = _options.Optimizer == OptimizerKind.Adam
             ? new Dictionary<string, float[][]> { ["m"] = Download(_first), ["v"] = Download(_second) }
             : new Dictionary<string, float[][]> { ["velocity"] = Download(_first) };
-        return new OptimizerState(_options.Optimizer.Name(), _steps, buffers);
+        return new OptimizerState(_options.Optimizer, _steps, buffers);
     }
 
     /// <inheritdoc/>
@@ -119,7 +119,7 @@ public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
     public void LoadOptimizerState(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Kind != _options.Optimizer.Name()) throw new ArgumentException($"cannot load {state.Kind} state into {_options.Optimizer.Name()}.");
+        if (state.Kind != _options.Optimizer) throw new ArgumentException($"cannot load {state.Kind.Name()} state into {_options.Optimizer.Name()}.");
         void Upload(MemoryBuffer1D<float, Stride1D.Dense>[] buffers, float[][] arrays)
         {
             if (arrays.Length == 0) { foreach (var b in buffers) b.MemSetToZero(); return; }
@@ -127,7 +127,7 @@ public sealed class GpuLfpTrainer : ILfpBatchTrainer, IDisposable
                 throw new ArgumentException("the optimizer state does not fit the network's parameters.");
             for (int p = 0; p < buffers.Length; p++) buffers[p].Upload<float>(arrays[p]);
         }
-        if (state.Kind == "adam")
+        if (state.Kind == OptimizerKind.Adam)
         {
             Upload(_first, state.Buffers["m"]);
             Upload(_second, state.Buffers["v"]);

@@ -40,7 +40,7 @@ public sealed class Adam(float learningRate, float beta1 = 0.9f, float beta2 = 0
     }
 
     /// <inheritdoc/>
-    public OptimizerState SaveState() => new("adam", _steps, new Dictionary<string, float[][]>
+    public OptimizerState SaveState() => new(OptimizerKind.Adam, _steps, new Dictionary<string, float[][]>
     {
         ["m"] = _m?.Select(a => (float[])a.Clone()).ToArray() ?? [],
         ["v"] = _v?.Select(a => (float[])a.Clone()).ToArray() ?? [],
@@ -49,7 +49,7 @@ public sealed class Adam(float learningRate, float beta1 = 0.9f, float beta2 = 0
     /// <inheritdoc/>
     public void LoadState(OptimizerState state)
     {
-        if (state.Kind != "adam") throw new ArgumentException($"cannot load {state.Kind} state into adam.");
+        if (state.Kind != OptimizerKind.Adam) throw new ArgumentException($"cannot load {state.Kind.Name()} state into adam.");
         _steps = state.Steps;
         _m = state.Buffers["m"].Length == 0 ? null : state.Buffers["m"].Select(a => (float[])a.Clone()).ToArray();
         _v = state.Buffers["v"].Length == 0 ? null : state.Buffers["v"].Select(a => (float[])a.Clone()).ToArray();

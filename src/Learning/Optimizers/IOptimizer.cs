@@ -38,8 +38,8 @@ public interface IOptimizer
     void LoadState(OptimizerState state);
 }
 
-/// <summary>Serializable optimizer state: named buffers per parameter and a step counter.</summary>
-public sealed record OptimizerState(string Kind, long Steps, IReadOnlyDictionary<string, float[][]> Buffers);
+/// <summary>Serializable optimizer state: which optimizer, named buffers per parameter and a step counter.</summary>
+public sealed record OptimizerState(OptimizerKind Kind, long Steps, IReadOnlyDictionary<string, float[][]> Buffers);
 
 /// <summary>The optimizers LFP training steps with; named "sgd" and "adam" in options, checkpoints and output.</summary>
 public enum OptimizerKind
@@ -70,11 +70,6 @@ public static class OptimizerFactory
         "adam" => OptimizerKind.Adam,
         _ => throw new ArgumentException($"unknown optimizer '{name}': expected sgd or adam."),
     };
-
-    /// <summary>Creates "sgd" (with momentum) or "adam"; <paramref name="parallelism"/> lets sgd update large arrays on several threads.</summary>
-    /// <exception cref="ArgumentException">Unknown name or a learning rate / momentum that is not finite and in range.</exception>
-    public static IOptimizer Create(string name, float learningRate, float momentum, ParallelOptions? parallelism = null)
-        => Create(Parse(name), learningRate, momentum, parallelism);
 
     /// <summary>Creates SGD (with <paramref name="momentum"/>) or Adam; <paramref name="parallelism"/> lets SGD update large arrays on several threads.</summary>
     /// <exception cref="ArgumentException">A learning rate / momentum that is not finite and in range, or an unknown kind.</exception>

@@ -112,13 +112,13 @@ public sealed class Sgd(float learningRate, float momentum = 0f) : IOptimizer
     }
 
     /// <inheritdoc/>
-    public OptimizerState SaveState() => new("sgd", _steps,
+    public OptimizerState SaveState() => new(OptimizerKind.Sgd, _steps,
         new Dictionary<string, float[][]> { ["velocity"] = _velocity?.Select(a => (float[])a.Clone()).ToArray() ?? [] });
 
     /// <inheritdoc/>
     public void LoadState(OptimizerState state)
     {
-        if (state.Kind != "sgd") throw new ArgumentException($"cannot load {state.Kind} state into sgd.");
+        if (state.Kind != OptimizerKind.Sgd) throw new ArgumentException($"cannot load {state.Kind.Name()} state into sgd.");
         _steps = state.Steps;
         var v = state.Buffers["velocity"];
         _velocity = v.Length == 0 ? null : v.Select(a => (float[])a.Clone()).ToArray();

@@ -223,7 +223,7 @@ public static class RuleComparison
         ArgumentNullException.ThrowIfNull(trainer);
         var optimizer = trainer.SaveOptimizerState();
         var t = trainer.Options.Trainer;
-        var options = lfp with { Optimizer = Optimizers.OptimizerFactory.Parse(optimizer.Kind), LearningRate = (float)t.LearningRate, Momentum = (float)t.Momentum, ClipNorm = 0f };
+        var options = lfp with { Optimizer = optimizer.Kind, LearningRate = (float)t.LearningRate, Momentum = (float)t.Momentum, ClipNorm = 0f };
         return new Checkpoint(rule, options, trainer.Network.Clone(), optimizer, metrics.ToArray(), null, new Dictionary<string, string>());
     }
 

@@ -1,5 +1,7 @@
 using TorchSharp.Modules;
+using OptimizerKind = SpikeLfp.Learning.Optimizers.OptimizerKind;
 using OptimizerState = SpikeLfp.Learning.Optimizers.OptimizerState;
+using static SpikeLfp.Learning.Optimizers.OptimizerFactory;
 using static TorchSharp.torch;
 
 namespace SpikeLfp.Learning.Surrogate;
@@ -133,7 +135,7 @@ public sealed class SurrogateBatchTrainer : IDisposable
             buffers["velocity"] = stepsTaken == 0 ? [] : states.Cast<SGD.State>().Select((a, i) =>
                 a.momentum_buffer is null ? new float[parameters[i].numel()] : Values(a.momentum_buffer)).ToArray();
         }
-        return new OptimizerState(Options.Optimizer == SurrogateOptimizer.Adam ? "adam" : "sgd", stepsTaken, buffers);
+        return new OptimizerState(OptimizerKindOf(Options.Optimizer), stepsTaken, buffers);
     }
 
     /// <summary>Restores state saved by <see cref="SaveOptimizerState"/> into this trainer, made with the same options.</summary>
@@ -142,11 +144,11 @@ public sealed class SurrogateBatchTrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(state);
         if (Network.DType != ScalarType.Float32) throw new InvalidOperationException("optimizer state is loaded into float32 networks only.");
-        string kind = Options.Optimizer == SurrogateOptimizer.Adam ? "adam" : "sgd";
-        if (state.Kind != kind) throw new ArgumentException($"the optimizer state is {state.Kind}'s but this trainer uses {kind}.");
+        var kind = OptimizerKindOf(Options.Optimizer);
+        if (state.Kind != kind) throw new ArgumentException($"the optimizer state is {state.Kind.Name()}'s but this trainer uses {kind.Name()}.");
         if (state.Steps < 0) throw new ArgumentException($"the optimizer step count is negative ({state.Steps}).");
         var parameters = Network.Parameters().ToArray();
-        string[] names = kind == "adam" ? ["m", "v"] : ["velocity"];
+        string[] names = kind == OptimizerKind.Adam ? ["m", "v"] : ["velocity"];
         foreach (string name in names)
         {
             if (!state.Buffers.TryGetValue(name, out var arrays)) throw new ArgumentException($"the optimizer state has no '{name}' buffer.");
@@ -172,6 +174,10 @@ public sealed class SurrogateBatchTrainer : IDisposable
                 sgd.momentum_buffer = Load(sgd.momentum_buffer, state.Buffers["velocity"][i], parameters[i]);
         }
     }
+
+    // The state's optimizer in LFP's names, so that a checkpoint reads the same for both rules.
+    private static OptimizerKind OptimizerKindOf(SurrogateOptimizer optimizer)
+        => optimizer == SurrogateOptimizer.Adam ? OptimizerKind.Adam : OptimizerKind.Sgd;
 
     private static float[] Values(Tensor t)
     {

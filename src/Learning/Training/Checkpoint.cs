@@ -100,7 +100,7 @@ public sealed record Checkpoint(
             ["metrics"] = new JArray(Metrics.Select(m => m.ToJson())),
             ["optimizer"] = new JObject
             {
-                ["kind"] = Optimizer.Kind,
+                ["kind"] = Optimizer.Kind.Name(),
                 ["steps"] = Optimizer.Steps,
                 ["buffers"] = new JObject(Optimizer.Buffers.OrderBy(p => p.Key, StringComparer.Ordinal)
                     .Select(p => new JProperty(p.Key, new JArray(p.Value.Select(Base64Floats))))),
@@ -270,7 +270,7 @@ public sealed record Checkpoint(
         if (steps < 0) throw new CheckpointException($"{source}: optimizer step count {steps} is negative.");
         // One buffer per parameter array, in the trainer's order (SpikingNetwork.Parameters).
         var lengths = network.Parameters().Select(p => p.Length).ToArray();
-        string[] expected = kind == "adam" ? ["m", "v"] : ["velocity"];
+        string[] expected = options.Optimizer == OptimizerKind.Adam ? ["m", "v"] : ["velocity"];
         var buffers = new Dictionary<string, float[][]>();
         var given = Object(json, "buffers", source);
         foreach (string name in expected)
@@ -292,7 +292,7 @@ public sealed record Checkpoint(
         }
         if (given.Properties().Select(p => p.Name).Except(expected).FirstOrDefault() is { } extra)
             throw new CheckpointException($"{source}: unexpected optimizer buffer '{extra}' for {kind}.");
-        return new OptimizerState(kind, steps, buffers);
+        return new OptimizerState(options.Optimizer, steps, buffers);
     }
 
     private static string Base64Floats(float[] values)

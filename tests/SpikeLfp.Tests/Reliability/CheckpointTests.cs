@@ -1,5 +1,6 @@
 using Newtonsoft.Json.Linq;
 using SpikeLfp.Data;
+using SpikeLfp.Learning.Optimizers;
 using SpikeLfp.Learning.Training;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Neurons;
@@ -93,7 +94,7 @@ public class CheckpointTests
         Assert.That(read.ToJson(), Is.EqualTo(json), "writing what was read gives the same text");
         AssertSameWeights(original.Network, read.Network);
         Assert.That(read.Options, Is.EqualTo(original.Options));
-        Assert.That(read.Optimizer.Kind, Is.EqualTo(optimizer));
+        Assert.That(read.Optimizer.Kind.Name(), Is.EqualTo(optimizer));
         Assert.That(read.Optimizer.Steps, Is.EqualTo(original.Optimizer.Steps).And.GreaterThan(0));
         foreach (var (name, buffers) in original.Optimizer.Buffers)
             for (int i = 0; i < buffers.Length; i++)

@@ -153,7 +153,7 @@ public class StopSignalTests : TempFolderTests
         var rule = new Learning.Training.TrainingRule(Learning.Surrogate.SurrogateSpec.Default);
         var wider = Network.Model.SpikingNetwork.Create([64, 20, 10], Neurons.LifParameters.Default, 0);
         var lfp = new TrainingOptions { Steps = 6, BatchSize = 32, Epochs = 2, Seed = 0, Optimizer = Learning.Optimizers.OptimizerKind.Adam, LearningRate = 1e-3f, Momentum = 0, ClipNorm = 0 };
-        var empty = new Learning.Optimizers.OptimizerState("adam", 0, new Dictionary<string, float[][]> { ["m"] = [], ["v"] = [] });
+        var empty = new Learning.Optimizers.OptimizerState(Learning.Optimizers.OptimizerKind.Adam, 0, new Dictionary<string, float[][]> { ["m"] = [], ["v"] = [] });
         var metrics = new EpochMetrics(1, 0.1, 0.1, 2.3, new Dictionary<string, double> { ["hidden1"] = 0.1, ["output"] = 0.1 }, 1, 100);
         new Checkpoint(rule, lfp, wider, empty, [metrics], null, new Dictionary<string, string>())
             .Save(CompareProgress.CheckpointPath(run, rule, 0));
