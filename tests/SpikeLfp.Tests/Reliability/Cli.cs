@@ -103,13 +103,26 @@ public static class Cli
         string? line;
         do { line = process.StandardOutput.ReadLine(); stdout.AppendLine(line); } while (line is not null && !line.StartsWith(after, StringComparison.Ordinal));
         Assert.That(line, Is.Not.Null, $"the command printed a line starting '{after}'");
+        // Sent from here (kill(2)), not by starting a kill process: on a loaded machine starting one took longer than the
+        // rest of the run, and the signal arrived after its end.
         foreach (string signal in signals)
-            using (var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString()])) kill.WaitForExit();
+            if (Kill(process.Id, SignalNumber(signal)) != 0) Assert.Fail($"kill -{signal} {process.Id} failed.");
         stdout.Append(process.StandardOutput.ReadToEnd());
         Assert.That(process.WaitForExit(60_000), Is.True, "the command ended after the signal");
         process.WaitForExit();
         lock (stderr) return new CliResult(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    // POSIX numbers, the same on Linux and macOS.
+    private static int SignalNumber(string name) => name switch
+    {
+        "INT" => 2,
+        "TERM" => 15,
+        _ => throw new ArgumentException($"no number for signal '{name}'."),
+    };
 
     /// <summary>Runs the real process to the end (at most <paramref name="timeout"/>) and returns what it did.</summary>
     public static CliResult RunProcess(TimeSpan timeout, params string[] args)

@@ -106,7 +106,7 @@ public class CommandLineParsingTests : TempFolderTests
     public void A_command_line_in_a_response_file_stops_at_a_batch_boundary_on_ctrl_c()
     {
         string file = Temp["long.rsp"], run = Temp["run"];
-        File.WriteAllLines(file, ["train --model 64-32-10 --steps 10 --batch 32 --epochs 8 --seed 3", $"--out {run}"]);
+        File.WriteAllLines(file, ["train --model 64-32-10 --steps 10 --batch 32 --epochs 40 --seed 3", $"--out {run}"]);
         var interrupted = Cli.SignalWhileRunning([$"@{file}"], "epoch", "INT");
         Assert.That(interrupted.ExitCode, Is.EqualTo(130), interrupted.ToString());
         Assert.That(File.Exists(Checkpoint.PathIn(run)), Is.True, "it stopped the way train stops: with a checkpoint");

@@ -11,7 +11,7 @@ namespace SpikeLfp.Tests.Reliability;
 public class InterruptedRunTests : TempFolderTests
 {
     // About a second of training on the full digits set: long enough to be killed in the middle.
-    private static readonly string[] Long = ["--model", "64-32-10", "--steps", "10", "--batch", "32", "--epochs", "8", "--seed", "3"];
+    private static readonly string[] Long = ["--model", "64-32-10", "--steps", "10", "--batch", "32", "--epochs", "24", "--seed", "3"];
 
     private string Uninterrupted(string[] args)
     {

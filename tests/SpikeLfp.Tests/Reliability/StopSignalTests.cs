@@ -12,7 +12,7 @@ namespace SpikeLfp.Tests.Reliability;
 public class StopSignalTests : TempFolderTests
 {
     // Several seconds of training on the full digits set: a signal lands long before the end on a busy machine.
-    private static readonly string[] Long = ["--model", "64-32-10", "--steps", "10", "--batch", "32", "--epochs", "8", "--seed", "3"];
+    private static readonly string[] Long = ["--model", "64-32-10", "--steps", "10", "--batch", "32", "--epochs", "24", "--seed", "3"];
 
     [Test]
     public void Sigterm_then_a_second_sigterm_stop_train_at_a_batch_boundary_with_a_checkpoint()
@@ -175,7 +175,9 @@ public class StopSignalTests : TempFolderTests
     {
         if (OperatingSystem.IsWindows()) Assert.Ignore("POSIX signals");
         string run = Temp["compare"];
-        var stopped = Cli.SignalWhileRunning(["compare", .. QuickCompare, "--out", run], "  seed 0", "INT");
+        // More epochs than QuickCompare, so that three runs are still to go when the first one's line is out.
+        string[] longer = ["--model", "64-16-10", "--limit", "300", "--steps", "6", "--epochs", "20", "--seeds", "0,1", "--surrogates", "atan", "--threads", "2"];
+        var stopped = Cli.SignalWhileRunning(["compare", .. longer, "--out", run], "  seed 0", "INT");
         Assert.That(stopped.ExitCode, Is.EqualTo(130), stopped.ToString());
         Assert.That(stopped.Error, Does.Contain($"spikelfp compare --resume --out {run}").And.Not.Contain("   at "));
         Assert.That(JObject.Parse(File.ReadAllText(Path.Combine(run, CompareProgress.FileName)))["runs"]!.Count(), Is.GreaterThanOrEqualTo(1));

@@ -136,10 +136,10 @@ public class SweepRunTests : TempFolderTests
     [Test]
     public void Ctrl_c_stops_the_running_tasks_and_the_next_run_resumes_them_to_the_same_models_as_an_uninterrupted_sweep()
     {
-        // The whole digits set, 12 epochs of a network large enough that an epoch takes a noticeable time: a task is
-        // stopped after its first checkpoint with 11 epochs to go, so the stop arrives long before its end even when
+        // The whole digits set, 30 epochs of a network large enough that an epoch takes a noticeable time: a task is
+        // stopped after its first checkpoint with 29 epochs to go, so the stop arrives long before its end even when
         // the machine is busy (a 64-16-10, T=6 task took about a second and sometimes finished first).
-        string json = """{"command": "train", "flags": {"model": "64-64-10", "steps": 20, "batch": 20, "threads": 1, "epochs": 12}, "grid": {"seed": [0, 1]}}""";
+        string json = """{"command": "train", "flags": {"model": "64-64-10", "steps": 20, "batch": 20, "threads": 1, "epochs": 30}, "grid": {"seed": [0, 1]}}""";
         string stopped = Plan(json, "stopped"), whole = Plan(json, "whole");
 
         using var stop = new CancellationTokenSource();
