@@ -144,16 +144,17 @@ public static class TaskRunner
         return (process.ExitCode, lastError);
     }
 
-    // Ctrl-C for the child: it saves a checkpoint at the next batch and exits 130; killed if it takes too long.
-    // When the child got the same Ctrl-C (typed in a terminal, same process group) it is not sent a second one:
-    // a second Ctrl-C ends a spikelfp command without saving.
+    // SIGTERM for the child, which stops on it as on Ctrl-C: it saves a checkpoint at the next batch and exits 130;
+    // killed if it takes too long. Not SIGINT: a sweep started in the background of a script (`spikelfp sweep run S &`)
+    // passes SIGINT on as ignored, and its tasks would run on. When the child got the same Ctrl-C (typed in a
+    // terminal, same process group) it is not sent another signal: a second one ends a spikelfp command without saving.
     private static void Stop(Process process, bool forward)
     {
         _ = System.Threading.Tasks.Task.Run(async () =>
         {
             try
             {
-                if (forward && (OperatingSystem.IsWindows() || Interrupt(process.Id, SigInt) != 0)) { process.Kill(entireProcessTree: true); return; }
+                if (forward && (OperatingSystem.IsWindows() || Interrupt(process.Id, SigTerm) != 0)) { process.Kill(entireProcessTree: true); return; }
                 await System.Threading.Tasks.Task.Delay(InterruptGrace);
                 if (!process.HasExited) process.Kill(entireProcessTree: true);
             }
@@ -161,7 +162,7 @@ public static class TaskRunner
         });
     }
 
-    private const int SigInt = 2;
+    private const int SigTerm = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Interrupt(int pid, int signal);
