@@ -1,3 +1,4 @@
+using SpikeLfp.Learning.Surrogate;
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
 using SpikeLfp.Network.Synapses;

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SpikeLfp.Bench;
+namespace SpikeLfp.Learning.Surrogate;
 
 /// <summary>
 /// The numbers the dense LFP passes to libtorch, each made into a <see cref="Scalar"/> once and kept until disposal.
@@ -9,7 +9,9 @@ namespace SpikeLfp.Bench;
 /// <c>addcmul_</c>) into a Scalar it drops as soon as its handle is read, so the garbage collector can finalize it
 /// while libtorch still reads it: a use-after-free, seen once in CI as "Expected false to be true" in
 /// Scalar::toDouble. Held here, no operand is finalized under a native call, and none is created per operation
-/// (holding each in a <c>using</c> per call made the baseline 1.5-2.5x slower).
+/// (holding each in a <c>using</c> per call made the bench's dense baseline 1.5-2.5x slower). The alphas come from
+/// <see cref="TorchArithmetic"/>, which holds them for the process; this class holds the other numbers for its owner's
+/// lifetime.
 /// </summary>
 internal sealed class HeldScalars : IDisposable
 {
@@ -26,16 +28,16 @@ internal sealed class HeldScalars : IDisposable
     }
 
     /// <summary>a + b.</summary>
-    public Tensor Plus(Tensor a, Tensor b) => a.add(b, this[1f]);
+    public Tensor Plus(Tensor a, Tensor b) => TorchArithmetic.Plus(a, b);
 
     /// <summary>a + b for a number b.</summary>
-    public Tensor Plus(Tensor a, float b) => a.add(this[b], this[1f]);
+    public Tensor Plus(Tensor a, float b) => TorchArithmetic.Plus(a, this[b]);
 
     /// <summary>target += x, in place; returns target.</summary>
-    public Tensor AddInPlace(Tensor target, Tensor x) => target.add_(x, this[1f]);
+    public Tensor AddInPlace(Tensor target, Tensor x) => TorchArithmetic.AddInPlace(target, x);
 
     /// <summary>target += a (.) b, in place.</summary>
-    public Tensor AddProductInPlace(Tensor target, Tensor a, Tensor b) => target.addcmul_(a, b, this[1f]);
+    public Tensor AddProductInPlace(Tensor target, Tensor a, Tensor b) => TorchArithmetic.AddProductInPlace(target, a, b);
 
     /// <summary>Frees every held Scalar.</summary>
     public void Dispose()
