@@ -300,6 +300,155 @@ public static class ConvKernels
         if (k > 4) { a40.StoreUnsafe(ref f4); a41.StoreUnsafe(ref f4, L); a42.StoreUnsafe(ref f4, 2 * L); a43.StoreUnsafe(ref f4, 3 * L); }
     }
 
+    /// <summary>Most inputs <see cref="DotTapBlocks"/> takes in one call.</summary>
+    public const int MaxTapBlockGroup = 4;
+
+    /// <summary>
+    /// The reward hand-down of up to <see cref="MaxTapBlockGroup"/> inputs of one pixel (stride 1): for input j,
+    /// sums[j] = sum over the rows x blocks taps of its tap block of the dot product of its weight row and the reward
+    /// of the position the tap reaches. The inputs of one pixel reach the same positions, so each reward vector is
+    /// loaded once for all of them, and their independent sums keep both FMA ports busy where one input's four chains
+    /// wait on the FMA latency. Tap (r, b) of input j reads weights[weightOffsets[j] + r * weightRowStride + b * width ..]
+    /// and rho[rhoOffset + r * rhoRowStride - b * width ..], width values each. Each sum is
+    /// <see cref="SynapseKernels.DotGridByLanes"/>'s sum over the same grid, bit for bit: the same four lane
+    /// accumulators, the same FMAs in the same order, the same final reduction.
+    /// </summary>
+    public static void DotTapBlocks(ReadOnlySpan<float> weights, ReadOnlySpan<int> weightOffsets, int weightRowStride,
+        ReadOnlySpan<float> rho, int rhoOffset, int rhoRowStride, int rows, int blocks, int width, Span<float> sums)
+    {
+        int m = weightOffsets.Length;
+        if (m == 0) return;
+        if (!Vector512.IsHardwareAccelerated || width <= 0 || width % (4 * Vector512<float>.Count) != 0)
+            throw new ArgumentException("the tap-block dots need 512-bit vectors and widths in whole 64s.", nameof(width));
+        if (m > MaxTapBlockGroup) throw new ArgumentException($"at most {MaxTapBlockGroup} inputs per call.", nameof(weightOffsets));
+        if (sums.Length < m) throw new ArgumentException("fewer sums than inputs.", nameof(sums));
+        if (rows <= 0 || blocks <= 0)
+        {
+            sums[..m].Clear();
+            return;
+        }
+        // Every tap's vector lies inside its array (the first and last row and block bound them; strides may be negative).
+        CheckTapGrid(rho.Length, rhoOffset, rhoRowStride, -width, rows, blocks, width, nameof(rho));
+        foreach (int offset in weightOffsets) CheckTapGrid(weights.Length, offset, weightRowStride, width, rows, blocks, width, nameof(weights));
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float r0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(rho), rhoOffset);
+        var grid = new TapGrid(weightRowStride, rhoRowStride, rows, blocks, width);
+        int j = 0;
+        for (; j + 4 <= m; j += 4)
+            DotTapBlocks4(grid, ref r0, ref Unsafe.Add(ref w, weightOffsets[j]), ref Unsafe.Add(ref w, weightOffsets[j + 1]),
+                ref Unsafe.Add(ref w, weightOffsets[j + 2]), ref Unsafe.Add(ref w, weightOffsets[j + 3]), sums[j..]);
+        for (; j + 2 <= m; j += 2)
+            DotTapBlocks2(grid, ref r0, ref Unsafe.Add(ref w, weightOffsets[j]), ref Unsafe.Add(ref w, weightOffsets[j + 1]), sums[j..]);
+        if (j < m) sums[j] = DotTapBlocks1(grid, ref r0, ref Unsafe.Add(ref w, weightOffsets[j]));
+    }
+
+    // The strides and extent of a tap block: weight rows step by WeightRowStride per kernel row and Width per tap,
+    // rewards by RhoRowStride per kernel row and -Width per tap.
+    private readonly record struct TapGrid(int WeightRowStride, int RhoRowStride, int Rows, int Blocks, int Width);
+
+    private static void CheckTapGrid(int length, int offset, int rowStride, int blockStride, int rows, int blocks, int width, string name)
+    {
+        long lastRow = (long)(rows - 1) * rowStride, lastBlock = (long)(blocks - 1) * blockStride;
+        long low = offset + Math.Min(0, lastRow) + Math.Min(0, lastBlock), high = offset + Math.Max(0, lastRow) + Math.Max(0, lastBlock) + width;
+        if (low < 0 || high > length) throw new ArgumentOutOfRangeException(name, "a tap of the block lies outside the array.");
+    }
+
+    // Lanes i mod 64 of one input's products, as DotGridByLanes accumulates them.
+    private static float DotTapBlocks1(TapGrid g, ref float rho, ref float w0)
+    {
+        const int L = 16;
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        for (int r = 0; r < g.Rows; r++)
+        {
+            ref float q = ref Unsafe.Add(ref rho, r * g.RhoRowStride);
+            ref float x0 = ref Unsafe.Add(ref w0, r * g.WeightRowStride);
+            for (int b = 0; b < g.Blocks; b++, q = ref Unsafe.Subtract(ref q, g.Width), x0 = ref Unsafe.Add(ref x0, g.Width))
+                for (int i = 0; i < g.Width; i += 4 * L)
+                {
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)i), Vector512.LoadUnsafe(ref q, (nuint)i), a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + L)), Vector512.LoadUnsafe(ref q, (nuint)(i + L)), a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 2 * L)), Vector512.LoadUnsafe(ref q, (nuint)(i + 2 * L)), a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 3 * L)), Vector512.LoadUnsafe(ref q, (nuint)(i + 3 * L)), a3);
+                }
+        }
+        return Vector512.Sum((a0 + a1) + (a2 + a3));
+    }
+
+    private static void DotTapBlocks2(TapGrid g, ref float rho, ref float w0, ref float w1, Span<float> sums)
+    {
+        const int L = 16;
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int r = 0; r < g.Rows; r++)
+        {
+            ref float q = ref Unsafe.Add(ref rho, r * g.RhoRowStride);
+            ref float x0 = ref Unsafe.Add(ref w0, r * g.WeightRowStride);
+            ref float x1 = ref Unsafe.Add(ref w1, r * g.WeightRowStride);
+            for (int b = 0; b < g.Blocks; b++, q = ref Unsafe.Subtract(ref q, g.Width), x0 = ref Unsafe.Add(ref x0, g.Width), x1 = ref Unsafe.Add(ref x1, g.Width))
+                for (int i = 0; i < g.Width; i += 4 * L)
+                {
+                    var q0 = Vector512.LoadUnsafe(ref q, (nuint)i);
+                    var q1 = Vector512.LoadUnsafe(ref q, (nuint)(i + L));
+                    var q2 = Vector512.LoadUnsafe(ref q, (nuint)(i + 2 * L));
+                    var q3 = Vector512.LoadUnsafe(ref q, (nuint)(i + 3 * L));
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)i), q0, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + L)), q1, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 2 * L)), q2, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 3 * L)), q3, a3);
+                    b0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)i), q0, b0);
+                    b1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + L)), q1, b1);
+                    b2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + 2 * L)), q2, b2);
+                    b3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + 3 * L)), q3, b3);
+                }
+        }
+        sums[0] = Vector512.Sum((a0 + a1) + (a2 + a3));
+        sums[1] = Vector512.Sum((b0 + b1) + (b2 + b3));
+    }
+
+    private static void DotTapBlocks4(TapGrid g, ref float rho, ref float w0, ref float w1, ref float w2, ref float w3, Span<float> sums)
+    {
+        const int L = 16;
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        Vector512<float> c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+        for (int r = 0; r < g.Rows; r++)
+        {
+            ref float q = ref Unsafe.Add(ref rho, r * g.RhoRowStride);
+            int row = r * g.WeightRowStride;
+            ref float x0 = ref Unsafe.Add(ref w0, row);
+            ref float x1 = ref Unsafe.Add(ref w1, row);
+            ref float x2 = ref Unsafe.Add(ref w2, row);
+            ref float x3 = ref Unsafe.Add(ref w3, row);
+            for (int b = 0; b < g.Blocks; b++, q = ref Unsafe.Subtract(ref q, g.Width), x0 = ref Unsafe.Add(ref x0, g.Width),
+                x1 = ref Unsafe.Add(ref x1, g.Width), x2 = ref Unsafe.Add(ref x2, g.Width), x3 = ref Unsafe.Add(ref x3, g.Width))
+                for (int i = 0; i < g.Width; i += 4 * L)
+                {
+                    var q0 = Vector512.LoadUnsafe(ref q, (nuint)i);
+                    var q1 = Vector512.LoadUnsafe(ref q, (nuint)(i + L));
+                    var q2 = Vector512.LoadUnsafe(ref q, (nuint)(i + 2 * L));
+                    var q3 = Vector512.LoadUnsafe(ref q, (nuint)(i + 3 * L));
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)i), q0, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + L)), q1, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 2 * L)), q2, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 3 * L)), q3, a3);
+                    b0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)i), q0, b0);
+                    b1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + L)), q1, b1);
+                    b2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + 2 * L)), q2, b2);
+                    b3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + 3 * L)), q3, b3);
+                    c0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, (nuint)i), q0, c0);
+                    c1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, (nuint)(i + L)), q1, c1);
+                    c2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, (nuint)(i + 2 * L)), q2, c2);
+                    c3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, (nuint)(i + 3 * L)), q3, c3);
+                    d0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, (nuint)i), q0, d0);
+                    d1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, (nuint)(i + L)), q1, d1);
+                    d2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, (nuint)(i + 2 * L)), q2, d2);
+                    d3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, (nuint)(i + 3 * L)), q3, d3);
+                }
+        }
+        sums[0] = Vector512.Sum((a0 + a1) + (a2 + a3));
+        sums[1] = Vector512.Sum((b0 + b1) + (b2 + b3));
+        sums[2] = Vector512.Sum((c0 + c1) + (c2 + c3));
+        sums[3] = Vector512.Sum((d0 + d1) + (d2 + d3));
+    }
+
     // Bits [start, start + count) of a bitmap, count in [1, 64], as the low bits of a word; the caller keeps them inside it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong ExtractBits(ref ulong marks, int start, int count)

@@ -107,6 +107,41 @@ public class ConvWindowKernelTests
         }
     }
 
+    [TestCaseSource(nameof(FeedbackShapes))]
+    public void Pixel_grouped_reward_equals_each_inputs_backprojection_and_the_synapse_by_synapse_sum(int height, int width, int inChannels, int outChannels, int kernel, int padding)
+    {
+        if (!Vector512.IsHardwareAccelerated) Assert.Ignore("the grouped reward needs 512-bit vectors");
+        var random = new Random(height * 13 + kernel);
+        var conv = RandomConv(height, width, inChannels, outChannels, kernel, padding, random);
+        var rule = SynapseLfp.For(conv);
+        var weightRows = new int[kernel * kernel];
+        var positions = new int[kernel * kernel];
+        int n = outChannels;
+        var rho = Enumerable.Range(0, conv.Outputs).Select(j => j % 7 == 0 ? 0f : (float)random.NextDouble() - 0.5f).ToArray();
+        foreach (double rate in new[] { 0.0, 0.1, 0.3, 1.0 })
+        {
+            var fired = RandomFired(conv.Inputs, rate, random);
+            // In any order: groups are runs of one pixel's entries, whichever channels and order they come in.
+            var shuffled = fired.OrderBy(_ => random.Next()).ToArray();
+            foreach (var list in new[] { fired, shuffled })
+            {
+                var actual = Enumerable.Range(0, conv.Inputs).Select(i => (float)i).ToArray();
+                var expected = (float[])actual.Clone();
+                foreach (int i in list) expected[i] += conv.Backprojection(i, rho);
+                rule.RewardFiredInputs(list, rho, actual);
+                Assert.That(actual, Is.EqualTo(expected), $"rate {rate}");
+            }
+            foreach (int i in fired)
+            {
+                double sum = 0;
+                int count = conv.Connections(i, weightRows, positions);
+                for (int s = 0; s < count; s++)
+                    for (int oc = 0; oc < n; oc++) sum += (double)conv.Weights[weightRows[s] * n + oc] * rho[positions[s] * n + oc];
+                Assert.That(conv.Backprojection(i, rho), Is.EqualTo(sum).Within(1e-5), $"input {i}, rate {rate}");
+            }
+        }
+    }
+
     [Test]
     public void Shapes_the_window_kernels_cannot_take_walk_the_taps()
     {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Lfp.Synapses;
@@ -35,7 +36,42 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     /// <inheritdoc/>
     public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
     {
+        if (_rewardsByPixel)
+        {
+            RewardByPixel(fired, rho, inputReward);
+            return;
+        }
         foreach (int i in fired) inputReward[i] += _conv.Backprojection(i, rho);
+    }
+
+    // Stride 1 and OutChannels in whole 64s: the hand-downs of a pixel's fired inputs in one sweep (ConvKernels.DotTapBlocks),
+    // each equal bit for bit to Backprojection's.
+    private readonly bool _rewardsByPixel = conv.Stride == 1 && Vector512.IsHardwareAccelerated
+        && conv.OutChannels % (4 * Vector512<float>.Count) == 0;
+
+    // Consecutive entries of one pixel (channel-last: input = pixel * InChannels + c) share the tap block's positions; their
+    // weight rows lie Kernel x Kernel rows apart per channel.
+    private void RewardByPixel(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        int n = _conv.OutChannels, channels = _conv.InChannels, taps = _conv.Kernel * _conv.Kernel;
+        Span<int> weightOffsets = stackalloc int[ConvKernels.MaxTapBlockGroup];
+        Span<float> sums = stackalloc float[ConvKernels.MaxTapBlockGroup];
+        for (int q = 0; q < fired.Length;)
+        {
+            int first = fired[q], pixel = first / channels;
+            var (block, rows) = _conv.TapBlock(first);
+            int m = 0;
+            do
+            {
+                weightOffsets[m] = (block.WeightRow + (fired[q + m] - first) * taps) * n;
+                m++;
+            }
+            while (m < ConvKernels.MaxTapBlockGroup && q + m < fired.Length && fired[q + m] / channels == pixel);
+            ConvKernels.DotTapBlocks(_conv.Weights, weightOffsets[..m], _conv.Kernel * n, rho, block.Position * n, -_conv.OutWidth * n,
+                rows, block.Count, n, sums);
+            for (int j = 0; j < m; j++) inputReward[fired[q + j]] += sums[j];
+            q += m;
+        }
     }
 
     /// <inheritdoc/>
