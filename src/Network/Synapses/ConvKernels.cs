@@ -300,6 +300,137 @@ public static class ConvKernels
         if (k > 4) { a40.StoreUnsafe(ref f4); a41.StoreUnsafe(ref f4, L); a42.StoreUnsafe(ref f4, 2 * L); a43.StoreUnsafe(ref f4, 3 * L); }
     }
 
+    /// <summary>Widest kernel <see cref="ScatterRewardWindows"/> takes: its Kernel x 4 vector accumulators fill the registers.</summary>
+    public const int MaxScatterKernel = 5;
+
+    // Floats per window row of the window weights: one 512-bit vector of each of four, lanes kx * InChannels + c.
+    private const int WindowRowLanes = 64;
+
+    /// <summary>Whether <see cref="ScatterRewardWindows"/> takes this shape: kernels up to 5, window rows of at most 64 inputs.</summary>
+    public static bool SupportsRewardScatter(in ConvGeometry g) =>
+        Vector512.IsHardwareAccelerated && g.Kernel <= MaxScatterKernel && g.WindowBits <= WindowRowLanes;
+
+    /// <summary>Length of the window weights <see cref="WindowWeights"/> writes.</summary>
+    public static int WindowWeightsLength(in ConvGeometry g) => g.OutChannels * MaxScatterKernel * WindowRowLanes;
+
+    /// <summary>
+    /// The weights regrouped by output channel for <see cref="ScatterRewardWindows"/>: windowWeights[(oc * 5 + ky) * 64 + kx *
+    /// InChannels + c] = W[c, ky, kx, oc], the weights from one kernel row of a window to output channel oc as one contiguous
+    /// row of a padded input image; the lanes and rows past the kernel are zero.
+    /// </summary>
+    public static void WindowWeights(ReadOnlySpan<float> weights, in ConvGeometry g, Span<float> windowWeights)
+    {
+        if (!SupportsRewardScatter(g)) throw new ArgumentException("the reward scatter needs kernels up to 5 and window rows of at most 64 inputs.", nameof(g));
+        if (weights.Length < g.WeightRows * g.OutChannels) throw new ArgumentException("fewer weights than the convolution has.", nameof(weights));
+        var target = windowWeights[..WindowWeightsLength(g)];
+        target.Clear();
+        int n = g.OutChannels, k = g.Kernel;
+        for (int c = 0; c < g.InChannels; c++)
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++)
+                {
+                    var row = weights.Slice(((c * k + ky) * k + kx) * n, n);
+                    int lane = ky * WindowRowLanes + kx * g.InChannels + c;
+                    for (int oc = 0; oc < n; oc++) target[oc * MaxScatterKernel * WindowRowLanes + lane] = row[oc];
+                }
+    }
+
+    /// <summary>
+    /// Length of the padded input image <see cref="ScatterRewardWindows"/> adds into: (InHeight + 2 Padding) x (InWidth +
+    /// 2 Padding) x InChannels, channel-last, and one window row of slack after it.
+    /// </summary>
+    public static int PaddedInputLength(in ConvGeometry g) => (g.InHeight + 2 * g.Padding) * (g.InWidth + 2 * g.Padding) * g.InChannels + WindowRowLanes;
+
+    /// <summary>
+    /// The reward a convolution hands down to every input at once, W^T rho, from the rewards that are not zero (LFP.md's
+    /// reward hand-down, eq. of R_i = sum_j w_ij rho_j): each non-zero rho[position, oc] adds rho times output channel oc's
+    /// window weights (<see cref="WindowWeights"/>) to the position's receptive field in <paramref name="paddedInputReward"/>
+    /// (input (y, x, c) at ((y + Padding) * (InWidth + 2 Padding) + x + Padding) * InChannels + c; see
+    /// <see cref="PaddedInputLength"/>), the field's Kernel x 64 values held in registers while the position's rewards are
+    /// summed. A reward of zero adds nothing, so the work follows the rewarded neurons, not the fired inputs.
+    /// Each input's reward is summed by blocks of 16 output channels, in each position by position (columns, then rows within
+    /// a column), output channels ascending within a position: another order than the per-input dot products of <see cref="DotTapBlocks"/>, so equal to them up to
+    /// rounding. Positions of one column follow each other, so a field's rows are reloaded at the addresses just stored.
+    /// </summary>
+    public static void ScatterRewardWindows(ReadOnlySpan<float> rho, ReadOnlySpan<float> windowWeights, in ConvGeometry g, Span<float> paddedInputReward)
+    {
+        if (!SupportsRewardScatter(g)) throw new ArgumentException("the reward scatter needs kernels up to 5 and window rows of at most 64 inputs.", nameof(g));
+        if (rho.Length < g.Outputs) throw new ArgumentException("fewer rewards than the convolution has outputs.", nameof(rho));
+        if (windowWeights.Length < WindowWeightsLength(g)) throw new ArgumentException("the window weights are too short.", nameof(windowWeights));
+        if (paddedInputReward.Length < PaddedInputLength(g)) throw new ArgumentException("the padded input reward is too short.", nameof(paddedInputReward));
+        int n = g.OutChannels, k = g.Kernel, rowFloats = (g.InWidth + 2 * g.Padding) * g.InChannels;
+        ref float r0 = ref MemoryMarshal.GetReference(rho);
+        ref float ww = ref MemoryMarshal.GetReference(windowWeights);
+        ref float target0 = ref MemoryMarshal.GetReference(paddedInputReward);
+        // Sixteen output channels at a time: their window weights (20 KB) stay in the first-level cache across all positions.
+        for (int j = 0; j < n; j += Vector512<float>.Count)
+            for (int ox = 0; ox < g.OutWidth; ox++)
+                for (int oy = 0; oy < g.OutHeight; oy++)
+                {
+                    // The field's first row: padded input row oy, column ox; its kernel row ky is ky padded rows further on.
+                    ref float field = ref Unsafe.Add(ref target0, oy * rowFloats + ox * g.InChannels);
+                    ScatterPosition(ref Unsafe.Add(ref r0, (oy * g.OutWidth + ox) * n), j, n, ref ww, k, g.WindowBits, ref field, rowFloats);
+                }
+    }
+
+    // field rows ky < k (rowFloats apart, 64 values each) += rho[oc] * window weights of oc, for every non-zero rho[oc] of one
+    // position with oc in [j, j + 16).
+    private static void ScatterPosition(ref float rho, int j, int n, ref float windowWeights, int k, int windowBits, ref float field, int rowFloats)
+    {
+        const int L = 16, Row = WindowRowLanes, Channel = MaxScatterKernel * WindowRowLanes;
+        var chunk = j + L <= n ? Vector512.LoadUnsafe(ref rho, (nuint)j) : PartialChunk(ref rho, j, n);
+        ulong rewarded = (~Vector512.Equals(chunk, Vector512<float>.Zero)).ExtractMostSignificantBits();
+        if (rewarded == 0) return;
+        Vector512<float> a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33, a40, a41, a42, a43;
+        a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = a40 = a41 = a42 = a43 = Vector512<float>.Zero;
+        for (ulong bits = rewarded; bits != 0; bits &= bits - 1)
+        {
+            int oc = j + BitOperations.TrailingZeroCount(bits);
+            var r = Vector512.Create(Unsafe.Add(ref rho, oc));
+            ref float w = ref Unsafe.Add(ref windowWeights, oc * Channel);
+            a00 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w), a00); a01 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, L), a01);
+            a02 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 2 * L), a02); a03 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 3 * L), a03);
+            a10 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, Row), a10); a11 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, Row + L), a11);
+            a12 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, Row + 2 * L), a12); a13 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, Row + 3 * L), a13);
+            a20 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 2 * Row), a20); a21 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 2 * Row + L), a21);
+            a22 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 2 * Row + 2 * L), a22); a23 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 2 * Row + 3 * L), a23);
+            a30 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 3 * Row), a30); a31 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 3 * Row + L), a31);
+            a32 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 3 * Row + 2 * L), a32); a33 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 3 * Row + 3 * L), a33);
+            a40 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row), a40); a41 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row + L), a41);
+            a42 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row + 2 * L), a42); a43 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row + 3 * L), a43);
+        }
+        // Lanes past the window row belong to the next pixels: masked to +0 (a non-finite reward times a zero weight is NaN).
+        var lanes = Vector512<int>.Indices;
+        var m0 = Vector512.LessThan(lanes, Vector512.Create(windowBits)).AsSingle();
+        var m1 = Vector512.LessThan(lanes, Vector512.Create(windowBits - L)).AsSingle();
+        var m2 = Vector512.LessThan(lanes, Vector512.Create(windowBits - 2 * L)).AsSingle();
+        var m3 = Vector512.LessThan(lanes, Vector512.Create(windowBits - 3 * L)).AsSingle();
+        AddRow(ref field, a00 & m0, a01 & m1, a02 & m2, a03 & m3);
+        if (k > 1) AddRow(ref Unsafe.Add(ref field, rowFloats), a10 & m0, a11 & m1, a12 & m2, a13 & m3);
+        if (k > 2) AddRow(ref Unsafe.Add(ref field, 2 * rowFloats), a20 & m0, a21 & m1, a22 & m2, a23 & m3);
+        if (k > 3) AddRow(ref Unsafe.Add(ref field, 3 * rowFloats), a30 & m0, a31 & m1, a32 & m2, a33 & m3);
+        if (k > 4) AddRow(ref Unsafe.Add(ref field, 4 * rowFloats), a40 & m0, a41 & m1, a42 & m2, a43 & m3);
+    }
+
+    // The last, partial chunk of a reward vector whose length is not a whole number of vectors; zeros past its end.
+    private static Vector512<float> PartialChunk(ref float rho, int from, int n)
+    {
+        Span<float> chunk = stackalloc float[Vector512<float>.Count];
+        chunk.Clear();
+        for (int i = from; i < n; i++) chunk[i - from] = Unsafe.Add(ref rho, i);
+        return Vector512.Create<float>(chunk);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRow(ref float row, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
+    {
+        const int L = 16;
+        (Vector512.LoadUnsafe(ref row) + a0).StoreUnsafe(ref row);
+        (Vector512.LoadUnsafe(ref row, L) + a1).StoreUnsafe(ref row, L);
+        (Vector512.LoadUnsafe(ref row, 2 * L) + a2).StoreUnsafe(ref row, 2 * L);
+        (Vector512.LoadUnsafe(ref row, 3 * L) + a3).StoreUnsafe(ref row, 3 * L);
+    }
+
     /// <summary>Most inputs <see cref="DotTapBlocks"/> takes in one call.</summary>
     public const int MaxTapBlockGroup = 4;
 

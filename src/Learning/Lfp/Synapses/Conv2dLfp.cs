@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using SpikeLfp.Network.Synapses;
 
@@ -36,12 +37,62 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     /// <inheritdoc/>
     public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
     {
+        if (_paddedIndex is not null)
+        {
+            RewardByScatter(fired, rho, inputReward);
+            return;
+        }
         if (_rewardsByPixel)
         {
             RewardByPixel(fired, rho, inputReward);
             return;
         }
         foreach (int i in fired) inputReward[i] += _conv.Backprojection(i, rho);
+    }
+
+    // Stride 1, kernels up to 5, window rows of at most 64 inputs: the hand-down scattered from the non-zero rewards
+    // (ConvKernels.ScatterRewardWindows). Per input, its index in the padded input image the scatter writes; null: other paths.
+    private readonly int[]? _paddedIndex = conv.Stride == 1 && ConvKernels.SupportsRewardScatter(conv.Geometry) ? PaddedIndices(conv.Geometry) : null;
+
+    private static int[] PaddedIndices(in ConvGeometry g)
+    {
+        var index = new int[g.Inputs];
+        for (int i = 0; i < index.Length; i++)
+        {
+            int c = i % g.InChannels, pixel = i / g.InChannels;
+            index[i] = ((pixel / g.InWidth + g.Padding) * (g.InWidth + 2 * g.Padding) + pixel % g.InWidth + g.Padding) * g.InChannels + c;
+        }
+        return index;
+    }
+
+    // Per thread (samples run in parallel): the weights the window weights were made from, the window weights, and the
+    // padded input reward.
+    private sealed class ScatterScratch(ConvGeometry g, int weights)
+    {
+        public readonly float[] Source = new float[weights];
+        public readonly float[] WindowWeights = new float[ConvKernels.WindowWeightsLength(g)];
+        public readonly float[] PaddedReward = new float[ConvKernels.PaddedInputLength(g)];
+        public bool Made;
+    }
+
+    private readonly ThreadLocal<ScatterScratch?> _scatter = new();
+
+    private void RewardByScatter(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        if (fired.IsEmpty) return;
+        var s = _scatter.Value ??= new ScatterScratch(_conv.Geometry, _conv.Weights.Length);
+        // The weights change between batches, in place: the window weights are remade when they no longer match, bit for bit
+        // (a comparison costs a fraction of one step's scatter; the weights have no version to ask instead).
+        if (!s.Made || !MemoryMarshal.AsBytes(_conv.Weights.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(s.Source.AsSpan())))
+        {
+            _conv.Weights.CopyTo(s.Source, 0);
+            ConvKernels.WindowWeights(s.Source, _conv.Geometry, s.WindowWeights);
+            s.Made = true;
+        }
+        s.PaddedReward.AsSpan().Clear();
+        ConvKernels.ScatterRewardWindows(rho, s.WindowWeights, _conv.Geometry, s.PaddedReward);
+        var paddedIndex = _paddedIndex!;
+        foreach (int i in fired) inputReward[i] += s.PaddedReward[paddedIndex[i]];
     }
 
     // Stride 1 and OutChannels in whole 64s: the hand-downs of a pixel's fired inputs in one sweep (ConvKernels.DotTapBlocks),
