@@ -131,11 +131,22 @@ public static class ConvKernels
                     bitsPerInputRow, ky1 - ky0);
                 ref int firstRow = ref Unsafe.Add(ref rows, (ky0 * k + kx0) * g.InChannels);
                 ref float target = ref Unsafe.Add(ref cur, (oy * g.OutWidth + ox) * n);
+                // The next position's window, one pixel on, when it sees the same kernel columns: summed alongside, so the
+                // two positions' add chains overlap (each still sums its own inputs in ascending order).
+                bool pair = ox + 1 < g.OutWidth && Math.Max(0, g.Padding - ox - 1) == kx0 && Math.Min(k, g.InWidth + g.Padding - ox - 1) == kx1;
+                var next = window with { FirstBit = window.FirstBit + g.InChannels };
                 int j = 0;
                 for (; j + 4 * Vector512<float>.Count <= n; j += 4 * Vector512<float>.Count)
-                    SumWindowInto4(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                {
+                    if (pair) SumWindowPairInto4(ref marks, window, g.InChannels, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j), n);
+                    else SumWindowInto4(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                }
                 for (; j < n; j += Vector512<float>.Count)
+                {
                     SumWindowInto1(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                    if (pair) SumWindowInto1(ref marks, next, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, n + j));
+                }
+                if (pair) ox++;
             }
         }
     }
@@ -166,6 +177,61 @@ public static class ConvKernels
         a1.StoreUnsafe(ref target, L);
         a2.StoreUnsafe(ref target, 2 * L);
         a3.StoreUnsafe(ref target, 3 * L);
+    }
+
+    // SumWindowInto4 for two positions side by side: the second window starts pixelBits later, its currents n floats after
+    // the first's. Their inputs are taken in turns while both have some left.
+    private static void SumWindowPairInto4(ref ulong marks, Window window, int pixelBits, ref int firstRow, int rowStride, ref float w, ref float target, int n)
+    {
+        const int L = 16;
+        ref float second = ref Unsafe.Add(ref target, n);
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref target), a1 = Vector512.LoadUnsafe(ref target, L),
+            a2 = Vector512.LoadUnsafe(ref target, 2 * L), a3 = Vector512.LoadUnsafe(ref target, 3 * L);
+        Vector512<float> b0 = Vector512.LoadUnsafe(ref second), b1 = Vector512.LoadUnsafe(ref second, L),
+            b2 = Vector512.LoadUnsafe(ref second, 2 * L), b3 = Vector512.LoadUnsafe(ref second, 3 * L);
+        for (int r = 0; r < window.Rows; r++)
+        {
+            ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
+            int start = window.FirstBit + r * window.RowStep;
+            ulong bitsA = ExtractBits(ref marks, start, window.Bits), bitsB = ExtractBits(ref marks, start + pixelBits, window.Bits);
+            for (; bitsA != 0 && bitsB != 0; bitsA &= bitsA - 1, bitsB &= bitsB - 1)
+            {
+                ref float rowA = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
+                ref float rowB = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
+                a0 += Vector512.LoadUnsafe(ref rowA);
+                b0 += Vector512.LoadUnsafe(ref rowB);
+                a1 += Vector512.LoadUnsafe(ref rowA, L);
+                b1 += Vector512.LoadUnsafe(ref rowB, L);
+                a2 += Vector512.LoadUnsafe(ref rowA, 2 * L);
+                b2 += Vector512.LoadUnsafe(ref rowB, 2 * L);
+                a3 += Vector512.LoadUnsafe(ref rowA, 3 * L);
+                b3 += Vector512.LoadUnsafe(ref rowB, 3 * L);
+            }
+            for (; bitsA != 0; bitsA &= bitsA - 1)
+            {
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
+                a0 += Vector512.LoadUnsafe(ref row);
+                a1 += Vector512.LoadUnsafe(ref row, L);
+                a2 += Vector512.LoadUnsafe(ref row, 2 * L);
+                a3 += Vector512.LoadUnsafe(ref row, 3 * L);
+            }
+            for (; bitsB != 0; bitsB &= bitsB - 1)
+            {
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
+                b0 += Vector512.LoadUnsafe(ref row);
+                b1 += Vector512.LoadUnsafe(ref row, L);
+                b2 += Vector512.LoadUnsafe(ref row, 2 * L);
+                b3 += Vector512.LoadUnsafe(ref row, 3 * L);
+            }
+        }
+        a0.StoreUnsafe(ref target);
+        a1.StoreUnsafe(ref target, L);
+        a2.StoreUnsafe(ref target, 2 * L);
+        a3.StoreUnsafe(ref target, 3 * L);
+        b0.StoreUnsafe(ref second);
+        b1.StoreUnsafe(ref second, L);
+        b2.StoreUnsafe(ref second, 2 * L);
+        b3.StoreUnsafe(ref second, 3 * L);
     }
 
     private static void SumWindowInto1(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float target)
