@@ -408,15 +408,16 @@ public static class ConvKernels
     public static int PaddedInputLength(in ConvGeometry g) => (g.InHeight + 2 * g.Padding) * (g.InWidth + 2 * g.Padding) * g.InChannels + WindowRowLanes;
 
     /// <summary>
-    /// The reward a convolution hands down to every input at once, W^T rho, from the rewards that are not zero (LFP.md's
-    /// reward hand-down, eq. of R_i = sum_j w_ij rho_j): each non-zero rho[position, oc] adds rho times output channel oc's
+    /// The reward a convolution hands down to every input at once, W^T rho (LFP.md: A^in_t = x_t (.) (W^T rho_t), the
+    /// product with the 0/1 input taken by the caller), from the rewards that are not zero: each non-zero rho[position, oc] adds rho times output channel oc's
     /// window weights (<see cref="WindowWeights"/>) to the position's receptive field in <paramref name="paddedInputReward"/>
     /// (input (y, x, c) at ((y + Padding) * (InWidth + 2 Padding) + x + Padding) * InChannels + c; see
     /// <see cref="PaddedInputLength"/>), the field's Kernel x 64 values held in registers while the position's rewards are
     /// summed. A reward of zero adds nothing, so the work follows the rewarded neurons, not the fired inputs.
-    /// Each input's reward is summed by blocks of 16 output channels, in each position by position (columns, then rows within
-    /// a column), output channels ascending within a position: another order than the per-input dot products of <see cref="DotTapBlocks"/>, so equal to them up to
-    /// rounding. Positions of one column follow each other, so a field's rows are reloaded at the addresses just stored.
+    /// Each input's reward is summed by blocks of 16 output channels, in each block position by position (columns, then rows
+    /// within a column), output channels ascending within a position: another order than the per-input dot products of
+    /// <see cref="DotTapBlocks"/>, so equal to them up to rounding. Positions of one column follow each other, so a field's
+    /// rows are reloaded at the addresses just stored (whole vectors: the stores forward to the loads).
     /// </summary>
     public static void ScatterRewardWindows(ReadOnlySpan<float> rho, ReadOnlySpan<float> windowWeights, in ConvGeometry g, Span<float> paddedInputReward)
     {

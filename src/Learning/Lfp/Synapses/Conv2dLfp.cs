@@ -9,6 +9,9 @@ namespace SpikeLfp.Learning.Lfp.Synapses;
 /// LFP through a convolution. Every operation on an input walks that input's synapses
 /// (<see cref="Conv2dSynapses.Runs"/>: one OutChannels-long weight row per kernel tap that reaches an output
 /// position, in runs along kernel rows), as the event-driven forward does, so the cost follows the inputs that fired.
+/// The one exception is the reward handed to fired inputs where the shape allows it (stride 1, kernels up to 5, window
+/// rows of at most 64 inputs): it is scattered from the rewards that are not zero (<see cref="ConvKernels.ScatterRewardWindows"/>),
+/// whose count is what LFP keeps small, and each fired input takes its share.
 /// </summary>
 [SkipLocalsInit] // the per-input tap tables on the stack are written before they are read
 public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
