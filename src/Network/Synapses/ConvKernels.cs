@@ -131,11 +131,22 @@ public static class ConvKernels
                     bitsPerInputRow, ky1 - ky0);
                 ref int firstRow = ref Unsafe.Add(ref rows, (ky0 * k + kx0) * g.InChannels);
                 ref float target = ref Unsafe.Add(ref cur, (oy * g.OutWidth + ox) * n);
+                // The next position's window, one pixel on, when it sees the same kernel columns: summed alongside, so the
+                // two positions' add chains overlap (each still sums its own inputs in ascending order).
+                bool pair = ox + 1 < g.OutWidth && Math.Max(0, g.Padding - ox - 1) == kx0 && Math.Min(k, g.InWidth + g.Padding - ox - 1) == kx1;
+                var next = window with { FirstBit = window.FirstBit + g.InChannels };
                 int j = 0;
                 for (; j + 4 * Vector512<float>.Count <= n; j += 4 * Vector512<float>.Count)
-                    SumWindowInto4(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                {
+                    if (pair) SumWindowPairInto4(ref marks, window, g.InChannels, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j), n);
+                    else SumWindowInto4(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                }
                 for (; j < n; j += Vector512<float>.Count)
+                {
                     SumWindowInto1(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                    if (pair) SumWindowInto1(ref marks, next, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, n + j));
+                }
+                if (pair) ox++;
             }
         }
     }
@@ -166,6 +177,61 @@ public static class ConvKernels
         a1.StoreUnsafe(ref target, L);
         a2.StoreUnsafe(ref target, 2 * L);
         a3.StoreUnsafe(ref target, 3 * L);
+    }
+
+    // SumWindowInto4 for two positions side by side: the second window starts pixelBits later, its currents n floats after
+    // the first's. Their inputs are taken in turns while both have some left.
+    private static void SumWindowPairInto4(ref ulong marks, Window window, int pixelBits, ref int firstRow, int rowStride, ref float w, ref float target, int n)
+    {
+        const int L = 16;
+        ref float second = ref Unsafe.Add(ref target, n);
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref target), a1 = Vector512.LoadUnsafe(ref target, L),
+            a2 = Vector512.LoadUnsafe(ref target, 2 * L), a3 = Vector512.LoadUnsafe(ref target, 3 * L);
+        Vector512<float> b0 = Vector512.LoadUnsafe(ref second), b1 = Vector512.LoadUnsafe(ref second, L),
+            b2 = Vector512.LoadUnsafe(ref second, 2 * L), b3 = Vector512.LoadUnsafe(ref second, 3 * L);
+        for (int r = 0; r < window.Rows; r++)
+        {
+            ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
+            int start = window.FirstBit + r * window.RowStep;
+            ulong bitsA = ExtractBits(ref marks, start, window.Bits), bitsB = ExtractBits(ref marks, start + pixelBits, window.Bits);
+            for (; bitsA != 0 && bitsB != 0; bitsA &= bitsA - 1, bitsB &= bitsB - 1)
+            {
+                ref float rowA = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
+                ref float rowB = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
+                a0 += Vector512.LoadUnsafe(ref rowA);
+                b0 += Vector512.LoadUnsafe(ref rowB);
+                a1 += Vector512.LoadUnsafe(ref rowA, L);
+                b1 += Vector512.LoadUnsafe(ref rowB, L);
+                a2 += Vector512.LoadUnsafe(ref rowA, 2 * L);
+                b2 += Vector512.LoadUnsafe(ref rowB, 2 * L);
+                a3 += Vector512.LoadUnsafe(ref rowA, 3 * L);
+                b3 += Vector512.LoadUnsafe(ref rowB, 3 * L);
+            }
+            for (; bitsA != 0; bitsA &= bitsA - 1)
+            {
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
+                a0 += Vector512.LoadUnsafe(ref row);
+                a1 += Vector512.LoadUnsafe(ref row, L);
+                a2 += Vector512.LoadUnsafe(ref row, 2 * L);
+                a3 += Vector512.LoadUnsafe(ref row, 3 * L);
+            }
+            for (; bitsB != 0; bitsB &= bitsB - 1)
+            {
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
+                b0 += Vector512.LoadUnsafe(ref row);
+                b1 += Vector512.LoadUnsafe(ref row, L);
+                b2 += Vector512.LoadUnsafe(ref row, 2 * L);
+                b3 += Vector512.LoadUnsafe(ref row, 3 * L);
+            }
+        }
+        a0.StoreUnsafe(ref target);
+        a1.StoreUnsafe(ref target, L);
+        a2.StoreUnsafe(ref target, 2 * L);
+        a3.StoreUnsafe(ref target, 3 * L);
+        b0.StoreUnsafe(ref second);
+        b1.StoreUnsafe(ref second, L);
+        b2.StoreUnsafe(ref second, 2 * L);
+        b3.StoreUnsafe(ref second, 3 * L);
     }
 
     private static void SumWindowInto1(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float target)
@@ -298,6 +364,287 @@ public static class ConvKernels
         if (k > 2) { a20.StoreUnsafe(ref f2); a21.StoreUnsafe(ref f2, L); a22.StoreUnsafe(ref f2, 2 * L); a23.StoreUnsafe(ref f2, 3 * L); }
         if (k > 3) { a30.StoreUnsafe(ref f3); a31.StoreUnsafe(ref f3, L); a32.StoreUnsafe(ref f3, 2 * L); a33.StoreUnsafe(ref f3, 3 * L); }
         if (k > 4) { a40.StoreUnsafe(ref f4); a41.StoreUnsafe(ref f4, L); a42.StoreUnsafe(ref f4, 2 * L); a43.StoreUnsafe(ref f4, 3 * L); }
+    }
+
+    /// <summary>Widest kernel <see cref="ScatterRewardWindows"/> takes: its Kernel x 4 vector accumulators fill the registers.</summary>
+    public const int MaxScatterKernel = 5;
+
+    // Floats per window row of the window weights: one 512-bit vector of each of four, lanes kx * InChannels + c.
+    private const int WindowRowLanes = 64;
+
+    /// <summary>Whether <see cref="ScatterRewardWindows"/> takes this shape: kernels up to 5, window rows of at most 64 inputs.</summary>
+    public static bool SupportsRewardScatter(in ConvGeometry g) =>
+        Vector512.IsHardwareAccelerated && g.Kernel <= MaxScatterKernel && g.WindowBits <= WindowRowLanes;
+
+    /// <summary>Length of the window weights <see cref="WindowWeights"/> writes.</summary>
+    public static int WindowWeightsLength(in ConvGeometry g) => g.OutChannels * MaxScatterKernel * WindowRowLanes;
+
+    /// <summary>
+    /// The weights regrouped by output channel for <see cref="ScatterRewardWindows"/>: windowWeights[(oc * 5 + ky) * 64 + kx *
+    /// InChannels + c] = W[c, ky, kx, oc], the weights from one kernel row of a window to output channel oc as one contiguous
+    /// row of a padded input image; the lanes and rows past the kernel are zero.
+    /// </summary>
+    public static void WindowWeights(ReadOnlySpan<float> weights, in ConvGeometry g, Span<float> windowWeights)
+    {
+        if (!SupportsRewardScatter(g)) throw new ArgumentException("the reward scatter needs kernels up to 5 and window rows of at most 64 inputs.", nameof(g));
+        if (weights.Length < g.WeightRows * g.OutChannels) throw new ArgumentException("fewer weights than the convolution has.", nameof(weights));
+        var target = windowWeights[..WindowWeightsLength(g)];
+        target.Clear();
+        int n = g.OutChannels, k = g.Kernel;
+        for (int c = 0; c < g.InChannels; c++)
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++)
+                {
+                    var row = weights.Slice(((c * k + ky) * k + kx) * n, n);
+                    int lane = ky * WindowRowLanes + kx * g.InChannels + c;
+                    for (int oc = 0; oc < n; oc++) target[oc * MaxScatterKernel * WindowRowLanes + lane] = row[oc];
+                }
+    }
+
+    /// <summary>
+    /// Length of the padded input image <see cref="ScatterRewardWindows"/> adds into: (InHeight + 2 Padding) x (InWidth +
+    /// 2 Padding) x InChannels, channel-last, and one window row of slack after it.
+    /// </summary>
+    public static int PaddedInputLength(in ConvGeometry g) => (g.InHeight + 2 * g.Padding) * (g.InWidth + 2 * g.Padding) * g.InChannels + WindowRowLanes;
+
+    /// <summary>
+    /// The reward a convolution hands down to every input at once, W^T rho (LFP.md: A^in_t = x_t (.) (W^T rho_t), the
+    /// product with the 0/1 input taken by the caller), from the rewards that are not zero: each non-zero rho[position, oc] adds rho times output channel oc's
+    /// window weights (<see cref="WindowWeights"/>) to the position's receptive field in <paramref name="paddedInputReward"/>
+    /// (input (y, x, c) at ((y + Padding) * (InWidth + 2 Padding) + x + Padding) * InChannels + c; see
+    /// <see cref="PaddedInputLength"/>), the field's Kernel x 64 values held in registers while the position's rewards are
+    /// summed. A reward of zero adds nothing, so the work follows the rewarded neurons, not the fired inputs.
+    /// Each input's reward is summed by blocks of 16 output channels, in each block position by position (columns, then rows
+    /// within a column), output channels ascending within a position: another order than the per-input dot products of
+    /// <see cref="DotTapBlocks"/>, so equal to them up to rounding. Positions of one column follow each other, so a field's
+    /// rows are reloaded at the addresses just stored (whole vectors: the stores forward to the loads).
+    /// </summary>
+    public static void ScatterRewardWindows(ReadOnlySpan<float> rho, ReadOnlySpan<float> windowWeights, in ConvGeometry g, Span<float> paddedInputReward)
+    {
+        if (!SupportsRewardScatter(g)) throw new ArgumentException("the reward scatter needs kernels up to 5 and window rows of at most 64 inputs.", nameof(g));
+        if (rho.Length < g.Outputs) throw new ArgumentException("fewer rewards than the convolution has outputs.", nameof(rho));
+        if (windowWeights.Length < WindowWeightsLength(g)) throw new ArgumentException("the window weights are too short.", nameof(windowWeights));
+        if (paddedInputReward.Length < PaddedInputLength(g)) throw new ArgumentException("the padded input reward is too short.", nameof(paddedInputReward));
+        int n = g.OutChannels, k = g.Kernel, rowFloats = (g.InWidth + 2 * g.Padding) * g.InChannels;
+        ref float r0 = ref MemoryMarshal.GetReference(rho);
+        ref float ww = ref MemoryMarshal.GetReference(windowWeights);
+        ref float target0 = ref MemoryMarshal.GetReference(paddedInputReward);
+        // Sixteen output channels at a time: their window weights (20 KB) stay in the first-level cache across all positions.
+        for (int j = 0; j < n; j += Vector512<float>.Count)
+            for (int ox = 0; ox < g.OutWidth; ox++)
+                for (int oy = 0; oy < g.OutHeight; oy++)
+                {
+                    // The field's first row: padded input row oy, column ox; its kernel row ky is ky padded rows further on.
+                    ref float field = ref Unsafe.Add(ref target0, oy * rowFloats + ox * g.InChannels);
+                    ScatterPosition(ref Unsafe.Add(ref r0, (oy * g.OutWidth + ox) * n), j, n, ref ww, k, g.WindowBits, ref field, rowFloats);
+                }
+    }
+
+    // field rows ky < k (rowFloats apart, 64 values each) += rho[oc] * window weights of oc, for every non-zero rho[oc] of one
+    // position with oc in [j, j + 16).
+    private static void ScatterPosition(ref float rho, int j, int n, ref float windowWeights, int k, int windowBits, ref float field, int rowFloats)
+    {
+        const int L = 16, Row = WindowRowLanes, Channel = MaxScatterKernel * WindowRowLanes;
+        var chunk = j + L <= n ? Vector512.LoadUnsafe(ref rho, (nuint)j) : PartialChunk(ref rho, j, n);
+        ulong rewarded = (~Vector512.Equals(chunk, Vector512<float>.Zero)).ExtractMostSignificantBits();
+        if (rewarded == 0) return;
+        Vector512<float> a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33, a40, a41, a42, a43;
+        a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = a40 = a41 = a42 = a43 = Vector512<float>.Zero;
+        for (ulong bits = rewarded; bits != 0; bits &= bits - 1)
+        {
+            int oc = j + BitOperations.TrailingZeroCount(bits);
+            var r = Vector512.Create(Unsafe.Add(ref rho, oc));
+            ref float w = ref Unsafe.Add(ref windowWeights, oc * Channel);
+            a00 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w), a00); a01 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, L), a01);
+            a02 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 2 * L), a02); a03 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 3 * L), a03);
+            a10 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, Row), a10); a11 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, Row + L), a11);
+            a12 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, Row + 2 * L), a12); a13 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, Row + 3 * L), a13);
+            a20 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 2 * Row), a20); a21 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 2 * Row + L), a21);
+            a22 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 2 * Row + 2 * L), a22); a23 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 2 * Row + 3 * L), a23);
+            a30 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 3 * Row), a30); a31 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 3 * Row + L), a31);
+            a32 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 3 * Row + 2 * L), a32); a33 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 3 * Row + 3 * L), a33);
+            a40 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row), a40); a41 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row + L), a41);
+            a42 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row + 2 * L), a42); a43 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row + 3 * L), a43);
+        }
+        // Lanes past the window row belong to the next pixels: masked to +0 (a non-finite reward times a zero weight is NaN).
+        var lanes = Vector512<int>.Indices;
+        var m0 = Vector512.LessThan(lanes, Vector512.Create(windowBits)).AsSingle();
+        var m1 = Vector512.LessThan(lanes, Vector512.Create(windowBits - L)).AsSingle();
+        var m2 = Vector512.LessThan(lanes, Vector512.Create(windowBits - 2 * L)).AsSingle();
+        var m3 = Vector512.LessThan(lanes, Vector512.Create(windowBits - 3 * L)).AsSingle();
+        AddRow(ref field, a00 & m0, a01 & m1, a02 & m2, a03 & m3);
+        if (k > 1) AddRow(ref Unsafe.Add(ref field, rowFloats), a10 & m0, a11 & m1, a12 & m2, a13 & m3);
+        if (k > 2) AddRow(ref Unsafe.Add(ref field, 2 * rowFloats), a20 & m0, a21 & m1, a22 & m2, a23 & m3);
+        if (k > 3) AddRow(ref Unsafe.Add(ref field, 3 * rowFloats), a30 & m0, a31 & m1, a32 & m2, a33 & m3);
+        if (k > 4) AddRow(ref Unsafe.Add(ref field, 4 * rowFloats), a40 & m0, a41 & m1, a42 & m2, a43 & m3);
+    }
+
+    // The last, partial chunk of a reward vector whose length is not a whole number of vectors; zeros past its end.
+    private static Vector512<float> PartialChunk(ref float rho, int from, int n)
+    {
+        Span<float> chunk = stackalloc float[Vector512<float>.Count];
+        chunk.Clear();
+        for (int i = from; i < n; i++) chunk[i - from] = Unsafe.Add(ref rho, i);
+        return Vector512.Create<float>(chunk);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRow(ref float row, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
+    {
+        const int L = 16;
+        (Vector512.LoadUnsafe(ref row) + a0).StoreUnsafe(ref row);
+        (Vector512.LoadUnsafe(ref row, L) + a1).StoreUnsafe(ref row, L);
+        (Vector512.LoadUnsafe(ref row, 2 * L) + a2).StoreUnsafe(ref row, 2 * L);
+        (Vector512.LoadUnsafe(ref row, 3 * L) + a3).StoreUnsafe(ref row, 3 * L);
+    }
+
+    /// <summary>Most inputs <see cref="DotTapBlocks"/> takes in one call.</summary>
+    public const int MaxTapBlockGroup = 4;
+
+    /// <summary>
+    /// The reward hand-down of up to <see cref="MaxTapBlockGroup"/> inputs of one pixel (stride 1): for input j,
+    /// sums[j] = sum over the rows x blocks taps of its tap block of the dot product of its weight row and the reward
+    /// of the position the tap reaches. The inputs of one pixel reach the same positions, so each reward vector is
+    /// loaded once for all of them, and their independent sums keep both FMA ports busy where one input's four chains
+    /// wait on the FMA latency. Tap (r, b) of input j reads weights[weightOffsets[j] + r * weightRowStride + b * width ..]
+    /// and rho[rhoOffset + r * rhoRowStride - b * width ..], width values each. Each sum is
+    /// <see cref="SynapseKernels.DotGridByLanes"/>'s sum over the same grid, bit for bit: the same four lane
+    /// accumulators, the same FMAs in the same order, the same final reduction.
+    /// </summary>
+    public static void DotTapBlocks(ReadOnlySpan<float> weights, ReadOnlySpan<int> weightOffsets, int weightRowStride,
+        ReadOnlySpan<float> rho, int rhoOffset, int rhoRowStride, int rows, int blocks, int width, Span<float> sums)
+    {
+        int m = weightOffsets.Length;
+        if (m == 0) return;
+        if (!Vector512.IsHardwareAccelerated || width <= 0 || width % (4 * Vector512<float>.Count) != 0)
+            throw new ArgumentException("the tap-block dots need 512-bit vectors and widths in whole 64s.", nameof(width));
+        if (m > MaxTapBlockGroup) throw new ArgumentException($"at most {MaxTapBlockGroup} inputs per call.", nameof(weightOffsets));
+        if (sums.Length < m) throw new ArgumentException("fewer sums than inputs.", nameof(sums));
+        if (rows <= 0 || blocks <= 0)
+        {
+            sums[..m].Clear();
+            return;
+        }
+        // Every tap's vector lies inside its array (the first and last row and block bound them; strides may be negative).
+        CheckTapGrid(rho.Length, rhoOffset, rhoRowStride, -width, rows, blocks, width, nameof(rho));
+        foreach (int offset in weightOffsets) CheckTapGrid(weights.Length, offset, weightRowStride, width, rows, blocks, width, nameof(weights));
+        ref float w = ref MemoryMarshal.GetReference(weights);
+        ref float r0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(rho), rhoOffset);
+        var grid = new TapGrid(weightRowStride, rhoRowStride, rows, blocks, width);
+        int j = 0;
+        for (; j + 4 <= m; j += 4)
+            DotTapBlocks4(grid, ref r0, ref Unsafe.Add(ref w, weightOffsets[j]), ref Unsafe.Add(ref w, weightOffsets[j + 1]),
+                ref Unsafe.Add(ref w, weightOffsets[j + 2]), ref Unsafe.Add(ref w, weightOffsets[j + 3]), sums[j..]);
+        for (; j + 2 <= m; j += 2)
+            DotTapBlocks2(grid, ref r0, ref Unsafe.Add(ref w, weightOffsets[j]), ref Unsafe.Add(ref w, weightOffsets[j + 1]), sums[j..]);
+        if (j < m) sums[j] = DotTapBlocks1(grid, ref r0, ref Unsafe.Add(ref w, weightOffsets[j]));
+    }
+
+    // The strides and extent of a tap block: weight rows step by WeightRowStride per kernel row and Width per tap,
+    // rewards by RhoRowStride per kernel row and -Width per tap.
+    private readonly record struct TapGrid(int WeightRowStride, int RhoRowStride, int Rows, int Blocks, int Width);
+
+    private static void CheckTapGrid(int length, int offset, int rowStride, int blockStride, int rows, int blocks, int width, string name)
+    {
+        long lastRow = (long)(rows - 1) * rowStride, lastBlock = (long)(blocks - 1) * blockStride;
+        long low = offset + Math.Min(0, lastRow) + Math.Min(0, lastBlock), high = offset + Math.Max(0, lastRow) + Math.Max(0, lastBlock) + width;
+        if (low < 0 || high > length) throw new ArgumentOutOfRangeException(name, "a tap of the block lies outside the array.");
+    }
+
+    // Lanes i mod 64 of one input's products, as DotGridByLanes accumulates them.
+    private static float DotTapBlocks1(TapGrid g, ref float rho, ref float w0)
+    {
+        const int L = 16;
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        for (int r = 0; r < g.Rows; r++)
+        {
+            ref float q = ref Unsafe.Add(ref rho, r * g.RhoRowStride);
+            ref float x0 = ref Unsafe.Add(ref w0, r * g.WeightRowStride);
+            for (int b = 0; b < g.Blocks; b++, q = ref Unsafe.Subtract(ref q, g.Width), x0 = ref Unsafe.Add(ref x0, g.Width))
+                for (int i = 0; i < g.Width; i += 4 * L)
+                {
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)i), Vector512.LoadUnsafe(ref q, (nuint)i), a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + L)), Vector512.LoadUnsafe(ref q, (nuint)(i + L)), a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 2 * L)), Vector512.LoadUnsafe(ref q, (nuint)(i + 2 * L)), a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 3 * L)), Vector512.LoadUnsafe(ref q, (nuint)(i + 3 * L)), a3);
+                }
+        }
+        return Vector512.Sum((a0 + a1) + (a2 + a3));
+    }
+
+    private static void DotTapBlocks2(TapGrid g, ref float rho, ref float w0, ref float w1, Span<float> sums)
+    {
+        const int L = 16;
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int r = 0; r < g.Rows; r++)
+        {
+            ref float q = ref Unsafe.Add(ref rho, r * g.RhoRowStride);
+            ref float x0 = ref Unsafe.Add(ref w0, r * g.WeightRowStride);
+            ref float x1 = ref Unsafe.Add(ref w1, r * g.WeightRowStride);
+            for (int b = 0; b < g.Blocks; b++, q = ref Unsafe.Subtract(ref q, g.Width), x0 = ref Unsafe.Add(ref x0, g.Width), x1 = ref Unsafe.Add(ref x1, g.Width))
+                for (int i = 0; i < g.Width; i += 4 * L)
+                {
+                    var q0 = Vector512.LoadUnsafe(ref q, (nuint)i);
+                    var q1 = Vector512.LoadUnsafe(ref q, (nuint)(i + L));
+                    var q2 = Vector512.LoadUnsafe(ref q, (nuint)(i + 2 * L));
+                    var q3 = Vector512.LoadUnsafe(ref q, (nuint)(i + 3 * L));
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)i), q0, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + L)), q1, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 2 * L)), q2, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 3 * L)), q3, a3);
+                    b0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)i), q0, b0);
+                    b1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + L)), q1, b1);
+                    b2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + 2 * L)), q2, b2);
+                    b3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + 3 * L)), q3, b3);
+                }
+        }
+        sums[0] = Vector512.Sum((a0 + a1) + (a2 + a3));
+        sums[1] = Vector512.Sum((b0 + b1) + (b2 + b3));
+    }
+
+    private static void DotTapBlocks4(TapGrid g, ref float rho, ref float w0, ref float w1, ref float w2, ref float w3, Span<float> sums)
+    {
+        const int L = 16;
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        Vector512<float> c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+        for (int r = 0; r < g.Rows; r++)
+        {
+            ref float q = ref Unsafe.Add(ref rho, r * g.RhoRowStride);
+            int row = r * g.WeightRowStride;
+            ref float x0 = ref Unsafe.Add(ref w0, row);
+            ref float x1 = ref Unsafe.Add(ref w1, row);
+            ref float x2 = ref Unsafe.Add(ref w2, row);
+            ref float x3 = ref Unsafe.Add(ref w3, row);
+            for (int b = 0; b < g.Blocks; b++, q = ref Unsafe.Subtract(ref q, g.Width), x0 = ref Unsafe.Add(ref x0, g.Width),
+                x1 = ref Unsafe.Add(ref x1, g.Width), x2 = ref Unsafe.Add(ref x2, g.Width), x3 = ref Unsafe.Add(ref x3, g.Width))
+                for (int i = 0; i < g.Width; i += 4 * L)
+                {
+                    var q0 = Vector512.LoadUnsafe(ref q, (nuint)i);
+                    var q1 = Vector512.LoadUnsafe(ref q, (nuint)(i + L));
+                    var q2 = Vector512.LoadUnsafe(ref q, (nuint)(i + 2 * L));
+                    var q3 = Vector512.LoadUnsafe(ref q, (nuint)(i + 3 * L));
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)i), q0, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + L)), q1, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 2 * L)), q2, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 3 * L)), q3, a3);
+                    b0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)i), q0, b0);
+                    b1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + L)), q1, b1);
+                    b2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + 2 * L)), q2, b2);
+                    b3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + 3 * L)), q3, b3);
+                    c0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, (nuint)i), q0, c0);
+                    c1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, (nuint)(i + L)), q1, c1);
+                    c2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, (nuint)(i + 2 * L)), q2, c2);
+                    c3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x2, (nuint)(i + 3 * L)), q3, c3);
+                    d0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, (nuint)i), q0, d0);
+                    d1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, (nuint)(i + L)), q1, d1);
+                    d2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, (nuint)(i + 2 * L)), q2, d2);
+                    d3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x3, (nuint)(i + 3 * L)), q3, d3);
+                }
+        }
+        sums[0] = Vector512.Sum((a0 + a1) + (a2 + a3));
+        sums[1] = Vector512.Sum((b0 + b1) + (b2 + b3));
+        sums[2] = Vector512.Sum((c0 + c1) + (c2 + c3));
+        sums[3] = Vector512.Sum((d0 + d1) + (d2 + d3));
     }
 
     // Bits [start, start + count) of a bitmap, count in [1, 64], as the low bits of a word; the caller keeps them inside it.

@@ -107,6 +107,95 @@ public class ConvWindowKernelTests
         }
     }
 
+    // height, width, input channels, output channels, kernel, padding; shapes the reward scatter does not take (window rows
+    // over 64 inputs, or kernels over 5), so the hand-down goes by pixel groups.
+    private static readonly object[] PixelGroupShapes =
+    [
+        new object[] { 10, 10, 13, 64, 5, 0 },
+        new object[] { 9, 8, 2, 128, 6, 2 },
+    ];
+
+    [TestCaseSource(nameof(PixelGroupShapes))]
+    public void Pixel_grouped_reward_equals_each_inputs_backprojection(int height, int width, int inChannels, int outChannels, int kernel, int padding)
+    {
+        if (!Vector512.IsHardwareAccelerated) Assert.Ignore("the grouped reward needs 512-bit vectors");
+        var random = new Random(height * 13 + kernel);
+        var conv = RandomConv(height, width, inChannels, outChannels, kernel, padding, random);
+        Assert.That(ConvKernels.SupportsRewardScatter(conv.Geometry), Is.False);
+        var rule = SynapseLfp.For(conv);
+        var rho = Enumerable.Range(0, conv.Outputs).Select(j => j % 7 == 0 ? 0f : (float)random.NextDouble() - 0.5f).ToArray();
+        foreach (double rate in new[] { 0.0, 0.1, 0.3, 1.0 })
+        {
+            var fired = RandomFired(conv.Inputs, rate, random);
+            // In any order: groups are runs of one pixel's entries, whichever channels and order they come in.
+            foreach (var list in new[] { fired, fired.OrderBy(_ => random.Next()).ToArray() })
+            {
+                var actual = Enumerable.Range(0, conv.Inputs).Select(i => (float)i).ToArray();
+                var expected = (float[])actual.Clone();
+                foreach (int i in list) expected[i] += conv.Backprojection(i, rho);
+                rule.RewardFiredInputs(list, rho, actual);
+                Assert.That(actual, Is.EqualTo(expected), $"rate {rate}");
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Shapes))]
+    [TestCaseSource(nameof(FeedbackShapes))]
+    public void Scattered_reward_equals_the_synapse_by_synapse_sum(int height, int width, int inChannels, int outChannels, int kernel, int padding)
+    {
+        if (!Vector512.IsHardwareAccelerated) Assert.Ignore("the reward scatter needs 512-bit vectors");
+        var random = new Random(height * 29 + outChannels);
+        var conv = RandomConv(height, width, inChannels, outChannels, kernel, padding, random);
+        Assert.That(ConvKernels.SupportsRewardScatter(conv.Geometry), Is.True);
+        var rule = SynapseLfp.For(conv);
+        var weightRows = new int[kernel * kernel];
+        var positions = new int[kernel * kernel];
+        int n = outChannels;
+        // Sparse rewards as LFP's are (most neurons get none), and a dense row.
+        foreach (double rewarded in new[] { 0.0, 0.2, 1.0 })
+        {
+            var rho = Enumerable.Range(0, conv.Outputs).Select(_ => random.NextDouble() < rewarded ? (float)random.NextDouble() - 0.5f : 0f).ToArray();
+            foreach (double rate in new[] { 0.0, 0.1, 1.0 })
+            {
+                var fired = RandomFired(conv.Inputs, rate, random).OrderBy(_ => random.Next()).ToArray();
+                var actual = Enumerable.Range(0, conv.Inputs).Select(i => (float)(i % 5)).ToArray();
+                var start = (float[])actual.Clone();
+                rule.RewardFiredInputs(fired, rho, actual);
+                var isFired = new bool[conv.Inputs];
+                foreach (int i in fired) isFired[i] = true;
+                for (int i = 0; i < conv.Inputs; i++)
+                {
+                    double sum = start[i];
+                    if (isFired[i])
+                    {
+                        int count = conv.Connections(i, weightRows, positions);
+                        for (int s = 0; s < count; s++)
+                            for (int oc = 0; oc < n; oc++) sum += (double)conv.Weights[weightRows[s] * n + oc] * rho[positions[s] * n + oc];
+                    }
+                    Assert.That(actual[i], Is.EqualTo(sum).Within(2e-5), $"input {i}, rewarded {rewarded}, rate {rate}");
+                    if (!isFired[i]) Assert.That(actual[i], Is.EqualTo(start[i]), "an input that did not fire receives nothing");
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void Scattered_reward_follows_weights_changed_in_place()
+    {
+        var random = new Random(5);
+        var conv = RandomConv(12, 12, 12, 64, 5, 0, random);
+        var rule = SynapseLfp.For(conv);
+        var rho = Enumerable.Range(0, conv.Outputs).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        int[] fired = [0, 13, 500, 1727];
+        var before = new float[conv.Inputs];
+        rule.RewardFiredInputs(fired, rho, before);
+        for (int i = 0; i < conv.Weights.Length; i++) conv.Weights[i] *= 2f;
+        var after = new float[conv.Inputs];
+        rule.RewardFiredInputs(fired, rho, after);
+        // Doubling every weight doubles every product exactly, so every sum doubles exactly.
+        foreach (int i in fired) Assert.That(after[i], Is.EqualTo(2f * before[i]), $"input {i}");
+    }
+
     [Test]
     public void Shapes_the_window_kernels_cannot_take_walk_the_taps()
     {

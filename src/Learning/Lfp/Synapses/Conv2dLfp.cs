@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Lfp.Synapses;
@@ -7,6 +9,9 @@ namespace SpikeLfp.Learning.Lfp.Synapses;
 /// LFP through a convolution. Every operation on an input walks that input's synapses
 /// (<see cref="Conv2dSynapses.Runs"/>: one OutChannels-long weight row per kernel tap that reaches an output
 /// position, in runs along kernel rows), as the event-driven forward does, so the cost follows the inputs that fired.
+/// The one exception is the reward handed to fired inputs where the shape allows it (stride 1, kernels up to 5, window
+/// rows of at most 64 inputs): it is scattered from the rewards that are not zero (<see cref="ConvKernels.ScatterRewardWindows"/>),
+/// whose count is what LFP keeps small, and each fired input takes its share.
 /// </summary>
 [SkipLocalsInit] // the per-input tap tables on the stack are written before they are read
 public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
@@ -35,7 +40,92 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     /// <inheritdoc/>
     public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
     {
+        if (_paddedIndex is not null)
+        {
+            RewardByScatter(fired, rho, inputReward);
+            return;
+        }
+        if (_rewardsByPixel)
+        {
+            RewardByPixel(fired, rho, inputReward);
+            return;
+        }
         foreach (int i in fired) inputReward[i] += _conv.Backprojection(i, rho);
+    }
+
+    // Stride 1, kernels up to 5, window rows of at most 64 inputs: the hand-down scattered from the non-zero rewards
+    // (ConvKernels.ScatterRewardWindows). Per input, its index in the padded input image the scatter writes; null: other paths.
+    private readonly int[]? _paddedIndex = conv.Stride == 1 && ConvKernels.SupportsRewardScatter(conv.Geometry) ? PaddedIndices(conv.Geometry) : null;
+
+    private static int[] PaddedIndices(in ConvGeometry g)
+    {
+        var index = new int[g.Inputs];
+        for (int i = 0; i < index.Length; i++)
+        {
+            int c = i % g.InChannels, pixel = i / g.InChannels;
+            index[i] = ((pixel / g.InWidth + g.Padding) * (g.InWidth + 2 * g.Padding) + pixel % g.InWidth + g.Padding) * g.InChannels + c;
+        }
+        return index;
+    }
+
+    // Per thread (samples run in parallel): the weights the window weights were made from, the window weights, and the
+    // padded input reward.
+    private sealed class ScatterScratch(ConvGeometry g, int weights)
+    {
+        public readonly float[] Source = new float[weights];
+        public readonly float[] WindowWeights = new float[ConvKernels.WindowWeightsLength(g)];
+        public readonly float[] PaddedReward = new float[ConvKernels.PaddedInputLength(g)];
+        public bool Made;
+    }
+
+    private readonly ThreadLocal<ScatterScratch?> _scatter = new();
+
+    private void RewardByScatter(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        if (fired.IsEmpty) return;
+        var s = _scatter.Value ??= new ScatterScratch(_conv.Geometry, _conv.Weights.Length);
+        // The weights change between batches, in place: the window weights are remade when they no longer match, bit for bit
+        // (a comparison costs a fraction of one step's scatter; the weights have no version to ask instead).
+        if (!s.Made || !MemoryMarshal.AsBytes(_conv.Weights.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(s.Source.AsSpan())))
+        {
+            _conv.Weights.CopyTo(s.Source, 0);
+            ConvKernels.WindowWeights(s.Source, _conv.Geometry, s.WindowWeights);
+            s.Made = true;
+        }
+        s.PaddedReward.AsSpan().Clear();
+        ConvKernels.ScatterRewardWindows(rho, s.WindowWeights, _conv.Geometry, s.PaddedReward);
+        var paddedIndex = _paddedIndex!;
+        foreach (int i in fired) inputReward[i] += s.PaddedReward[paddedIndex[i]];
+    }
+
+    // Stride 1 and OutChannels in whole 64s: the hand-downs of a pixel's fired inputs in one sweep (ConvKernels.DotTapBlocks),
+    // each equal bit for bit to Backprojection's.
+    private readonly bool _rewardsByPixel = conv.Stride == 1 && Vector512.IsHardwareAccelerated
+        && conv.OutChannels % (4 * Vector512<float>.Count) == 0;
+
+    // Consecutive entries of one pixel (channel-last: input = pixel * InChannels + c) share the tap block's positions; their
+    // weight rows lie Kernel x Kernel rows apart per channel.
+    private void RewardByPixel(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        int n = _conv.OutChannels, channels = _conv.InChannels, taps = _conv.Kernel * _conv.Kernel;
+        Span<int> weightOffsets = stackalloc int[ConvKernels.MaxTapBlockGroup];
+        Span<float> sums = stackalloc float[ConvKernels.MaxTapBlockGroup];
+        for (int q = 0; q < fired.Length;)
+        {
+            int first = fired[q], pixel = first / channels;
+            var (block, rows) = _conv.TapBlock(first);
+            int m = 0;
+            do
+            {
+                weightOffsets[m] = (block.WeightRow + (fired[q + m] - first) * taps) * n;
+                m++;
+            }
+            while (m < ConvKernels.MaxTapBlockGroup && q + m < fired.Length && fired[q + m] / channels == pixel);
+            ConvKernels.DotTapBlocks(_conv.Weights, weightOffsets[..m], _conv.Kernel * n, rho, block.Position * n, -_conv.OutWidth * n,
+                rows, block.Count, n, sums);
+            for (int j = 0; j < m; j++) inputReward[fired[q + j]] += sums[j];
+            q += m;
+        }
     }
 
     /// <inheritdoc/>
