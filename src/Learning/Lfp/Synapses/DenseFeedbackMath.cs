@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using SpikeLfp.Network.Encoding;
 
 namespace SpikeLfp.Learning.Lfp.Synapses;
 
@@ -62,6 +63,60 @@ internal static unsafe class DenseFeedbackMath
             });
         }
     }
+
+    /// <summary>Layers with up to this many outputs take <see cref="AccumulateSpikeOuterToFewOutputsScaled"/>.</summary>
+    public const int FewOutputs = 32;
+
+    /// <summary>
+    /// LFP's weight feedback of a dense layer with few outputs (a readout) and a spiking input, F = |W| (.) (s^T rho):
+    /// target[i, j] = |w[i, j]| sum over rows r = (sample, step), in order, in which input i fired, of rho[r, j], added
+    /// from zero one row at a time as row-by-row adds into a cleared target do, so the same bits for any thread count.
+    /// Threads take groups of 8 outputs, each summing its group of every spike into its own part of
+    /// <paramref name="scratch"/> (<see cref="FewOutputsScratchLength"/>), one 256-bit add per spike: every thread reads
+    /// every spike once (a split by inputs made each thread scan all spikes to find its own, and mispredict on them).
+    /// </summary>
+    public static void AccumulateSpikeOuterToFewOutputsScaled(SpikeTrain spikes, int batch, int steps, ReadOnlySpan<float> rho, int inputs, int outputs,
+        ReadOnlySpan<float> weights, Span<float> target, Span<float> scratch, ParallelOptions parallel)
+    {
+        if (outputs > FewOutputs || spikes.Neurons != inputs || batch > spikes.Batch || steps != spikes.Steps)
+            throw new ArgumentException("expected a spike train of the layer's inputs and at most FewOutputs outputs.");
+        if (rho.Length < batch * steps * outputs || weights.Length < inputs * outputs || target.Length < inputs * outputs)
+            throw new ArgumentException("rho, the weights or the target is smaller than its shape.");
+        if (scratch.Length < FewOutputsScratchLength(inputs, outputs)) throw new ArgumentException("the scratch is smaller than FewOutputsScratchLength.", nameof(scratch));
+        int groups = (outputs + Width - 1) / Width;
+        fixed (float* rp = rho, wp = weights, tp = target, sp = scratch)
+        {
+            nint ra = (nint)rp, wa = (nint)wp, ta = (nint)tp, sa = (nint)sp;
+            Parallel.For(0, groups, parallel, g =>
+            {
+                float* sums = (float*)sa + (nint)g * inputs * Width, rhoRows = (float*)ra, w = (float*)wa, t = (float*)ta;
+                int j0 = g * Width, width = Math.Min(Width, outputs - j0);
+                new Span<float>(sums, inputs * Width).Clear();
+                float* part = stackalloc float[Width];
+                for (int c = width; c < Width; c++) part[c] = 0f;
+                for (int r = 0; r < batch * steps; r++)
+                {
+                    for (int c = 0; c < width; c++) part[c] = rhoRows[(nint)r * outputs + j0 + c];
+                    var v = Vector256.Load(part);
+                    foreach (int i in spikes.Fired(r / steps, r % steps))
+                    {
+                        if ((uint)i >= (uint)inputs) throw new ArgumentOutOfRangeException(nameof(spikes), $"input {i} is not one of {inputs}.");
+                        float* row = sums + (nint)i * Width;
+                        Vector256.Store(Vector256.Load(row) + v, row);
+                    }
+                }
+                for (int i = 0; i < inputs; i++)
+                    for (int c = 0; c < width; c++)
+                    {
+                        nint at = (nint)i * outputs + j0 + c;
+                        t[at] = sums[(nint)i * Width + c] * MathF.Abs(w[at]);
+                    }
+            });
+        }
+    }
+
+    /// <summary>The length of the scratch <see cref="AccumulateSpikeOuterToFewOutputsScaled"/> needs: 8 sums per input and group of 8 outputs.</summary>
+    public static int FewOutputsScratchLength(int inputs, int outputs) => (outputs + Width - 1) / Width * inputs * Width;
 
     /// <summary>The length of the block scratch <see cref="AccumulateSparseOuterScaled"/> needs: a block of inputs by <paramref name="outputs"/> per worker.</summary>
     public static int BlockScratchLength(int outputs, ParallelOptions parallel) => Workers(parallel) * InputsPerBlock * outputs;
