@@ -81,6 +81,8 @@ public class DenseKernelTests
     [TestCase(10, 2)]
     [TestCase(3, 2)]
     [TestCase(17, 3)]
+    [TestCase(17, 1)]
+    [TestCase(32, 1)]
     [TestCase(32, 2)]
     public void Readout_feedback_in_groups_of_outputs_equals_row_adds_in_sample_and_step_order(int outputs, int threads)
     {

@@ -71,8 +71,8 @@ internal static unsafe class DenseFeedbackMath
     /// LFP's weight feedback of a dense layer with few outputs (a readout) and a spiking input, F = |W| (.) (s^T rho):
     /// target[i, j] = |w[i, j]| sum over rows r = (sample, step), in order, in which input i fired, of rho[r, j], added
     /// from zero one row at a time as row-by-row adds into a cleared target do, so the same bits for any thread count.
-    /// Threads take groups of 8 outputs, each summing its group of every spike into its own part of
-    /// <paramref name="scratch"/> (<see cref="FewOutputsScratchLength"/>), one 256-bit add per spike: every thread reads
+    /// Threads take groups of 8 outputs (one thread alone: of 16), each summing its group of every spike into its own part
+    /// of <paramref name="scratch"/> (<see cref="FewOutputsScratchLength"/>), one vector add per spike: every thread reads
     /// every spike once (a split by inputs made each thread scan all spikes to find its own, and mispredict on them).
     /// </summary>
     public static void AccumulateSpikeOuterToFewOutputsScaled(SpikeTrain spikes, int batch, int steps, ReadOnlySpan<float> rho, int inputs, int outputs,
@@ -83,40 +83,51 @@ internal static unsafe class DenseFeedbackMath
         if (rho.Length < batch * steps * outputs || weights.Length < inputs * outputs || target.Length < inputs * outputs)
             throw new ArgumentException("rho, the weights or the target is smaller than its shape.");
         if (scratch.Length < FewOutputsScratchLength(inputs, outputs)) throw new ArgumentException("the scratch is smaller than FewOutputsScratchLength.", nameof(scratch));
-        int groups = (outputs + Width - 1) / Width;
+        // One worker takes all outputs in groups of 16 (one pass over the spikes for up to 16 outputs).
+        int width = Vector512.IsHardwareAccelerated && Workers(parallel) == 1 ? 2 * Width : Width, groups = (outputs + width - 1) / width;
         fixed (float* rp = rho, wp = weights, tp = target, sp = scratch)
         {
-            nint ra = (nint)rp, wa = (nint)wp, ta = (nint)tp, sa = (nint)sp;
-            Parallel.For(0, groups, parallel, g =>
-            {
-                float* sums = (float*)sa + (nint)g * inputs * Width, rhoRows = (float*)ra, w = (float*)wa, t = (float*)ta;
-                int j0 = g * Width, width = Math.Min(Width, outputs - j0);
-                new Span<float>(sums, inputs * Width).Clear();
-                float* part = stackalloc float[Width];
-                for (int c = width; c < Width; c++) part[c] = 0f;
-                for (int r = 0; r < batch * steps; r++)
-                {
-                    for (int c = 0; c < width; c++) part[c] = rhoRows[(nint)r * outputs + j0 + c];
-                    var v = Vector256.Load(part);
-                    foreach (int i in spikes.Fired(r / steps, r % steps))
-                    {
-                        if ((uint)i >= (uint)inputs) throw new ArgumentOutOfRangeException(nameof(spikes), $"input {i} is not one of {inputs}.");
-                        float* row = sums + (nint)i * Width;
-                        Vector256.Store(Vector256.Load(row) + v, row);
-                    }
-                }
-                for (int i = 0; i < inputs; i++)
-                    for (int c = 0; c < width; c++)
-                    {
-                        nint at = (nint)i * outputs + j0 + c;
-                        t[at] = sums[(nint)i * Width + c] * MathF.Abs(w[at]);
-                    }
-            });
+            var s = new Scratch(0, (nint)rp, (nint)wp, (nint)tp, 0, 0, 0, batch * steps, inputs, outputs);
+            nint sums = (nint)sp;
+            Parallel.For(0, groups, parallel, g => SumOutputGroup(s, spikes, (float*)sums, g * width, Math.Min(width, outputs - g * width), width));
         }
     }
 
-    /// <summary>The length of the scratch <see cref="AccumulateSpikeOuterToFewOutputsScaled"/> needs: 8 sums per input and group of 8 outputs.</summary>
-    public static int FewOutputsScratchLength(int inputs, int outputs) => (outputs + Width - 1) / Width * inputs * Width;
+    // Outputs j0..j0 + count of AccumulateSpikeOuterToFewOutputsScaled, in sums of width (8 or 16) per input.
+    private static void SumOutputGroup(in Scratch s, SpikeTrain spikes, float* scratch, int j0, int count, int width)
+    {
+        int inputs = s.Inputs, outputs = s.Outputs, steps = spikes.Steps;
+        float* sums = scratch + (nint)j0 * inputs, rho = (float*)s.Rho, w = (float*)s.Weights, t = (float*)s.Target;
+        new Span<float>(sums, inputs * width).Clear();
+        float* part = stackalloc float[2 * Width];
+        for (int c = 0; c < 2 * Width; c++) part[c] = 0f;
+        for (int r = 0; r < s.Rows; r++)
+        {
+            for (int c = 0; c < count; c++) part[c] = rho[(nint)r * outputs + j0 + c];
+            var fired = spikes.Fired(r / steps, r % steps);
+            foreach (int i in fired)
+                if ((uint)i >= (uint)inputs) throw new ArgumentOutOfRangeException(nameof(spikes), $"input {i} is not one of {inputs}.");
+            if (width == Width)
+            {
+                var v = Vector256.Load(part);
+                foreach (int i in fired) Vector256.Store(Vector256.Load(sums + (nint)i * Width) + v, sums + (nint)i * Width);
+            }
+            else
+            {
+                var v = Vector512.Load(part);
+                foreach (int i in fired) Vector512.Store(Vector512.Load(sums + (nint)i * 2 * Width) + v, sums + (nint)i * 2 * Width);
+            }
+        }
+        for (int i = 0; i < inputs; i++)
+            for (int c = 0; c < count; c++)
+            {
+                nint at = (nint)i * outputs + j0 + c;
+                t[at] = sums[(nint)i * width + c] * MathF.Abs(w[at]);
+            }
+    }
+
+    /// <summary>The length of the scratch <see cref="AccumulateSpikeOuterToFewOutputsScaled"/> needs: a sum per input and output, outputs rounded up to 16.</summary>
+    public static int FewOutputsScratchLength(int inputs, int outputs) => (outputs + 2 * Width - 1) / (2 * Width) * 2 * Width * inputs;
 
     /// <summary>The length of the block scratch <see cref="AccumulateSparseOuterScaled"/> needs: a block of inputs by <paramref name="outputs"/> per worker.</summary>
     public static int BlockScratchLength(int outputs, ParallelOptions parallel) => Workers(parallel) * InputsPerBlock * outputs;
