@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SpikeLfp.Neurons;
 
@@ -70,23 +72,104 @@ public static class Lif
         count += (int)Vector.Sum(counts);
         for (; i < n; i++)
         {
-            float prev = Unsafe.Add(ref pr, i);
-            float reset = prev > theta ? 1f : 0f;
-            float z = Unsafe.Add(ref cr, i);
-            float u = subtract ? beta * prev + z - theta * reset
-                : all ? (1f - reset) * (beta * prev + z)
-                : beta * (1f - reset) * prev + z;
-            float spike = u > theta ? 1f : 0f;
-            if (!delayed)
-            {
-                float d = spike - reset; // snntorch: avoid resetting twice when the previous reset is still pending
-                u = subtract ? u - d * theta : u - d * u;
-            }
-            Unsafe.Add(ref mr, i) = u;
+            Unsafe.Add(ref mr, i) = Next(Unsafe.Add(ref pr, i), Unsafe.Add(ref cr, i), p, out float spike);
             Unsafe.Add(ref sr, i) = spike;
             count += (int)spike;
         }
         return count;
+    }
+
+    /// <summary>True where <see cref="StepAndListSpikes"/> runs in 512-bit vectors; elsewhere a step and a separate spike listing are as fast.</summary>
+    public static bool ListsSpikesInOnePass => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    /// <summary>
+    /// <see cref="Step(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, in LifParameters)"/> that
+    /// lists the neurons that fired, in increasing order, in <paramref name="fired"/> (room for one per neuron; entries
+    /// past the returned count are overwritten) instead of writing 0/1 spikes: the membranes and spikes of one pass,
+    /// where a step and a compaction of its spikes took two. The same operations in the same order as
+    /// <see cref="Step(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, in LifParameters)"/>, so the
+    /// same membranes. Returns the number of spikes.
+    /// </summary>
+    public static int StepAndListSpikes(ReadOnlySpan<float> current, ReadOnlySpan<float> previous, Span<float> membrane, Span<int> fired, in LifParameters p)
+    {
+        int n = membrane.Length;
+        if (current.Length != n || (!previous.IsEmpty && previous.Length != n))
+            throw new ArgumentException("current, previous and membrane must have the same length.");
+        if (fired.Length < n) throw new ArgumentException("fired must have room for every neuron.", nameof(fired));
+        float beta = p.Beta, theta = p.Threshold;
+        bool subtract = p.Reset == ResetMode.Subtract, all = p.Reset == ResetMode.ZeroAll, delayed = p.DelayedReset, atRest = previous.IsEmpty;
+        ref float cr = ref MemoryMarshal.GetReference(current);
+        ref float pr = ref MemoryMarshal.GetReference(previous);
+        ref float mr = ref MemoryMarshal.GetReference(membrane);
+        ref int fr = ref MemoryMarshal.GetReference(fired);
+        int count = 0, i = 0;
+        if (ListsSpikesInOnePass)
+        {
+            var vBeta = Vector512.Create(beta);
+            var vTheta = Vector512.Create(theta);
+            var one = Vector512<float>.One;
+            var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var z = Vector512.LoadUnsafe(ref cr, (nuint)i);
+                Vector512<float> u, reset = Vector512<float>.Zero;
+                if (atRest) u = z;
+                else
+                {
+                    var prev = Vector512.LoadUnsafe(ref pr, (nuint)i);
+                    reset = Vector512.ConditionalSelect(Vector512.GreaterThan(prev, vTheta), one, Vector512<float>.Zero);
+                    u = subtract ? vBeta * prev + z - vTheta * reset
+                        : all ? (one - reset) * (vBeta * prev + z)
+                        : vBeta * (one - reset) * prev + z;
+                }
+                var firing = Vector512.GreaterThan(u, vTheta);
+                if (!delayed)
+                {
+                    var d = Vector512.ConditionalSelect(firing, one, Vector512<float>.Zero) - reset;
+                    u = subtract ? u - d * vTheta : u - d * u;
+                }
+                u.StoreUnsafe(ref mr, (nuint)i);
+                // count <= i, so the 16 stored indices stay inside fired.
+                Avx512F.Compress(Vector512<int>.Zero, firing.AsInt32(), lanes + Vector512.Create(i)).StoreUnsafe(ref fr, (nuint)count);
+                count += BitOperations.PopCount(firing.ExtractMostSignificantBits());
+            }
+        }
+        for (; i < n; i++)
+        {
+            float u = atRest ? FromRest(Unsafe.Add(ref cr, i), p, out float spike) : Next(Unsafe.Add(ref pr, i), Unsafe.Add(ref cr, i), p, out spike);
+            Unsafe.Add(ref mr, i) = u;
+            if (spike != 0f) Unsafe.Add(ref fr, count++) = i;
+        }
+        return count;
+    }
+
+    // One neuron of Step's scalar path: u_t from u_{t-1} and z_t, and its spike.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Next(float prev, float z, in LifParameters p, out float spike)
+    {
+        float beta = p.Beta, theta = p.Threshold;
+        bool subtract = p.Reset == ResetMode.Subtract, all = p.Reset == ResetMode.ZeroAll;
+        float reset = prev > theta ? 1f : 0f;
+        float u = subtract ? beta * prev + z - theta * reset
+            : all ? (1f - reset) * (beta * prev + z)
+            : beta * (1f - reset) * prev + z;
+        spike = u > theta ? 1f : 0f;
+        if (!p.DelayedReset)
+        {
+            float d = spike - reset; // snntorch: avoid resetting twice when the previous reset is still pending
+            u = subtract ? u - d * theta : u - d * u;
+        }
+        return u;
+    }
+
+    // One neuron of StepFromRest's scalar path.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float FromRest(float z, in LifParameters p, out float spike)
+    {
+        float u = z, theta = p.Threshold;
+        spike = u > theta ? 1f : 0f;
+        if (!p.DelayedReset) u = p.Reset == ResetMode.Subtract ? u - spike * theta : u - spike * u;
+        return u;
     }
 
     // At rest (u_{-1} = 0, no reset pending) the general equations reduce exactly to u' = z_t.
@@ -112,10 +195,7 @@ public static class Lif
         count += (int)Vector.Sum(counts);
         for (; i < n; i++)
         {
-            float u = Unsafe.Add(ref cr, i);
-            float spike = u > theta ? 1f : 0f;
-            if (!delayed) u = subtract ? u - spike * theta : u - spike * u;
-            Unsafe.Add(ref mr, i) = u;
+            Unsafe.Add(ref mr, i) = FromRest(Unsafe.Add(ref cr, i), p, out float spike);
             Unsafe.Add(ref sr, i) = spike;
             count += (int)spike;
         }

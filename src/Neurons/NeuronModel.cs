@@ -24,6 +24,17 @@ public abstract record NeuronModel(LifParameters Membrane)
     /// </summary>
     public abstract int Step(ReadOnlySpan<float> input, NeuronState previous, NeuronState next, Span<float> spikes);
 
+    /// <summary>
+    /// <see cref="Step"/> that lists the neurons that fired, in increasing order, in <paramref name="fired"/> (room for one
+    /// per neuron) in the same pass, where the kind and the hardware allow it: then returns true and the spike count in
+    /// <paramref name="count"/>. Returns false, having done nothing, otherwise; the caller then steps and lists apart.
+    /// </summary>
+    public virtual bool TryStepAndListSpikes(ReadOnlySpan<float> input, NeuronState previous, NeuronState next, Span<int> fired, out int count)
+    {
+        count = 0;
+        return false;
+    }
+
     /// <summary>The reference's LIF: beta 0.9, threshold 1, subtract, delayed reset.</summary>
     public static NeuronModel Default => new LifNeuron(LifParameters.Default);
 }
@@ -53,6 +64,13 @@ public sealed record LifNeuron(LifParameters Membrane) : NeuronModel(Membrane)
     /// <inheritdoc/>
     public override int Step(ReadOnlySpan<float> input, NeuronState previous, NeuronState next, Span<float> spikes)
         => Lif.Step(input, previous.Membrane, next.Membrane, spikes, Membrane);
+
+    /// <inheritdoc/>
+    public override bool TryStepAndListSpikes(ReadOnlySpan<float> input, NeuronState previous, NeuronState next, Span<int> fired, out int count)
+    {
+        count = Lif.ListsSpikesInOnePass ? Lif.StepAndListSpikes(input, previous.Membrane, next.Membrane, fired, Membrane) : 0;
+        return Lif.ListsSpikesInOnePass;
+    }
 }
 
 /// <summary>

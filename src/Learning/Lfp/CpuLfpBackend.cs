@@ -170,6 +170,13 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         else if (input != InputKind.Spikes)
             AccumulatePartitioned(connection, fw, rowCount, (part, parts, r) =>
                 connection.AccumulateAnalogFeedback(part, parts, trace.InputCurrent.AsSpan(r * inputs, inputs), rows.AsSpan(r * n, n), fw));
+        else if (connection is DenseLfp && n <= DenseFeedbackMath.FewOutputs)
+        {
+            var spikes = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
+            int scratch = DenseFeedbackMath.FewOutputsScratchLength(inputs, n);
+            if (_feedbackBlocks.Length < scratch) _feedbackBlocks = new float[scratch];
+            DenseFeedbackMath.AccumulateSpikeOuterToFewOutputsScaled(spikes, batch, steps, rhoAll, inputs, n, connection.Synapses.Weights, fw, _feedbackBlocks, _parallel);
+        }
         else
         {
             var spikes = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Learning.Lfp;
@@ -55,6 +56,8 @@ internal static class LfpKernels
         ref float ir = ref MemoryMarshal.GetReference(internalReward);
         ref float rr = ref MemoryMarshal.GetReference(normalizedReward);
         int j = 0, w = Vector<float>.Count;
+        // Element-wise, so the widest vectors first give the same values.
+        if (Vector512.IsHardwareAccelerated) j = MembraneStep512(ref ar, ref zr, ref ur, ref ir, ref rr, n, p, atRest, intoSum);
         var vLeak = new Vector<float>(leak);
         var vBeta = new Vector<float>(beta);
         var vTheta = new Vector<float>(theta);
@@ -81,6 +84,30 @@ internal static class LfpKernels
             Unsafe.Add(ref rr, j) = intoSum ? Unsafe.Add(ref rr, j) + rho : rho;
             Unsafe.Add(ref ir, j) = beta * carried * rho;
         }
+    }
+
+    // MembraneStepCore's vector loop in 512-bit vectors; returns how many neurons it did.
+    private static int MembraneStep512(ref float ar, ref float zr, ref float ur, ref float ir, ref float rr, int n, in LifParameters p, bool atRest, bool intoSum)
+    {
+        bool zeroOnReset = p.Reset != ResetMode.Subtract && p.DelayedReset, discards = p.Reset == ResetMode.ZeroAll && p.DelayedReset;
+        var vLeak = Vector512.Create(1f - p.Beta);
+        var vBeta = Vector512.Create(p.Beta);
+        var vTheta = Vector512.Create(p.Threshold);
+        var vEps = Vector512.Create(Epsilon);
+        int j = 0, w = Vector512<float>.Count;
+        for (; j <= n - w; j += w)
+        {
+            var previous = atRest ? Vector512<float>.Zero : Vector512.LoadUnsafe(ref ur, (nuint)j);
+            var resetting = Vector512.GreaterThan(previous, vTheta);
+            var carried = zeroOnReset ? Vector512.ConditionalSelect(resetting, Vector512<float>.Zero, previous) : previous;
+            var reward = Vector512.LoadUnsafe(ref ar, (nuint)j) + Vector512.LoadUnsafe(ref ir, (nuint)j);
+            var denominator = Vector512.Abs(carried) + Vector512.Abs(Vector512.LoadUnsafe(ref zr, (nuint)j) - vLeak * carried);
+            var rho = reward / (denominator + vEps);
+            if (discards) rho = Vector512.ConditionalSelect(resetting, Vector512<float>.Zero, rho);
+            (intoSum ? Vector512.LoadUnsafe(ref rr, (nuint)j) + rho : rho).StoreUnsafe(ref rr, (nuint)j);
+            (vBeta * carried * rho).StoreUnsafe(ref ir, (nuint)j);
+        }
+        return j;
     }
 
     /// <summary>

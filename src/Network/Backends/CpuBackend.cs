@@ -119,9 +119,14 @@ public sealed class CpuBackend : IComputeBackend
                     VectorMath.Add(recurrent.Bias, current);
                     if (t > 0) recurrent.DeliverSpikes(lt.Spikes.Fired(b, t - 1), current);
                 }
-                var spikes = lt.SpikeScratch.AsSpan(b * lt.Size, lt.Size);
-                layer.Neuron.Step(current, lt.StateAt(b, t - 1), lt.StateAt(b, t), spikes);
-                lt.Spikes.SetCount(b, t, SynapseKernels.CompactSpikesBranchFree(spikes, lt.Spikes.Slot(b, t)));
+                var slot = lt.Spikes.Slot(b, t);
+                if (!layer.Neuron.TryStepAndListSpikes(current, lt.StateAt(b, t - 1), lt.StateAt(b, t), slot, out int count))
+                {
+                    var spikes = lt.SpikeScratch.AsSpan(b * lt.Size, lt.Size);
+                    layer.Neuron.Step(current, lt.StateAt(b, t - 1), lt.StateAt(b, t), spikes);
+                    count = SynapseKernels.CompactSpikesBranchFree(spikes, slot);
+                }
+                lt.Spikes.SetCount(b, t, count);
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SpikeLfp.Network.Synapses;
 
@@ -34,6 +35,11 @@ internal static class SynapseKernels
             if ((uint)i >= (uint)inputs) throw new ArgumentOutOfRangeException(nameof(firedInputs), $"input {i} is not one of {inputs}.");
         ref float wr = ref MemoryMarshal.GetReference(weights);
         ref float cr = ref MemoryMarshal.GetReference(current);
+        if (outputs <= 2 * Vector512<float>.Count && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            DeliverSpikesToAtMost32Outputs(firedInputs, ref wr, outputs, ref cr);
+            return;
+        }
         for (; j <= outputs - w; j += w)
         {
             var sum = Vector.LoadUnsafe(ref cr, (nuint)j);
@@ -45,6 +51,32 @@ internal static class SynapseKernels
             float sum = Unsafe.Add(ref cr, j);
             foreach (int i in firedInputs) sum += Unsafe.Add(ref wr, (nint)i * outputs + j);
             Unsafe.Add(ref cr, j) = sum;
+        }
+    }
+
+    // DeliverSpikesToFewOutputs for up to 32 outputs: the whole row of a fired input in one or two 512-bit registers
+    // (masked loads: the lanes past the row are neither read nor written), every output's sum in one pass over the spikes.
+    private static unsafe void DeliverSpikesToAtMost32Outputs(ReadOnlySpan<int> firedInputs, ref float weights, int outputs, ref float current)
+    {
+        const int n = 16;
+        var lanes = Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var low = Vector512.LessThan(lanes, Vector512.Create((float)outputs));
+        var high = Vector512.LessThan(lanes, Vector512.Create((float)(outputs - n)));
+        fixed (float* w = &weights, c = &current)
+        {
+            var sum0 = Avx512F.MaskLoad(c, low, Vector512<float>.Zero);
+            var sum1 = Avx512F.MaskLoad(c + n, high, Vector512<float>.Zero);
+            if (outputs <= n)
+                foreach (int i in firedInputs) sum0 += Avx512F.MaskLoad(w + (nint)i * outputs, low, Vector512<float>.Zero);
+            else
+                foreach (int i in firedInputs)
+                {
+                    float* row = w + (nint)i * outputs;
+                    sum0 += Vector512.Load(row);
+                    sum1 += Avx512F.MaskLoad(row + n, high, Vector512<float>.Zero);
+                }
+            Avx512F.MaskStore(c, low, sum0);
+            Avx512F.MaskStore(c + n, high, sum1);
         }
     }
 

@@ -17,6 +17,36 @@ public class LifTests
         return (u, s);
     }
 
+    // Sizes: a scalar tail only, one 512-bit vector, vectors plus tails, the hidden layer of the MLP.
+    [TestCase(ResetMode.Subtract, true, 7)]
+    [TestCase(ResetMode.Subtract, false, 16)]
+    [TestCase(ResetMode.Zero, true, 1003)]
+    [TestCase(ResetMode.Zero, false, 33)]
+    [TestCase(ResetMode.ZeroAll, true, 1000)]
+    [TestCase(ResetMode.ZeroAll, false, 47)]
+    public void Step_that_lists_its_spikes_equals_a_step_then_a_list_of_its_spikes(ResetMode reset, bool delayed, int n)
+    {
+        var p = new LifParameters(0.85f, 0.7f, reset, delayed);
+        var random = new Random(n);
+        var previous = new float[n];
+        var listedPrevious = new float[n];
+        for (int t = 0; t < 6; t++)
+        {
+            var current = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 1.6 - 0.4)).ToArray();
+            var membrane = new float[n];
+            var spikes = new float[n];
+            int count = Lif.Step(current, t == 0 ? [] : previous, membrane, spikes, p);
+            var listedMembrane = new float[n];
+            var fired = Enumerable.Repeat(-1, n).ToArray();
+            int listed = Lif.StepAndListSpikes(current, t == 0 ? [] : listedPrevious, listedMembrane, fired, p);
+            Assert.That(listed, Is.EqualTo(count), $"step {t}");
+            Assert.That(fired.Take(listed), Is.EqualTo(Enumerable.Range(0, n).Where(i => spikes[i] != 0f)), $"step {t}");
+            Assert.That(listedMembrane, Is.EqualTo(membrane), $"step {t}");
+            previous = membrane;
+            listedPrevious = listedMembrane;
+        }
+    }
+
     [TestCase(ResetMode.Subtract, true)]
     [TestCase(ResetMode.Subtract, false)]
     [TestCase(ResetMode.Zero, true)]

@@ -77,6 +77,37 @@ public class DenseKernelTests
         Assert.That(target, Is.EqualTo(expected));
     }
 
+    [TestCase(10, 1)]
+    [TestCase(10, 2)]
+    [TestCase(3, 2)]
+    [TestCase(17, 3)]
+    [TestCase(17, 1)]
+    [TestCase(32, 1)]
+    [TestCase(32, 2)]
+    public void Readout_feedback_in_groups_of_outputs_equals_row_adds_in_sample_and_step_order(int outputs, int threads)
+    {
+        int batch = 6, steps = 5, inputs = 97;
+        var random = new Random(outputs + threads);
+        var spikes = new SpikeLfp.Network.Encoding.SpikeTrain(batch + 1, steps, inputs);
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < steps; t++)
+            {
+                var fired = Enumerable.Range(0, inputs).Where(_ => random.NextDouble() < 0.3).ToArray();
+                fired.CopyTo(spikes.Slot(b, t));
+                spikes.SetCount(b, t, fired.Length);
+            }
+        var rho = Values(random, batch * steps * outputs, zeros: 0.3);
+        var weights = Values(random, inputs * outputs);
+        var expected = new float[inputs * outputs];
+        for (int r = 0; r < batch * steps; r++)
+            foreach (int i in spikes.Fired(r / steps, r % steps)) VectorMath.Add(rho.AsSpan(r * outputs, outputs), expected.AsSpan(i * outputs, outputs));
+        VectorMath.MultiplyByMagnitude(weights, expected);
+        var target = Values(random, inputs * outputs);
+        DenseFeedbackMath.AccumulateSpikeOuterToFewOutputsScaled(spikes, batch, steps, rho, inputs, outputs, weights, target,
+            new float[DenseFeedbackMath.FewOutputsScratchLength(inputs, outputs)], new ParallelOptions { MaxDegreeOfParallelism = threads });
+        Assert.That(target, Is.EqualTo(expected));
+    }
+
     [Test]
     public void Dense_reward_and_feedback_of_fired_inputs_equal_the_vector_kernels()
     {

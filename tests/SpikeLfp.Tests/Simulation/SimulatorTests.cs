@@ -29,19 +29,22 @@ public class SimulatorTests
         }
     }
 
-    // 77 outputs: one tile of 512-bit vectors (where they run natively) or two of Vector<float>, then single columns;
-    // 109: both kinds of tile and single columns.
-    [TestCase(77)]
-    [TestCase(109)]
-    public void Dense_kernel_gives_the_same_bits_whatever_the_batch_blocking_and_thread_count(int outputs)
+    // Where 512-bit vectors run natively: 77 outputs = a 48-wide panel, then 16, 8 and 5 single columns; 157 = two
+    // panels, 32, 16, 8 and 5; 40 = 32 and 8. Blocks of 8 samples, 13 ending in a recomputed overlapping block, fewer
+    // than 8 a row at a time. Elsewhere: tiles of 4 samples x 4 Vector<float>, then single columns.
+    [TestCase(7, 77, 4)]
+    [TestCase(13, 157, 2)]
+    [TestCase(16, 109, 1)]
+    [TestCase(9, 40, 2)]
+    public void Dense_kernel_gives_the_same_bits_whatever_the_batch_blocking_and_thread_count(int rows, int outputs, int threads)
     {
         var random = new Random(9);
         var synapses = new DenseSynapses(50, outputs);
         synapses.InitializeUniform(random);
-        var x = Enumerable.Range(0, 7 * 50).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        var many = new float[7 * outputs];
-        DenseMath.AffineRows(x, 7, 50, synapses, many, new ParallelOptions { MaxDegreeOfParallelism = 4 });
-        for (int b = 0; b < 7; b++)
+        var x = Enumerable.Range(0, rows * 50).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var many = new float[rows * outputs];
+        DenseMath.AffineRows(x, rows, 50, synapses, many, new ParallelOptions { MaxDegreeOfParallelism = threads });
+        for (int b = 0; b < rows; b++)
         {
             var one = new float[outputs];
             DenseMath.AffineRows(x.AsSpan(b * 50, 50), 1, 50, synapses, one, new ParallelOptions { MaxDegreeOfParallelism = 1 });

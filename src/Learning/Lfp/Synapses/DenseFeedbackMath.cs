@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using SpikeLfp.Network.Encoding;
 
 namespace SpikeLfp.Learning.Lfp.Synapses;
 
@@ -62,6 +63,71 @@ internal static unsafe class DenseFeedbackMath
             });
         }
     }
+
+    /// <summary>Layers with up to this many outputs take <see cref="AccumulateSpikeOuterToFewOutputsScaled"/>.</summary>
+    public const int FewOutputs = 32;
+
+    /// <summary>
+    /// LFP's weight feedback of a dense layer with few outputs (a readout) and a spiking input, F = |W| (.) (s^T rho):
+    /// target[i, j] = |w[i, j]| sum over rows r = (sample, step), in order, in which input i fired, of rho[r, j], added
+    /// from zero one row at a time as row-by-row adds into a cleared target do, so the same bits for any thread count.
+    /// Threads take groups of 8 outputs (one thread alone: of 16), each summing its group of every spike into its own part
+    /// of <paramref name="scratch"/> (<see cref="FewOutputsScratchLength"/>), one vector add per spike: every thread reads
+    /// every spike once (a split by inputs made each thread scan all spikes to find its own, and mispredict on them).
+    /// </summary>
+    public static void AccumulateSpikeOuterToFewOutputsScaled(SpikeTrain spikes, int batch, int steps, ReadOnlySpan<float> rho, int inputs, int outputs,
+        ReadOnlySpan<float> weights, Span<float> target, Span<float> scratch, ParallelOptions parallel)
+    {
+        if (outputs > FewOutputs || spikes.Neurons != inputs || batch > spikes.Batch || steps != spikes.Steps)
+            throw new ArgumentException("expected a spike train of the layer's inputs and at most FewOutputs outputs.");
+        if (rho.Length < batch * steps * outputs || weights.Length < inputs * outputs || target.Length < inputs * outputs)
+            throw new ArgumentException("rho, the weights or the target is smaller than its shape.");
+        if (scratch.Length < FewOutputsScratchLength(inputs, outputs)) throw new ArgumentException("the scratch is smaller than FewOutputsScratchLength.", nameof(scratch));
+        // One worker takes all outputs in groups of 16 (one pass over the spikes for up to 16 outputs).
+        int width = Vector512.IsHardwareAccelerated && Workers(parallel) == 1 ? 2 * Width : Width, groups = (outputs + width - 1) / width;
+        fixed (float* rp = rho, wp = weights, tp = target, sp = scratch)
+        {
+            var s = new Scratch(0, (nint)rp, (nint)wp, (nint)tp, 0, 0, 0, batch * steps, inputs, outputs);
+            nint sums = (nint)sp;
+            Parallel.For(0, groups, parallel, g => SumOutputGroup(s, spikes, (float*)sums, g * width, Math.Min(width, outputs - g * width), width));
+        }
+    }
+
+    // Outputs j0..j0 + count of AccumulateSpikeOuterToFewOutputsScaled, in sums of width (8 or 16) per input.
+    private static void SumOutputGroup(in Scratch s, SpikeTrain spikes, float* scratch, int j0, int count, int width)
+    {
+        int inputs = s.Inputs, outputs = s.Outputs, steps = spikes.Steps;
+        float* sums = scratch + (nint)j0 * inputs, rho = (float*)s.Rho, w = (float*)s.Weights, t = (float*)s.Target;
+        new Span<float>(sums, inputs * width).Clear();
+        float* part = stackalloc float[2 * Width];
+        for (int c = 0; c < 2 * Width; c++) part[c] = 0f;
+        for (int r = 0; r < s.Rows; r++)
+        {
+            for (int c = 0; c < count; c++) part[c] = rho[(nint)r * outputs + j0 + c];
+            var fired = spikes.Fired(r / steps, r % steps);
+            foreach (int i in fired)
+                if ((uint)i >= (uint)inputs) throw new ArgumentOutOfRangeException(nameof(spikes), $"input {i} is not one of {inputs}.");
+            if (width == Width)
+            {
+                var v = Vector256.Load(part);
+                foreach (int i in fired) Vector256.Store(Vector256.Load(sums + (nint)i * Width) + v, sums + (nint)i * Width);
+            }
+            else
+            {
+                var v = Vector512.Load(part);
+                foreach (int i in fired) Vector512.Store(Vector512.Load(sums + (nint)i * 2 * Width) + v, sums + (nint)i * 2 * Width);
+            }
+        }
+        for (int i = 0; i < inputs; i++)
+            for (int c = 0; c < count; c++)
+            {
+                nint at = (nint)i * outputs + j0 + c;
+                t[at] = sums[(nint)i * width + c] * MathF.Abs(w[at]);
+            }
+    }
+
+    /// <summary>The length of the scratch <see cref="AccumulateSpikeOuterToFewOutputsScaled"/> needs: a sum per input and output, outputs rounded up to 16.</summary>
+    public static int FewOutputsScratchLength(int inputs, int outputs) => (outputs + 2 * Width - 1) / (2 * Width) * 2 * Width * inputs;
 
     /// <summary>The length of the block scratch <see cref="AccumulateSparseOuterScaled"/> needs: a block of inputs by <paramref name="outputs"/> per worker.</summary>
     public static int BlockScratchLength(int outputs, ParallelOptions parallel) => Workers(parallel) * InputsPerBlock * outputs;
