@@ -177,6 +177,12 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
             if (_feedbackBlocks.Length < scratch) _feedbackBlocks = new float[scratch];
             DenseFeedbackMath.AccumulateSpikeOuterToFewOutputsScaled(spikes, batch, steps, rhoAll, inputs, n, connection.Synapses.Weights, fw, _feedbackBlocks, _parallel);
         }
+        else if (connection.Synapses is Conv2dSynapses or PooledSynapses { Inner: Conv2dSynapses })
+        {
+            var spikes = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
+            AccumulateBySampleChunks(connection, fw, batch, steps, (r, chunkFeedback) =>
+                connection.AccumulateSpikeFeedback(0, 1, spikes.Fired(r / steps, r % steps), rhoAll.AsSpan(r * n, n), chunkFeedback.Span));
+        }
         else
         {
             var spikes = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
@@ -207,6 +213,30 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         {
             for (int r = 0; r < rows; r++) accumulateRow(part, parts, r);
         });
+        VectorMath.MultiplyByMagnitude(rule.Synapses.Weights, target);
+    }
+
+    // Samples per chunk of AccumulateBySampleChunks: fixed, so the sums do not depend on the number of threads.
+    internal const int SamplesPerFeedbackChunk = 8;
+    private float[] _chunkFeedback = [];
+
+    // A convolution's weights are few and every partition of them would walk (and pool) every row again, so the
+    // partitions by weight of AccumulatePartitioned barely scale. Here each chunk of SamplesPerFeedbackChunk samples
+    // sums its rows, in row order, into its own copy of the feedback; the copies are then added in chunk order.
+    private void AccumulateBySampleChunks(ISynapseLfp rule, float[] target, int batch, int steps, Action<int, Memory<float>> accumulateRow)
+    {
+        int size = target.Length, chunks = (batch + SamplesPerFeedbackChunk - 1) / SamplesPerFeedbackChunk;
+        if (_chunkFeedback.Length < chunks * size) _chunkFeedback = new float[chunks * size];
+        var all = _chunkFeedback;
+        Parallel.For(0, chunks, _parallel, c =>
+        {
+            var own = all.AsSpan(c * size, size);
+            own.Clear();
+            int first = c * SamplesPerFeedbackChunk * steps, end = Math.Min(batch, (c + 1) * SamplesPerFeedbackChunk) * steps;
+            for (int r = first; r < end; r++) accumulateRow(r, all.AsMemory(c * size, size));
+        });
+        target.AsSpan().Clear();
+        for (int c = 0; c < chunks; c++) VectorMath.Add(all.AsSpan(c * size, size), target);
         VectorMath.MultiplyByMagnitude(rule.Synapses.Weights, target);
     }
 

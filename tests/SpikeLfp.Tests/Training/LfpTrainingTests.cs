@@ -59,6 +59,26 @@ public class LfpTrainingTests
     }
 
     [Test]
+    public void A_spiking_convolution_trains_bit_identically_for_one_two_and_three_threads()
+    {
+        // The second convolution takes spikes, so its feedback is summed by chunks of samples; a batch of 20 leaves a
+        // short last chunk.
+        var data = DigitsDataset.Load();
+        SpikingNetwork Train(int threads)
+        {
+            var network = ConvSpec.Parse("8x8x1-c4k3-c8k3p1-p2-10", LifParameters.Default).Create(seed: 5);
+            var cpu = new CpuBackend(threads);
+            var trainer = new LfpTrainer(network, new TrainingOptions { Epochs = 1, BatchSize = 20, Seed = 5 }, cpu, new Learning.Lfp.CpuLfpBackend(cpu));
+            trainer.TrainEpoch(data.Train.Take(200), data.Test.Take(20), 1);
+            return network;
+        }
+        var one = ModelFile.ToJson(Train(1));
+        Assert.That(one, Is.Not.EqualTo(ModelFile.ToJson(ConvSpec.Parse("8x8x1-c4k3-c8k3p1-p2-10", LifParameters.Default).Create(seed: 5))), "training changed nothing");
+        Assert.That(ModelFile.ToJson(Train(2)), Is.EqualTo(one));
+        Assert.That(ModelFile.ToJson(Train(3)), Is.EqualTo(one));
+    }
+
+    [Test]
     public void Epoch_order_depends_only_on_seed_and_epoch()
     {
         Assert.That(EpochSchedule.Order(100, 1, 2), Is.EqualTo(EpochSchedule.Order(100, 1, 2)));
