@@ -32,8 +32,32 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         var labelArray = labels[..batch].ToArray();
 
         var rules = Rules(network);
-        Parallel.For(0, batch, _parallel, b => RewardThroughLayers(network, rules, trace, reward, workspace, b, labelArray[b]));
-        return AccumulateFeedback(network, trace, workspace, feedback);
+        BeginBatch(network);
+        try
+        {
+            Parallel.For(0, batch, _parallel, b => RewardThroughLayers(network, rules, trace, reward, workspace, b, labelArray[b]));
+            return AccumulateFeedback(network, trace, workspace, feedback);
+        }
+        finally { EndBatch(network); }
+    }
+
+    // Around one batch's reward pass and feedback, while the weights do not change (ISynapseLfp.BeginBatch).
+    internal void BeginBatch(SpikingNetwork network)
+    {
+        foreach (var rules in Rules(network))
+        {
+            rules.Connection.BeginBatch();
+            rules.Recurrent?.BeginBatch();
+        }
+    }
+
+    internal void EndBatch(SpikingNetwork network)
+    {
+        foreach (var rules in Rules(network))
+        {
+            rules.Connection.EndBatch();
+            rules.Recurrent?.EndBatch();
+        }
     }
 
     // The two phases of Backward apart, for a trainer that runs each sample's reward pass right after its simulation,
@@ -159,6 +183,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         var rows = constant ? ws.NormalizedRewardSum : rhoAll;
         int rowCount = constant ? batch : batch * steps;
 
+        var spikes = k == 0 ? trace.InputSpikes : trace.Layers[k - 1].Spikes;
         if (input != InputKind.Spikes && connection is DenseLfp)
         {
             // Accumulated only over the (row, neuron) pairs that received reward.
@@ -166,30 +191,36 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
             if (_feedbackBlocks.Length < scratch) _feedbackBlocks = new float[scratch];
             DenseFeedbackMath.AccumulateSparseOuterScaled(trace.InputCurrent, rows, rowCount, inputs, n, connection.Synapses.Weights, fw,
                 ws.RewardedRowIndex, ws.RewardedRowValue, ws.RewardedRowCount, _feedbackBlocks, _parallel);
+            AccumulateBiasFeedback(connection, rows, rowCount, feedback.Bias[k]);
         }
-        else if (input != InputKind.Spikes)
-            AccumulatePartitioned(connection, fw, rowCount, (part, parts, r) =>
-                connection.AccumulateAnalogFeedback(part, parts, trace.InputCurrent.AsSpan(r * inputs, inputs), rows.AsSpan(r * n, n), fw));
-        else if (connection is DenseLfp && n <= DenseFeedbackMath.FewOutputs)
+        else if (SumsBySampleChunks(connection, batch))
         {
-            var spikes = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
-            int scratch = DenseFeedbackMath.FewOutputsScratchLength(inputs, n);
-            if (_feedbackBlocks.Length < scratch) _feedbackBlocks = new float[scratch];
-            DenseFeedbackMath.AccumulateSpikeOuterToFewOutputsScaled(spikes, batch, steps, rhoAll, inputs, n, connection.Synapses.Weights, fw, _feedbackBlocks, _parallel);
-        }
-        else if (connection.Synapses is Conv2dSynapses or PooledSynapses { Inner: Conv2dSynapses })
-        {
-            var spikes = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
-            AccumulateBySampleChunks(connection, fw, batch, steps, (r, chunkFeedback) =>
-                connection.AccumulateSpikeFeedback(0, 1, spikes.Fired(r / steps, r % steps), rhoAll.AsSpan(r * n, n), chunkFeedback.Span));
+            // Weights and biases of a chunk's rows together: one pass, one pooling of each row.
+            AccumulateBySampleChunks(connection, fw, feedback.Bias[k], batch, constant ? 1 : steps, (first, end, weights, bias) =>
+            {
+                if (input == InputKind.Spikes)
+                    for (int r = first; r < end; r++) connection.AccumulateSpikeFeedback(0, 1, spikes!.Fired(r / steps, r % steps), rows.AsSpan(r * n, n), weights);
+                else
+                    connection.AccumulateAnalogFeedbackRows(trace.InputCurrent.AsSpan(first * inputs, (end - first) * inputs), rows.AsSpan(first * n, (end - first) * n), end - first, weights);
+                for (int r = first; r < end; r++) connection.AccumulateBiasFeedback(rows.AsSpan(r * n, n), bias);
+            });
         }
         else
         {
-            var spikes = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
-            AccumulatePartitioned(connection, fw, batch * steps, (part, parts, r) =>
-                connection.AccumulateSpikeFeedback(part, parts, spikes.Fired(r / steps, r % steps), rhoAll.AsSpan(r * n, n), fw));
+            if (input != InputKind.Spikes)
+                AccumulatePartitioned(connection, fw, rowCount, (part, parts, r) =>
+                    connection.AccumulateAnalogFeedback(part, parts, trace.InputCurrent.AsSpan(r * inputs, inputs), rows.AsSpan(r * n, n), fw));
+            else if (connection is DenseLfp && n <= DenseFeedbackMath.FewOutputs)
+            {
+                int scratch = DenseFeedbackMath.FewOutputsScratchLength(inputs, n);
+                if (_feedbackBlocks.Length < scratch) _feedbackBlocks = new float[scratch];
+                DenseFeedbackMath.AccumulateSpikeOuterToFewOutputsScaled(spikes!, batch, steps, rhoAll, inputs, n, connection.Synapses.Weights, fw, _feedbackBlocks, _parallel);
+            }
+            else
+                AccumulatePartitioned(connection, fw, batch * steps, (part, parts, r) =>
+                    connection.AccumulateSpikeFeedback(part, parts, spikes!.Fired(r / steps, r % steps), rhoAll.AsSpan(r * n, n), fw));
+            AccumulateBiasFeedback(connection, rows, rowCount, feedback.Bias[k]);
         }
-        AccumulateBiasFeedback(connection, rows, rowCount, feedback.Bias[k]);
 
         if (rules.Recurrent is { } recurrent)
         {
@@ -218,26 +249,47 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
 
     // Samples per chunk of AccumulateBySampleChunks: fixed, so the sums do not depend on the number of threads.
     internal const int SamplesPerFeedbackChunk = 8;
+    // The chunks' copies of a layer's feedback, in floats: above this a layer takes the partitions by weight.
+    private const long ChunkCopiesBudget = 16L << 20;
     private float[] _chunkFeedback = [];
 
-    // A convolution's weights are few and every partition of them would walk (and pool) every row again, so the
-    // partitions by weight of AccumulatePartitioned barely scale. Here each chunk of SamplesPerFeedbackChunk samples
-    // sums its rows, in row order, into its own copy of the feedback; the copies are then added in chunk order.
-    private void AccumulateBySampleChunks(ISynapseLfp rule, float[] target, int batch, int steps, Action<int, Memory<float>> accumulateRow)
+    // Convolutions and pooled connections: their weights are few, and every partition by weight would walk (and pool)
+    // every row again, so partitions barely scale (two made the LifCNN's first layer slower than one).
+    private static bool SumsBySampleChunks(ISynapseLfp rule, int batch)
     {
-        int size = target.Length, chunks = (batch + SamplesPerFeedbackChunk - 1) / SamplesPerFeedbackChunk;
+        var synapses = rule.Synapses;
+        if (synapses is not (Conv2dSynapses or PooledSynapses)) return false;
+        long chunks = (batch + SamplesPerFeedbackChunk - 1) / SamplesPerFeedbackChunk;
+        return chunks * (synapses.Weights.Length + synapses.Bias.Length) <= ChunkCopiesBudget;
+    }
+
+    private delegate void ChunkFeedback(int firstRow, int endRow, Span<float> weightFeedback, Span<float> biasFeedback);
+
+    // Each chunk of SamplesPerFeedbackChunk samples sums its rows ((sample, step) or, with stepsPerRow 1, samples) into
+    // its own copy of the weight and bias feedback; the copies are then added in chunk order and scaled
+    // by |W| and |b|. The result does not depend on the number of threads.
+    private void AccumulateBySampleChunks(ISynapseLfp rule, float[] weightTarget, float[] biasTarget, int batch, int stepsPerRow, ChunkFeedback accumulateChunk)
+    {
+        int weights = weightTarget.Length, size = weights + biasTarget.Length;
+        int chunks = (batch + SamplesPerFeedbackChunk - 1) / SamplesPerFeedbackChunk;
         if (_chunkFeedback.Length < chunks * size) _chunkFeedback = new float[chunks * size];
         var all = _chunkFeedback;
         Parallel.For(0, chunks, _parallel, c =>
         {
             var own = all.AsSpan(c * size, size);
             own.Clear();
-            int first = c * SamplesPerFeedbackChunk * steps, end = Math.Min(batch, (c + 1) * SamplesPerFeedbackChunk) * steps;
-            for (int r = first; r < end; r++) accumulateRow(r, all.AsMemory(c * size, size));
+            int first = c * SamplesPerFeedbackChunk * stepsPerRow, end = Math.Min(batch, (c + 1) * SamplesPerFeedbackChunk) * stepsPerRow;
+            accumulateChunk(first, end, own[..weights], own[weights..]);
         });
-        target.AsSpan().Clear();
-        for (int c = 0; c < chunks; c++) VectorMath.Add(all.AsSpan(c * size, size), target);
-        VectorMath.MultiplyByMagnitude(rule.Synapses.Weights, target);
+        weightTarget.AsSpan().Clear();
+        biasTarget.AsSpan().Clear();
+        for (int c = 0; c < chunks; c++)
+        {
+            VectorMath.Add(all.AsSpan(c * size, weights), weightTarget);
+            VectorMath.Add(all.AsSpan(c * size + weights, biasTarget.Length), biasTarget);
+        }
+        VectorMath.MultiplyByMagnitude(rule.Synapses.Weights, weightTarget);
+        VectorMath.MultiplyByMagnitude(rule.Synapses.Bias, biasTarget);
     }
 
     private static void AccumulateBiasFeedback(ISynapseLfp rule, float[] rho, int rows, float[] target)

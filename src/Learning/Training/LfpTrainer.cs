@@ -156,9 +156,14 @@ public sealed class LfpTrainer : ILfpBatchTrainer
         if (_finiteMembranes.Length < batch) _finiteMembranes = new bool[batch];
         labels[..batch].CopyTo(_batchLabels);
         _batchTrace = trace;
-        _simulator.Forward(features, keys, _afterSample ??= RewardSimulatedSample);
-        if (Array.IndexOf(_finiteMembranes, false, 0, batch) >= 0) CheckMembranes(trace, epoch, batchIndex);
-        return (trace, cpu.AccumulateFeedback(Network, trace, _workspace, _feedback));
+        cpu.BeginBatch(Network);
+        try
+        {
+            _simulator.Forward(features, keys, _afterSample ??= RewardSimulatedSample);
+            if (Array.IndexOf(_finiteMembranes, false, 0, batch) >= 0) CheckMembranes(trace, epoch, batchIndex);
+            return (trace, cpu.AccumulateFeedback(Network, trace, _workspace, _feedback));
+        }
+        finally { cpu.EndBatch(Network); }
     }
 
     // Runs on the thread that has just simulated sample b of _batchTrace.

@@ -197,6 +197,29 @@ public class ConvWindowKernelTests
     }
 
     [Test]
+    public void Scattered_reward_in_a_batch_uses_the_weights_of_its_start()
+    {
+        var random = new Random(6);
+        var conv = RandomConv(12, 12, 12, 64, 5, 0, random);
+        var rule = SynapseLfp.For(conv);
+        var rho = Enumerable.Range(0, conv.Outputs).Select(_ => random.NextDouble() < 0.2 ? (float)random.NextDouble() - 0.5f : 0f).ToArray();
+        int[] fired = [1, 14, 600, 1700];
+        var outside = new float[conv.Inputs];
+        rule.RewardFiredInputs(fired, rho, outside);
+        foreach (int round in new[] { 1, 2 })
+        {
+            var inside = new float[conv.Inputs];
+            rule.BeginBatch();
+            rule.RewardFiredInputs(fired, rho, inside);
+            rule.EndBatch();
+            Assert.That(inside, Is.EqualTo(outside), $"round {round}: a batch's tables give the same sums as the per-call ones");
+            // Between batches the weights change in place: the next batch starts from them.
+            for (int i = 0; i < conv.Weights.Length; i++) conv.Weights[i] *= 2f;
+            for (int i = 0; i < outside.Length; i++) outside[i] *= 2f;
+        }
+    }
+
+    [Test]
     public void Shapes_the_window_kernels_cannot_take_walk_the_taps()
     {
         Assert.That(new Conv2dSynapses(8, 8, 12, 64, 5, 2).UsesSpikeWindows, Is.False, "stride 2");

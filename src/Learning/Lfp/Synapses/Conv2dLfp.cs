@@ -68,8 +68,24 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
         return index;
     }
 
-    // Per thread (samples run in parallel): the weights the window weights were made from, the window weights, and the
-    // padded input reward.
+    // The window weights of the current batch (BeginBatch to EndBatch), read by every thread; null outside a batch.
+    private float[]? _batchWindowWeights;
+    private float[]? _windowWeights;
+
+    /// <inheritdoc/>
+    public void BeginBatch()
+    {
+        if (_paddedIndex is null) return;
+        var windows = _windowWeights ??= new float[ConvKernels.WindowWeightsLength(_conv.Geometry)];
+        ConvKernels.WindowWeights(_conv.Weights, _conv.Geometry, windows);
+        _batchWindowWeights = windows;
+    }
+
+    /// <inheritdoc/>
+    public void EndBatch() => _batchWindowWeights = null;
+
+    // Per thread (samples run in parallel): the padded input reward and, for calls outside a batch, the weights the
+    // thread's window weights were made from.
     private sealed class ScatterScratch(ConvGeometry g, int weights)
     {
         public readonly float[] Source = new float[weights];
@@ -84,18 +100,23 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     {
         if (fired.IsEmpty) return;
         var s = _scatter.Value ??= new ScatterScratch(_conv.Geometry, _conv.Weights.Length);
-        // The weights change between batches, in place: the window weights are remade when they no longer match, bit for bit
-        // (a comparison costs a fraction of one step's scatter; the weights have no version to ask instead).
+        s.PaddedReward.AsSpan().Clear();
+        ConvKernels.ScatterRewardWindows(rho, _batchWindowWeights ?? CurrentWindowWeights(s), _conv.Geometry, s.PaddedReward);
+        var paddedIndex = _paddedIndex!;
+        foreach (int i in fired) inputReward[i] += s.PaddedReward[paddedIndex[i]];
+    }
+
+    // Outside a batch the weights may have changed in place since the last call, and they have no version to ask: the
+    // thread's window weights are remade when they no longer match, bit for bit.
+    private float[] CurrentWindowWeights(ScatterScratch s)
+    {
         if (!s.Made || !MemoryMarshal.AsBytes(_conv.Weights.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(s.Source.AsSpan())))
         {
             _conv.Weights.CopyTo(s.Source, 0);
             ConvKernels.WindowWeights(s.Source, _conv.Geometry, s.WindowWeights);
             s.Made = true;
         }
-        s.PaddedReward.AsSpan().Clear();
-        ConvKernels.ScatterRewardWindows(rho, s.WindowWeights, _conv.Geometry, s.PaddedReward);
-        var paddedIndex = _paddedIndex!;
-        foreach (int i in fired) inputReward[i] += s.PaddedReward[paddedIndex[i]];
+        return s.WindowWeights;
     }
 
     // Stride 1 and OutChannels in whole 64s: the hand-downs of a pixel's fired inputs in one sweep (ConvKernels.DotTapBlocks),
@@ -183,6 +204,43 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
             Accumulate(i, input[i], from, to, rho, weightFeedback);
         }
     }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Stride 1, where the scratch fits: each row's input correlated with its rho by output rows
+    /// (<see cref="ConvInputCorrelation"/>), the rows' partial sums folded into the feedback at the end.
+    /// </remarks>
+    public void AccumulateAnalogFeedbackRows(ReadOnlySpan<float> inputs, ReadOnlySpan<float> rho, int rows, Span<float> weightFeedback)
+    {
+        if (!_correlatesRows)
+        {
+            SynapseLfp.AccumulateAnalogFeedbackByRow(this, inputs, rho, rows, weightFeedback);
+            return;
+        }
+        var g = _conv.Geometry;
+        var s = _correlation.Value ??= new CorrelationScratch(g);
+        Array.Clear(s.PartialSums);
+        for (int r = 0; r < rows; r++)
+        {
+            var rowRho = rho.Slice(r * g.Outputs, g.Outputs);
+            if (!rowRho.ContainsAnyExcept(0f)) continue;
+            ConvInputCorrelation.Expand(inputs.Slice(r * g.Inputs, g.Inputs), g, s.Expanded, s.RowHasInput);
+            ConvInputCorrelation.AccumulateSample(s.Expanded, s.RowHasInput, rowRho, g, s.PartialSums);
+        }
+        ConvInputCorrelation.FoldInto(s.PartialSums, g, weightFeedback);
+    }
+
+    private readonly bool _correlatesRows = conv.Stride == 1 && ConvInputCorrelation.Supports(conv.Geometry);
+
+    // Per thread (chunks of rows run in parallel).
+    private sealed class CorrelationScratch(ConvGeometry g)
+    {
+        public readonly float[] PartialSums = new float[ConvInputCorrelation.PartialSumsLength(g)];
+        public readonly float[] Expanded = new float[ConvInputCorrelation.ExpandedLength(g)];
+        public readonly bool[] RowHasInput = new bool[g.InHeight * g.InChannels];
+    }
+
+    private readonly ThreadLocal<CorrelationScratch?> _correlation = new();
 
     // feedback[c, ky, kx, :] += x_i * rho[position reached through (ky, kx), :], for the weight rows in [from, to) only.
     private void Accumulate(int input, float x, int from, int to, ReadOnlySpan<float> rho, Span<float> weightFeedback)

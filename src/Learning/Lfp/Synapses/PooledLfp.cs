@@ -21,6 +21,12 @@ public sealed class PooledLfp(PooledSynapses pool, ISynapseLfp inner) : ISynapse
     public ISynapses Synapses => _pool;
 
     /// <inheritdoc/>
+    public void BeginBatch() => _inner.BeginBatch();
+
+    /// <inheritdoc/>
+    public void EndBatch() => _inner.EndBatch();
+
+    /// <inheritdoc/>
     public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
     {
         var s = _pool.Buffers();
