@@ -160,6 +160,22 @@ public sealed class PooledSynapses : ISynapses
     }
 
     /// <summary>
+    /// <see cref="PoolSpikes"/> without the winners: only the pooled fired indices, ascending, into Pooled. Leaves the
+    /// buffers at rest (no <see cref="RestoreListed"/> needed): what the forward and the weight feedback need.
+    /// </summary>
+    public int ListPooledSpikes(ReadOnlySpan<int> fired, Scratch s)
+    {
+        var marks = s.Marks.AsSpan(0, (PooledInputs + 63) / 64);
+        var pooledIndex = _pooledIndex;
+        foreach (int i in fired)
+        {
+            int p = pooledIndex[i];
+            if (p >= 0) marks[p >> 6] |= 1UL << p;
+        }
+        return ConvKernels.ListAndClearMarks(marks, s.Pooled);
+    }
+
+    /// <summary>
     /// Average pooling of spikes: <see cref="PoolSpikes"/>, and Values[p] = (inputs fired in window p) / k^2 for
     /// the listed p.
     /// </summary>
@@ -239,13 +255,7 @@ public sealed class PooledSynapses : ISynapses
     public long SynapticEvents(ReadOnlySpan<int> fired)
     {
         var s = Buffers();
-        int count = 0;
-        try
-        {
-            count = PoolSpikes(fired, s);
-            return Inner.SynapticEvents(s.Pooled.AsSpan(0, count));
-        }
-        finally { RestoreListed(s, count); }
+        return Inner.SynapticEvents(s.Pooled.AsSpan(0, ListPooledSpikes(fired, s)));
     }
 
     /// <inheritdoc/>
@@ -259,10 +269,7 @@ public sealed class PooledSynapses : ISynapses
         try
         {
             if (Pool == PoolKind.Max)
-            {
-                count = PoolSpikes(fired, s);
-                Inner.DeliverSpikes(s.Pooled.AsSpan(0, count), current);
-            }
+                Inner.DeliverSpikes(s.Pooled.AsSpan(0, ListPooledSpikes(fired, s)), current);
             else
             {
                 count = AverageSpikes(fired, s);

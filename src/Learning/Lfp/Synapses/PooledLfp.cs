@@ -92,10 +92,7 @@ public sealed class PooledLfp(PooledSynapses pool, ISynapseLfp inner) : ISynapse
         try
         {
             if (_pool.Pool == PoolKind.Max)
-            {
-                count = _pool.PoolSpikes(fired, s);
-                _inner.AccumulateSpikeFeedback(part, parts, s.Pooled.AsSpan(0, count), rho, weightFeedback);
-            }
+                _inner.AccumulateSpikeFeedback(part, parts, s.Pooled.AsSpan(0, _pool.ListPooledSpikes(fired, s)), rho, weightFeedback);
             else
             {
                 count = _pool.AverageSpikes(fired, s);
