@@ -13,6 +13,8 @@ internal static class TraceShape
         if (batch < 1) throw new ArgumentException("a batch needs at least one sample.");
         if (!trace.Fits(network, batch, trace.Steps, encoder.Kind))
             throw new ArgumentException("the trace was allocated for another network, batch size, step count or input kind.");
+        if (!trace.KeepsAllStates)
+            throw new ArgumentException("the GPU fills every sample's states: give it a trace that keeps them all (no state rows).");
         int perSample = FeaturesPerSample(network, encoder);
         if (featureCount < batch * perSample)
             throw new ArgumentException($"expected {batch} x {perSample} features, got {featureCount}.");

@@ -150,38 +150,56 @@ public sealed class LfpTrainer : ILfpBatchTrainer
     {
         int batch = keys.Length;
         if (labels.Length < batch) throw new ArgumentException($"expected {batch} labels, got {labels.Length}.");
-        var trace = _simulator.TraceFor(batch);
+        // Each sample's membranes and currents are read by its reward pass right after its simulation, never again: the
+        // trace keeps them for the samples in flight only (one row per thread), so they stay in cache instead of going
+        // out to memory and back.
+        int stateRows = ((CpuBackend)_simulator.Backend).Parallelism.MaxDegreeOfParallelism;
+        var trace = _simulator.TraceFor(batch, stateRows);
         if (_workspace is null || !_workspace.Fits(trace)) _workspace = new LfpWorkspace(trace);
         if (_batchLabels.Length < batch) _batchLabels = new int[batch];
-        if (_finiteMembranes.Length < batch) _finiteMembranes = new bool[batch];
+        if (_finiteMembranes.Length < batch)
+        {
+            _finiteMembranes = new bool[batch];
+            _nonFinite = new (int, int)[batch];
+        }
         labels[..batch].CopyTo(_batchLabels);
         _batchTrace = trace;
         cpu.BeginBatch(Network);
         try
         {
-            _simulator.Forward(features, keys, _afterSample ??= RewardSimulatedSample);
-            if (Array.IndexOf(_finiteMembranes, false, 0, batch) >= 0) CheckMembranes(trace, epoch, batchIndex);
+            _simulator.Forward(features, keys, _afterSample ??= RewardSimulatedSample, stateRows);
+            if (Array.IndexOf(_finiteMembranes, false, 0, batch) >= 0) ThrowForFirstNonFinite(batch, epoch, batchIndex);
             return (trace, cpu.AccumulateFeedback(Network, trace, _workspace, _feedback));
         }
         finally { cpu.EndBatch(Network); }
     }
 
-    // Runs on the thread that has just simulated sample b of _batchTrace.
+    // Runs on the thread that has just simulated sample b of _batchTrace, while the sample's states exist.
     private void RewardSimulatedSample(int b)
     {
         var trace = _batchTrace!;
         _finiteMembranes[b] = MembranesFinite(trace, b);
         if (_finiteMembranes[b]) ((CpuLfpBackend)_lfp).RewardSample(Network, trace, _reward, _workspace!, b, _batchLabels[b]);
+        else _nonFinite[b] = TraceStatistics.FirstNonFiniteMembrane(trace, b)!.Value;
     }
 
     private static bool MembranesFinite(ForwardTrace trace, int sample)
     {
         foreach (var layer in trace.Layers)
-        {
-            int perSample = trace.Steps * layer.Size;
-            if (!VectorMath.AllFinite(layer.Membrane.AsSpan(sample * perSample, perSample))) return false;
-        }
+            if (!VectorMath.AllFinite(layer.MembranesOf(sample))) return false;
         return true;
+    }
+
+    private (int Layer, int Step)[] _nonFinite = [];
+
+    // The message CheckMembranes gives for the whole batch: the first layer, then the first sample, with a non-finite membrane.
+    private void ThrowForFirstNonFinite(int batch, int epoch, int batchIndex)
+    {
+        int worst = -1;
+        for (int b = 0; b < batch; b++)
+            if (!_finiteMembranes[b] && (worst < 0 || _nonFinite[b].Layer < _nonFinite[worst].Layer)) worst = b;
+        var (layer, step) = _nonFinite[worst];
+        throw NonFiniteMembrane(layer, worst, step, epoch, batchIndex);
     }
 
     // A huge learning rate can leave finite weights whose currents overflow: catch it where it happens, in the
@@ -189,8 +207,11 @@ public sealed class LfpTrainer : ILfpBatchTrainer
     private void CheckMembranes(ForwardTrace trace, int epoch, int batchIndex)
     {
         if (TraceStatistics.FirstNonFiniteMembrane(trace) is not { } bad) return;
-        throw new NumericalInstabilityException($"non-finite membrane in layer {Network.LayerName(bad.Layer)} at epoch {epoch}, batch {batchIndex + 1}, simulation step {bad.Step + 1} (sample {bad.Sample + 1} of the batch); lower the learning rate or check the input.");
+        throw NonFiniteMembrane(bad.Layer, bad.Sample, bad.Step, epoch, batchIndex);
     }
+
+    private NumericalInstabilityException NonFiniteMembrane(int layer, int sample, int step, int epoch, int batchIndex)
+        => new($"non-finite membrane in layer {Network.LayerName(layer)} at epoch {epoch}, batch {batchIndex + 1}, simulation step {step + 1} (sample {sample + 1} of the batch); lower the learning rate or check the input.");
 
     private string FirstNonFinite(float[][] arrays)
     {

@@ -71,8 +71,14 @@ public sealed class CpuBackend : IComputeBackend
 
         Parallel.For(0, batch, Parallelism, b =>
         {
-            SimulateSample(network, trace, b);
-            afterSample?.Invoke(b);
+            // A trace with state rows keeps this sample's membranes and currents only until EndSample.
+            trace.BeginSample(b);
+            try
+            {
+                SimulateSample(network, trace, b);
+                afterSample?.Invoke(b);
+            }
+            finally { trace.EndSample(b); }
         });
     }
 

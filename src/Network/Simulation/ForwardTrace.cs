@@ -17,8 +17,16 @@ public sealed class ForwardTrace
         : this(network, capacity, steps, spikingInput ? InputKind.Spikes : InputKind.ConstantCurrent) { }
 
     /// <summary>Allocates a trace for <paramref name="capacity"/> samples and <paramref name="steps"/> steps.</summary>
-    public ForwardTrace(SpikingNetwork network, int capacity, int steps, InputKind input)
+    public ForwardTrace(SpikingNetwork network, int capacity, int steps, InputKind input) : this(network, capacity, steps, input, stateRows: 0) { }
+
+    /// <summary>
+    /// Allocates a trace for <paramref name="capacity"/> samples and <paramref name="steps"/> steps whose hidden layers
+    /// keep their per-step states (currents z_t, membranes, synaptic currents) for only <paramref name="stateRows"/>
+    /// samples at a time: those being simulated (see <see cref="KeepsAllStates"/>); 0 keeps them for every sample.
+    /// </summary>
+    public ForwardTrace(SpikingNetwork network, int capacity, int steps, InputKind input, int stateRows)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(stateRows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         CheckSize(network, capacity, steps, input);
@@ -38,9 +46,60 @@ public sealed class ForwardTrace
         // recurrent synapses add to it step by step: then the constant part is kept apart (InputDrive).
         bool constantFirst = input == InputKind.ConstantCurrent;
         InputDrive = constantFirst && first.IsRecurrent ? new float[capacity * first.Size] : [];
+        if (stateRows > 0)
+        {
+            StateRows = Math.Min(stateRows, capacity);
+            _stateRowOf = new int[capacity];
+            Array.Fill(_stateRowOf, -1);
+            _freeStateRows = new Stack<int>(Enumerable.Range(0, Math.Min(stateRows, capacity)).Reverse());
+        }
+        int last = network.Layers.Count - 1;
         Layers = network.Layers.Select((l, k) => new LayerTrace(l.Size, capacity, steps,
             constantCurrent: k == 0 && constantFirst && !first.IsRecurrent, synaptic: l.Neuron.HasSynapticCurrent, recurrent: l.IsRecurrent,
-            spiking: l.Neuron.Spikes)).ToArray();
+            spiking: l.Neuron.Spikes,
+            // The output layer keeps every sample's states (predictions of a readout read its membranes after the batch), and
+            // an analog first layer its currents (computed for the whole batch before any sample is simulated).
+            stateRowOf: k < last ? _stateRowOf : null, currentRowOf: k < last && (k > 0 || input == InputKind.Spikes) ? _stateRowOf : null,
+            stateRows: Math.Min(stateRows, capacity))).ToArray();
+    }
+
+    // Sample -> row of the hidden layers' states while the sample is simulated (-1 otherwise); null when every sample keeps its own.
+    private readonly int[]? _stateRowOf;
+    private readonly Stack<int>? _freeStateRows;
+
+    /// <summary>
+    /// True when every sample keeps its hidden layers' per-step states after the forward pass. False for a trace made
+    /// with state rows: a sample's states exist from <see cref="BeginSample"/> to <see cref="EndSample"/> (on a
+    /// <see cref="Backends.CpuBackend"/>, its simulation and the afterSample callback), then its row goes to another sample.
+    /// Spikes, the output layer and an analog first layer's currents are always kept for every sample.
+    /// </summary>
+    public bool KeepsAllStates => _stateRowOf is null;
+
+    /// <summary>Rows of hidden-layer states (0 when <see cref="KeepsAllStates"/>).</summary>
+    public int StateRows { get; }
+
+    /// <summary>Gives sample <paramref name="sample"/> a row for its states (nothing to do when <see cref="KeepsAllStates"/>).</summary>
+    /// <exception cref="InvalidOperationException">More samples at once than the trace has state rows.</exception>
+    public void BeginSample(int sample)
+    {
+        if (_stateRowOf is null) return;
+        lock (_freeStateRows!)
+        {
+            if (_freeStateRows.Count == 0)
+                throw new InvalidOperationException("more samples are being simulated at once than the trace has state rows; allocate it with as many rows as threads.");
+            _stateRowOf[sample] = _freeStateRows.Pop();
+        }
+    }
+
+    /// <summary>Frees the row of sample <paramref name="sample"/>'s states for the next sample.</summary>
+    public void EndSample(int sample)
+    {
+        if (_stateRowOf is null) return;
+        lock (_freeStateRows!)
+        {
+            _freeStateRows.Push(_stateRowOf[sample]);
+            _stateRowOf[sample] = -1;
+        }
     }
 
     /// <summary>The part of the memory available to this process (<see cref="SizeLimitException.AvailableMemoryBytes"/>) one trace may take.</summary>
@@ -151,16 +210,20 @@ public sealed class ForwardTrace
 /// <summary>One layer's part of a <see cref="ForwardTrace"/>.</summary>
 public sealed class LayerTrace
 {
-    internal LayerTrace(int size, int capacity, int steps, bool constantCurrent, bool synaptic, bool recurrent, bool spiking = true)
+    internal LayerTrace(int size, int capacity, int steps, bool constantCurrent, bool synaptic, bool recurrent, bool spiking = true,
+        int[]? stateRowOf = null, int[]? currentRowOf = null, int stateRows = 0)
     {
+        _stateRowOf = stateRowOf;
+        _currentRowOf = constantCurrent ? null : currentRowOf;
+        if (stateRowOf is null) stateRows = capacity;
         Size = size;
         IsRecurrent = recurrent;
         IsSpiking = spiking;
         Steps = steps;
         ConstantCurrent = constantCurrent;
-        Current = new float[capacity * (constantCurrent ? 1 : steps) * size];
-        Membrane = new float[capacity * steps * size];
-        Synaptic = synaptic ? new float[capacity * steps * size] : [];
+        Current = new float[(_currentRowOf is null ? capacity : stateRows) * (constantCurrent ? 1 : steps) * size];
+        Membrane = new float[stateRows * steps * size];
+        Synaptic = synaptic ? new float[stateRows * steps * size] : [];
         SpikeScratch = new float[capacity * size];
         Spikes = new SpikeTrain(capacity, steps, size);
     }
@@ -188,16 +251,27 @@ public sealed class LayerTrace
     /// <summary>Per-sample scratch for the dense 0/1 spike vector of the step being computed.</summary>
     internal float[] SpikeScratch { get; }
 
+    // Where a sample's states are (ForwardTrace.KeepsAllStates): its own rows, or the row it holds while it is simulated.
+    private readonly int[]? _stateRowOf, _currentRowOf;
+
+    /// <summary>True when this layer keeps the states of every sample (see <see cref="ForwardTrace.KeepsAllStates"/>).</summary>
+    public bool KeepsAllStates => _stateRowOf is null;
+
+    private int StateRow(int sample) => _stateRowOf is null ? sample : _stateRowOf[sample];
+
     /// <summary>z_t of one sample.</summary>
     public Span<float> CurrentAt(int sample, int step)
-        => Current.AsSpan(ConstantCurrent ? sample * Size : (sample * Steps + step) * Size, Size);
+        => Current.AsSpan(ConstantCurrent ? sample * Size : ((_currentRowOf is null ? sample : _currentRowOf[sample]) * Steps + step) * Size, Size);
 
     /// <summary>u_t of one sample.</summary>
-    public Span<float> MembraneAt(int sample, int step) => Membrane.AsSpan((sample * Steps + step) * Size, Size);
+    public Span<float> MembraneAt(int sample, int step) => Membrane.AsSpan((StateRow(sample) * Steps + step) * Size, Size);
+
+    /// <summary>u_t of one sample for every step, [step, neuron].</summary>
+    public Span<float> MembranesOf(int sample) => Membrane.AsSpan(StateRow(sample) * Steps * Size, Steps * Size);
 
     /// <summary>i_t of one sample (empty for neurons without a synaptic current).</summary>
     public Span<float> SynapticAt(int sample, int step)
-        => HasSynapticCurrent ? Synaptic.AsSpan((sample * Steps + step) * Size, Size) : Span<float>.Empty;
+        => HasSynapticCurrent ? Synaptic.AsSpan((StateRow(sample) * Steps + step) * Size, Size) : Span<float>.Empty;
 
     /// <summary>The neuron state after step t of one sample; step -1 is the resting state.</summary>
     public NeuronState StateAt(int sample, int step)

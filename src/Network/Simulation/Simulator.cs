@@ -48,10 +48,16 @@ public sealed class Simulator
     /// while its part of the trace is still in cache (samples in any order, several at once); on other backends after
     /// the whole batch, in sample order.
     /// </summary>
-    public ForwardTrace Forward(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, Action<int> afterSample)
+    /// <remarks>
+    /// With <paramref name="stateRows"/> &gt; 0 (a <see cref="CpuBackend"/> only) the trace keeps each sample's hidden-layer
+    /// states only until its <paramref name="afterSample"/> returns (<see cref="TraceFor(int, int)"/>).
+    /// </remarks>
+    public ForwardTrace Forward(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, Action<int> afterSample, int stateRows = 0)
     {
         ArgumentNullException.ThrowIfNull(afterSample);
-        var trace = TraceFor(sampleKeys.Length);
+        if (stateRows > 0 && Backend is not CpuBackend)
+            throw new ArgumentException("state rows need the CPU backend, which runs afterSample right after each sample.", nameof(stateRows));
+        var trace = TraceFor(sampleKeys.Length, stateRows);
         if (Backend is CpuBackend cpu)
         {
             cpu.Forward(Network, features, sampleKeys, Encoder, trace, afterSample);
@@ -63,12 +69,22 @@ public sealed class Simulator
     }
 
     /// <summary>The trace the next forward pass of <paramref name="batch"/> samples fills (allocated, or grown, when needed).</summary>
-    public ForwardTrace TraceFor(int batch)
+    public ForwardTrace TraceFor(int batch) => TraceFor(batch, stateRows: 0);
+
+    /// <summary>
+    /// <see cref="TraceFor(int)"/> for a trace whose hidden layers keep the states of only <paramref name="stateRows"/>
+    /// samples at a time, those being simulated (<see cref="ForwardTrace.KeepsAllStates"/>; 0: every sample's). For a
+    /// caller that uses each sample's states right after its simulation: far less memory to write and read back.
+    /// </summary>
+    public ForwardTrace TraceFor(int batch, int stateRows)
     {
-        if (_trace is null || !_trace.Fits(Network, batch, Steps, Encoder.Kind))
-            _trace = new ForwardTrace(Network, Math.Max(batch, _trace?.Capacity ?? 0), Steps, Encoder.Kind);
-        return _trace;
+        ref var cached = ref stateRows == 0 ? ref _trace : ref _rowTrace;
+        if (cached is null || cached.StateRows != stateRows || !cached.Fits(Network, batch, Steps, Encoder.Kind))
+            cached = new ForwardTrace(Network, Math.Max(batch, cached?.Capacity ?? 0), Steps, Encoder.Kind, stateRows);
+        return cached;
     }
+
+    private ForwardTrace? _rowTrace;
 
     /// <summary>Predicted class per sample: argmax of output spike counts (lowest index wins ties).</summary>
     public void Predict(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, Span<int> predictions)
@@ -90,6 +106,8 @@ public sealed class Simulator
         ArgumentNullException.ThrowIfNull(trace);
         if (!trace.Fits(Network, trace.Batch, Steps, Encoder.Kind))
             throw new ArgumentException("the trace was not made by this simulator's network, steps and encoder.", nameof(trace));
+        if (membranes && !trace.KeepsAllStates)
+            throw new ArgumentException("the trace keeps the membranes of the samples being simulated only; record with membranes: false.", nameof(trace));
         int batch = trace.Batch;
         var layers = new List<LayerRecording>();
         if (trace.SpikingInput)

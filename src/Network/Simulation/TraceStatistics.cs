@@ -7,8 +7,10 @@ public static class TraceStatistics
     /// The first membrane of the simulated batch that is NaN or infinite, as (layer, sample, step), or null when all
     /// are finite: a float32 overflow (weights of 1e38, a learning rate far too large) that no result may hide.
     /// </summary>
+    /// <exception cref="ArgumentException">The trace does not keep every sample's states (<see cref="ForwardTrace.KeepsAllStates"/>).</exception>
     public static (int Layer, int Sample, int Step)? FirstNonFiniteMembrane(ForwardTrace trace)
     {
+        if (!trace.KeepsAllStates) throw new ArgumentException("the trace keeps the states of the samples being simulated only; check each sample while it is (FirstNonFiniteMembrane(trace, sample)).", nameof(trace));
         for (int k = 0; k < trace.Layers.Length; k++)
         {
             var layer = trace.Layers[k];
@@ -17,6 +19,22 @@ public static class TraceStatistics
             if (Synapses.VectorMath.AllFinite(membranes)) continue;
             for (int i = 0; i < membranes.Length; i++)
                 if (!float.IsFinite(membranes[i])) return (k, i / perSample, i % perSample / layer.Size);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The first non-finite membrane of sample <paramref name="sample"/> as (layer, step), or null when all are finite; for a
+    /// trace that does not keep every sample's states, call it while the sample's states exist.
+    /// </summary>
+    public static (int Layer, int Step)? FirstNonFiniteMembrane(ForwardTrace trace, int sample)
+    {
+        for (int k = 0; k < trace.Layers.Length; k++)
+        {
+            var membranes = trace.Layers[k].MembranesOf(sample);
+            if (Synapses.VectorMath.AllFinite(membranes)) continue;
+            for (int i = 0; i < membranes.Length; i++)
+                if (!float.IsFinite(membranes[i])) return (k, i / trace.Layers[k].Size);
         }
         return null;
     }

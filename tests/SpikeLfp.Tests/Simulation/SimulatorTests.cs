@@ -112,4 +112,62 @@ public class SimulatorTests
         Assert.That(first, Is.EqualTo(new[] { 0, 5, -1 }));
         Assert.That(total, Is.EqualTo(2));
     }
+
+    // Hidden layers' states kept only for the samples in flight give the same states, read in afterSample, and the same
+    // spikes and output layer as a trace that keeps every sample's; a sample's states end with it.
+    [TestCase(EncoderKind.Current, 1)]
+    [TestCase(EncoderKind.Current, 3)]
+    [TestCase(EncoderKind.Rate, 2)]
+    public void State_rows_hold_each_samples_states_while_it_is_simulated(EncoderKind encoderKind, int threads)
+    {
+        var network = SpikingNetwork.Create(NetworkSpec.Parse("12-r20-9-4", LifParameters.Default), 3);
+        var encoder = InputEncoders.Create(encoderKind, 3);
+        var random = new Random(2);
+        const int batch = 11, steps = 6;
+        var features = Enumerable.Range(0, batch * 12).Select(_ => (float)random.NextDouble()).ToArray();
+        var keys = Enumerable.Range(0, batch).Select(i => (long)i).ToArray();
+        var backend = new Network.Backends.CpuBackend(threads);
+        var full = new Simulator(network, steps, encoder, backend).Forward(features, keys);
+        Assert.That(full.KeepsAllStates, Is.True);
+
+        var rows = new Simulator(network, steps, encoder, backend);
+        var seen = new float[network.Layers.Count][];
+        for (int k = 0; k < seen.Length; k++) seen[k] = new float[batch * steps * network.Layers[k].Size];
+        var trace = rows.Forward(features, keys, b =>
+        {
+            for (int k = 0; k < seen.Length; k++)
+                for (int t = 0; t < steps; t++)
+                {
+                    var layer = trace0().Layers[k];
+                    layer.MembraneAt(b, t).CopyTo(seen[k].AsSpan((b * steps + t) * layer.Size, layer.Size));
+                    Assert.That(layer.CurrentAt(b, t).ToArray(), Is.EqualTo(full.Layers[k].CurrentAt(b, t).ToArray()), $"current of layer {k}, sample {b}, step {t}");
+                }
+        }, stateRows: threads);
+        ForwardTrace trace0() => rows.TraceFor(batch, threads);
+
+        Assert.That(trace.KeepsAllStates, Is.False);
+        Assert.That(trace.Layers[^1].KeepsAllStates, Is.True, "the output layer keeps every sample's states");
+        for (int k = 0; k < seen.Length; k++)
+        {
+            Assert.That(seen[k], Is.EqualTo(full.Layers[k].Membrane.AsSpan(0, seen[k].Length).ToArray()), $"membranes of layer {k}");
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < steps; t++)
+                    Assert.That(trace.Layers[k].Spikes.Fired(b, t).ToArray(), Is.EqualTo(full.Layers[k].Spikes.Fired(b, t).ToArray()), $"spikes of layer {k}");
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => trace.Layers[0].MembraneAt(0, 0), "a finished sample has no states left");
+        Assert.Throws<ArgumentException>(() => TraceStatistics.FirstNonFiniteMembrane(trace));
+        Assert.Throws<ArgumentException>(() => rows.Record(trace, null));
+    }
+
+    [Test]
+    public void A_trace_refuses_more_samples_at_once_than_it_has_state_rows()
+    {
+        var network = SpikingNetwork.Create(NetworkSpec.Parse("4-3-2", LifParameters.Default), 1);
+        var trace = new ForwardTrace(network, 4, 2, InputKind.ConstantCurrent, stateRows: 2);
+        trace.BeginSample(0);
+        trace.BeginSample(1);
+        Assert.Throws<InvalidOperationException>(() => trace.BeginSample(2));
+        trace.EndSample(0);
+        Assert.DoesNotThrow(() => trace.BeginSample(2));
+    }
 }
