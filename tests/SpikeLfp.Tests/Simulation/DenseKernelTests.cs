@@ -118,7 +118,7 @@ public class DenseKernelTests
     public void Dense_reward_and_feedback_of_fired_inputs_equal_the_vector_kernels()
     {
         var random = new Random(11);
-        foreach (int outputs in new[] { 3, 10, 16, 37 })
+        foreach (int outputs in new[] { 3, 9, 10, 12, 15, 16, 37 })
         {
             var synapses = new DenseSynapses(120, outputs);
             synapses.InitializeUniform(random);
@@ -183,5 +183,40 @@ public class DenseKernelTests
             var x = Values(random, n);
             Assert.That(VectorMath.SumOfSquares(x, new ParallelOptions { MaxDegreeOfParallelism = 3 }), Is.EqualTo(VectorMath.SumOfSquares(x.AsSpan())), $"{n} values");
         }
+    }
+
+    [Test]
+    public void Sum_of_squares_adds_each_block_dot_product_in_double_in_block_order()
+    {
+        var random = new Random(6);
+        foreach (int n in new[] { 1, 1024, 3 * 1024 + 5, 4 * 1024, 4 * 1024 + 1, 9 * 1024 - 3, 70_001, 784_000 })
+        {
+            var x = Values(random, n);
+            double expected = 0;
+            for (int start = 0; start < n; start += 1024)
+            {
+                var block = x.AsSpan(start, Math.Min(1024, n - start));
+                expected += VectorMath.Dot(block, block);
+            }
+            Assert.That(VectorMath.SumOfSquares(x.AsSpan()), Is.EqualTo(expected), $"{n} values, one thread");
+            Assert.That(VectorMath.SumOfSquares(x, new ParallelOptions { MaxDegreeOfParallelism = 2 }), Is.EqualTo(expected), $"{n} values, two threads");
+        }
+    }
+
+    [Test]
+    public void All_finite_finds_a_nan_or_infinity_anywhere()
+    {
+        foreach (int n in new[] { 1, 15, 64, 65, 200, 15_000 })
+            foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+            {
+                var x = Values(new Random(n), n);
+                Assert.That(VectorMath.AllFinite(x), Is.True, $"{n} finite values");
+                foreach (int at in new[] { 0, n / 2, n - 1 })
+                {
+                    var copy = (float[])x.Clone();
+                    copy[at] = bad;
+                    Assert.That(VectorMath.AllFinite(copy), Is.False, $"{bad} at {at} of {n}");
+                }
+            }
     }
 }
