@@ -77,22 +77,28 @@ public class DenseKernelTests
         Assert.That(target, Is.EqualTo(expected));
     }
 
-    [TestCase(10, 1)]
-    [TestCase(10, 2)]
-    [TestCase(3, 2)]
-    [TestCase(17, 3)]
-    [TestCase(17, 1)]
-    [TestCase(32, 1)]
-    [TestCase(32, 2)]
-    public void Readout_feedback_in_groups_of_outputs_equals_row_adds_in_sample_and_step_order(int outputs, int threads)
+    [TestCase(10, 1, 97, false)]
+    [TestCase(10, 2, 97, false)]
+    [TestCase(3, 2, 97, false)]
+    [TestCase(17, 3, 97, false)]
+    [TestCase(17, 1, 97, false)]
+    [TestCase(32, 1, 97, false)]
+    [TestCase(32, 2, 97, false)]
+    [TestCase(10, 2, 1000, false)]
+    [TestCase(16, 3, 300, false)]
+    [TestCase(10, 2, 1000, true)]
+    [TestCase(7, 4, 500, true)]
+    public void Readout_feedback_in_groups_of_outputs_equals_row_adds_in_sample_and_step_order(int outputs, int threads, int inputs, bool shuffled)
     {
-        int batch = 6, steps = 5, inputs = 97;
+        int batch = 6, steps = 5;
         var random = new Random(outputs + threads);
         var spikes = new SpikeLfp.Network.Encoding.SpikeTrain(batch + 1, steps, inputs);
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
             {
                 var fired = Enumerable.Range(0, inputs).Where(_ => random.NextDouble() < 0.3).ToArray();
+                // Lists out of order (only the simulation's are ascending) take the path that needs no order.
+                if (shuffled && (b + t) % 3 == 1) random.Shuffle(fired);
                 fired.CopyTo(spikes.Slot(b, t));
                 spikes.SetCount(b, t, fired.Length);
             }
@@ -112,7 +118,7 @@ public class DenseKernelTests
     public void Dense_reward_and_feedback_of_fired_inputs_equal_the_vector_kernels()
     {
         var random = new Random(11);
-        foreach (int outputs in new[] { 3, 10, 16, 37 })
+        foreach (int outputs in new[] { 3, 9, 10, 12, 15, 16, 37 })
         {
             var synapses = new DenseSynapses(120, outputs);
             synapses.InitializeUniform(random);
@@ -177,5 +183,40 @@ public class DenseKernelTests
             var x = Values(random, n);
             Assert.That(VectorMath.SumOfSquares(x, new ParallelOptions { MaxDegreeOfParallelism = 3 }), Is.EqualTo(VectorMath.SumOfSquares(x.AsSpan())), $"{n} values");
         }
+    }
+
+    [Test]
+    public void Sum_of_squares_adds_each_block_dot_product_in_double_in_block_order()
+    {
+        var random = new Random(6);
+        foreach (int n in new[] { 1, 1024, 3 * 1024 + 5, 4 * 1024, 4 * 1024 + 1, 9 * 1024 - 3, 70_001, 784_000 })
+        {
+            var x = Values(random, n);
+            double expected = 0;
+            for (int start = 0; start < n; start += 1024)
+            {
+                var block = x.AsSpan(start, Math.Min(1024, n - start));
+                expected += VectorMath.Dot(block, block);
+            }
+            Assert.That(VectorMath.SumOfSquares(x.AsSpan()), Is.EqualTo(expected), $"{n} values, one thread");
+            Assert.That(VectorMath.SumOfSquares(x, new ParallelOptions { MaxDegreeOfParallelism = 2 }), Is.EqualTo(expected), $"{n} values, two threads");
+        }
+    }
+
+    [Test]
+    public void All_finite_finds_a_nan_or_infinity_anywhere()
+    {
+        foreach (int n in new[] { 1, 15, 64, 65, 200, 15_000 })
+            foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+            {
+                var x = Values(new Random(n), n);
+                Assert.That(VectorMath.AllFinite(x), Is.True, $"{n} finite values");
+                foreach (int at in new[] { 0, n / 2, n - 1 })
+                {
+                    var copy = (float[])x.Clone();
+                    copy[at] = bad;
+                    Assert.That(VectorMath.AllFinite(copy), Is.False, $"{bad} at {at} of {n}");
+                }
+            }
     }
 }

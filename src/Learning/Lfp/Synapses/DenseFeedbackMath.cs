@@ -40,13 +40,11 @@ internal static unsafe class DenseFeedbackMath
         fixed (int* ip = rowIndex, cp = rowCount)
         {
             var s = new Scratch((nint)xp, (nint)rp, (nint)wp, (nint)tp, (nint)ip, (nint)vp, (nint)cp, rows, inputs, outputs);
-            // Lists of rewarded rows per neuron, built over blocks of 16 neurons (one cache line of rho per row).
-            int listBlocks = (outputs + 15) / 16;
-            Parallel.For(0, Math.Min(listBlocks, threads * 4), parallel, (part, _) =>
-            {
-                int parts = Math.Min(listBlocks, threads * 4);
-                for (int block = part; block < listBlocks; block += parts) ListRewardedRows(s, block * 16, Math.Min(outputs, block * 16 + 16));
-            });
+            // Lists of rewarded rows per neuron, each worker over a range of whole blocks of 16 neurons (one cache line
+            // of rho per row), row after row.
+            int listBlocks = (outputs + 15) / 16, listParts = Math.Min(listBlocks, threads);
+            Parallel.For(0, listParts, parallel, part =>
+                ListRewardedRows(s, listBlocks * part / listParts * 16, Math.Min(outputs, listBlocks * (part + 1) / listParts * 16)));
             // Each worker takes the next block of inputs and sums it in its own part of the scratch.
             int inputBlocks = (inputs + InputsPerBlock - 1) / InputsPerBlock, next = -1;
             nint scratch = (nint)sp;
@@ -71,9 +69,11 @@ internal static unsafe class DenseFeedbackMath
     /// LFP's weight feedback of a dense layer with few outputs (a readout) and a spiking input, F = |W| (.) (s^T rho):
     /// target[i, j] = |w[i, j]| sum over rows r = (sample, step), in order, in which input i fired, of rho[r, j], added
     /// from zero one row at a time as row-by-row adds into a cleared target do, so the same bits for any thread count.
-    /// Threads take groups of 8 outputs (one thread alone: of 16), each summing its group of every spike into its own part
-    /// of <paramref name="scratch"/> (<see cref="FewOutputsScratchLength"/>), one vector add per spike: every thread reads
-    /// every spike once (a split by inputs made each thread scan all spikes to find its own, and mispredict on them).
+    /// Up to 16 outputs (with 512-bit vectors), threads take ranges of inputs: the spike lists of the simulation are in
+    /// ascending order, so a thread's spikes are one stretch of each list, found by counting the spikes below its
+    /// range; each adds its stretch, all outputs in one vector add per spike (lists found out of order are summed
+    /// the other way). Otherwise threads take groups of 8 outputs (one thread alone: of 16), each summing its group of
+    /// every spike. <paramref name="scratch"/> (<see cref="FewOutputsScratchLength"/>) holds the sums before scaling.
     /// </summary>
     public static void AccumulateSpikeOuterToFewOutputsScaled(SpikeTrain spikes, int batch, int steps, ReadOnlySpan<float> rho, int inputs, int outputs,
         ReadOnlySpan<float> weights, Span<float> target, Span<float> scratch, ParallelOptions parallel)
@@ -83,14 +83,76 @@ internal static unsafe class DenseFeedbackMath
         if (rho.Length < batch * steps * outputs || weights.Length < inputs * outputs || target.Length < inputs * outputs)
             throw new ArgumentException("rho, the weights or the target is smaller than its shape.");
         if (scratch.Length < FewOutputsScratchLength(inputs, outputs)) throw new ArgumentException("the scratch is smaller than FewOutputsScratchLength.", nameof(scratch));
-        // One worker takes all outputs in groups of 16 (one pass over the spikes for up to 16 outputs).
-        int width = Vector512.IsHardwareAccelerated && Workers(parallel) == 1 ? 2 * Width : Width, groups = (outputs + width - 1) / width;
         fixed (float* rp = rho, wp = weights, tp = target, sp = scratch)
         {
             var s = new Scratch(0, (nint)rp, (nint)wp, (nint)tp, 0, 0, 0, batch * steps, inputs, outputs);
             nint sums = (nint)sp;
+            if (outputs <= 2 * Width && Vector512.IsHardwareAccelerated)
+            {
+                int parts = Math.Min(Workers(parallel), Math.Max(1, inputs / 64));
+                bool outOfOrder = false;
+                Parallel.For(0, parts, parallel, part =>
+                {
+                    int from = (int)((long)inputs * part / parts), to = (int)((long)inputs * (part + 1) / parts);
+                    if (!SumInputRange(s, spikes, (float*)sums, from, to)) outOfOrder = true;
+                });
+                if (!outOfOrder) return;
+            }
+            // One worker takes all outputs in groups of 16 (one pass over the spikes for up to 16 outputs).
+            int width = Vector512.IsHardwareAccelerated && Workers(parallel) == 1 ? 2 * Width : Width, groups = (outputs + width - 1) / width;
             Parallel.For(0, groups, parallel, g => SumOutputGroup(s, spikes, (float*)sums, g * width, Math.Min(width, outputs - g * width), width));
         }
+    }
+
+    // Inputs from..to of AccumulateSpikeOuterToFewOutputsScaled (at most 16 outputs): in each list, the spikes from the
+    // count below `from` to the count below `to`, which in an ascending list are exactly this range's spikes, and
+    // whose stretches tile the list whatever its order. Returns false (the target not written) when one of them is
+    // outside the range, i.e. the list was not ascending, or names no input.
+    private static bool SumInputRange(in Scratch s, SpikeTrain spikes, float* scratch, int from, int to)
+    {
+        const int width = 2 * Width;
+        int outputs = s.Outputs, steps = spikes.Steps;
+        float* sums = scratch + (nint)from * width, rho = (float*)s.Rho;
+        new Span<float>(sums, (to - from) * width).Clear();
+        float* part = stackalloc float[width];
+        for (int c = 0; c < width; c++) part[c] = 0f;
+        bool first = from == 0, last = to == s.Inputs;
+        for (int r = 0; r < s.Rows; r++)
+        {
+            var fired = spikes.Fired(r / steps, r % steps);
+            int start = first ? 0 : CountBelow(fired, from), end = last ? fired.Length : CountBelow(fired, to);
+            if (start == end) continue;
+            for (int c = 0; c < outputs; c++) part[c] = rho[(nint)r * outputs + c];
+            var v = Vector512.Load(part);
+            foreach (int i in fired[start..end])
+            {
+                if ((uint)(i - from) >= (uint)(to - from)) return false;
+                float* sum = sums + (nint)(i - from) * width;
+                Vector512.Store(Vector512.Load(sum) + v, sum);
+            }
+        }
+        float* w = (float*)s.Weights, t = (float*)s.Target;
+        for (int i = from; i < to; i++)
+            for (int c = 0; c < outputs; c++)
+            {
+                nint at = (nint)i * outputs + c;
+                t[at] = sums[(nint)(i - from) * width + c] * MathF.Abs(w[at]);
+            }
+        return true;
+    }
+
+    // How many of the indices are below bound.
+    private static int CountBelow(ReadOnlySpan<int> indices, int bound)
+    {
+        int count = 0, e = 0;
+        var b = Vector512.Create(bound);
+        fixed (int* p = indices)
+        {
+            for (; e + 16 <= indices.Length; e += 16)
+                count += System.Numerics.BitOperations.PopCount(Vector512.LessThan(Vector512.Load(p + e), b).ExtractMostSignificantBits());
+            for (; e < indices.Length; e++) count += p[e] < bound ? 1 : 0;
+        }
+        return count;
     }
 
     // Outputs j0..j0 + count of AccumulateSpikeOuterToFewOutputsScaled, in sums of width (8 or 16) per input.
@@ -136,28 +198,40 @@ internal static unsafe class DenseFeedbackMath
 
     private readonly record struct Scratch(nint X, nint Rho, nint Weights, nint Target, nint RowIndex, nint RowValue, nint RowCount, int Rows, int Inputs, int Outputs);
 
+    // Neurons j0..j1, row after row: a compare of 16 neurons' rho finds the rewarded ones (about a third) and only those
+    // are written; the neurons after the last whole 16 write every slot and keep it when r is not zero (no branch per
+    // pair; the slot is at most b, so inside the neuron's list). The lists are 2 x 4 bytes x rows x outputs, mostly
+    // out of cache: writing every slot touched all of them, where the rewarded ones touch about a third. The same lists
+    // either way (r != 0 keeps NaN and drops -0, as the compare does).
     private static void ListRewardedRows(in Scratch s, int j0, int j1)
     {
-        float* rho = (float*)s.Rho;
+        float* rho = (float*)s.Rho, value = (float*)s.RowValue;
         int* index = (int*)s.RowIndex, count = (int*)s.RowCount;
-        float* value = (float*)s.RowValue;
-        int* counts = stackalloc int[16];
-        for (int j = j0; j < j1; j++) counts[j - j0] = 0;
-        for (int b = 0; b < s.Rows; b++)
+        int rows = s.Rows, wholeEnd = Vector512.IsHardwareAccelerated ? j0 + (j1 - j0) / 16 * 16 : j0;
+        for (int j = j0; j < j1; j++) count[j] = 0;
+        for (int b = 0; b < rows; b++)
         {
             float* row = rho + (nint)b * s.Outputs;
-            for (int j = j0; j < j1; j++)
+            for (int j = j0; j < wholeEnd; j += 16)
             {
-                // Written whether or not r is zero, kept only when it is not: no branch per (row, neuron). The slot is
-                // at most b, so inside the neuron's list.
+                uint rewarded = ~(uint)Vector512.Equals(Vector512.Load(row + j), Vector512<float>.Zero).ExtractMostSignificantBits() & 0xFFFF;
+                for (; rewarded != 0; rewarded &= rewarded - 1)
+                {
+                    int neuron = j + System.Numerics.BitOperations.TrailingZeroCount(rewarded);
+                    nint at = (nint)neuron * rows + count[neuron]++;
+                    index[at] = b;
+                    value[at] = row[neuron];
+                }
+            }
+            for (int j = wholeEnd; j < j1; j++)
+            {
                 float r = row[j];
-                nint at = (nint)j * s.Rows + counts[j - j0];
+                nint at = (nint)j * rows + count[j];
                 index[at] = b;
                 value[at] = r;
-                counts[j - j0] += r != 0f ? 1 : 0;
+                count[j] += r != 0f ? 1 : 0;
             }
         }
-        for (int j = j0; j < j1; j++) count[j] = counts[j - j0];
     }
 
     // Inputs i0..i1 (at most 64) of every neuron, of which writeFrom..i1 are written: per group of 8 neurons, each
