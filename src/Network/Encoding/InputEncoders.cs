@@ -107,18 +107,24 @@ public sealed class LatencyEncoder : IInputEncoder
         int steps = spikes.Steps;
         for (int b = 0; b < sampleKeys.Length; b++)
         {
-            for (int t = 0; t < steps; t++) spikes.SetCount(b, t, 0);
             var x = features.Slice(b * featureCount, featureCount);
-            for (int i = 0; i < featureCount; i++)
+            // Step by step (a train is filled in step order), each step's inputs ascending.
+            for (int t = 0; t < steps; t++)
             {
-                float p = Math.Clamp((x[i] + 1f) * 0.5f, 0f, 1f);
-                if (p < MinimumIntensity) continue;
-                int t = (int)MathF.Round((1f - p) * (steps - 1));
-                int c = spikes.Count(b, t);
-                spikes.Slot(b, t)[c] = i;
-                spikes.SetCount(b, t, c + 1);
+                var slot = spikes.Slot(b, t);
+                int count = 0;
+                for (int i = 0; i < featureCount; i++)
+                    if (FiringStep(x[i], steps) == t) slot[count++] = i;
+                spikes.SetCount(b, t, count);
             }
         }
+    }
+
+    // The step input x fires at, or -1 when it is too weak to fire.
+    private int FiringStep(float x, int steps)
+    {
+        float p = Math.Clamp((x + 1f) * 0.5f, 0f, 1f);
+        return p < MinimumIntensity ? -1 : (int)MathF.Round((1f - p) * (steps - 1));
     }
 }
 

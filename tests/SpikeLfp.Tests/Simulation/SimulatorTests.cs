@@ -170,4 +170,31 @@ public class SimulatorTests
         trace.EndSample(0);
         Assert.DoesNotThrow(() => trace.BeginSample(2));
     }
+
+    [Test]
+    public void A_samples_spike_lists_lie_back_to_back_and_are_filled_in_step_order()
+    {
+        var train = new SpikeTrain(2, 3, 5);
+        int[][] lists = [[1, 4], [], [0, 2, 3]];
+        for (int round = 0; round < 2; round++) // a second batch fills the same train again from step 0
+            for (int b = 0; b < 2; b++)
+                for (int t = 0; t < 3; t++)
+                {
+                    var fired = lists[(t + b + round) % 3];
+                    fired.CopyTo(train.Slot(b, t));
+                    train.SetCount(b, t, fired.Length);
+                }
+        for (int b = 0; b < 2; b++)
+            for (int t = 0; t < 3; t++)
+                Assert.That(train.Fired(b, t).ToArray(), Is.EqualTo(lists[(t + b + 1) % 3]), $"sample {b}, step {t}");
+        Assert.That(train.Total(2), Is.EqualTo(10));
+        // Step 1 of sample 1 starts where its step 0 ends.
+        Assert.That(System.Runtime.CompilerServices.Unsafe.AreSame(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(train.Fired(1, 2)),
+            ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(train.Fired(1, 1)), train.Count(1, 1))), Is.True);
+        train.Slot(0, 0);
+        train.SetCount(0, 0, 0);
+        Assert.Throws<InvalidOperationException>(() => train.Slot(0, 2), "step 2 before step 1");
+        Assert.Throws<InvalidOperationException>(() => train.SetCount(0, 2, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => train.SetCount(0, 1, 6), "more spikes than neurons");
+    }
 }
