@@ -535,9 +535,8 @@ public static class ConvKernels
         for (; j + 4 <= m; j += 4)
             DotTapBlocks4(grid, ref r0, ref Unsafe.Add(ref w, weightOffsets[j]), ref Unsafe.Add(ref w, weightOffsets[j + 1]),
                 ref Unsafe.Add(ref w, weightOffsets[j + 2]), ref Unsafe.Add(ref w, weightOffsets[j + 3]), sums[j..]);
-        for (; j + 2 <= m; j += 2)
-            DotTapBlocks2(grid, ref r0, ref Unsafe.Add(ref w, weightOffsets[j]), ref Unsafe.Add(ref w, weightOffsets[j + 1]), sums[j..]);
-        if (j < m) sums[j] = DotTapBlocks1(grid, ref r0, ref Unsafe.Add(ref w, weightOffsets[j]));
+        // The rest one at a time: each input's sum is the same in either kernel (same lanes, same tree).
+        for (; j < m; j++) sums[j] = DotTapBlocks1(grid, ref r0, ref Unsafe.Add(ref w, weightOffsets[j]));
     }
 
     // The strides and extent of a tap block: weight rows step by WeightRowStride per kernel row and Width per tap,
@@ -570,36 +569,6 @@ public static class ConvKernels
                 }
         }
         return Vector512.Sum((a0 + a1) + (a2 + a3));
-    }
-
-    private static void DotTapBlocks2(TapGrid g, ref float rho, ref float w0, ref float w1, Span<float> sums)
-    {
-        const int L = 16;
-        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        for (int r = 0; r < g.Rows; r++)
-        {
-            ref float q = ref Unsafe.Add(ref rho, r * g.RhoRowStride);
-            ref float x0 = ref Unsafe.Add(ref w0, r * g.WeightRowStride);
-            ref float x1 = ref Unsafe.Add(ref w1, r * g.WeightRowStride);
-            for (int b = 0; b < g.Blocks; b++, q = ref Unsafe.Subtract(ref q, g.Width), x0 = ref Unsafe.Add(ref x0, g.Width), x1 = ref Unsafe.Add(ref x1, g.Width))
-                for (int i = 0; i < g.Width; i += 4 * L)
-                {
-                    var q0 = Vector512.LoadUnsafe(ref q, (nuint)i);
-                    var q1 = Vector512.LoadUnsafe(ref q, (nuint)(i + L));
-                    var q2 = Vector512.LoadUnsafe(ref q, (nuint)(i + 2 * L));
-                    var q3 = Vector512.LoadUnsafe(ref q, (nuint)(i + 3 * L));
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)i), q0, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + L)), q1, a1);
-                    a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 2 * L)), q2, a2);
-                    a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x0, (nuint)(i + 3 * L)), q3, a3);
-                    b0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)i), q0, b0);
-                    b1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + L)), q1, b1);
-                    b2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + 2 * L)), q2, b2);
-                    b3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x1, (nuint)(i + 3 * L)), q3, b3);
-                }
-        }
-        sums[0] = Vector512.Sum((a0 + a1) + (a2 + a3));
-        sums[1] = Vector512.Sum((b0 + b1) + (b2 + b3));
     }
 
     private static void DotTapBlocks4(TapGrid g, ref float rho, ref float w0, ref float w1, ref float w2, ref float w3, Span<float> sums)
