@@ -70,23 +70,6 @@ public static class ConvKernels
     }
 
     /// <summary>
-    /// Writes the indices of the set bits of <paramref name="marks"/> to <paramref name="list"/> in ascending order
-    /// and clears the marks; returns the count.
-    /// </summary>
-    public static int ListAndClearMarks(Span<ulong> marks, Span<int> list)
-    {
-        int count = 0;
-        for (int word = 0; word < marks.Length; word++)
-        {
-            ulong bits = marks[word];
-            if (bits == 0) continue;
-            marks[word] = 0;
-            for (; bits != 0; bits &= bits - 1) list[count++] = word * 64 + BitOperations.TrailingZeroCount(bits);
-        }
-        return count;
-    }
-
-    /// <summary>
     /// The weight row offsets an output position's window reads, in the order of its window bits: entry
     /// (ky * Kernel + kx) * InChannels + c is ((c * Kernel + ky) * Kernel + kx) * OutChannels, the weights that input
     /// channel c at tap (ky, kx) sends. A window row's bits, kx then c, are consecutive inputs of one input row.

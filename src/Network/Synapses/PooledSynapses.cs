@@ -104,16 +104,20 @@ public sealed class PooledSynapses : ISynapses
         {
             Winner = new int[size];
             Array.Fill(Winner, -1);
-            Marks = new ulong[(size + 63) / 64];
-            Pooled = new int[size];
+            Flags = new byte[VectorMath.FlagBlocksLength(size)];
+            Pooled = new int[Flags.Length];
             Values = new float[size];
             Reward = new float[size];
         }
 
         /// <summary>Per pooled input, the input that wins its window (the argmax; -1 when unset).</summary>
         public int[] Winner { get; }
-        /// <summary>One bit per pooled input, set while pooling spikes (all clear between calls).</summary>
-        internal ulong[] Marks { get; }
+        /// <summary>
+        /// One byte per pooled input, non-zero while pooling spikes (all clear between calls). Bytes, not bits: marking is
+        /// a plain store, where setting a bit is a read-modify-write that chains through memory when consecutive spikes
+        /// fall into one word.
+        /// </summary>
+        internal byte[] Flags { get; }
         /// <summary>The pooled inputs listed by the last pooling of spikes, in ascending order.</summary>
         public int[] Pooled { get; }
         /// <summary>Per pooled input, its pooled value.</summary>
@@ -143,20 +147,31 @@ public sealed class PooledSynapses : ISynapses
     /// </summary>
     public int PoolSpikes(ReadOnlySpan<int> fired, Scratch s)
     {
-        // Marked in a bitmap and listed from it, so the list comes out sorted whatever the order of fired.
-        var marks = s.Marks.AsSpan(0, (PooledInputs + 63) / 64);
+        // Flagged and listed from the flags, so the list comes out sorted whatever the order of fired.
+        var flags = s.Flags;
         var winner = s.Winner.AsSpan(0, PooledInputs);
-        foreach (int i in fired)
+        var pooledIndex = _pooledIndex;
+        if (VectorMath.IsAscending(fired))
         {
-            int p = PooledIndex(i);
-            if (p < 0) continue;
-            marks[p >> 6] |= 1UL << p;
-            // The unsigned minimum (the resting -1 is the largest unsigned value, so a window's first spike always wins),
-            // by arithmetic: the JIT makes Math.Min a branch, which mispredicts on every window's first and second spike.
-            long below = (long)(uint)i - (uint)winner[p];
-            winner[p] = (int)((uint)winner[p] + (below & (below >> 63)));
+            // Walked backwards, the last store to a window's winner is its smallest input: plain stores, no minimum.
+            for (int k = fired.Length - 1; k >= 0; k--)
+            {
+                int i = fired[k], p = pooledIndex[i];
+                if (p < 0) continue;
+                flags[p] = 1;
+                winner[p] = i;
+            }
         }
-        return ConvKernels.ListAndClearMarks(marks, s.Pooled);
+        else
+            foreach (int i in fired)
+            {
+                int p = pooledIndex[i];
+                if (p < 0) continue;
+                flags[p] = 1;
+                // The unsigned minimum (the resting -1 is the largest unsigned value, so a window's first spike always wins).
+                winner[p] = (int)Math.Min((uint)i, (uint)winner[p]);
+            }
+        return VectorMath.ListAndClearFlags(flags.AsSpan(0, VectorMath.FlagBlocksLength(PooledInputs)), s.Pooled);
     }
 
     /// <summary>
@@ -165,14 +180,14 @@ public sealed class PooledSynapses : ISynapses
     /// </summary>
     public int ListPooledSpikes(ReadOnlySpan<int> fired, Scratch s)
     {
-        var marks = s.Marks.AsSpan(0, (PooledInputs + 63) / 64);
+        var flags = s.Flags;
         var pooledIndex = _pooledIndex;
         foreach (int i in fired)
         {
             int p = pooledIndex[i];
-            if (p >= 0) marks[p >> 6] |= 1UL << p;
+            if (p >= 0) flags[p] = 1;
         }
-        return ConvKernels.ListAndClearMarks(marks, s.Pooled);
+        return VectorMath.ListAndClearFlags(flags.AsSpan(0, VectorMath.FlagBlocksLength(PooledInputs)), s.Pooled);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SpikeLfp.Network.Synapses;
 
@@ -207,5 +208,64 @@ internal static class VectorMath
         sum += Vector.Sum(acc);
         for (; i < n; i++) sum += Unsafe.Add(ref xr, i) - Unsafe.Add(ref xr, i);
         return sum == 0f;
+    }
+    // Flags are listed 64 at a time: a block with none set costs one compare.
+    private const int FlagBlock = 64;
+
+    /// <summary>Length of a flag array (and of the list it is listed into) for <paramref name="count"/> flags: whole blocks.</summary>
+    public static int FlagBlocksLength(int count) => (count + FlagBlock - 1) / FlagBlock * FlagBlock;
+
+    /// <summary>
+    /// Writes the indices of the non-zero bytes of <paramref name="flags"/> to <paramref name="list"/> in ascending order
+    /// and clears them; returns the count. The flags are whole blocks (<see cref="FlagBlocksLength"/>) and the list has
+    /// room for as many entries as there are flags: blocks are listed with 16-lane stores that may write past the count.
+    /// </summary>
+    public static int ListAndClearFlags(Span<byte> flags, Span<int> list)
+    {
+        if (flags.Length % FlagBlock != 0) throw new ArgumentException("the flags must be whole blocks of 64.", nameof(flags));
+        if (list.Length < flags.Length) throw new ArgumentException("the list must have room for every flag.", nameof(list));
+        ref byte f = ref MemoryMarshal.GetReference(flags);
+        ref int l = ref MemoryMarshal.GetReference(list);
+        int count = 0;
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
+        {
+            var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            for (int b = 0; b < flags.Length; b += FlagBlock)
+            {
+                if (Vector512.LoadUnsafe(ref f, (nuint)b) == Vector512<byte>.Zero) continue;
+                // 16 flags at a time, widened to lane masks: one compress lists them. count <= q, so the store stays in the list.
+                for (int q = b; q < b + FlagBlock; q += 16)
+                {
+                    var set = Vector128.GreaterThan(Vector128.LoadUnsafe(ref f, (nuint)q), Vector128<byte>.Zero);
+                    Avx512F.Compress(Vector512<int>.Zero, Avx512F.ConvertToVector512Int32(set.AsSByte()), lanes + Vector512.Create(q)).StoreUnsafe(ref l, (nuint)count);
+                    count += BitOperations.PopCount(set.ExtractMostSignificantBits());
+                }
+                Vector512<byte>.Zero.StoreUnsafe(ref f, (nuint)b);
+            }
+            return count;
+        }
+        for (int i = 0; i < flags.Length; i++)
+        {
+            if (Unsafe.Add(ref f, i) == 0) continue;
+            Unsafe.Add(ref f, i) = 0;
+            Unsafe.Add(ref l, count++) = i;
+        }
+        return count;
+    }
+
+    /// <summary>True when every entry is at most the next one.</summary>
+    public static bool IsAscending(ReadOnlySpan<int> x)
+    {
+        int n = x.Length, i = 0;
+        ref int xr = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // Each vector against the same vector shifted by one entry.
+            for (; i <= n - Vector512<int>.Count - 1; i += Vector512<int>.Count)
+                if (Vector512.GreaterThanAny(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512.LoadUnsafe(ref xr, (nuint)(i + 1)))) return false;
+        }
+        for (; i < n - 1; i++)
+            if (Unsafe.Add(ref xr, i) > Unsafe.Add(ref xr, i + 1)) return false;
+        return true;
     }
 }

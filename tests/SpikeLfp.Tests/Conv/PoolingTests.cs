@@ -116,4 +116,34 @@ public class PoolingTests
         pooled.DeliverSpikes([4], current);
         Assert.That(current[0], Is.EqualTo(1f));
     }
+
+    [Test]
+    public void Pooling_spikes_lists_the_windows_and_their_first_inputs_whatever_the_order_of_the_spikes()
+    {
+        // 24x24x12 pooled 2x2, as the LifCNN's first pooling; ascending lists take another path than unsorted ones.
+        var pooled = new PooledSynapses(new DenseSynapses(12 * 12 * 12, 1), 24, 24, 12, PoolKind.Max, 2);
+        var random = new Random(5);
+        foreach (double density in new[] { 0.01, 0.12, 0.5 })
+        {
+            var fired = Enumerable.Range(0, pooled.Inputs).Where(_ => random.NextDouble() < density).ToArray();
+            var windows = new SortedDictionary<int, int>();
+            foreach (int i in fired)
+            {
+                int p = pooled.PooledIndex(i);
+                windows[p] = windows.TryGetValue(p, out int first) ? Math.Min(first, i) : i;
+            }
+            var shuffled = fired.OrderBy(_ => random.Next()).ToArray();
+            foreach (var (order, list) in new[] { ("ascending", fired), ("shuffled", shuffled) })
+            {
+                var s = pooled.Buffers();
+                int count = pooled.PoolSpikes(list, s);
+                Assert.That(s.Pooled.Take(count), Is.EqualTo(windows.Keys), $"{order} at {density}");
+                Assert.That(s.Pooled.Take(count).Select(p => s.Winner[p]), Is.EqualTo(windows.Values), $"{order} at {density}");
+                pooled.RestoreListed(s, count);
+                Assert.That(s.Winner.Take(pooled.PooledInputs), Is.All.EqualTo(-1), $"{order} at {density}: restored");
+                Assert.That(pooled.ListPooledSpikes(list, s), Is.EqualTo(count), $"{order} at {density}: listing only");
+                Assert.That(s.Pooled.Take(count), Is.EqualTo(windows.Keys), $"{order} at {density}: listing only");
+            }
+        }
+    }
 }

@@ -219,4 +219,43 @@ public class DenseKernelTests
                 }
             }
     }
+
+    [Test]
+    public void Listing_flags_gives_ascending_indices_and_clears_them()
+    {
+        var random = new Random(4);
+        foreach (int n in new[] { 64, 192, 1728 })
+            foreach (double density in new[] { 0.0, 0.03, 0.27, 1.0 })
+            {
+                var flags = new byte[VectorMath.FlagBlocksLength(n)];
+                var expected = Enumerable.Range(0, n).Where(_ => random.NextDouble() < density).ToArray();
+                foreach (int i in expected) flags[i] = 1;
+                var list = new int[flags.Length];
+                Assert.That(VectorMath.ListAndClearFlags(flags, list), Is.EqualTo(expected.Length), $"{n} at {density}");
+                Assert.That(list.Take(expected.Length), Is.EqualTo(expected), $"{n} at {density}");
+                Assert.That(flags, Is.All.EqualTo((byte)0), $"{n} at {density}");
+            }
+        Assert.Throws<ArgumentException>(() => VectorMath.ListAndClearFlags(new byte[100], new int[128]), "not whole blocks");
+        Assert.Throws<ArgumentException>(() => VectorMath.ListAndClearFlags(new byte[128], new int[127]), "list too short");
+    }
+
+    [Test]
+    public void Ascending_lists_are_told_from_others_at_every_position()
+    {
+        Assert.That(VectorMath.IsAscending([]), Is.True);
+        Assert.That(VectorMath.IsAscending([3]), Is.True);
+        foreach (int n in new[] { 2, 16, 17, 40 })
+        {
+            var x = Enumerable.Range(0, n).Select(i => 2 * i).ToArray();
+            Assert.That(VectorMath.IsAscending(x), Is.True, $"{n}");
+            x[n / 2] = x[n / 2 - 1];
+            Assert.That(VectorMath.IsAscending(x), Is.True, $"{n}, a repeated value");
+            for (int at = 1; at < n; at++)
+            {
+                var y = Enumerable.Range(0, n).Select(i => 2 * i).ToArray();
+                y[at] = y[at - 1] - 1;
+                Assert.That(VectorMath.IsAscending(y), Is.False, $"{n}, descending at {at}");
+            }
+        }
+    }
 }
