@@ -68,10 +68,32 @@ public sealed class Conv2dSynapses : ISynapses
         _runTable = stride == 1 && inputs <= MaxRunTableInputs ? RunTable() : null;
         Geometry = new ConvGeometry(inHeight, inWidth, inChannels, kernel, padding, OutHeight, OutWidth, outChannels);
         _windowRows = stride == 1 && ConvKernels.Supports(Geometry) ? ConvKernels.WindowRowOffsets(Geometry) : null;
+        _analogRows = stride == 1 && ConvAnalogRows.Supports(Geometry);
     }
 
     // Spike delivery by output windows (ConvKernels.DeliverSpikeWindows) where the shape allows it; null: tap by tap.
     private readonly int[]? _windowRows;
+
+    // Analog delivery by output rows (ConvAnalogRows) where the shape allows it; otherwise input by input.
+    private readonly bool _analogRows;
+
+    // This thread's buffers for ConvAnalogRows, grown to the largest shape it has served.
+    private sealed class AnalogRowsScratch
+    {
+        [ThreadStatic] private static AnalogRowsScratch? t_scratch;
+
+        public float[] Expanded = [], Tiled = [];
+        public bool[] RowHasInput = [];
+
+        public static AnalogRowsScratch For(in ConvGeometry g)
+        {
+            var s = t_scratch ??= new AnalogRowsScratch();
+            if (s.Expanded.Length < ConvInputCorrelation.ExpandedLength(g)) s.Expanded = new float[ConvInputCorrelation.ExpandedLength(g)];
+            if (s.Tiled.Length < ConvAnalogRows.TiledWeightsLength(g)) s.Tiled = new float[ConvAnalogRows.TiledWeightsLength(g)];
+            if (s.RowHasInput.Length < g.InHeight * g.InChannels) s.RowHasInput = new bool[g.InHeight * g.InChannels];
+            return s;
+        }
+    }
 
     /// <summary>The shape as <see cref="ConvKernels"/> sees it (meaningful for stride 1, which the kernels need).</summary>
     public ConvGeometry Geometry { get; }
@@ -355,6 +377,15 @@ public sealed class Conv2dSynapses : ISynapses
     /// <inheritdoc/>
     public void DeliverAnalog(ReadOnlySpan<float> input, Span<float> current)
     {
+        if (_analogRows && input.Length == Inputs)
+        {
+            // The same sums in the same (ascending input) order as the walk below, by output rows.
+            var s = AnalogRowsScratch.For(Geometry);
+            ConvInputCorrelation.Expand(input, Geometry, s.Expanded, s.RowHasInput);
+            ConvAnalogRows.TileWeights(Weights, Geometry, s.Tiled);
+            ConvAnalogRows.Deliver(s.Expanded, s.RowHasInput, s.Tiled, Geometry, current);
+            return;
+        }
         for (int i = 0; i < input.Length; i++)
             if (input[i] != 0f) Deliver(i, input[i], current);
     }
