@@ -270,9 +270,16 @@ public static class ConvKernels
             rho.Slice(oy * g.OutWidth * n, g.OutWidth * n).CopyTo(row[(RhoPad * n)..]);
             row[((RhoPad + g.OutWidth) * n)..].Clear();
         }
+        // A block's input rows are consecutive in the bitmap: one walk over their bits, with each bit's reward offset
+        // from a table, replaces a walk per row of InWidth bits (and its mispredicted exit).
+        int bitsPerChannel = g.InHeight * g.InWidth;
+        Span<int> bitOffsets = bitsPerChannel <= MaxStackBitOffsets ? stackalloc int[bitsPerChannel] : new int[bitsPerChannel];
+        for (int y = 0, t = 0; y < g.InHeight; y++)
+            for (int x = 0; x < g.InWidth; x++, t++) bitOffsets[t] = y * paddedWidth * n + x * n;
         ref ulong marks = ref MemoryMarshal.GetReference(channelMarks);
         ref float padded = ref MemoryMarshal.GetReference(paddedRho);
         ref float fb = ref MemoryMarshal.GetReference(feedback);
+        ref int offsets = ref MemoryMarshal.GetReference(bitOffsets);
         for (int block = fromBlock; block < toBlock; block++)
         {
             int c = block / k, ky = block % k;
@@ -281,33 +288,36 @@ public static class ConvKernels
             for (int j = 0; j < n; j += 4 * Vector512<float>.Count)
             {
                 // Column RhoPad + ox of a padded row holds position ox; input x reaches ox = x + p - kx.
-                var rows = new KernelRowRange(ref Unsafe.Add(ref padded, (RhoPad + p) * n + j), (y0 + p - ky) * paddedWidth * n, paddedWidth * n,
-                    ref marks, (c * g.InHeight + y0) * g.InWidth, g.InWidth, y1 - y0);
+                var rows = new KernelRowRange(ref Unsafe.Add(ref padded, (RhoPad + p) * n + j), (y0 + p - ky) * paddedWidth * n, ref offsets,
+                    ref marks, (c * g.InHeight + y0) * g.InWidth, (y1 - y0) * g.InWidth);
                 AccumulateKernelRow(rows, n, k, ref Unsafe.Add(ref fb, block * k * n + j));
             }
         }
     }
 
-    // The input rows a kernel row visits: Rows rows of the channel-major bitmap, RowBits bits each from FirstBit, and for
-    // each its padded reward row, RhoStep floats apart from FirstRho (Rho: column x = 0 for kx = 0).
+    // The input rows a kernel row visits: Bits consecutive bits of the channel-major bitmap from FirstBit (whole rows),
+    // and for bit t its padded reward at FirstRho + BitOffsets[t] (Rho: column x = 0 for kx = 0).
     private readonly ref struct KernelRowRange
     {
-        public KernelRowRange(ref float rho, int firstRho, int rhoStep, ref ulong marks, int firstBit, int rowBits, int rows)
+        public KernelRowRange(ref float rho, int firstRho, ref int bitOffsets, ref ulong marks, int firstBit, int bits)
         {
             Rho = ref rho;
             FirstRho = firstRho;
-            RhoStep = rhoStep;
+            BitOffsets = ref bitOffsets;
             Marks = ref marks;
             FirstBit = firstBit;
-            RowBits = rowBits;
-            Rows = rows;
+            Bits = bits;
         }
 
         public readonly ref float Rho;
-        public readonly int FirstRho, RhoStep;
+        public readonly int FirstRho;
+        public readonly ref int BitOffsets;
         public readonly ref ulong Marks;
-        public readonly int FirstBit, RowBits, Rows;
+        public readonly int FirstBit, Bits;
     }
+
+    // Input channels x image sizes up to this take their bit offset table on the stack.
+    private const int MaxStackBitOffsets = 4096;
 
     // feedback rows kx < k (n apart, 64 values each) += the padded reward at x + p - kx of every marked x of every row.
     private static void AccumulateKernelRow(KernelRowRange range, int n, int k, ref float feedback)
@@ -325,12 +335,13 @@ public static class ConvKernels
         if (k > 2) { a20 = Vector512.LoadUnsafe(ref f2); a21 = Vector512.LoadUnsafe(ref f2, L); a22 = Vector512.LoadUnsafe(ref f2, 2 * L); a23 = Vector512.LoadUnsafe(ref f2, 3 * L); }
         if (k > 3) { a30 = Vector512.LoadUnsafe(ref f3); a31 = Vector512.LoadUnsafe(ref f3, L); a32 = Vector512.LoadUnsafe(ref f3, 2 * L); a33 = Vector512.LoadUnsafe(ref f3, 3 * L); }
         if (k > 4) { a40 = Vector512.LoadUnsafe(ref f4); a41 = Vector512.LoadUnsafe(ref f4, L); a42 = Vector512.LoadUnsafe(ref f4, 2 * L); a43 = Vector512.LoadUnsafe(ref f4, 3 * L); }
-        for (int r = 0; r < range.Rows; r++)
+        ref float rho = ref Unsafe.Add(ref range.Rho, range.FirstRho);
+        for (int t = 0; t < range.Bits; t += 64)
         {
-            ref float rhoRow = ref Unsafe.Add(ref range.Rho, range.FirstRho + r * range.RhoStep);
-            for (ulong bits = ExtractBits(ref range.Marks, range.FirstBit + r * range.RowBits, range.RowBits); bits != 0; bits &= bits - 1)
+            ref int offsets = ref Unsafe.Add(ref range.BitOffsets, t);
+            for (ulong bits = ExtractBits(ref range.Marks, range.FirstBit + t, Math.Min(64, range.Bits - t)); bits != 0; bits &= bits - 1)
             {
-                ref float q0 = ref Unsafe.Add(ref rhoRow, BitOperations.TrailingZeroCount(bits) * n);
+                ref float q0 = ref Unsafe.Add(ref rho, Unsafe.Add(ref offsets, BitOperations.TrailingZeroCount(bits)));
                 a00 += Vector512.LoadUnsafe(ref q0); a01 += Vector512.LoadUnsafe(ref q0, L); a02 += Vector512.LoadUnsafe(ref q0, 2 * L); a03 += Vector512.LoadUnsafe(ref q0, 3 * L);
                 ref float q1 = ref Unsafe.Subtract(ref q0, n);
                 a10 += Vector512.LoadUnsafe(ref q1); a11 += Vector512.LoadUnsafe(ref q1, L); a12 += Vector512.LoadUnsafe(ref q1, 2 * L); a13 += Vector512.LoadUnsafe(ref q1, 3 * L);
