@@ -115,9 +115,8 @@ public sealed class CpuBackend : IComputeBackend
                 }
                 else
                 {
-                    layer.Connection.ResetCurrent(current);
                     var fired = k == 0 ? trace.InputSpikes!.Fired(b, t) : trace.Layers[k - 1].Spikes.Fired(b, t);
-                    layer.Connection.DeliverSpikes(fired, current);
+                    layer.Connection.DeliverSpikesFromRest(fired, current);
                 }
                 if (layer.Recurrent is { } recurrent)
                 {

@@ -357,7 +357,13 @@ public sealed class Conv2dSynapses : ISynapses
     /// ascending input order: <paramref name="fired"/> lists each input once, ascending, as a layer's spikes and pooled
     /// spikes are listed (the window kernels sum in that order whatever the list's order).
     /// </summary>
-    public void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current)
+    public void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current) => DeliverSpikes(fired, current, fromRest: false);
+
+    /// <inheritdoc/>
+    /// <remarks>The spike-window kernels start each position's sums from the bias: no tiled copy of it is written and read back.</remarks>
+    public void DeliverSpikesFromRest(ReadOnlySpan<int> fired, Span<float> current) => DeliverSpikes(fired, current, fromRest: true);
+
+    private void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current, bool fromRest)
     {
         if (_windowRows is { } windowRows)
         {
@@ -366,11 +372,12 @@ public sealed class Conv2dSynapses : ISynapses
             try
             {
                 ConvKernels.Mark(fired, Inputs, marks);
-                ConvKernels.DeliverSpikeWindows(marks, Weights, windowRows, Geometry, current);
+                ConvKernels.DeliverSpikeWindows(marks, Weights, windowRows, Geometry, current, fromRest ? Bias : default);
             }
             finally { marks.Clear(); }
             return;
         }
+        if (fromRest) ResetCurrent(current);
         foreach (int i in fired) Deliver(i, 1f, current);
     }
 

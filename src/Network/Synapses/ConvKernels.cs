@@ -91,17 +91,22 @@ public static class ConvKernels
     /// <summary>
     /// Spike delivery: current[position, :] += the weight row of every marked input in the position's receptive field,
     /// in ascending input order, one position at a time with its currents held in registers.
-    /// <paramref name="windowRows"/> is <see cref="WindowRowOffsets"/>.
+    /// <paramref name="windowRows"/> is <see cref="WindowRowOffsets"/>. Given a <paramref name="restingCurrent"/>
+    /// (OutChannels values, a bias), every position's sums start from it instead of from current: current = resting + W x.
     /// </summary>
-    public static void DeliverSpikeWindows(ReadOnlySpan<ulong> inputMarks, ReadOnlySpan<float> weights, ReadOnlySpan<int> windowRows, in ConvGeometry g, Span<float> current)
+    public static void DeliverSpikeWindows(ReadOnlySpan<ulong> inputMarks, ReadOnlySpan<float> weights, ReadOnlySpan<int> windowRows, in ConvGeometry g, Span<float> current,
+        ReadOnlySpan<float> restingCurrent = default)
     {
         Check(g, inputMarks.Length, (g.Inputs + 63) / 64, weights.Length, current.Length, g.Outputs);
         CheckOffsets(windowRows, g.Kernel * g.WindowBits, weights.Length, g.OutChannels);
+        bool fromRest = !restingCurrent.IsEmpty;
+        if (fromRest && restingCurrent.Length != g.OutChannels) throw new ArgumentException("the resting current must have one value per output channel.", nameof(restingCurrent));
         int n = g.OutChannels, k = g.Kernel, bitsPerInputRow = g.InWidth * g.InChannels;
         ref ulong marks = ref MemoryMarshal.GetReference(inputMarks);
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref int rows = ref MemoryMarshal.GetReference(windowRows);
         ref float cur = ref MemoryMarshal.GetReference(current);
+        ref float rest = ref MemoryMarshal.GetReference(restingCurrent);
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
             // Kernel rows and columns whose input lies inside the image (the rest see padding).
@@ -109,7 +114,11 @@ public static class ConvKernels
             for (int ox = 0; ox < g.OutWidth; ox++)
             {
                 int kx0 = Math.Max(0, g.Padding - ox), kx1 = Math.Min(k, g.InWidth + g.Padding - ox);
-                if (ky0 >= ky1 || kx0 >= kx1) continue;
+                if (ky0 >= ky1 || kx0 >= kx1)
+                {
+                    if (fromRest) restingCurrent.CopyTo(current.Slice((oy * g.OutWidth + ox) * n, n));
+                    continue;
+                }
                 var window = new Window(((oy - g.Padding + ky0) * g.InWidth + ox - g.Padding + kx0) * g.InChannels, (kx1 - kx0) * g.InChannels,
                     bitsPerInputRow, ky1 - ky0);
                 ref int firstRow = ref Unsafe.Add(ref rows, (ky0 * k + kx0) * g.InChannels);
@@ -118,16 +127,22 @@ public static class ConvKernels
                 // two positions' add chains overlap (each still sums its own inputs in ascending order).
                 bool pair = ox + 1 < g.OutWidth && Math.Max(0, g.Padding - ox - 1) == kx0 && Math.Min(k, g.InWidth + g.Padding - ox - 1) == kx1;
                 var next = window with { FirstBit = window.FirstBit + g.InChannels };
+                // Where the sums start: the resting current, or what current holds.
+                ref float start = ref fromRest ? ref rest : ref target;
+                ref float nextStart = ref fromRest ? ref rest : ref Unsafe.Add(ref target, n);
                 int j = 0;
                 for (; j + 4 * Vector512<float>.Count <= n; j += 4 * Vector512<float>.Count)
                 {
-                    if (pair) SumWindowPairInto4(ref marks, window, g.InChannels, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j), n);
-                    else SumWindowInto4(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                    if (pair)
+                        SumWindowPairInto4(ref marks, window, g.InChannels, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j),
+                            ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, j), n);
+                    else SumWindowInto4(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
                 }
                 for (; j < n; j += Vector512<float>.Count)
                 {
-                    SumWindowInto1(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
-                    if (pair) SumWindowInto1(ref marks, next, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, n + j));
+                    SumWindowInto1(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
+                    if (pair)
+                        SumWindowInto1(ref marks, next, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, n + j));
                 }
                 if (pair) ox++;
             }
@@ -138,12 +153,13 @@ public static class ConvKernels
     // RowStep bits further on.
     private readonly record struct Window(int FirstBit, int Bits, int RowStep, int Rows);
 
-    // target[0..64) += the weights (from w, at each marked bit's row offset) of every marked input of the window.
-    private static void SumWindowInto4(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float target)
+    // target[0..64) = start[0..64) + the weights (from w, at each marked bit's row offset) of every marked input of the
+    // window (start may be target itself).
+    private static void SumWindowInto4(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
     {
         const int L = 16; // Vector512<float>.Count, a constant for the offsets below
-        Vector512<float> a0 = Vector512.LoadUnsafe(ref target), a1 = Vector512.LoadUnsafe(ref target, L),
-            a2 = Vector512.LoadUnsafe(ref target, 2 * L), a3 = Vector512.LoadUnsafe(ref target, 3 * L);
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref start), a1 = Vector512.LoadUnsafe(ref start, L),
+            a2 = Vector512.LoadUnsafe(ref start, 2 * L), a3 = Vector512.LoadUnsafe(ref start, 3 * L);
         for (int r = 0; r < window.Rows; r++)
         {
             ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
@@ -163,20 +179,21 @@ public static class ConvKernels
     }
 
     // SumWindowInto4 for two positions side by side: the second window starts pixelBits later, its currents n floats after
-    // the first's. Their inputs are taken in turns while both have some left.
-    private static void SumWindowPairInto4(ref ulong marks, Window window, int pixelBits, ref int firstRow, int rowStride, ref float w, ref float target, int n)
+    // the first's, its sums from secondStart. Their inputs are taken in turns while both have some left.
+    private static void SumWindowPairInto4(ref ulong marks, Window window, int pixelBits, ref int firstRow, int rowStride, ref float w,
+        ref float start, ref float secondStart, ref float target, int n)
     {
         const int L = 16;
         ref float second = ref Unsafe.Add(ref target, n);
-        Vector512<float> a0 = Vector512.LoadUnsafe(ref target), a1 = Vector512.LoadUnsafe(ref target, L),
-            a2 = Vector512.LoadUnsafe(ref target, 2 * L), a3 = Vector512.LoadUnsafe(ref target, 3 * L);
-        Vector512<float> b0 = Vector512.LoadUnsafe(ref second), b1 = Vector512.LoadUnsafe(ref second, L),
-            b2 = Vector512.LoadUnsafe(ref second, 2 * L), b3 = Vector512.LoadUnsafe(ref second, 3 * L);
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref start), a1 = Vector512.LoadUnsafe(ref start, L),
+            a2 = Vector512.LoadUnsafe(ref start, 2 * L), a3 = Vector512.LoadUnsafe(ref start, 3 * L);
+        Vector512<float> b0 = Vector512.LoadUnsafe(ref secondStart), b1 = Vector512.LoadUnsafe(ref secondStart, L),
+            b2 = Vector512.LoadUnsafe(ref secondStart, 2 * L), b3 = Vector512.LoadUnsafe(ref secondStart, 3 * L);
         for (int r = 0; r < window.Rows; r++)
         {
             ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
-            int start = window.FirstBit + r * window.RowStep;
-            ulong bitsA = ExtractBits(ref marks, start, window.Bits), bitsB = ExtractBits(ref marks, start + pixelBits, window.Bits);
+            int firstBit = window.FirstBit + r * window.RowStep;
+            ulong bitsA = ExtractBits(ref marks, firstBit, window.Bits), bitsB = ExtractBits(ref marks, firstBit + pixelBits, window.Bits);
             for (; bitsA != 0 && bitsB != 0; bitsA &= bitsA - 1, bitsB &= bitsB - 1)
             {
                 ref float rowA = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
@@ -217,9 +234,9 @@ public static class ConvKernels
         b3.StoreUnsafe(ref second, 3 * L);
     }
 
-    private static void SumWindowInto1(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float target)
+    private static void SumWindowInto1(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
     {
-        var a = Vector512.LoadUnsafe(ref target);
+        var a = Vector512.LoadUnsafe(ref start);
         for (int r = 0; r < window.Rows; r++)
         {
             ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);

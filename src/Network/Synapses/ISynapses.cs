@@ -34,6 +34,15 @@ public interface ISynapses
     void ResetCurrent(Span<float> current);
     /// <summary>current += W x for a 0/1 input given by the indices of the inputs that fired.</summary>
     void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current);
+    /// <summary>
+    /// current = bias + W x for a 0/1 input: <see cref="ResetCurrent"/> then <see cref="DeliverSpikes"/>, the same
+    /// values, which a connection may compute in one pass (its sums starting from the bias instead of a stored copy).
+    /// </summary>
+    void DeliverSpikesFromRest(ReadOnlySpan<int> fired, Span<float> current)
+    {
+        ResetCurrent(current);
+        DeliverSpikes(fired, current);
+    }
     /// <summary>current += W x for an analog input (zero inputs skipped).</summary>
     void DeliverAnalog(ReadOnlySpan<float> input, Span<float> current);
 

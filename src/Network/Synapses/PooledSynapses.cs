@@ -277,17 +277,27 @@ public sealed class PooledSynapses : ISynapses
     public void ResetCurrent(Span<float> current) => Inner.ResetCurrent(current);
 
     /// <inheritdoc/>
-    public void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current)
+    public void DeliverSpikes(ReadOnlySpan<int> fired, Span<float> current) => DeliverPooledSpikes(fired, current, fromRest: false);
+
+    /// <inheritdoc/>
+    public void DeliverSpikesFromRest(ReadOnlySpan<int> fired, Span<float> current) => DeliverPooledSpikes(fired, current, fromRest: true);
+
+    private void DeliverPooledSpikes(ReadOnlySpan<int> fired, Span<float> current, bool fromRest)
     {
         var s = Buffers();
         int count = 0;
         try
         {
             if (Pool == PoolKind.Max)
-                Inner.DeliverSpikes(s.Pooled.AsSpan(0, ListPooledSpikes(fired, s)), current);
+            {
+                var pooled = s.Pooled.AsSpan(0, ListPooledSpikes(fired, s));
+                if (fromRest) Inner.DeliverSpikesFromRest(pooled, current);
+                else Inner.DeliverSpikes(pooled, current);
+            }
             else
             {
                 count = AverageSpikes(fired, s);
+                if (fromRest) Inner.ResetCurrent(current);
                 Inner.DeliverAnalog(s.Values.AsSpan(0, PooledInputs), current);
             }
         }

@@ -66,6 +66,10 @@ public class ConvWindowKernelTests
             conv.ResetCurrent(actual);
             conv.DeliverSpikes(fired, actual);
             Assert.That(actual, Is.EqualTo(expected), $"rate {rate}");
+            // From rest: the sums start from the bias, whatever current held.
+            var fromRest = Enumerable.Repeat(float.NaN, conv.Outputs).ToArray();
+            ((ISynapses)conv).DeliverSpikesFromRest(fired, fromRest);
+            Assert.That(fromRest, Is.EqualTo(expected), $"rate {rate}, from rest");
             // The scratch bitmap is left clear: a second delivery of nothing changes nothing.
             conv.DeliverSpikes([], actual);
             Assert.That(actual, Is.EqualTo(expected), $"rate {rate}, after an empty delivery");

@@ -146,4 +146,26 @@ public class PoolingTests
             }
         }
     }
+
+    [Test]
+    public void Delivery_from_rest_equals_a_reset_and_a_delivery([Values] PoolKind kind, [Values(1, 2)] int stride)
+    {
+        // The LifCNN's second convolution behind its pooling (stride 1 takes the window kernels, stride 2 walks the taps),
+        // and a dense readout behind a pooling.
+        var random = new Random(6);
+        var conv = new Conv2dSynapses(12, 12, 12, 64, 5, stride);
+        conv.InitializeUniform(random);
+        var dense = new DenseSynapses(4 * 4 * 64, 10);
+        dense.InitializeUniform(random);
+        foreach (var pooled in new[] { new PooledSynapses(conv, 24, 24, 12, kind, 2), new PooledSynapses(dense, 8, 8, 64, kind, 2) })
+        {
+            var fired = Enumerable.Range(0, pooled.Inputs).Where(_ => random.NextDouble() < 0.12).ToArray();
+            var expected = new float[pooled.Outputs];
+            pooled.ResetCurrent(expected);
+            pooled.DeliverSpikes(fired, expected);
+            var actual = Enumerable.Repeat(float.NaN, pooled.Outputs).ToArray();
+            ((ISynapses)pooled).DeliverSpikesFromRest(fired, actual);
+            Assert.That(actual, Is.EqualTo(expected), pooled.Kind);
+        }
+    }
 }
