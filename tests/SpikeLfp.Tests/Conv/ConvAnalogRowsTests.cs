@@ -9,17 +9,9 @@ namespace SpikeLfp.Tests.Conv;
 /// </summary>
 public class ConvAnalogRowsTests
 {
-    // height, width, input channels, output channels, kernel, padding.
-    private static readonly object[] Shapes =
-    [
-        new object[] { 28, 28, 1, 12, 5, 0 }, // LifCNN's first convolution
-        new object[] { 9, 7, 2, 5, 3, 1 },    // rows of 35 floats: vector and scalar tails
-        new object[] { 6, 8, 3, 16, 3, 2 },
-        new object[] { 5, 5, 1, 33, 5, 0 },   // one output position
-        new object[] { 4, 11, 2, 7, 1, 0 },
-    ];
-
-    [TestCaseSource(nameof(Shapes))]
+    // The shapes of the analog feedback: the LifCNN's first convolution, rows of 35 floats (vector and scalar tails),
+    // one output position, 1x1 kernels, padding.
+    [TestCaseSource(typeof(ConvInputCorrelationTests), nameof(ConvInputCorrelationTests.Shapes))]
     public void Rows_give_the_bits_of_the_input_walk(int height, int width, int inChannels, int outChannels, int kernel, int padding)
     {
         var random = new Random(height * 31 + outChannels);

@@ -10,8 +10,8 @@ namespace SpikeLfp.Tests.Conv;
 /// </summary>
 public class ConvInputCorrelationTests
 {
-    // height, width, input channels, output channels, kernel, padding.
-    private static readonly object[] Shapes =
+    // height, width, input channels, output channels, kernel, padding (also the analog delivery's shapes).
+    internal static readonly object[] Shapes =
     [
         new object[] { 28, 28, 1, 12, 5, 0 }, // LifCNN's first convolution
         new object[] { 9, 7, 2, 5, 3, 1 },
