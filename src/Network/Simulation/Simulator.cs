@@ -89,9 +89,15 @@ public sealed class Simulator
     /// <summary>Predicted class per sample: argmax of output spike counts (lowest index wins ties).</summary>
     public void Predict(ReadOnlySpan<float> features, ReadOnlySpan<long> sampleKeys, Span<int> predictions)
     {
-        var trace = Forward(features, sampleKeys);
+        // Only the output spikes are read: on the CPU the hidden layers' states live only while their sample is
+        // simulated (one row per thread, in cache) instead of being written out for the whole batch.
+        var trace = Backend is CpuBackend cpu
+            ? Forward(features, sampleKeys, IgnoreSample, cpu.Parallelism.MaxDegreeOfParallelism)
+            : Forward(features, sampleKeys);
         TraceStatistics.Predictions(trace, predictions);
     }
+
+    private static readonly Action<int> IgnoreSample = _ => { };
 
     /// <summary>
     /// Simulates a batch and records every layer (input spikes first when the input is spiking),

@@ -74,6 +74,27 @@ public class SimulatorTests
         }
     }
 
+    // Predict keeps the hidden states only for the samples in flight on the CPU: the same predictions as the output
+    // counts of a trace that keeps every sample's.
+    [TestCase(1)]
+    [TestCase(3)]
+    public void Predictions_are_the_argmax_of_the_output_counts_of_a_full_trace(int threads)
+    {
+        var network = SpikingNetwork.Create([12, 30, 5], new LifParameters(0.9f, 0.3f), seed: 5);
+        var random = new Random(3);
+        const int batch = 13, steps = 8;
+        // Strong, varied currents, so that the untrained network's output neurons fire and disagree.
+        var features = Enumerable.Range(0, batch * 12).Select(_ => 6f * (float)random.NextDouble() - 2f).ToArray();
+        var keys = Enumerable.Range(0, batch).Select(i => (long)i).ToArray();
+        var simulator = new Simulator(network, steps, new ConstantCurrentEncoder(), new Network.Backends.CpuBackend(threads));
+        var predictions = new int[batch];
+        simulator.Predict(features, keys, predictions);
+        var expected = new int[batch];
+        TraceStatistics.Predictions(simulator.Forward(features, keys), expected);
+        Assert.That(predictions, Is.EqualTo(expected));
+        Assert.That(expected.Distinct().Count(), Is.GreaterThan(1), "the batch predicts more than one class");
+    }
+
     [Test]
     public void Same_sample_key_gives_the_same_spikes_whatever_the_batch()
     {
