@@ -256,6 +256,20 @@ public static class ConvKernels
     public static bool SupportsKernelRowBlocks(in ConvGeometry g) =>
         Vector512.IsHardwareAccelerated && g.Kernel <= MaxBlockKernel && g.InWidth <= 64 && g.OutChannels % (4 * Vector512<float>.Count) == 0;
 
+    /// <summary>
+    /// For <see cref="AccumulateKernelRowFeedback"/>: where the padded reward of bit t = y * InWidth + x of a channel's
+    /// input rows starts, relative to row 0. A kernel row's input rows are consecutive in the bitmap, so one walk over
+    /// their bits with this table replaces a walk per row of InWidth bits (and its mispredicted exit).
+    /// </summary>
+    public static int[] KernelRowBitOffsets(in ConvGeometry g)
+    {
+        int n = g.OutChannels, paddedWidth = g.OutWidth + 2 * RhoPad;
+        var offsets = new int[g.InHeight * g.InWidth];
+        for (int y = 0, t = 0; y < g.InHeight; y++)
+            for (int x = 0; x < g.InWidth; x++, t++) offsets[t] = (y * paddedWidth + x) * n;
+        return offsets;
+    }
+
     /// <summary>Length of the padded reward scratch <see cref="AccumulateKernelRowFeedback"/> needs.</summary>
     public static int PaddedRewardLength(in ConvGeometry g) => g.OutHeight * (g.OutWidth + 2 * RhoPad) * g.OutChannels;
 
@@ -268,11 +282,13 @@ public static class ConvKernels
     /// the tap walk over an ascending list of fired inputs. Taps whose position lies outside the output add the zeros of
     /// a padded copy of rho instead of branching (x + 0 = x exactly; a sum that starts at +0 never becomes -0).
     /// <paramref name="channelMarks"/> marks the fired inputs channel-major, bit (c * InHeight + y) * InWidth + x
-    /// (<see cref="ChannelMajorOrder"/>); <paramref name="paddedRho"/> is scratch of <see cref="PaddedRewardLength"/> values.
+    /// (<see cref="ChannelMajorOrder"/>); <paramref name="bitOffsets"/> is <see cref="KernelRowBitOffsets"/>;
+    /// <paramref name="paddedRho"/> is scratch of <see cref="PaddedRewardLength"/> values.
     /// </summary>
-    public static void AccumulateKernelRowFeedback(ReadOnlySpan<ulong> channelMarks, ReadOnlySpan<float> rho, in ConvGeometry g, int fromBlock, int toBlock,
-        Span<float> feedback, Span<float> paddedRho)
+    public static void AccumulateKernelRowFeedback(ReadOnlySpan<ulong> channelMarks, ReadOnlySpan<float> rho, ReadOnlySpan<int> bitOffsets, in ConvGeometry g,
+        int fromBlock, int toBlock, Span<float> feedback, Span<float> paddedRho)
     {
+        if (bitOffsets.Length < g.InHeight * g.InWidth) throw new ArgumentException("the bit offsets are not the table of this shape.", nameof(bitOffsets));
         if (!SupportsKernelRowBlocks(g)) throw new ArgumentException("the kernel-row feedback needs kernels up to 5, input rows up to 64 and output channels in whole 64s.", nameof(g));
         if (channelMarks.Length < (g.Inputs + 63) / 64) throw new ArgumentException("the bitmap is shorter than the convolution's input.", nameof(channelMarks));
         if (rho.Length < g.Outputs) throw new ArgumentException("fewer rewards than the convolution has outputs.", nameof(rho));
@@ -287,12 +303,6 @@ public static class ConvKernels
             rho.Slice(oy * g.OutWidth * n, g.OutWidth * n).CopyTo(row[(RhoPad * n)..]);
             row[((RhoPad + g.OutWidth) * n)..].Clear();
         }
-        // A block's input rows are consecutive in the bitmap: one walk over their bits, with each bit's reward offset
-        // from a table, replaces a walk per row of InWidth bits (and its mispredicted exit).
-        int bitsPerChannel = g.InHeight * g.InWidth;
-        Span<int> bitOffsets = bitsPerChannel <= MaxStackBitOffsets ? stackalloc int[bitsPerChannel] : new int[bitsPerChannel];
-        for (int y = 0, t = 0; y < g.InHeight; y++)
-            for (int x = 0; x < g.InWidth; x++, t++) bitOffsets[t] = y * paddedWidth * n + x * n;
         ref ulong marks = ref MemoryMarshal.GetReference(channelMarks);
         ref float padded = ref MemoryMarshal.GetReference(paddedRho);
         ref float fb = ref MemoryMarshal.GetReference(feedback);
@@ -332,9 +342,6 @@ public static class ConvKernels
         public readonly ref ulong Marks;
         public readonly int FirstBit, Bits;
     }
-
-    // Input channels x image sizes up to this take their bit offset table on the stack.
-    private const int MaxStackBitOffsets = 4096;
 
     // feedback rows kx < k (n apart, 64 values each) += the padded reward at x + p - kx of every marked x of every row.
     private static void AccumulateKernelRow(KernelRowRange range, int n, int k, ref float feedback)

@@ -20,6 +20,8 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     // Spike feedback by kernel rows (ConvKernels.AccumulateKernelRowFeedback) where the shape allows it; null: tap by tap.
     private readonly int[]? _channelMajor = conv.Stride == 1 && ConvKernels.SupportsKernelRowBlocks(conv.Geometry)
         ? ConvKernels.ChannelMajorOrder(conv.Geometry) : null;
+    private readonly int[]? _kernelRowBits = conv.Stride == 1 && ConvKernels.SupportsKernelRowBlocks(conv.Geometry)
+        ? ConvKernels.KernelRowBitOffsets(conv.Geometry) : null;
 
     [ThreadStatic] private static ulong[]? t_marks;
     [ThreadStatic] private static float[]? t_paddedRho;
@@ -180,7 +182,7 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
             try
             {
                 ConvKernels.MarkMapped(fired, channelMajor, inputs);
-                ConvKernels.AccumulateKernelRowFeedback(inputs, rho, g, fromBlock, toBlock, weightFeedback, paddedRho);
+                ConvKernels.AccumulateKernelRowFeedback(inputs, rho, _kernelRowBits!, g, fromBlock, toBlock, weightFeedback, paddedRho);
             }
             finally { inputs.Clear(); }
             return;
