@@ -152,7 +152,10 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
                     int below = network.Layers[k - 1].Size;
                     var target = keep ? ws.Incoming[k - 1].AsSpan((b * steps + t) * below, below) : ws.StepIncoming[k - 1].AsSpan(b * below, below);
                     target.Clear();
-                    rules[k].Connection.RewardFiredInputs(trace.Layers[k - 1].Spikes.Fired(b, t), rho, target);
+                    var fired = trace.Layers[k - 1].Spikes.Fired(b, t);
+                    if (rules[k].Connection is PooledLfp pool && trace.TryPooledInput(k, b, out var pooled))
+                        pool.RewardPooledInputs(fired, pooled.Fired(b, t), rho, target);
+                    else rules[k].Connection.RewardFiredInputs(fired, rho, target);
                 }
                 else if (constantInput)
                 {
@@ -199,7 +202,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
             AccumulateBySampleChunks(connection, fw, feedback.Bias[k], batch, constant ? 1 : steps, (first, end, weights, bias) =>
             {
                 if (input == InputKind.Spikes)
-                    for (int r = first; r < end; r++) connection.AccumulateSpikeFeedback(0, 1, spikes!.Fired(r / steps, r % steps), rows.AsSpan(r * n, n), weights);
+                    for (int r = first; r < end; r++) AccumulateSpikeFeedback(connection, trace, k, r / steps, r % steps, 0, 1, rows.AsSpan(r * n, n), weights);
                 else
                     connection.AccumulateAnalogFeedbackRows(trace.InputCurrent.AsSpan(first * inputs, (end - first) * inputs), rows.AsSpan(first * n, (end - first) * n), end - first, weights);
                 for (int r = first; r < end; r++) connection.AccumulateBiasFeedback(rows.AsSpan(r * n, n), bias);
@@ -218,7 +221,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
             }
             else
                 AccumulatePartitioned(connection, fw, batch * steps, (part, parts, r) =>
-                    connection.AccumulateSpikeFeedback(part, parts, spikes!.Fired(r / steps, r % steps), rhoAll.AsSpan(r * n, n), fw));
+                    AccumulateSpikeFeedback(connection, trace, k, r / steps, r % steps, part, parts, rhoAll.AsSpan(r * n, n), fw));
             AccumulateBiasFeedback(connection, rows, rowCount, feedback.Bias[k]);
         }
 
@@ -231,6 +234,20 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
                 if (r % steps > 0) recurrent.AccumulateSpikeFeedback(part, parts, own.Fired(r / steps, r % steps - 1), rhoAll.AsSpan(r * n, n), feedback.RecurrentWeights[k]);
             });
             AccumulateBiasFeedback(recurrent, rhoAll, batch * steps, feedback.RecurrentBias[k]);
+        }
+    }
+
+    // Feedback of layer k's connection at (sample, step) from the spikes below: a max pooling's lists from the forward
+    // pass when the trace kept them (the same sums as pooling the spikes again).
+    private static void AccumulateSpikeFeedback(ISynapseLfp connection, ForwardTrace trace, int k, int b, int t, int part, int parts,
+        ReadOnlySpan<float> rho, Span<float> weightFeedback)
+    {
+        if (connection is PooledLfp pool && trace.TryPooledInput(k, b, out var pooled))
+            pool.AccumulatePooledSpikeFeedback(part, parts, pooled.Fired(b, t), rho, weightFeedback);
+        else
+        {
+            var spikes = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
+            connection.AccumulateSpikeFeedback(part, parts, spikes.Fired(b, t), rho, weightFeedback);
         }
     }
 

@@ -116,7 +116,15 @@ public sealed class CpuBackend : IComputeBackend
                 else
                 {
                     var fired = k == 0 ? trace.InputSpikes!.Fired(b, t) : trace.Layers[k - 1].Spikes.Fired(b, t);
-                    layer.Connection.DeliverSpikesFromRest(fired, current);
+                    if (KeepsPooledInput(layer, lt) is { } pool)
+                    {
+                        // Pooled once, kept in the trace for the learning rules' passes over the same spikes.
+                        var pooled = lt.PooledInput!.Slot(b, t);
+                        int pooledCount = pool.ListPooledSpikes(fired, pooled);
+                        lt.PooledInput.SetCount(b, t, pooledCount);
+                        pool.Inner.DeliverSpikesFromRest(pooled[..pooledCount], current);
+                    }
+                    else layer.Connection.DeliverSpikesFromRest(fired, current);
                 }
                 if (layer.Recurrent is { } recurrent)
                 {
@@ -134,5 +142,11 @@ public sealed class CpuBackend : IComputeBackend
                 lt.Spikes.SetCount(b, t, count);
             }
         }
+        for (int k = 0; k < network.Layers.Count; k++)
+            if (KeepsPooledInput(network.Layers[k], trace.Layers[k]) is not null) trace.Layers[k].MarkPooledInput(b, trace.Fill);
     }
+
+    // The layer's max pooling of spikes when its trace keeps the pooled lists (a trace made for this network does).
+    private static PooledSynapses? KeepsPooledInput(SpikingLayer layer, LayerTrace lt)
+        => layer.Connection is PooledSynapses { Pool: PoolKind.Max } pool && lt.PooledInput is { } kept && kept.Neurons == pool.PooledInputs ? pool : null;
 }

@@ -1,5 +1,6 @@
 using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Synapses;
 using SpikeLfp.Neurons;
 
 namespace SpikeLfp.Network.Simulation;
@@ -56,11 +57,28 @@ public sealed class ForwardTrace
         int last = network.Layers.Count - 1;
         Layers = network.Layers.Select((l, k) => new LayerTrace(l.Size, capacity, steps,
             constantCurrent: k == 0 && constantFirst && !first.IsRecurrent, synaptic: l.Neuron.HasSynapticCurrent, recurrent: l.IsRecurrent,
-            spiking: l.Neuron.Spikes,
+            spiking: l.Neuron.Spikes, pooledInputs: PooledSpikeInputs(network, k, input),
             // The output layer keeps every sample's states (predictions of a readout read its membranes after the batch), and
             // an analog first layer its currents (computed for the whole batch before any sample is simulated).
             stateRowOf: k < last ? _stateRowOf : null, currentRowOf: k < last && (k > 0 || input == InputKind.Spikes) ? _stateRowOf : null,
             stateRows: Math.Min(stateRows, capacity))).ToArray();
+    }
+
+    // Pooled inputs of layer k's connection when it max-pools spikes (its pooled spike lists are kept); 0 otherwise.
+    private static int PooledSpikeInputs(SpikingNetwork network, int k, InputKind input)
+        => network.Layers[k].Connection is PooledSynapses { Pool: PoolKind.Max } pool && (k > 0 || input == InputKind.Spikes) ? pool.PooledInputs : 0;
+
+    /// <summary>
+    /// The max-pooled spikes layer <paramref name="layer"/>'s connection received from sample <paramref name="sample"/>
+    /// (<see cref="LayerTrace.PooledInput"/>), when this fill's forward pass kept them: learning rules then read them
+    /// instead of pooling the spikes below again. False when the connection does not max-pool spikes, or the lists
+    /// are not from this <see cref="Fill"/> (another backend's forward pass, a trace edited by hand).
+    /// </summary>
+    public bool TryPooledInput(int layer, int sample, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SpikeTrain? pooled)
+    {
+        var lt = Layers[layer];
+        pooled = lt.PooledInput is { } train && Fill > 0 && lt.PooledInputFill(sample) == Fill ? train : null;
+        return pooled is not null;
     }
 
     // Sample -> row of the hidden layers' states while the sample is simulated (-1 otherwise); null when every sample keeps its own.
@@ -108,7 +126,8 @@ public sealed class ForwardTrace
     /// <summary>
     /// Bytes a trace of <paramref name="capacity"/> samples and <paramref name="steps"/> steps takes, counted in 64 bits,
     /// and the largest array in it, in elements: per layer the current, the membrane, the synaptic current of
-    /// current-based neurons and the spike indices, each [sample, step, neuron].
+    /// current-based neurons and the spike indices, each [sample, step, neuron], and the pooled spike lists of connections
+    /// that max-pool spikes, [sample, step, pooled input].
     /// </summary>
     public static (long Bytes, long LargestArray) Size(SpikingNetwork network, long capacity, long steps, InputKind input)
     {
@@ -127,6 +146,7 @@ public sealed class ForwardTrace
             bool constant = k == 0 && input == InputKind.ConstantCurrent && !layer.IsRecurrent;
             Add(constant ? capacity * layer.Size : elements);
             Add(elements, layer.Neuron.HasSynapticCurrent ? 3 : 2);
+            if (PooledSpikeInputs(network, k, input) is > 0 and var pooled) Add(capacity * steps * pooled);
         }
         return (bytes, largest);
     }
@@ -211,7 +231,7 @@ public sealed class ForwardTrace
 public sealed class LayerTrace
 {
     internal LayerTrace(int size, int capacity, int steps, bool constantCurrent, bool synaptic, bool recurrent, bool spiking = true,
-        int[]? stateRowOf = null, int[]? currentRowOf = null, int stateRows = 0)
+        int[]? stateRowOf = null, int[]? currentRowOf = null, int stateRows = 0, int pooledInputs = 0)
     {
         _stateRowOf = stateRowOf;
         _currentRowOf = constantCurrent ? null : currentRowOf;
@@ -226,6 +246,11 @@ public sealed class LayerTrace
         Synaptic = synaptic ? new float[stateRows * steps * size] : [];
         SpikeScratch = new float[capacity * size];
         Spikes = new SpikeTrain(capacity, steps, size);
+        if (pooledInputs > 0)
+        {
+            PooledInput = new SpikeTrain(capacity, steps, pooledInputs);
+            _pooledInputFill = new long[capacity];
+        }
     }
 
     /// <summary>Neurons in the layer.</summary>
@@ -248,6 +273,19 @@ public sealed class LayerTrace
     public bool HasSynapticCurrent => Synaptic.Length > 0;
     /// <summary>Spikes of the layer as event lists.</summary>
     public SpikeTrain Spikes { get; }
+    /// <summary>
+    /// When the layer's connection max-pools spikes: the pooled inputs it received, per (sample, step), ascending. Pooled
+    /// once in the forward pass and read by learning through <see cref="ForwardTrace.TryPooledInput"/>; null otherwise.
+    /// </summary>
+    public SpikeTrain? PooledInput { get; }
+    // Per sample, the trace fill whose forward pass listed its pooled input (0: none).
+    private readonly long[] _pooledInputFill = [];
+
+    internal long PooledInputFill(int sample) => _pooledInputFill[sample];
+
+    /// <summary>Records that sample <paramref name="sample"/>'s pooled input lists are complete for trace fill <paramref name="fill"/>.</summary>
+    internal void MarkPooledInput(int sample, long fill) => _pooledInputFill[sample] = fill;
+
     /// <summary>Per-sample scratch for the dense 0/1 spike vector of the step being computed.</summary>
     internal float[] SpikeScratch { get; }
 

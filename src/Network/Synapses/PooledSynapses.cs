@@ -94,7 +94,7 @@ public sealed class PooledSynapses : ISynapses
     /// <summary>
     /// Per-thread buffers of pooled-image size, for the forward here and for learning rules that walk the same
     /// windows. Between calls Winner is all -1 and Values, Reward all 0; every user restores that
-    /// (<see cref="RestoreListed"/>, <see cref="RestoreAll"/>), touching only the entries it used, so the cost
+    /// (<see cref="RestoreListed(Scratch, int)"/>, <see cref="RestoreAll"/>), touching only the entries it used, so the cost
     /// follows the spikes. Calls from parallel samples run on different threads; the inner connection is never
     /// pooled, so it cannot reenter.
     /// </summary>
@@ -143,12 +143,21 @@ public sealed class PooledSynapses : ISynapses
     /// Max pooling of spikes: lists the pooled fired indices, each once in ascending order (the order every
     /// connection sums its inputs in), and sets Winner[p] = the smallest fired input of window p, the first in the
     /// window's row-major scan (flat [y, x, c] order is row-major in (y, x)). Returns the count;
-    /// <see cref="RestoreListed"/> with it must follow.
+    /// <see cref="RestoreListed(Scratch, int)"/> with it must follow.
     /// </summary>
     public int PoolSpikes(ReadOnlySpan<int> fired, Scratch s)
     {
-        // Flagged and listed from the flags, so the list comes out sorted whatever the order of fired.
-        var flags = s.Flags;
+        SetWinners(fired, s);
+        return ListPooledSpikes(fired, s);
+    }
+
+    /// <summary>
+    /// Winner[p] = the smallest fired input of window p, for every window with a spike (the windows
+    /// <see cref="ListPooledSpikes(ReadOnlySpan{int}, Scratch)"/> lists); <see cref="RestoreListed(Scratch, ReadOnlySpan{int})"/>
+    /// with that list must follow.
+    /// </summary>
+    public void SetWinners(ReadOnlySpan<int> fired, Scratch s)
+    {
         var winner = s.Winner.AsSpan(0, PooledInputs);
         var pooledIndex = _pooledIndex;
         if (VectorMath.IsAscending(fired))
@@ -157,29 +166,25 @@ public sealed class PooledSynapses : ISynapses
             for (int k = fired.Length - 1; k >= 0; k--)
             {
                 int i = fired[k], p = pooledIndex[i];
-                if (p < 0) continue;
-                flags[p] = 1;
-                winner[p] = i;
+                if (p >= 0) winner[p] = i;
             }
         }
         else
             foreach (int i in fired)
             {
                 int p = pooledIndex[i];
-                if (p < 0) continue;
-                flags[p] = 1;
                 // The unsigned minimum (the resting -1 is the largest unsigned value, so a window's first spike always wins).
-                winner[p] = (int)Math.Min((uint)i, (uint)winner[p]);
+                if (p >= 0) winner[p] = (int)Math.Min((uint)i, (uint)winner[p]);
             }
-        return VectorMath.ListAndClearFlags(flags.AsSpan(0, VectorMath.FlagBlocksLength(PooledInputs)), s.Pooled);
     }
 
     /// <summary>
     /// <see cref="PoolSpikes"/> without the winners: only the pooled fired indices, ascending, into Pooled. Leaves the
-    /// buffers at rest (no <see cref="RestoreListed"/> needed): what the forward and the weight feedback need.
+    /// buffers at rest (no <see cref="RestoreListed(Scratch, int)"/> needed): what the forward and the weight feedback need.
     /// </summary>
     public int ListPooledSpikes(ReadOnlySpan<int> fired, Scratch s)
     {
+        // Flagged and listed from the flags, so the list comes out sorted whatever the order of fired.
         var flags = s.Flags;
         var pooledIndex = _pooledIndex;
         foreach (int i in fired)
@@ -188,6 +193,19 @@ public sealed class PooledSynapses : ISynapses
             if (p >= 0) flags[p] = 1;
         }
         return VectorMath.ListAndClearFlags(flags.AsSpan(0, VectorMath.FlagBlocksLength(PooledInputs)), s.Pooled);
+    }
+
+    /// <summary>
+    /// <see cref="ListPooledSpikes(ReadOnlySpan{int}, Scratch)"/> into <paramref name="pooled"/> (room for
+    /// <see cref="PooledInputs"/> indices); returns the count.
+    /// </summary>
+    public int ListPooledSpikes(ReadOnlySpan<int> fired, Span<int> pooled)
+    {
+        if (pooled.Length < PooledInputs) throw new ArgumentException("the list must have room for every pooled input.", nameof(pooled));
+        var s = Buffers();
+        int count = ListPooledSpikes(fired, s);
+        s.Pooled.AsSpan(0, count).CopyTo(pooled);
+        return count;
     }
 
     /// <summary>
@@ -235,17 +253,19 @@ public sealed class PooledSynapses : ISynapses
     }
 
     /// <summary>Puts the entries listed by the last pooling of spikes back to their resting values.</summary>
-    public void RestoreListed(Scratch s, int count)
+    public void RestoreListed(Scratch s, int count) => RestoreListed(s, s.Pooled.AsSpan(0, count));
+
+    /// <summary>Puts the entries of <paramref name="pooled"/> (the windows a pooling of spikes listed) back to their resting values.</summary>
+    public void RestoreListed(Scratch s, ReadOnlySpan<int> pooled)
     {
         // Past an eighth of the entries, rewriting them all with vector stores is cheaper than three scattered stores each.
-        if (count > PooledInputs / 8)
+        if (pooled.Length > PooledInputs / 8)
         {
             RestoreAll(s);
             return;
         }
-        for (int q = 0; q < count; q++)
+        foreach (int p in pooled)
         {
-            int p = s.Pooled[q];
             s.Winner[p] = -1;
             s.Values[p] = 0f;
             s.Reward[p] = 0f;

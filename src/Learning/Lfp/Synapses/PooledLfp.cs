@@ -57,6 +57,28 @@ public sealed class PooledLfp(PooledSynapses pool, ISynapseLfp inner) : ISynapse
         finally { _pool.RestoreListed(s, count); }
     }
 
+    /// <summary>
+    /// <see cref="RewardFiredInputs"/> of a max pooling whose pooled inputs the forward pass listed already
+    /// (<paramref name="pooled"/>, ascending, as <see cref="PooledSynapses.ListPooledSpikes(ReadOnlySpan{int}, PooledSynapses.Scratch)"/>
+    /// lists them from <paramref name="fired"/>): the same reward, without pooling the spikes again.
+    /// </summary>
+    public void RewardPooledInputs(ReadOnlySpan<int> fired, ReadOnlySpan<int> pooled, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        if (_pool.Pool != PoolKind.Max) throw new InvalidOperationException("only a max pooling hands its reward to listed windows.");
+        var s = _pool.Buffers();
+        _pool.SetWinners(fired, s);
+        try
+        {
+            _inner.RewardFiredInputs(pooled, rho, s.Reward.AsSpan(0, _pool.PooledInputs));
+            foreach (int p in pooled) inputReward[s.Winner[p]] += s.Reward[p];
+        }
+        finally { _pool.RestoreListed(s, pooled); }
+    }
+
+    /// <summary><see cref="AccumulateSpikeFeedback"/> of a max pooling from the pooled inputs the forward pass listed.</summary>
+    public void AccumulatePooledSpikeFeedback(int part, int parts, ReadOnlySpan<int> pooled, ReadOnlySpan<float> rho, Span<float> weightFeedback)
+        => _inner.AccumulateSpikeFeedback(part, parts, pooled, rho, weightFeedback);
+
     /// <inheritdoc/>
     public void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward)
     {
