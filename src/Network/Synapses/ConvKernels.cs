@@ -484,17 +484,24 @@ public static class ConvKernels
             a40 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row), a40); a41 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row + L), a41);
             a42 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row + 2 * L), a42); a43 = Vector512.FusedMultiplyAdd(r, Vector512.LoadUnsafe(ref w, 4 * Row + 3 * L), a43);
         }
-        // Lanes past the window row belong to the next pixels: masked to +0 (a non-finite reward times a zero weight is NaN).
-        var lanes = Vector512<int>.Indices;
-        var m0 = Vector512.LessThan(lanes, Vector512.Create(windowBits)).AsSingle();
-        var m1 = Vector512.LessThan(lanes, Vector512.Create(windowBits - L)).AsSingle();
-        var m2 = Vector512.LessThan(lanes, Vector512.Create(windowBits - 2 * L)).AsSingle();
-        var m3 = Vector512.LessThan(lanes, Vector512.Create(windowBits - 3 * L)).AsSingle();
-        AddRow(ref field, a00 & m0, a01 & m1, a02 & m2, a03 & m3);
-        if (k > 1) AddRow(ref Unsafe.Add(ref field, rowFloats), a10 & m0, a11 & m1, a12 & m2, a13 & m3);
-        if (k > 2) AddRow(ref Unsafe.Add(ref field, 2 * rowFloats), a20 & m0, a21 & m1, a22 & m2, a23 & m3);
-        if (k > 3) AddRow(ref Unsafe.Add(ref field, 3 * rowFloats), a30 & m0, a31 & m1, a32 & m2, a33 & m3);
-        if (k > 4) AddRow(ref Unsafe.Add(ref field, 4 * rowFloats), a40 & m0, a41 & m1, a42 & m2, a43 & m3);
+        // Lanes past the window row belong to the next pixels and meet zero weights, so they hold +0 (x * 0 added to +0
+        // is +0) unless a reward is infinite or NaN, which times zero is NaN: only then are they masked to +0.
+        if (!Vector512.EqualsAll(chunk - chunk, Vector512<float>.Zero))
+        {
+            var lanes = Vector512<int>.Indices;
+            var m0 = Vector512.LessThan(lanes, Vector512.Create(windowBits)).AsSingle();
+            var m1 = Vector512.LessThan(lanes, Vector512.Create(windowBits - L)).AsSingle();
+            var m2 = Vector512.LessThan(lanes, Vector512.Create(windowBits - 2 * L)).AsSingle();
+            var m3 = Vector512.LessThan(lanes, Vector512.Create(windowBits - 3 * L)).AsSingle();
+            a00 &= m0; a01 &= m1; a02 &= m2; a03 &= m3; a10 &= m0; a11 &= m1; a12 &= m2; a13 &= m3;
+            a20 &= m0; a21 &= m1; a22 &= m2; a23 &= m3; a30 &= m0; a31 &= m1; a32 &= m2; a33 &= m3;
+            a40 &= m0; a41 &= m1; a42 &= m2; a43 &= m3;
+        }
+        AddRow(ref field, a00, a01, a02, a03);
+        if (k > 1) AddRow(ref Unsafe.Add(ref field, rowFloats), a10, a11, a12, a13);
+        if (k > 2) AddRow(ref Unsafe.Add(ref field, 2 * rowFloats), a20, a21, a22, a23);
+        if (k > 3) AddRow(ref Unsafe.Add(ref field, 3 * rowFloats), a30, a31, a32, a33);
+        if (k > 4) AddRow(ref Unsafe.Add(ref field, 4 * rowFloats), a40, a41, a42, a43);
     }
 
     // The last, partial chunk of a reward vector whose length is not a whole number of vectors; zeros past its end.
@@ -655,7 +662,7 @@ public static class ConvKernels
     private static void CheckOffsets(ReadOnlySpan<int> offsets, int count, int weights, int width)
     {
         if (offsets.Length != count) throw new ArgumentException($"expected {count} window row offsets, got {offsets.Length}.");
-        foreach (int offset in offsets)
-            if (offset < 0 || offset > weights - width) throw new ArgumentOutOfRangeException(nameof(offsets), "a window row offset lies outside the weights.");
+        // Checked on every call, so whole vectors at a time.
+        if (!VectorMath.AllWithin(offsets, 0, weights - width)) throw new ArgumentOutOfRangeException(nameof(offsets), "a window row offset lies outside the weights.");
     }
 }

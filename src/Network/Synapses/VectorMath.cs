@@ -253,6 +253,26 @@ internal static class VectorMath
         return count;
     }
 
+    /// <summary>True when every entry lies in [<paramref name="low"/>, <paramref name="high"/>].</summary>
+    public static bool AllWithin(ReadOnlySpan<int> x, int low, int high)
+    {
+        int n = x.Length, i = 0;
+        ref int xr = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<int> vLow = Vector512.Create(low), vHigh = Vector512.Create(high), outside = Vector512<int>.Zero;
+            for (; i <= n - Vector512<int>.Count; i += Vector512<int>.Count)
+            {
+                var v = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                outside |= Vector512.LessThan(v, vLow) | Vector512.GreaterThan(v, vHigh);
+            }
+            if (outside != Vector512<int>.Zero) return false;
+        }
+        for (; i < n; i++)
+            if (Unsafe.Add(ref xr, i) < low || Unsafe.Add(ref xr, i) > high) return false;
+        return true;
+    }
+
     /// <summary>True when every entry is at most the next one.</summary>
     public static bool IsAscending(ReadOnlySpan<int> x)
     {

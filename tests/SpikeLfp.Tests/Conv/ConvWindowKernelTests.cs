@@ -183,6 +183,28 @@ public class ConvWindowKernelTests
         }
     }
 
+    [TestCase(float.PositiveInfinity)]
+    [TestCase(float.NaN)]
+    public void A_non_finite_reward_reaches_only_its_receptive_field(float reward)
+    {
+        // Kernel 5 over 12 channels: a window row is 60 inputs, the scatter's rows 64 lanes, so the next pixel's first 4
+        // inputs share the vectors of the window (with zero weights, which times infinity or NaN give NaN).
+        var random = new Random(7);
+        var conv = RandomConv(12, 12, 12, 64, 5, 0, random);
+        if (!ConvKernels.SupportsRewardScatter(conv.Geometry)) Assert.Ignore("the reward scatter needs 512-bit vectors");
+        var rho = new float[conv.Outputs];
+        rho[3] = reward;                      // position (0, 0), output channel 3
+        var fired = Enumerable.Range(0, conv.Inputs).ToArray();
+        var actual = new float[conv.Inputs];
+        SynapseLfp.For(conv).RewardFiredInputs(fired, rho, actual);
+        for (int i = 0; i < conv.Inputs; i++)
+        {
+            int pixel = i / 12, y = pixel / 12, x = pixel % 12;
+            if (y < 5 && x < 5) Assert.That(float.IsFinite(actual[i]), Is.False, $"input {i} is in the field of position (0, 0)");
+            else Assert.That(actual[i], Is.EqualTo(0f), $"input {i} (pixel {y}, {x}) is outside it");
+        }
+    }
+
     [Test]
     public void Scattered_reward_follows_weights_changed_in_place()
     {

@@ -258,4 +258,22 @@ public class DenseKernelTests
             }
         }
     }
+
+    [Test]
+    public void Values_outside_a_range_are_found_at_every_position()
+    {
+        Assert.That(VectorMath.AllWithin([], 0, -1), Is.True, "nothing to check");
+        foreach (int n in new[] { 1, 16, 17, 40 })
+        {
+            var x = Enumerable.Range(0, n).Select(i => 10 + i % 5).ToArray();
+            Assert.That(VectorMath.AllWithin(x, 10, 14), Is.True, $"{n}, bounds included");
+            for (int at = 0; at < n; at++)
+                foreach (int outside in new[] { 9, 15, int.MinValue, int.MaxValue })
+                {
+                    var y = (int[])x.Clone();
+                    y[at] = outside;
+                    Assert.That(VectorMath.AllWithin(y, 10, 14), Is.False, $"{n}, {outside} at {at}");
+                }
+        }
+    }
 }
