@@ -376,22 +376,29 @@ public static class LfpBenchmark
         for (int i = 0; i < bias.Length; i++) target.Bias[i] = bias[i] * scale;
     }
 
-    // Alternates repeats of a and b; returns the median seconds of each.
+    // Alternates repeats of a and b; returns the median seconds of each. Before each timed run, an untimed pause lets
+    // the other side's idle threads go to sleep: the command line keeps idle thread-pool workers spinning for some
+    // 15-20 ms (its runtimeconfig), which would otherwise take a core from the start of the torch side's run.
     internal static (double A, double B) MedianSecondsSideBySide(int repeats, Action a, Action b)
     {
         var timesA = new List<double>(repeats);
         var timesB = new List<double>(repeats);
         for (int r = 0; r < repeats; r++)
         {
+            Thread.Sleep(SettleMilliseconds);
             var clock = Stopwatch.StartNew();
             a();
             timesA.Add(clock.Elapsed.TotalSeconds);
+            Thread.Sleep(SettleMilliseconds);
             clock.Restart();
             b();
             timesB.Add(clock.Elapsed.TotalSeconds);
         }
         return (Median(timesA), Median(timesB));
     }
+
+    // Longer than the spinning of idle workers (measured at 15-20 ms for 5,000 rounds).
+    private const int SettleMilliseconds = 50;
 
     private static double MedianSeconds(int repeats, Action run)
     {
