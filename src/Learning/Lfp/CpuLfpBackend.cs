@@ -152,10 +152,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
                     int below = network.Layers[k - 1].Size;
                     var target = keep ? ws.Incoming[k - 1].AsSpan((b * steps + t) * below, below) : ws.StepIncoming[k - 1].AsSpan(b * below, below);
                     target.Clear();
-                    var fired = trace.Layers[k - 1].Spikes.Fired(b, t);
-                    if (rules[k].Connection is PooledLfp pool && trace.TryPooledInput(k, b, out var pooled))
-                        pool.RewardPooledInputs(fired, pooled.Fired(b, t), rho, target);
-                    else rules[k].Connection.RewardFiredInputs(fired, rho, target);
+                    RewardFiredInputs(rules[k].Connection, trace, k, b, t, rho, target);
                 }
                 else if (constantInput)
                 {
@@ -237,8 +234,17 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         }
     }
 
-    // Feedback of layer k's connection at (sample, step) from the spikes below: a max pooling's lists from the forward
-    // pass when the trace kept them (the same sums as pooling the spikes again).
+    // The reward layer k's connection hands to the spikes of layer k - 1 at (sample, step): through a max pooling's lists
+    // from the forward pass when the trace kept them (the same sums as pooling the spikes again).
+    private static void RewardFiredInputs(ISynapseLfp connection, ForwardTrace trace, int k, int b, int t, ReadOnlySpan<float> rho, Span<float> inputReward)
+    {
+        var fired = trace.Layers[k - 1].Spikes.Fired(b, t);
+        if (connection is PooledLfp pool && trace.TryPooledInput(k, b, out var pooled))
+            pool.RewardPooledInputs(fired, pooled.Fired(b, t), rho, inputReward);
+        else connection.RewardFiredInputs(fired, rho, inputReward);
+    }
+
+    // Feedback of layer k's connection at (sample, step) from the spikes below, likewise from a max pooling's kept lists.
     private static void AccumulateSpikeFeedback(ISynapseLfp connection, ForwardTrace trace, int k, int b, int t, int part, int parts,
         ReadOnlySpan<float> rho, Span<float> weightFeedback)
     {

@@ -30,28 +30,21 @@ public sealed class PooledLfp(PooledSynapses pool, ISynapseLfp inner) : ISynapse
     public void RewardFiredInputs(ReadOnlySpan<int> fired, ReadOnlySpan<float> rho, Span<float> inputReward)
     {
         var s = _pool.Buffers();
+        if (_pool.Pool == PoolKind.Max)
+        {
+            // Listed here (the listing leaves the buffers at rest), then rewarded as the forward pass's kept list is.
+            RewardPooledInputs(fired, s.Pooled.AsSpan(0, _pool.ListPooledSpikes(fired, s)), rho, inputReward);
+            return;
+        }
         int count = 0;
         try
         {
-            if (_pool.Pool == PoolKind.Max)
+            count = _pool.AverageSpikes(fired, s);
+            _inner.RewardAnalogInputs(s.Values.AsSpan(0, _pool.PooledInputs), rho, s.Reward.AsSpan(0, _pool.PooledInputs));
+            foreach (int i in fired)
             {
-                count = _pool.PoolSpikes(fired, s);
-                _inner.RewardFiredInputs(s.Pooled.AsSpan(0, count), rho, s.Reward.AsSpan(0, _pool.PooledInputs));
-                for (int q = 0; q < count; q++)
-                {
-                    int p = s.Pooled[q];
-                    inputReward[s.Winner[p]] += s.Reward[p];
-                }
-            }
-            else
-            {
-                count = _pool.AverageSpikes(fired, s);
-                _inner.RewardAnalogInputs(s.Values.AsSpan(0, _pool.PooledInputs), rho, s.Reward.AsSpan(0, _pool.PooledInputs));
-                foreach (int i in fired)
-                {
-                    int p = _pool.PooledIndex(i);
-                    if (p >= 0) inputReward[i] += ShareOfAverage(1f, s.Reward[p], s.Values[p]);
-                }
+                int p = _pool.PooledIndex(i);
+                if (p >= 0) inputReward[i] += ShareOfAverage(1f, s.Reward[p], s.Values[p]);
             }
         }
         finally { _pool.RestoreListed(s, count); }
@@ -114,7 +107,7 @@ public sealed class PooledLfp(PooledSynapses pool, ISynapseLfp inner) : ISynapse
         try
         {
             if (_pool.Pool == PoolKind.Max)
-                _inner.AccumulateSpikeFeedback(part, parts, s.Pooled.AsSpan(0, _pool.ListPooledSpikes(fired, s)), rho, weightFeedback);
+                AccumulatePooledSpikeFeedback(part, parts, s.Pooled.AsSpan(0, _pool.ListPooledSpikes(fired, s)), rho, weightFeedback);
             else
             {
                 count = _pool.AverageSpikes(fired, s);
