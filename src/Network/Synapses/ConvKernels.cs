@@ -28,7 +28,8 @@ public readonly record struct ConvGeometry(int InHeight, int InWidth, int InChan
 /// ascending input order, which is the tap walk's order on an ascending list of fired inputs: the results are equal
 /// value for value. What changes is what stays in registers: an output position's currents while its whole
 /// receptive field is summed, a weight row's feedback while all the positions it reached are summed, instead of a
-/// load and store of the target for every synapse.
+/// load and store of the target for every synapse. The one exception, <see cref="AccumulateKernelRowChanges"/>, sums a
+/// sample's feedback by runs of firing over its steps: the same terms, equal up to rounding.
 /// </summary>
 public static class ConvKernels
 {
@@ -288,14 +289,57 @@ public static class ConvKernels
     public static void AccumulateKernelRowFeedback(ReadOnlySpan<ulong> channelMarks, ReadOnlySpan<float> rho, ReadOnlySpan<int> bitOffsets, in ConvGeometry g,
         int fromBlock, int toBlock, Span<float> feedback, Span<float> paddedRho)
     {
-        if (bitOffsets.Length < g.InHeight * g.InWidth) throw new ArgumentException("the bit offsets are not the table of this shape.", nameof(bitOffsets));
-        if (!SupportsKernelRowBlocks(g)) throw new ArgumentException("the kernel-row feedback needs kernels up to 5, input rows up to 64 and output channels in whole 64s.", nameof(g));
-        if (channelMarks.Length < (g.Inputs + 63) / 64) throw new ArgumentException("the bitmap is shorter than the convolution's input.", nameof(channelMarks));
+        CheckKernelRows(channelMarks, bitOffsets, g, fromBlock, toBlock, feedback, paddedRho);
         if (rho.Length < g.Outputs) throw new ArgumentException("fewer rewards than the convolution has outputs.", nameof(rho));
-        if (feedback.Length < g.WeightRows * g.OutChannels) throw new ArgumentException("fewer feedback values than the convolution has weights.", nameof(feedback));
-        if (paddedRho.Length < PaddedRewardLength(g)) throw new ArgumentException("the padded reward scratch is too short.", nameof(paddedRho));
-        if ((uint)fromBlock > (uint)toBlock || toBlock > g.InChannels * g.Kernel) throw new ArgumentOutOfRangeException(nameof(toBlock));
-        int n = g.OutChannels, k = g.Kernel, p = g.Padding, paddedWidth = g.OutWidth + 2 * RhoPad;
+        PadReward(rho, g, paddedRho);
+        AccumulateKernelRows<AddTerms>(channelMarks, channelMarks, paddedRho, bitOffsets, g, fromBlock, toBlock, feedback);
+    }
+
+    /// <summary>
+    /// <see cref="AccumulateKernelRowFeedback"/> of a sample's steps by runs of firing. An input that fires through steps
+    /// a..b-1 adds rho_a + ... + rho_(b-1) = P_b - P_a, with P_t = rho_0 + ... + rho_(t-1), so only the steps where its
+    /// firing starts or stops cost a visit; at constant input most inputs keep firing, or keep silent, from step to step.
+    /// Call it for t = 1, ..., T in order with <paramref name="paddedPrefix"/> = P_t (<see cref="AddPaddedReward"/>
+    /// builds it), <paramref name="changedMarks"/> = M_t xor M_(t-1) and <paramref name="firingMarks"/> = M_t, M_t
+    /// being the inputs that fired at step t (channel-major, M_T empty): an input that starts firing adds -P_t, one that
+    /// stops adds +P_t (P_0 is zero, so step 0 needs no call). Same terms as the step-by-step feedback, summed in
+    /// another order: equal up to rounding.
+    /// </summary>
+    public static void AccumulateKernelRowChanges(ReadOnlySpan<ulong> changedMarks, ReadOnlySpan<ulong> firingMarks, ReadOnlySpan<float> paddedPrefix,
+        ReadOnlySpan<int> bitOffsets, in ConvGeometry g, int fromBlock, int toBlock, Span<float> feedback)
+    {
+        CheckKernelRows(changedMarks, bitOffsets, g, fromBlock, toBlock, feedback, paddedPrefix);
+        if (firingMarks.Length < (g.Inputs + 63) / 64) throw new ArgumentException("the firing bitmap is shorter than the convolution's input.", nameof(firingMarks));
+        AccumulateKernelRows<SignedTerms>(changedMarks, firingMarks, paddedPrefix, bitOffsets, g, fromBlock, toBlock, feedback);
+    }
+
+    /// <summary>
+    /// padded += rho in the padded layout of <see cref="PaddedRewardLength"/> (its padding columns stay as they are, zero
+    /// when it started cleared): the running prefix P_t of <see cref="AccumulateKernelRowChanges"/>.
+    /// </summary>
+    public static void AddPaddedReward(ReadOnlySpan<float> rho, in ConvGeometry g, Span<float> padded)
+    {
+        if (rho.Length < g.Outputs) throw new ArgumentException("fewer rewards than the convolution has outputs.", nameof(rho));
+        if (padded.Length < PaddedRewardLength(g)) throw new ArgumentException("the padded reward is too short.", nameof(padded));
+        int n = g.OutChannels, paddedWidth = g.OutWidth + 2 * RhoPad, row = g.OutWidth * n;
+        ref float r = ref MemoryMarshal.GetReference(rho);
+        ref float p = ref MemoryMarshal.GetReference(padded);
+        for (int oy = 0; oy < g.OutHeight; oy++)
+        {
+            // Rows of whole 512-bit vectors (OutChannels is a multiple of 64 where the kernel-row feedback runs).
+            ref float from = ref Unsafe.Add(ref r, oy * row);
+            ref float to = ref Unsafe.Add(ref p, (oy * paddedWidth + RhoPad) * n);
+            int i = 0;
+            for (; i + Vector512<float>.Count <= row; i += Vector512<float>.Count)
+                (Vector512.LoadUnsafe(ref to, (nuint)i) + Vector512.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+            for (; i < row; i++) Unsafe.Add(ref to, i) += Unsafe.Add(ref from, i);
+        }
+    }
+
+    // paddedRho = rho with RhoPad zero columns on each side of every output row.
+    private static void PadReward(ReadOnlySpan<float> rho, in ConvGeometry g, Span<float> paddedRho)
+    {
+        int n = g.OutChannels, paddedWidth = g.OutWidth + 2 * RhoPad;
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
             var row = paddedRho.Slice(oy * paddedWidth * n, paddedWidth * n);
@@ -303,7 +347,26 @@ public static class ConvKernels
             rho.Slice(oy * g.OutWidth * n, g.OutWidth * n).CopyTo(row[(RhoPad * n)..]);
             row[((RhoPad + g.OutWidth) * n)..].Clear();
         }
+    }
+
+    private static void CheckKernelRows(ReadOnlySpan<ulong> marks, ReadOnlySpan<int> bitOffsets, in ConvGeometry g, int fromBlock, int toBlock,
+        ReadOnlySpan<float> feedback, ReadOnlySpan<float> padded)
+    {
+        if (bitOffsets.Length < g.InHeight * g.InWidth) throw new ArgumentException("the bit offsets are not the table of this shape.", nameof(bitOffsets));
+        if (!SupportsKernelRowBlocks(g)) throw new ArgumentException("the kernel-row feedback needs kernels up to 5, input rows up to 64 and output channels in whole 64s.", nameof(g));
+        if (marks.Length < (g.Inputs + 63) / 64) throw new ArgumentException("the bitmap is shorter than the convolution's input.", nameof(marks));
+        if (feedback.Length < g.WeightRows * g.OutChannels) throw new ArgumentException("fewer feedback values than the convolution has weights.", nameof(feedback));
+        if (padded.Length < PaddedRewardLength(g)) throw new ArgumentException("the padded reward scratch is too short.", nameof(padded));
+        if ((uint)fromBlock > (uint)toBlock || toBlock > g.InChannels * g.Kernel) throw new ArgumentOutOfRangeException(nameof(toBlock));
+    }
+
+    private static void AccumulateKernelRows<TTerms>(ReadOnlySpan<ulong> channelMarks, ReadOnlySpan<ulong> firingMarks, ReadOnlySpan<float> paddedRho,
+        ReadOnlySpan<int> bitOffsets, in ConvGeometry g, int fromBlock, int toBlock, Span<float> feedback)
+        where TTerms : struct, IKernelRowTerms
+    {
+        int n = g.OutChannels, k = g.Kernel, p = g.Padding, paddedWidth = g.OutWidth + 2 * RhoPad;
         ref ulong marks = ref MemoryMarshal.GetReference(channelMarks);
+        ref ulong firing = ref MemoryMarshal.GetReference(firingMarks);
         ref float padded = ref MemoryMarshal.GetReference(paddedRho);
         ref float fb = ref MemoryMarshal.GetReference(feedback);
         ref int offsets = ref MemoryMarshal.GetReference(bitOffsets);
@@ -316,22 +379,40 @@ public static class ConvKernels
             {
                 // Column RhoPad + ox of a padded row holds position ox; input x reaches ox = x + p - kx.
                 var rows = new KernelRowRange(ref Unsafe.Add(ref padded, (RhoPad + p) * n + j), (y0 + p - ky) * paddedWidth * n, ref offsets,
-                    ref marks, (c * g.InHeight + y0) * g.InWidth, (y1 - y0) * g.InWidth);
-                AccumulateKernelRow(rows, n, k, ref Unsafe.Add(ref fb, block * k * n + j));
+                    ref marks, ref firing, (c * g.InHeight + y0) * g.InWidth, (y1 - y0) * g.InWidth);
+                AccumulateKernelRow<TTerms>(rows, n, k, ref Unsafe.Add(ref fb, block * k * n + j));
             }
         }
     }
 
+    // How AccumulateKernelRow adds a marked input's rewards: as they are, or negated where the input is marked firing.
+    private interface IKernelRowTerms
+    {
+        static abstract bool Signed { get; }
+    }
+
+    private readonly struct AddTerms : IKernelRowTerms
+    {
+        public static bool Signed => false;
+    }
+
+    private readonly struct SignedTerms : IKernelRowTerms
+    {
+        public static bool Signed => true;
+    }
+
     // The input rows a kernel row visits: Bits consecutive bits of the channel-major bitmap from FirstBit (whole rows),
-    // and for bit t its padded reward at FirstRho + BitOffsets[t] (Rho: column x = 0 for kx = 0).
+    // and for bit t its padded reward at FirstRho + BitOffsets[t] (Rho: column x = 0 for kx = 0); Firing: the signs' bitmap
+    // of the signed terms, the same bits.
     private readonly ref struct KernelRowRange
     {
-        public KernelRowRange(ref float rho, int firstRho, ref int bitOffsets, ref ulong marks, int firstBit, int bits)
+        public KernelRowRange(ref float rho, int firstRho, ref int bitOffsets, ref ulong marks, ref ulong firing, int firstBit, int bits)
         {
             Rho = ref rho;
             FirstRho = firstRho;
             BitOffsets = ref bitOffsets;
             Marks = ref marks;
+            Firing = ref firing;
             FirstBit = firstBit;
             Bits = bits;
         }
@@ -340,11 +421,13 @@ public static class ConvKernels
         public readonly int FirstRho;
         public readonly ref int BitOffsets;
         public readonly ref ulong Marks;
+        public readonly ref ulong Firing;
         public readonly int FirstBit, Bits;
     }
 
-    // feedback rows kx < k (n apart, 64 values each) += the padded reward at x + p - kx of every marked x of every row.
-    private static void AccumulateKernelRow(KernelRowRange range, int n, int k, ref float feedback)
+    // feedback rows kx < k (n apart, 64 values each) += the padded reward at x + p - kx of every marked x of every row,
+    // with signed terms negated where x is marked in Firing (a multiply-add by -1 or 1 rounds as the add or subtraction).
+    private static void AccumulateKernelRow<TTerms>(KernelRowRange range, int n, int k, ref float feedback) where TTerms : struct, IKernelRowTerms
     {
         const int L = 16;
         // Accumulators for kx >= k are summed but never stored: their loads stay inside the padding.
@@ -363,18 +446,22 @@ public static class ConvKernels
         for (int t = 0; t < range.Bits; t += 64)
         {
             ref int offsets = ref Unsafe.Add(ref range.BitOffsets, t);
-            for (ulong bits = ExtractBits(ref range.Marks, range.FirstBit + t, Math.Min(64, range.Bits - t)); bits != 0; bits &= bits - 1)
+            int count = Math.Min(64, range.Bits - t);
+            ulong firing = TTerms.Signed ? ExtractBits(ref range.Firing, range.FirstBit + t, count) : 0;
+            for (ulong bits = ExtractBits(ref range.Marks, range.FirstBit + t, count); bits != 0; bits &= bits - 1)
             {
-                ref float q0 = ref Unsafe.Add(ref rho, Unsafe.Add(ref offsets, BitOperations.TrailingZeroCount(bits)));
-                a00 += Vector512.LoadUnsafe(ref q0); a01 += Vector512.LoadUnsafe(ref q0, L); a02 += Vector512.LoadUnsafe(ref q0, 2 * L); a03 += Vector512.LoadUnsafe(ref q0, 3 * L);
+                int bit = BitOperations.TrailingZeroCount(bits);
+                var s = TTerms.Signed ? Vector512.Create(((firing >> bit) & 1) != 0 ? -1f : 1f) : default;
+                ref float q0 = ref Unsafe.Add(ref rho, Unsafe.Add(ref offsets, bit));
+                a00 = Term<TTerms>(a00, ref q0, 0, s); a01 = Term<TTerms>(a01, ref q0, L, s); a02 = Term<TTerms>(a02, ref q0, 2 * L, s); a03 = Term<TTerms>(a03, ref q0, 3 * L, s);
                 ref float q1 = ref Unsafe.Subtract(ref q0, n);
-                a10 += Vector512.LoadUnsafe(ref q1); a11 += Vector512.LoadUnsafe(ref q1, L); a12 += Vector512.LoadUnsafe(ref q1, 2 * L); a13 += Vector512.LoadUnsafe(ref q1, 3 * L);
+                a10 = Term<TTerms>(a10, ref q1, 0, s); a11 = Term<TTerms>(a11, ref q1, L, s); a12 = Term<TTerms>(a12, ref q1, 2 * L, s); a13 = Term<TTerms>(a13, ref q1, 3 * L, s);
                 ref float q2 = ref Unsafe.Subtract(ref q1, n);
-                a20 += Vector512.LoadUnsafe(ref q2); a21 += Vector512.LoadUnsafe(ref q2, L); a22 += Vector512.LoadUnsafe(ref q2, 2 * L); a23 += Vector512.LoadUnsafe(ref q2, 3 * L);
+                a20 = Term<TTerms>(a20, ref q2, 0, s); a21 = Term<TTerms>(a21, ref q2, L, s); a22 = Term<TTerms>(a22, ref q2, 2 * L, s); a23 = Term<TTerms>(a23, ref q2, 3 * L, s);
                 ref float q3 = ref Unsafe.Subtract(ref q2, n);
-                a30 += Vector512.LoadUnsafe(ref q3); a31 += Vector512.LoadUnsafe(ref q3, L); a32 += Vector512.LoadUnsafe(ref q3, 2 * L); a33 += Vector512.LoadUnsafe(ref q3, 3 * L);
+                a30 = Term<TTerms>(a30, ref q3, 0, s); a31 = Term<TTerms>(a31, ref q3, L, s); a32 = Term<TTerms>(a32, ref q3, 2 * L, s); a33 = Term<TTerms>(a33, ref q3, 3 * L, s);
                 ref float q4 = ref Unsafe.Subtract(ref q3, n);
-                a40 += Vector512.LoadUnsafe(ref q4); a41 += Vector512.LoadUnsafe(ref q4, L); a42 += Vector512.LoadUnsafe(ref q4, 2 * L); a43 += Vector512.LoadUnsafe(ref q4, 3 * L);
+                a40 = Term<TTerms>(a40, ref q4, 0, s); a41 = Term<TTerms>(a41, ref q4, L, s); a42 = Term<TTerms>(a42, ref q4, 2 * L, s); a43 = Term<TTerms>(a43, ref q4, 3 * L, s);
             }
         }
         a00.StoreUnsafe(ref f0); a01.StoreUnsafe(ref f0, L); a02.StoreUnsafe(ref f0, 2 * L); a03.StoreUnsafe(ref f0, 3 * L);
@@ -383,6 +470,10 @@ public static class ConvKernels
         if (k > 3) { a30.StoreUnsafe(ref f3); a31.StoreUnsafe(ref f3, L); a32.StoreUnsafe(ref f3, 2 * L); a33.StoreUnsafe(ref f3, 3 * L); }
         if (k > 4) { a40.StoreUnsafe(ref f4); a41.StoreUnsafe(ref f4, L); a42.StoreUnsafe(ref f4, 2 * L); a43.StoreUnsafe(ref f4, 3 * L); }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Term<TTerms>(Vector512<float> sum, ref float q, int offset, Vector512<float> sign) where TTerms : struct, IKernelRowTerms
+        => TTerms.Signed ? Vector512.FusedMultiplyAdd(sign, Vector512.LoadUnsafe(ref q, (nuint)offset), sum) : sum + Vector512.LoadUnsafe(ref q, (nuint)offset);
 
     /// <summary>Widest kernel <see cref="ScatterRewardWindows"/> takes: its Kernel x 4 vector accumulators fill the registers.</summary>
     public const int MaxScatterKernel = 5;
