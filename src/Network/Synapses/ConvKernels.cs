@@ -100,14 +100,41 @@ public static class ConvKernels
     {
         Check(g, inputMarks.Length, (g.Inputs + 63) / 64, weights.Length, current.Length, g.Outputs);
         CheckOffsets(windowRows, g.Kernel * g.WindowBits, weights.Length, g.OutChannels);
-        bool fromRest = !restingCurrent.IsEmpty;
-        if (fromRest && restingCurrent.Length != g.OutChannels) throw new ArgumentException("the resting current must have one value per output channel.", nameof(restingCurrent));
+        if (!restingCurrent.IsEmpty && restingCurrent.Length != g.OutChannels) throw new ArgumentException("the resting current must have one value per output channel.", nameof(restingCurrent));
+        DeliverWindows<AddTerms>(inputMarks, inputMarks, weights, windowRows, g, current, restingCurrent, default);
+    }
+
+    /// <summary>
+    /// Spike delivery from the step before: current = currentBefore + W (x_t - x_(t-1)), the weight rows of the inputs
+    /// that started firing added and of those that stopped subtracted, by output windows as
+    /// <see cref="DeliverSpikeWindows"/> does. <paramref name="changedMarks"/> marks x_t xor x_(t-1),
+    /// <paramref name="firedBeforeMarks"/> x_(t-1). The same current as delivering x_t from rest where currentBefore was
+    /// that of x_(t-1), summed in another order: equal up to rounding. Pays where fewer inputs change than fire.
+    /// </summary>
+    public static void DeliverSpikeChangeWindows(ReadOnlySpan<ulong> changedMarks, ReadOnlySpan<ulong> firedBeforeMarks, ReadOnlySpan<float> weights,
+        ReadOnlySpan<int> windowRows, in ConvGeometry g, ReadOnlySpan<float> currentBefore, Span<float> current)
+    {
+        Check(g, changedMarks.Length, (g.Inputs + 63) / 64, weights.Length, current.Length, g.Outputs);
+        if (firedBeforeMarks.Length < (g.Inputs + 63) / 64) throw new ArgumentException("the bitmap of the step before is shorter than the convolution's input.", nameof(firedBeforeMarks));
+        if (currentBefore.Length < g.Outputs) throw new ArgumentException("the current of the step before is shorter than the convolution's output.", nameof(currentBefore));
+        CheckOffsets(windowRows, g.Kernel * g.WindowBits, weights.Length, g.OutChannels);
+        DeliverWindows<SignedTerms>(changedMarks, firedBeforeMarks, weights, windowRows, g, current, default, currentBefore);
+    }
+
+    // Each position's sums start from the resting current (when given), else from currentBefore's (when given), else from
+    // current's; signed terms negate the weight rows of the inputs marked in negatedMarks.
+    private static void DeliverWindows<TTerms>(ReadOnlySpan<ulong> inputMarks, ReadOnlySpan<ulong> negatedMarks, ReadOnlySpan<float> weights, ReadOnlySpan<int> windowRows,
+        in ConvGeometry g, Span<float> current, ReadOnlySpan<float> restingCurrent, ReadOnlySpan<float> currentBefore)
+        where TTerms : struct, IKernelRowTerms
+    {
+        bool fromRest = !restingCurrent.IsEmpty, fromBefore = !currentBefore.IsEmpty;
         int n = g.OutChannels, k = g.Kernel, bitsPerInputRow = g.InWidth * g.InChannels;
-        ref ulong marks = ref MemoryMarshal.GetReference(inputMarks);
+        var bits = new WindowBits(ref MemoryMarshal.GetReference(inputMarks), ref MemoryMarshal.GetReference(negatedMarks));
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref int rows = ref MemoryMarshal.GetReference(windowRows);
         ref float cur = ref MemoryMarshal.GetReference(current);
         ref float rest = ref MemoryMarshal.GetReference(restingCurrent);
+        ref float previous = ref MemoryMarshal.GetReference(currentBefore);
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
             // Kernel rows and columns whose input lies inside the image (the rest see padding).
@@ -115,39 +142,48 @@ public static class ConvKernels
             for (int ox = 0; ox < g.OutWidth; ox++)
             {
                 int kx0 = Math.Max(0, g.Padding - ox), kx1 = Math.Min(k, g.InWidth + g.Padding - ox);
+                int at = (oy * g.OutWidth + ox) * n;
                 if (ky0 >= ky1 || kx0 >= kx1)
                 {
-                    if (fromRest) restingCurrent.CopyTo(current.Slice((oy * g.OutWidth + ox) * n, n));
+                    if (fromRest) restingCurrent.CopyTo(current.Slice(at, n));
+                    else if (fromBefore) currentBefore.Slice(at, n).CopyTo(current.Slice(at, n));
                     continue;
                 }
                 var window = new Window(((oy - g.Padding + ky0) * g.InWidth + ox - g.Padding + kx0) * g.InChannels, (kx1 - kx0) * g.InChannels,
                     bitsPerInputRow, ky1 - ky0);
                 ref int firstRow = ref Unsafe.Add(ref rows, (ky0 * k + kx0) * g.InChannels);
-                ref float target = ref Unsafe.Add(ref cur, (oy * g.OutWidth + ox) * n);
+                ref float target = ref Unsafe.Add(ref cur, at);
                 // The next position's window, one pixel on, when it sees the same kernel columns: summed alongside, so the
                 // two positions' add chains overlap (each still sums its own inputs in ascending order).
                 bool pair = ox + 1 < g.OutWidth && Math.Max(0, g.Padding - ox - 1) == kx0 && Math.Min(k, g.InWidth + g.Padding - ox - 1) == kx1;
                 var next = window with { FirstBit = window.FirstBit + g.InChannels };
-                // Where the sums start: the resting current, or what current holds.
-                ref float start = ref fromRest ? ref rest : ref target;
-                ref float nextStart = ref fromRest ? ref rest : ref Unsafe.Add(ref target, n);
+                // Where the sums start: the resting current, the current of the step before, or what current holds.
+                ref float start = ref fromRest ? ref rest : ref fromBefore ? ref Unsafe.Add(ref previous, at) : ref target;
+                ref float nextStart = ref fromRest ? ref rest : ref Unsafe.Add(ref start, n);
                 int j = 0;
                 for (; j + 4 * Vector512<float>.Count <= n; j += 4 * Vector512<float>.Count)
                 {
                     if (pair)
-                        SumWindowPairInto4(ref marks, window, g.InChannels, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j),
+                        SumWindowPairInto4<TTerms>(bits, window, g.InChannels, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j),
                             ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, j), n);
-                    else SumWindowInto4(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
+                    else SumWindowInto4<TTerms>(bits, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
                 }
                 for (; j < n; j += Vector512<float>.Count)
                 {
-                    SumWindowInto1(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
+                    SumWindowInto1<TTerms>(bits, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
                     if (pair)
-                        SumWindowInto1(ref marks, next, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, n + j));
+                        SumWindowInto1<TTerms>(bits, next, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, n + j));
                 }
                 if (pair) ox++;
             }
         }
+    }
+
+    // The bitmaps the window kernels read: the inputs to sum, and those of them whose terms are negated (signed terms only).
+    private readonly ref struct WindowBits(ref ulong marks, ref ulong negated)
+    {
+        public readonly ref ulong Marks = ref marks;
+        public readonly ref ulong Negated = ref negated;
     }
 
     // The input bits of one output position: Rows window rows of Bits bits each, the first at FirstBit, the next ones
@@ -155,8 +191,9 @@ public static class ConvKernels
     private readonly record struct Window(int FirstBit, int Bits, int RowStep, int Rows);
 
     // target[0..64) = start[0..64) + the weights (from w, at each marked bit's row offset) of every marked input of the
-    // window (start may be target itself).
-    private static void SumWindowInto4(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
+    // window (start may be target itself); signed terms subtract those of the inputs marked negated.
+    private static void SumWindowInto4<TTerms>(WindowBits marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
+        where TTerms : struct, IKernelRowTerms
     {
         const int L = 16; // Vector512<float>.Count, a constant for the offsets below
         Vector512<float> a0 = Vector512.LoadUnsafe(ref start), a1 = Vector512.LoadUnsafe(ref start, L),
@@ -164,13 +201,17 @@ public static class ConvKernels
         for (int r = 0; r < window.Rows; r++)
         {
             ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
-            for (ulong bits = ExtractBits(ref marks, window.FirstBit + r * window.RowStep, window.Bits); bits != 0; bits &= bits - 1)
+            int firstBit = window.FirstBit + r * window.RowStep;
+            ulong negated = TTerms.Signed ? ExtractBits(ref marks.Negated, firstBit, window.Bits) : 0;
+            for (ulong bits = ExtractBits(ref marks.Marks, firstBit, window.Bits); bits != 0; bits &= bits - 1)
             {
-                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits)));
-                a0 += Vector512.LoadUnsafe(ref row);
-                a1 += Vector512.LoadUnsafe(ref row, L);
-                a2 += Vector512.LoadUnsafe(ref row, 2 * L);
-                a3 += Vector512.LoadUnsafe(ref row, 3 * L);
+                int bit = BitOperations.TrailingZeroCount(bits);
+                var s = Sign<TTerms>(negated, bit);
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bit));
+                a0 = Term<TTerms>(a0, ref row, 0, s);
+                a1 = Term<TTerms>(a1, ref row, L, s);
+                a2 = Term<TTerms>(a2, ref row, 2 * L, s);
+                a3 = Term<TTerms>(a3, ref row, 3 * L, s);
             }
         }
         a0.StoreUnsafe(ref target);
@@ -181,8 +222,9 @@ public static class ConvKernels
 
     // SumWindowInto4 for two positions side by side: the second window starts pixelBits later, its currents n floats after
     // the first's, its sums from secondStart. Their inputs are taken in turns while both have some left.
-    private static void SumWindowPairInto4(ref ulong marks, Window window, int pixelBits, ref int firstRow, int rowStride, ref float w,
+    private static void SumWindowPairInto4<TTerms>(WindowBits marks, Window window, int pixelBits, ref int firstRow, int rowStride, ref float w,
         ref float start, ref float secondStart, ref float target, int n)
+        where TTerms : struct, IKernelRowTerms
     {
         const int L = 16;
         ref float second = ref Unsafe.Add(ref target, n);
@@ -194,35 +236,44 @@ public static class ConvKernels
         {
             ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
             int firstBit = window.FirstBit + r * window.RowStep;
-            ulong bitsA = ExtractBits(ref marks, firstBit, window.Bits), bitsB = ExtractBits(ref marks, firstBit + pixelBits, window.Bits);
+            ulong bitsA = ExtractBits(ref marks.Marks, firstBit, window.Bits), bitsB = ExtractBits(ref marks.Marks, firstBit + pixelBits, window.Bits);
+            ulong negatedA = TTerms.Signed ? ExtractBits(ref marks.Negated, firstBit, window.Bits) : 0;
+            ulong negatedB = TTerms.Signed ? ExtractBits(ref marks.Negated, firstBit + pixelBits, window.Bits) : 0;
             for (; bitsA != 0 && bitsB != 0; bitsA &= bitsA - 1, bitsB &= bitsB - 1)
             {
-                ref float rowA = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
-                ref float rowB = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
-                a0 += Vector512.LoadUnsafe(ref rowA);
-                b0 += Vector512.LoadUnsafe(ref rowB);
-                a1 += Vector512.LoadUnsafe(ref rowA, L);
-                b1 += Vector512.LoadUnsafe(ref rowB, L);
-                a2 += Vector512.LoadUnsafe(ref rowA, 2 * L);
-                b2 += Vector512.LoadUnsafe(ref rowB, 2 * L);
-                a3 += Vector512.LoadUnsafe(ref rowA, 3 * L);
-                b3 += Vector512.LoadUnsafe(ref rowB, 3 * L);
+                int bitA = BitOperations.TrailingZeroCount(bitsA), bitB = BitOperations.TrailingZeroCount(bitsB);
+                var sa = Sign<TTerms>(negatedA, bitA);
+                var sb = Sign<TTerms>(negatedB, bitB);
+                ref float rowA = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bitA));
+                ref float rowB = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bitB));
+                a0 = Term<TTerms>(a0, ref rowA, 0, sa);
+                b0 = Term<TTerms>(b0, ref rowB, 0, sb);
+                a1 = Term<TTerms>(a1, ref rowA, L, sa);
+                b1 = Term<TTerms>(b1, ref rowB, L, sb);
+                a2 = Term<TTerms>(a2, ref rowA, 2 * L, sa);
+                b2 = Term<TTerms>(b2, ref rowB, 2 * L, sb);
+                a3 = Term<TTerms>(a3, ref rowA, 3 * L, sa);
+                b3 = Term<TTerms>(b3, ref rowB, 3 * L, sb);
             }
             for (; bitsA != 0; bitsA &= bitsA - 1)
             {
-                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
-                a0 += Vector512.LoadUnsafe(ref row);
-                a1 += Vector512.LoadUnsafe(ref row, L);
-                a2 += Vector512.LoadUnsafe(ref row, 2 * L);
-                a3 += Vector512.LoadUnsafe(ref row, 3 * L);
+                int bit = BitOperations.TrailingZeroCount(bitsA);
+                var s = Sign<TTerms>(negatedA, bit);
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bit));
+                a0 = Term<TTerms>(a0, ref row, 0, s);
+                a1 = Term<TTerms>(a1, ref row, L, s);
+                a2 = Term<TTerms>(a2, ref row, 2 * L, s);
+                a3 = Term<TTerms>(a3, ref row, 3 * L, s);
             }
             for (; bitsB != 0; bitsB &= bitsB - 1)
             {
-                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
-                b0 += Vector512.LoadUnsafe(ref row);
-                b1 += Vector512.LoadUnsafe(ref row, L);
-                b2 += Vector512.LoadUnsafe(ref row, 2 * L);
-                b3 += Vector512.LoadUnsafe(ref row, 3 * L);
+                int bit = BitOperations.TrailingZeroCount(bitsB);
+                var s = Sign<TTerms>(negatedB, bit);
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bit));
+                b0 = Term<TTerms>(b0, ref row, 0, s);
+                b1 = Term<TTerms>(b1, ref row, L, s);
+                b2 = Term<TTerms>(b2, ref row, 2 * L, s);
+                b3 = Term<TTerms>(b3, ref row, 3 * L, s);
             }
         }
         a0.StoreUnsafe(ref target);
@@ -235,14 +286,20 @@ public static class ConvKernels
         b3.StoreUnsafe(ref second, 3 * L);
     }
 
-    private static void SumWindowInto1(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
+    private static void SumWindowInto1<TTerms>(WindowBits marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
+        where TTerms : struct, IKernelRowTerms
     {
         var a = Vector512.LoadUnsafe(ref start);
         for (int r = 0; r < window.Rows; r++)
         {
             ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
-            for (ulong bits = ExtractBits(ref marks, window.FirstBit + r * window.RowStep, window.Bits); bits != 0; bits &= bits - 1)
-                a += Vector512.LoadUnsafe(ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits))));
+            int firstBit = window.FirstBit + r * window.RowStep;
+            ulong negated = TTerms.Signed ? ExtractBits(ref marks.Negated, firstBit, window.Bits) : 0;
+            for (ulong bits = ExtractBits(ref marks.Marks, firstBit, window.Bits); bits != 0; bits &= bits - 1)
+            {
+                int bit = BitOperations.TrailingZeroCount(bits);
+                a = Term<TTerms>(a, ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bit)), 0, Sign<TTerms>(negated, bit));
+            }
         }
         a.StoreUnsafe(ref target);
     }
@@ -385,7 +442,7 @@ public static class ConvKernels
         }
     }
 
-    // How AccumulateKernelRow adds a marked input's rewards: as they are, or negated where the input is marked firing.
+    // How the kernels add a marked input's term: as it is, or negated where the input is marked in a second bitmap.
     private interface IKernelRowTerms
     {
         static abstract bool Signed { get; }
@@ -402,17 +459,17 @@ public static class ConvKernels
     }
 
     // The input rows a kernel row visits: Bits consecutive bits of the channel-major bitmap from FirstBit (whole rows),
-    // and for bit t its padded reward at FirstRho + BitOffsets[t] (Rho: column x = 0 for kx = 0); Firing: the signs' bitmap
-    // of the signed terms, the same bits.
+    // and for bit t its padded reward at FirstRho + BitOffsets[t] (Rho: column x = 0 for kx = 0); Negated: the inputs whose
+    // terms signed terms negate, the same bits.
     private readonly ref struct KernelRowRange
     {
-        public KernelRowRange(ref float rho, int firstRho, ref int bitOffsets, ref ulong marks, ref ulong firing, int firstBit, int bits)
+        public KernelRowRange(ref float rho, int firstRho, ref int bitOffsets, ref ulong marks, ref ulong negated, int firstBit, int bits)
         {
             Rho = ref rho;
             FirstRho = firstRho;
             BitOffsets = ref bitOffsets;
             Marks = ref marks;
-            Firing = ref firing;
+            Negated = ref negated;
             FirstBit = firstBit;
             Bits = bits;
         }
@@ -421,12 +478,12 @@ public static class ConvKernels
         public readonly int FirstRho;
         public readonly ref int BitOffsets;
         public readonly ref ulong Marks;
-        public readonly ref ulong Firing;
+        public readonly ref ulong Negated;
         public readonly int FirstBit, Bits;
     }
 
     // feedback rows kx < k (n apart, 64 values each) += the padded reward at x + p - kx of every marked x of every row,
-    // with signed terms negated where x is marked in Firing (a multiply-add by -1 or 1 rounds as the add or subtraction).
+    // with signed terms negated where x is marked in Negated (a multiply-add by -1 or 1 rounds as the add or subtraction).
     private static void AccumulateKernelRow<TTerms>(KernelRowRange range, int n, int k, ref float feedback) where TTerms : struct, IKernelRowTerms
     {
         const int L = 16;
@@ -447,11 +504,11 @@ public static class ConvKernels
         {
             ref int offsets = ref Unsafe.Add(ref range.BitOffsets, t);
             int count = Math.Min(64, range.Bits - t);
-            ulong firing = TTerms.Signed ? ExtractBits(ref range.Firing, range.FirstBit + t, count) : 0;
+            ulong negated = TTerms.Signed ? ExtractBits(ref range.Negated, range.FirstBit + t, count) : 0;
             for (ulong bits = ExtractBits(ref range.Marks, range.FirstBit + t, count); bits != 0; bits &= bits - 1)
             {
                 int bit = BitOperations.TrailingZeroCount(bits);
-                var s = TTerms.Signed ? Vector512.Create(((firing >> bit) & 1) != 0 ? -1f : 1f) : default;
+                var s = Sign<TTerms>(negated, bit);
                 ref float q0 = ref Unsafe.Add(ref rho, Unsafe.Add(ref offsets, bit));
                 a00 = Term<TTerms>(a00, ref q0, 0, s); a01 = Term<TTerms>(a01, ref q0, L, s); a02 = Term<TTerms>(a02, ref q0, 2 * L, s); a03 = Term<TTerms>(a03, ref q0, 3 * L, s);
                 ref float q1 = ref Unsafe.Subtract(ref q0, n);
@@ -470,6 +527,11 @@ public static class ConvKernels
         if (k > 3) { a30.StoreUnsafe(ref f3); a31.StoreUnsafe(ref f3, L); a32.StoreUnsafe(ref f3, 2 * L); a33.StoreUnsafe(ref f3, 3 * L); }
         if (k > 4) { a40.StoreUnsafe(ref f4); a41.StoreUnsafe(ref f4, L); a42.StoreUnsafe(ref f4, 2 * L); a43.StoreUnsafe(ref f4, 3 * L); }
     }
+
+    // The sign of a signed term: -1 where its input is marked negated, else 1 (unused by plain terms).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Sign<TTerms>(ulong negated, int bit) where TTerms : struct, IKernelRowTerms
+        => TTerms.Signed ? Vector512.Create(((negated >> bit) & 1) != 0 ? -1f : 1f) : default;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Term<TTerms>(Vector512<float> sum, ref float q, int offset, Vector512<float> sign) where TTerms : struct, IKernelRowTerms

@@ -10,11 +10,13 @@ using SpikeLfp.Neurons;
 namespace SpikeLfp.Tests.Conv;
 
 /// <summary>
-/// A convolution's weight feedback of a sample is summed by runs of firing: an input that fires through steps a..b-1
-/// adds P_b - P_a, P_t being the rewards of the steps before t. The terms are the step-by-step feedback's, summed in
-/// another order, so the two must agree to rounding, and both with the sum in double precision.
+/// A convolution whose inputs mostly keep firing, or keep silent, from step to step works by their changes. Its
+/// current is the step before's plus the weights of the inputs that started firing, minus those that stopped; its weight
+/// feedback of a sample is summed by runs of firing: an input that fires through steps a..b-1 adds P_b - P_a, P_t being
+/// the rewards of the steps before t. The terms are the step-by-step ones summed in another order, so the results must
+/// agree to rounding, and with the sums in double precision.
 /// </summary>
-public class RunFeedbackTests
+public class RunsOfFiringTests
 {
     private const int Steps = 9;
 
@@ -148,6 +150,73 @@ public class RunFeedbackTests
         for (int w = 0; w < runs.Length; w++)
             Assert.That(runs[w], Is.EqualTo(steps[w]).Within(1e-5 * largest), $"weight {w}");
         Assert.That(byRuns.Bias[1], Is.EqualTo(byStep.Bias[1]), "the bias feedback does not depend on the inputs");
+    }
+
+    [TestCase(0)]
+    [TestCase(2)]
+    public void The_current_from_the_step_before_is_the_current_from_rest(int padding)
+    {
+        var conv = new Conv2dSynapses(12, 12, 12, 64, 5, padding: padding);
+        conv.InitializeUniform(new Random(8));
+        var g = conv.Geometry;
+        Assume.That(ConvKernels.Supports(g), Is.True, "the spike-window kernels need 512-bit vectors");
+        var spikes = Spikes(g.Inputs, 1, seed: 9 + padding);
+        var before = new float[g.Outputs];
+        conv.DeliverSpikesFromRest(spikes.Fired(0, 0), before);
+        for (int t = 1; t < Steps; t++)
+        {
+            var byChanges = new float[g.Outputs];
+            var fromRest = new float[g.Outputs];
+            conv.DeliverSpikeChanges(spikes.Fired(0, t), spikes.Fired(0, t - 1), before, byChanges);
+            conv.DeliverSpikesFromRest(spikes.Fired(0, t), fromRest);
+            for (int o = 0; o < g.Outputs; o++)
+                Assert.That(byChanges[o], Is.EqualTo(fromRest[o]).Within(1e-5), $"step {t}, output {o}");
+            // The next step starts from this one's changes, so rounding may build up over the steps.
+            before = byChanges;
+        }
+    }
+
+    [Test]
+    public void Inputs_that_change_more_often_than_they_fire_are_delivered_from_rest()
+    {
+        var conv = new Conv2dSynapses(12, 12, 12, 64, 5, padding: 2);
+        conv.InitializeUniform(new Random(8));
+        int[] even = Enumerable.Range(0, conv.Inputs / 2).Select(i => 2 * i).ToArray(), odd = even.Select(i => i + 1).ToArray();
+        var before = new float[conv.Outputs];
+        conv.DeliverSpikesFromRest(odd, before);
+        var byChanges = new float[conv.Outputs];
+        var fromRest = new float[conv.Outputs];
+        conv.DeliverSpikeChanges(even, odd, before, byChanges);
+        conv.DeliverSpikesFromRest(even, fromRest);
+        Assert.That(byChanges.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(fromRest.Select(BitConverter.SingleToInt32Bits)));
+    }
+
+    [Test]
+    public void The_simulator_delivers_a_pooled_convolution_from_the_step_before()
+    {
+        var network = ConvSpec.Parse("12x12x1-c12k5-p2-c64k3-p2-10", LifParameters.Default).Create(seed: 2);
+        const int batch = 3;
+        var random = new Random(3);
+        var x = Enumerable.Range(0, batch * network.InputSize).Select(_ => (float)(3 * random.NextDouble())).ToArray();
+        var trace = new Simulator(network, Steps, new ConstantCurrentEncoder()).Forward(x, Enumerable.Range(0, batch).Select(i => (long)i).ToArray());
+        var conv = ((PooledSynapses)network.Layers[1].Connection).Inner;
+        var fromRest = new float[conv.Outputs];
+        int changedCurrents = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            Assert.That(trace.TryPooledInput(1, b, out var pooled), Is.True);
+            for (int t = 0; t < Steps; t++)
+            {
+                conv.DeliverSpikesFromRest(pooled!.Fired(b, t), fromRest);
+                var current = trace.Layers[1].CurrentAt(b, t);
+                for (int o = 0; o < fromRest.Length; o++)
+                {
+                    Assert.That(current[o], Is.EqualTo(fromRest[o]).Within(1e-5), $"sample {b}, step {t}, output {o}");
+                    if (current[o] != fromRest[o]) changedCurrents++;
+                }
+            }
+        }
+        Assert.That(changedCurrents, Is.GreaterThan(0), "some currents were summed from the step before, in another order");
     }
 
     private static Feedback Backward(SpikingNetwork network, ForwardTrace trace, int[] labels)
