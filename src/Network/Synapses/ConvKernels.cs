@@ -28,8 +28,9 @@ public readonly record struct ConvGeometry(int InHeight, int InWidth, int InChan
 /// ascending input order, which is the tap walk's order on an ascending list of fired inputs: the results are equal
 /// value for value. What changes is what stays in registers: an output position's currents while its whole
 /// receptive field is summed, a weight row's feedback while all the positions it reached are summed, instead of a
-/// load and store of the target for every synapse. The one exception, <see cref="AccumulateKernelRowChanges"/>, sums a
-/// sample's feedback by runs of firing over its steps: the same terms, equal up to rounding.
+/// load and store of the target for every synapse. The exceptions work from what changed between steps:
+/// <see cref="DeliverSpikeChangeWindows"/> (a current from the step before's) and <see cref="AccumulateKernelRowChanges"/>
+/// (a sample's feedback by runs of firing). They sum the same terms in another order: equal up to rounding.
 /// </summary>
 public static class ConvKernels
 {
@@ -38,11 +39,22 @@ public static class ConvKernels
     public static void Mark(ReadOnlySpan<int> indices, int count, Span<ulong> marks)
     {
         if ((uint)count > (uint)marks.Length * 64L) throw new ArgumentException("the bitmap is shorter than count.", nameof(marks));
+        // A word's bits gather in a register while the indices stay in it (lists are ascending), and are written when
+        // they leave it: an or into memory per index waited on the store of the one before.
+        int current = -1;
+        ulong bits = 0;
         foreach (int i in indices)
         {
             if ((uint)i >= (uint)count) throw new ArgumentOutOfRangeException(nameof(indices), $"index {i} is not one of {count}.");
-            marks[i >> 6] |= 1UL << i;
+            if (i >> 6 != current)
+            {
+                if (current >= 0) marks[current] |= bits;
+                current = i >> 6;
+                bits = 0;
+            }
+            bits |= 1UL << i;
         }
+        if (current >= 0) marks[current] |= bits;
     }
 
     /// <summary>Sets bit map[i] of <paramref name="marks"/> for every i in <paramref name="indices"/> (the same bitmap in another layout).</summary>
