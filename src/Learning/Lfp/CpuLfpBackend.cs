@@ -199,7 +199,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
             AccumulateBySampleChunks(connection, fw, feedback.Bias[k], batch, constant ? 1 : steps, (first, end, weights, bias) =>
             {
                 if (input == InputKind.Spikes)
-                    for (int b = first / steps; b < end / steps; b++) AccumulateSampleSpikeFeedback(connection, trace, k, b, rows.AsSpan(b * steps * n, steps * n), weights);
+                    for (int r = first; r < end; r++) AccumulateSpikeFeedback(connection, trace, k, r / steps, r % steps, 0, 1, rows.AsSpan(r * n, n), weights);
                 else
                     connection.AccumulateAnalogFeedbackRows(trace.InputCurrent.AsSpan(first * inputs, (end - first) * inputs), rows.AsSpan(first * n, (end - first) * n), end - first, weights);
                 for (int r = first; r < end; r++) connection.AccumulateBiasFeedback(rows.AsSpan(r * n, n), bias);
@@ -255,14 +255,6 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
             var spikes = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
             connection.AccumulateSpikeFeedback(part, parts, spikes.Fired(b, t), rho, weightFeedback);
         }
-    }
-
-    // Feedback of layer k's connection from all steps of sample b, from a max pooling's kept lists where there are some.
-    private static void AccumulateSampleSpikeFeedback(ISynapseLfp connection, ForwardTrace trace, int k, int b, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-    {
-        if (connection is PooledLfp pool && trace.TryPooledInput(k, b, out var pooled))
-            pool.AccumulatePooledSampleFeedback(pooled, b, rho, weightFeedback);
-        else connection.AccumulateSampleSpikeFeedback(k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes, b, rho, weightFeedback);
     }
 
     // Partitions own disjoint weights; inside one, contributions are added in row ((sample, step)) order,

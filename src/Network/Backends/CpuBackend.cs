@@ -115,20 +115,15 @@ public sealed class CpuBackend : IComputeBackend
                 }
                 else
                 {
-                    var input = k == 0 ? trace.InputSpikes! : trace.Layers[k - 1].Spikes;
-                    var fired = input.Fired(b, t);
-                    // From the step before where the current holds the connection's part only (no recurrence added).
-                    bool fromBefore = t > 0 && layer.Recurrent is null;
+                    var fired = k == 0 ? trace.InputSpikes!.Fired(b, t) : trace.Layers[k - 1].Spikes.Fired(b, t);
                     if (KeepsPooledInput(layer, lt) is { } pool)
                     {
                         // Pooled once, kept in the trace for the learning rules' passes over the same spikes.
                         var pooled = lt.PooledInput!.Slot(b, t);
                         int pooledCount = pool.ListPooledSpikes(fired, pooled);
                         lt.PooledInput.SetCount(b, t, pooledCount);
-                        if (fromBefore) pool.Inner.DeliverSpikeChanges(pooled[..pooledCount], lt.PooledInput.Fired(b, t - 1), lt.CurrentAt(b, t - 1), current);
-                        else pool.Inner.DeliverSpikesFromRest(pooled[..pooledCount], current);
+                        pool.Inner.DeliverSpikesFromRest(pooled[..pooledCount], current);
                     }
-                    else if (fromBefore) layer.Connection.DeliverSpikeChanges(fired, input.Fired(b, t - 1), lt.CurrentAt(b, t - 1), current);
                     else layer.Connection.DeliverSpikesFromRest(fired, current);
                 }
                 if (layer.Recurrent is { } recurrent)

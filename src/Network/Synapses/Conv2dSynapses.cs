@@ -104,12 +104,12 @@ public sealed class Conv2dSynapses : ISynapses
     [ThreadStatic] private static ulong[]? t_marks;
 
     // This thread's clear bitmap of at least the given bits; callers leave it clear.
-    private static Span<ulong> ClearMarks(int bits, int bitmaps = 1)
+    private static Span<ulong> ClearMarks(int bits)
     {
         int words = (bits + 63) / 64;
         var marks = t_marks;
-        if (marks is null || marks.Length < bitmaps * words) t_marks = marks = new ulong[bitmaps * words];
-        return marks.AsSpan(0, bitmaps * words);
+        if (marks is null || marks.Length < words) t_marks = marks = new ulong[words];
+        return marks.AsSpan(0, words);
     }
 
     // Runs walks the synapses of every fired input on every step and pass; with stride 1, a table of each input's first
@@ -379,39 +379,6 @@ public sealed class Conv2dSynapses : ISynapses
         }
         if (fromRest) ResetCurrent(current);
         foreach (int i in fired) Deliver(i, 1f, current);
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>
-    /// With the spike-window kernels, where fewer inputs changed than fired (most of a pooled layer's inputs keep firing,
-    /// or keep silent, from step to step at a constant input): <see cref="ConvKernels.DeliverSpikeChangeWindows"/>.
-    /// </remarks>
-    public void DeliverSpikeChanges(ReadOnlySpan<int> fired, ReadOnlySpan<int> firedBefore, ReadOnlySpan<float> currentBefore, Span<float> current)
-    {
-        if (_windowRows is not { } windowRows)
-        {
-            DeliverSpikes(fired, current, fromRest: true);
-            return;
-        }
-        int words = (Inputs + 63) / 64;
-        var marks = ClearMarks(Inputs, bitmaps: 2);
-        var now = marks[..words];
-        var before = marks[words..];
-        try
-        {
-            ConvKernels.Mark(fired, Inputs, now);
-            ConvKernels.Mark(firedBefore, Inputs, before);
-            long changes = 0;
-            for (int w = 0; w < words; w++) changes += System.Numerics.BitOperations.PopCount(now[w] ^ before[w]);
-            if (changes >= fired.Length)
-            {
-                ConvKernels.DeliverSpikeWindows(now, Weights, windowRows, Geometry, current, Bias);
-                return;
-            }
-            for (int w = 0; w < words; w++) now[w] ^= before[w];
-            ConvKernels.DeliverSpikeChangeWindows(now, before, Weights, windowRows, Geometry, currentBefore, current);
-        }
-        finally { marks.Clear(); }
     }
 
     /// <inheritdoc/>

@@ -28,9 +28,7 @@ public readonly record struct ConvGeometry(int InHeight, int InWidth, int InChan
 /// ascending input order, which is the tap walk's order on an ascending list of fired inputs: the results are equal
 /// value for value. What changes is what stays in registers: an output position's currents while its whole
 /// receptive field is summed, a weight row's feedback while all the positions it reached are summed, instead of a
-/// load and store of the target for every synapse. The exceptions work from what changed between steps:
-/// <see cref="DeliverSpikeChangeWindows"/> (a current from the step before's) and <see cref="AccumulateKernelRowChanges"/>
-/// (a sample's feedback by runs of firing). They sum the same terms in another order: equal up to rounding.
+/// load and store of the target for every synapse.
 /// </summary>
 public static class ConvKernels
 {
@@ -39,22 +37,11 @@ public static class ConvKernels
     public static void Mark(ReadOnlySpan<int> indices, int count, Span<ulong> marks)
     {
         if ((uint)count > (uint)marks.Length * 64L) throw new ArgumentException("the bitmap is shorter than count.", nameof(marks));
-        // A word's bits gather in a register while the indices stay in it (lists are ascending), and are written when
-        // they leave it: an or into memory per index waited on the store of the one before.
-        int current = -1;
-        ulong bits = 0;
         foreach (int i in indices)
         {
             if ((uint)i >= (uint)count) throw new ArgumentOutOfRangeException(nameof(indices), $"index {i} is not one of {count}.");
-            if (i >> 6 != current)
-            {
-                if (current >= 0) marks[current] |= bits;
-                current = i >> 6;
-                bits = 0;
-            }
-            bits |= 1UL << i;
+            marks[i >> 6] |= 1UL << i;
         }
-        if (current >= 0) marks[current] |= bits;
     }
 
     /// <summary>Sets bit map[i] of <paramref name="marks"/> for every i in <paramref name="indices"/> (the same bitmap in another layout).</summary>
@@ -112,41 +99,14 @@ public static class ConvKernels
     {
         Check(g, inputMarks.Length, (g.Inputs + 63) / 64, weights.Length, current.Length, g.Outputs);
         CheckOffsets(windowRows, g.Kernel * g.WindowBits, weights.Length, g.OutChannels);
-        if (!restingCurrent.IsEmpty && restingCurrent.Length != g.OutChannels) throw new ArgumentException("the resting current must have one value per output channel.", nameof(restingCurrent));
-        DeliverWindows<AddTerms>(inputMarks, inputMarks, weights, windowRows, g, current, restingCurrent, default);
-    }
-
-    /// <summary>
-    /// Spike delivery from the step before: current = currentBefore + W (x_t - x_(t-1)), the weight rows of the inputs
-    /// that started firing added and of those that stopped subtracted, by output windows as
-    /// <see cref="DeliverSpikeWindows"/> does. <paramref name="changedMarks"/> marks x_t xor x_(t-1),
-    /// <paramref name="firedBeforeMarks"/> x_(t-1). The same current as delivering x_t from rest where currentBefore was
-    /// that of x_(t-1), summed in another order: equal up to rounding. Pays where fewer inputs change than fire.
-    /// </summary>
-    public static void DeliverSpikeChangeWindows(ReadOnlySpan<ulong> changedMarks, ReadOnlySpan<ulong> firedBeforeMarks, ReadOnlySpan<float> weights,
-        ReadOnlySpan<int> windowRows, in ConvGeometry g, ReadOnlySpan<float> currentBefore, Span<float> current)
-    {
-        Check(g, changedMarks.Length, (g.Inputs + 63) / 64, weights.Length, current.Length, g.Outputs);
-        if (firedBeforeMarks.Length < (g.Inputs + 63) / 64) throw new ArgumentException("the bitmap of the step before is shorter than the convolution's input.", nameof(firedBeforeMarks));
-        if (currentBefore.Length < g.Outputs) throw new ArgumentException("the current of the step before is shorter than the convolution's output.", nameof(currentBefore));
-        CheckOffsets(windowRows, g.Kernel * g.WindowBits, weights.Length, g.OutChannels);
-        DeliverWindows<SignedTerms>(changedMarks, firedBeforeMarks, weights, windowRows, g, current, default, currentBefore);
-    }
-
-    // Each position's sums start from the resting current (when given), else from currentBefore's (when given), else from
-    // current's; signed terms negate the weight rows of the inputs marked in negatedMarks.
-    private static void DeliverWindows<TTerms>(ReadOnlySpan<ulong> inputMarks, ReadOnlySpan<ulong> negatedMarks, ReadOnlySpan<float> weights, ReadOnlySpan<int> windowRows,
-        in ConvGeometry g, Span<float> current, ReadOnlySpan<float> restingCurrent, ReadOnlySpan<float> currentBefore)
-        where TTerms : struct, IKernelRowTerms
-    {
-        bool fromRest = !restingCurrent.IsEmpty, fromBefore = !currentBefore.IsEmpty;
+        bool fromRest = !restingCurrent.IsEmpty;
+        if (fromRest && restingCurrent.Length != g.OutChannels) throw new ArgumentException("the resting current must have one value per output channel.", nameof(restingCurrent));
         int n = g.OutChannels, k = g.Kernel, bitsPerInputRow = g.InWidth * g.InChannels;
-        var bits = new WindowBits(ref MemoryMarshal.GetReference(inputMarks), ref MemoryMarshal.GetReference(negatedMarks));
+        ref ulong marks = ref MemoryMarshal.GetReference(inputMarks);
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref int rows = ref MemoryMarshal.GetReference(windowRows);
         ref float cur = ref MemoryMarshal.GetReference(current);
         ref float rest = ref MemoryMarshal.GetReference(restingCurrent);
-        ref float previous = ref MemoryMarshal.GetReference(currentBefore);
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
             // Kernel rows and columns whose input lies inside the image (the rest see padding).
@@ -154,48 +114,39 @@ public static class ConvKernels
             for (int ox = 0; ox < g.OutWidth; ox++)
             {
                 int kx0 = Math.Max(0, g.Padding - ox), kx1 = Math.Min(k, g.InWidth + g.Padding - ox);
-                int at = (oy * g.OutWidth + ox) * n;
                 if (ky0 >= ky1 || kx0 >= kx1)
                 {
-                    if (fromRest) restingCurrent.CopyTo(current.Slice(at, n));
-                    else if (fromBefore) currentBefore.Slice(at, n).CopyTo(current.Slice(at, n));
+                    if (fromRest) restingCurrent.CopyTo(current.Slice((oy * g.OutWidth + ox) * n, n));
                     continue;
                 }
                 var window = new Window(((oy - g.Padding + ky0) * g.InWidth + ox - g.Padding + kx0) * g.InChannels, (kx1 - kx0) * g.InChannels,
                     bitsPerInputRow, ky1 - ky0);
                 ref int firstRow = ref Unsafe.Add(ref rows, (ky0 * k + kx0) * g.InChannels);
-                ref float target = ref Unsafe.Add(ref cur, at);
+                ref float target = ref Unsafe.Add(ref cur, (oy * g.OutWidth + ox) * n);
                 // The next position's window, one pixel on, when it sees the same kernel columns: summed alongside, so the
                 // two positions' add chains overlap (each still sums its own inputs in ascending order).
                 bool pair = ox + 1 < g.OutWidth && Math.Max(0, g.Padding - ox - 1) == kx0 && Math.Min(k, g.InWidth + g.Padding - ox - 1) == kx1;
                 var next = window with { FirstBit = window.FirstBit + g.InChannels };
-                // Where the sums start: the resting current, the current of the step before, or what current holds.
-                ref float start = ref fromRest ? ref rest : ref fromBefore ? ref Unsafe.Add(ref previous, at) : ref target;
-                ref float nextStart = ref fromRest ? ref rest : ref Unsafe.Add(ref start, n);
+                // Where the sums start: the resting current, or what current holds.
+                ref float start = ref fromRest ? ref rest : ref target;
+                ref float nextStart = ref fromRest ? ref rest : ref Unsafe.Add(ref target, n);
                 int j = 0;
                 for (; j + 4 * Vector512<float>.Count <= n; j += 4 * Vector512<float>.Count)
                 {
                     if (pair)
-                        SumWindowPairInto4<TTerms>(bits, window, g.InChannels, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j),
+                        SumWindowPairInto4(ref marks, window, g.InChannels, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j),
                             ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, j), n);
-                    else SumWindowInto4<TTerms>(bits, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
+                    else SumWindowInto4(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
                 }
                 for (; j < n; j += Vector512<float>.Count)
                 {
-                    SumWindowInto1<TTerms>(bits, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
+                    SumWindowInto1(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
                     if (pair)
-                        SumWindowInto1<TTerms>(bits, next, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, n + j));
+                        SumWindowInto1(ref marks, next, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, n + j));
                 }
                 if (pair) ox++;
             }
         }
-    }
-
-    // The bitmaps the window kernels read: the inputs to sum, and those of them whose terms are negated (signed terms only).
-    private readonly ref struct WindowBits(ref ulong marks, ref ulong negated)
-    {
-        public readonly ref ulong Marks = ref marks;
-        public readonly ref ulong Negated = ref negated;
     }
 
     // The input bits of one output position: Rows window rows of Bits bits each, the first at FirstBit, the next ones
@@ -203,9 +154,8 @@ public static class ConvKernels
     private readonly record struct Window(int FirstBit, int Bits, int RowStep, int Rows);
 
     // target[0..64) = start[0..64) + the weights (from w, at each marked bit's row offset) of every marked input of the
-    // window (start may be target itself); signed terms subtract those of the inputs marked negated.
-    private static void SumWindowInto4<TTerms>(WindowBits marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
-        where TTerms : struct, IKernelRowTerms
+    // window (start may be target itself).
+    private static void SumWindowInto4(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
     {
         const int L = 16; // Vector512<float>.Count, a constant for the offsets below
         Vector512<float> a0 = Vector512.LoadUnsafe(ref start), a1 = Vector512.LoadUnsafe(ref start, L),
@@ -213,17 +163,13 @@ public static class ConvKernels
         for (int r = 0; r < window.Rows; r++)
         {
             ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
-            int firstBit = window.FirstBit + r * window.RowStep;
-            ulong negated = TTerms.Signed ? ExtractBits(ref marks.Negated, firstBit, window.Bits) : 0;
-            for (ulong bits = ExtractBits(ref marks.Marks, firstBit, window.Bits); bits != 0; bits &= bits - 1)
+            for (ulong bits = ExtractBits(ref marks, window.FirstBit + r * window.RowStep, window.Bits); bits != 0; bits &= bits - 1)
             {
-                int bit = BitOperations.TrailingZeroCount(bits);
-                var s = Sign<TTerms>(negated, bit);
-                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bit));
-                a0 = Term<TTerms>(a0, ref row, 0, s);
-                a1 = Term<TTerms>(a1, ref row, L, s);
-                a2 = Term<TTerms>(a2, ref row, 2 * L, s);
-                a3 = Term<TTerms>(a3, ref row, 3 * L, s);
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits)));
+                a0 += Vector512.LoadUnsafe(ref row);
+                a1 += Vector512.LoadUnsafe(ref row, L);
+                a2 += Vector512.LoadUnsafe(ref row, 2 * L);
+                a3 += Vector512.LoadUnsafe(ref row, 3 * L);
             }
         }
         a0.StoreUnsafe(ref target);
@@ -234,9 +180,8 @@ public static class ConvKernels
 
     // SumWindowInto4 for two positions side by side: the second window starts pixelBits later, its currents n floats after
     // the first's, its sums from secondStart. Their inputs are taken in turns while both have some left.
-    private static void SumWindowPairInto4<TTerms>(WindowBits marks, Window window, int pixelBits, ref int firstRow, int rowStride, ref float w,
+    private static void SumWindowPairInto4(ref ulong marks, Window window, int pixelBits, ref int firstRow, int rowStride, ref float w,
         ref float start, ref float secondStart, ref float target, int n)
-        where TTerms : struct, IKernelRowTerms
     {
         const int L = 16;
         ref float second = ref Unsafe.Add(ref target, n);
@@ -248,44 +193,35 @@ public static class ConvKernels
         {
             ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
             int firstBit = window.FirstBit + r * window.RowStep;
-            ulong bitsA = ExtractBits(ref marks.Marks, firstBit, window.Bits), bitsB = ExtractBits(ref marks.Marks, firstBit + pixelBits, window.Bits);
-            ulong negatedA = TTerms.Signed ? ExtractBits(ref marks.Negated, firstBit, window.Bits) : 0;
-            ulong negatedB = TTerms.Signed ? ExtractBits(ref marks.Negated, firstBit + pixelBits, window.Bits) : 0;
+            ulong bitsA = ExtractBits(ref marks, firstBit, window.Bits), bitsB = ExtractBits(ref marks, firstBit + pixelBits, window.Bits);
             for (; bitsA != 0 && bitsB != 0; bitsA &= bitsA - 1, bitsB &= bitsB - 1)
             {
-                int bitA = BitOperations.TrailingZeroCount(bitsA), bitB = BitOperations.TrailingZeroCount(bitsB);
-                var sa = Sign<TTerms>(negatedA, bitA);
-                var sb = Sign<TTerms>(negatedB, bitB);
-                ref float rowA = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bitA));
-                ref float rowB = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bitB));
-                a0 = Term<TTerms>(a0, ref rowA, 0, sa);
-                b0 = Term<TTerms>(b0, ref rowB, 0, sb);
-                a1 = Term<TTerms>(a1, ref rowA, L, sa);
-                b1 = Term<TTerms>(b1, ref rowB, L, sb);
-                a2 = Term<TTerms>(a2, ref rowA, 2 * L, sa);
-                b2 = Term<TTerms>(b2, ref rowB, 2 * L, sb);
-                a3 = Term<TTerms>(a3, ref rowA, 3 * L, sa);
-                b3 = Term<TTerms>(b3, ref rowB, 3 * L, sb);
+                ref float rowA = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
+                ref float rowB = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
+                a0 += Vector512.LoadUnsafe(ref rowA);
+                b0 += Vector512.LoadUnsafe(ref rowB);
+                a1 += Vector512.LoadUnsafe(ref rowA, L);
+                b1 += Vector512.LoadUnsafe(ref rowB, L);
+                a2 += Vector512.LoadUnsafe(ref rowA, 2 * L);
+                b2 += Vector512.LoadUnsafe(ref rowB, 2 * L);
+                a3 += Vector512.LoadUnsafe(ref rowA, 3 * L);
+                b3 += Vector512.LoadUnsafe(ref rowB, 3 * L);
             }
             for (; bitsA != 0; bitsA &= bitsA - 1)
             {
-                int bit = BitOperations.TrailingZeroCount(bitsA);
-                var s = Sign<TTerms>(negatedA, bit);
-                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bit));
-                a0 = Term<TTerms>(a0, ref row, 0, s);
-                a1 = Term<TTerms>(a1, ref row, L, s);
-                a2 = Term<TTerms>(a2, ref row, 2 * L, s);
-                a3 = Term<TTerms>(a3, ref row, 3 * L, s);
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
+                a0 += Vector512.LoadUnsafe(ref row);
+                a1 += Vector512.LoadUnsafe(ref row, L);
+                a2 += Vector512.LoadUnsafe(ref row, 2 * L);
+                a3 += Vector512.LoadUnsafe(ref row, 3 * L);
             }
             for (; bitsB != 0; bitsB &= bitsB - 1)
             {
-                int bit = BitOperations.TrailingZeroCount(bitsB);
-                var s = Sign<TTerms>(negatedB, bit);
-                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bit));
-                b0 = Term<TTerms>(b0, ref row, 0, s);
-                b1 = Term<TTerms>(b1, ref row, L, s);
-                b2 = Term<TTerms>(b2, ref row, 2 * L, s);
-                b3 = Term<TTerms>(b3, ref row, 3 * L, s);
+                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
+                b0 += Vector512.LoadUnsafe(ref row);
+                b1 += Vector512.LoadUnsafe(ref row, L);
+                b2 += Vector512.LoadUnsafe(ref row, 2 * L);
+                b3 += Vector512.LoadUnsafe(ref row, 3 * L);
             }
         }
         a0.StoreUnsafe(ref target);
@@ -298,20 +234,14 @@ public static class ConvKernels
         b3.StoreUnsafe(ref second, 3 * L);
     }
 
-    private static void SumWindowInto1<TTerms>(WindowBits marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
-        where TTerms : struct, IKernelRowTerms
+    private static void SumWindowInto1(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
     {
         var a = Vector512.LoadUnsafe(ref start);
         for (int r = 0; r < window.Rows; r++)
         {
             ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
-            int firstBit = window.FirstBit + r * window.RowStep;
-            ulong negated = TTerms.Signed ? ExtractBits(ref marks.Negated, firstBit, window.Bits) : 0;
-            for (ulong bits = ExtractBits(ref marks.Marks, firstBit, window.Bits); bits != 0; bits &= bits - 1)
-            {
-                int bit = BitOperations.TrailingZeroCount(bits);
-                a = Term<TTerms>(a, ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, bit)), 0, Sign<TTerms>(negated, bit));
-            }
+            for (ulong bits = ExtractBits(ref marks, window.FirstBit + r * window.RowStep, window.Bits); bits != 0; bits &= bits - 1)
+                a += Vector512.LoadUnsafe(ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits))));
         }
         a.StoreUnsafe(ref target);
     }
@@ -358,57 +288,14 @@ public static class ConvKernels
     public static void AccumulateKernelRowFeedback(ReadOnlySpan<ulong> channelMarks, ReadOnlySpan<float> rho, ReadOnlySpan<int> bitOffsets, in ConvGeometry g,
         int fromBlock, int toBlock, Span<float> feedback, Span<float> paddedRho)
     {
-        CheckKernelRows(channelMarks, bitOffsets, g, fromBlock, toBlock, feedback, paddedRho);
+        if (bitOffsets.Length < g.InHeight * g.InWidth) throw new ArgumentException("the bit offsets are not the table of this shape.", nameof(bitOffsets));
+        if (!SupportsKernelRowBlocks(g)) throw new ArgumentException("the kernel-row feedback needs kernels up to 5, input rows up to 64 and output channels in whole 64s.", nameof(g));
+        if (channelMarks.Length < (g.Inputs + 63) / 64) throw new ArgumentException("the bitmap is shorter than the convolution's input.", nameof(channelMarks));
         if (rho.Length < g.Outputs) throw new ArgumentException("fewer rewards than the convolution has outputs.", nameof(rho));
-        PadReward(rho, g, paddedRho);
-        AccumulateKernelRows<AddTerms>(channelMarks, channelMarks, paddedRho, bitOffsets, g, fromBlock, toBlock, feedback);
-    }
-
-    /// <summary>
-    /// <see cref="AccumulateKernelRowFeedback"/> of a sample's steps by runs of firing. An input that fires through steps
-    /// a..b-1 adds rho_a + ... + rho_(b-1) = P_b - P_a, with P_t = rho_0 + ... + rho_(t-1), so only the steps where its
-    /// firing starts or stops cost a visit; at constant input most inputs keep firing, or keep silent, from step to step.
-    /// Call it for t = 1, ..., T in order with <paramref name="paddedPrefix"/> = P_t (<see cref="AddPaddedReward"/>
-    /// builds it), <paramref name="changedMarks"/> = M_t xor M_(t-1) and <paramref name="firingMarks"/> = M_t, M_t
-    /// being the inputs that fired at step t (channel-major, M_T empty): an input that starts firing adds -P_t, one that
-    /// stops adds +P_t (P_0 is zero, so step 0 needs no call). Same terms as the step-by-step feedback, summed in
-    /// another order: equal up to rounding.
-    /// </summary>
-    public static void AccumulateKernelRowChanges(ReadOnlySpan<ulong> changedMarks, ReadOnlySpan<ulong> firingMarks, ReadOnlySpan<float> paddedPrefix,
-        ReadOnlySpan<int> bitOffsets, in ConvGeometry g, int fromBlock, int toBlock, Span<float> feedback)
-    {
-        CheckKernelRows(changedMarks, bitOffsets, g, fromBlock, toBlock, feedback, paddedPrefix);
-        if (firingMarks.Length < (g.Inputs + 63) / 64) throw new ArgumentException("the firing bitmap is shorter than the convolution's input.", nameof(firingMarks));
-        AccumulateKernelRows<SignedTerms>(changedMarks, firingMarks, paddedPrefix, bitOffsets, g, fromBlock, toBlock, feedback);
-    }
-
-    /// <summary>
-    /// padded += rho in the padded layout of <see cref="PaddedRewardLength"/> (its padding columns stay as they are, zero
-    /// when it started cleared): the running prefix P_t of <see cref="AccumulateKernelRowChanges"/>.
-    /// </summary>
-    public static void AddPaddedReward(ReadOnlySpan<float> rho, in ConvGeometry g, Span<float> padded)
-    {
-        if (rho.Length < g.Outputs) throw new ArgumentException("fewer rewards than the convolution has outputs.", nameof(rho));
-        if (padded.Length < PaddedRewardLength(g)) throw new ArgumentException("the padded reward is too short.", nameof(padded));
-        int n = g.OutChannels, paddedWidth = g.OutWidth + 2 * RhoPad, row = g.OutWidth * n;
-        ref float r = ref MemoryMarshal.GetReference(rho);
-        ref float p = ref MemoryMarshal.GetReference(padded);
-        for (int oy = 0; oy < g.OutHeight; oy++)
-        {
-            // Rows of whole 512-bit vectors (OutChannels is a multiple of 64 where the kernel-row feedback runs).
-            ref float from = ref Unsafe.Add(ref r, oy * row);
-            ref float to = ref Unsafe.Add(ref p, (oy * paddedWidth + RhoPad) * n);
-            int i = 0;
-            for (; i + Vector512<float>.Count <= row; i += Vector512<float>.Count)
-                (Vector512.LoadUnsafe(ref to, (nuint)i) + Vector512.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
-            for (; i < row; i++) Unsafe.Add(ref to, i) += Unsafe.Add(ref from, i);
-        }
-    }
-
-    // paddedRho = rho with RhoPad zero columns on each side of every output row.
-    private static void PadReward(ReadOnlySpan<float> rho, in ConvGeometry g, Span<float> paddedRho)
-    {
-        int n = g.OutChannels, paddedWidth = g.OutWidth + 2 * RhoPad;
+        if (feedback.Length < g.WeightRows * g.OutChannels) throw new ArgumentException("fewer feedback values than the convolution has weights.", nameof(feedback));
+        if (paddedRho.Length < PaddedRewardLength(g)) throw new ArgumentException("the padded reward scratch is too short.", nameof(paddedRho));
+        if ((uint)fromBlock > (uint)toBlock || toBlock > g.InChannels * g.Kernel) throw new ArgumentOutOfRangeException(nameof(toBlock));
+        int n = g.OutChannels, k = g.Kernel, p = g.Padding, paddedWidth = g.OutWidth + 2 * RhoPad;
         for (int oy = 0; oy < g.OutHeight; oy++)
         {
             var row = paddedRho.Slice(oy * paddedWidth * n, paddedWidth * n);
@@ -416,26 +303,7 @@ public static class ConvKernels
             rho.Slice(oy * g.OutWidth * n, g.OutWidth * n).CopyTo(row[(RhoPad * n)..]);
             row[((RhoPad + g.OutWidth) * n)..].Clear();
         }
-    }
-
-    private static void CheckKernelRows(ReadOnlySpan<ulong> marks, ReadOnlySpan<int> bitOffsets, in ConvGeometry g, int fromBlock, int toBlock,
-        ReadOnlySpan<float> feedback, ReadOnlySpan<float> padded)
-    {
-        if (bitOffsets.Length < g.InHeight * g.InWidth) throw new ArgumentException("the bit offsets are not the table of this shape.", nameof(bitOffsets));
-        if (!SupportsKernelRowBlocks(g)) throw new ArgumentException("the kernel-row feedback needs kernels up to 5, input rows up to 64 and output channels in whole 64s.", nameof(g));
-        if (marks.Length < (g.Inputs + 63) / 64) throw new ArgumentException("the bitmap is shorter than the convolution's input.", nameof(marks));
-        if (feedback.Length < g.WeightRows * g.OutChannels) throw new ArgumentException("fewer feedback values than the convolution has weights.", nameof(feedback));
-        if (padded.Length < PaddedRewardLength(g)) throw new ArgumentException("the padded reward scratch is too short.", nameof(padded));
-        if ((uint)fromBlock > (uint)toBlock || toBlock > g.InChannels * g.Kernel) throw new ArgumentOutOfRangeException(nameof(toBlock));
-    }
-
-    private static void AccumulateKernelRows<TTerms>(ReadOnlySpan<ulong> channelMarks, ReadOnlySpan<ulong> firingMarks, ReadOnlySpan<float> paddedRho,
-        ReadOnlySpan<int> bitOffsets, in ConvGeometry g, int fromBlock, int toBlock, Span<float> feedback)
-        where TTerms : struct, IKernelRowTerms
-    {
-        int n = g.OutChannels, k = g.Kernel, p = g.Padding, paddedWidth = g.OutWidth + 2 * RhoPad;
         ref ulong marks = ref MemoryMarshal.GetReference(channelMarks);
-        ref ulong firing = ref MemoryMarshal.GetReference(firingMarks);
         ref float padded = ref MemoryMarshal.GetReference(paddedRho);
         ref float fb = ref MemoryMarshal.GetReference(feedback);
         ref int offsets = ref MemoryMarshal.GetReference(bitOffsets);
@@ -448,40 +316,22 @@ public static class ConvKernels
             {
                 // Column RhoPad + ox of a padded row holds position ox; input x reaches ox = x + p - kx.
                 var rows = new KernelRowRange(ref Unsafe.Add(ref padded, (RhoPad + p) * n + j), (y0 + p - ky) * paddedWidth * n, ref offsets,
-                    ref marks, ref firing, (c * g.InHeight + y0) * g.InWidth, (y1 - y0) * g.InWidth);
-                AccumulateKernelRow<TTerms>(rows, n, k, ref Unsafe.Add(ref fb, block * k * n + j));
+                    ref marks, (c * g.InHeight + y0) * g.InWidth, (y1 - y0) * g.InWidth);
+                AccumulateKernelRow(rows, n, k, ref Unsafe.Add(ref fb, block * k * n + j));
             }
         }
     }
 
-    // How the kernels add a marked input's term: as it is, or negated where the input is marked in a second bitmap.
-    private interface IKernelRowTerms
-    {
-        static abstract bool Signed { get; }
-    }
-
-    private readonly struct AddTerms : IKernelRowTerms
-    {
-        public static bool Signed => false;
-    }
-
-    private readonly struct SignedTerms : IKernelRowTerms
-    {
-        public static bool Signed => true;
-    }
-
     // The input rows a kernel row visits: Bits consecutive bits of the channel-major bitmap from FirstBit (whole rows),
-    // and for bit t its padded reward at FirstRho + BitOffsets[t] (Rho: column x = 0 for kx = 0); Negated: the inputs whose
-    // terms signed terms negate, the same bits.
+    // and for bit t its padded reward at FirstRho + BitOffsets[t] (Rho: column x = 0 for kx = 0).
     private readonly ref struct KernelRowRange
     {
-        public KernelRowRange(ref float rho, int firstRho, ref int bitOffsets, ref ulong marks, ref ulong negated, int firstBit, int bits)
+        public KernelRowRange(ref float rho, int firstRho, ref int bitOffsets, ref ulong marks, int firstBit, int bits)
         {
             Rho = ref rho;
             FirstRho = firstRho;
             BitOffsets = ref bitOffsets;
             Marks = ref marks;
-            Negated = ref negated;
             FirstBit = firstBit;
             Bits = bits;
         }
@@ -490,13 +340,11 @@ public static class ConvKernels
         public readonly int FirstRho;
         public readonly ref int BitOffsets;
         public readonly ref ulong Marks;
-        public readonly ref ulong Negated;
         public readonly int FirstBit, Bits;
     }
 
-    // feedback rows kx < k (n apart, 64 values each) += the padded reward at x + p - kx of every marked x of every row,
-    // with signed terms negated where x is marked in Negated (a multiply-add by -1 or 1 rounds as the add or subtraction).
-    private static void AccumulateKernelRow<TTerms>(KernelRowRange range, int n, int k, ref float feedback) where TTerms : struct, IKernelRowTerms
+    // feedback rows kx < k (n apart, 64 values each) += the padded reward at x + p - kx of every marked x of every row.
+    private static void AccumulateKernelRow(KernelRowRange range, int n, int k, ref float feedback)
     {
         const int L = 16;
         // Accumulators for kx >= k are summed but never stored: their loads stay inside the padding.
@@ -515,22 +363,18 @@ public static class ConvKernels
         for (int t = 0; t < range.Bits; t += 64)
         {
             ref int offsets = ref Unsafe.Add(ref range.BitOffsets, t);
-            int count = Math.Min(64, range.Bits - t);
-            ulong negated = TTerms.Signed ? ExtractBits(ref range.Negated, range.FirstBit + t, count) : 0;
-            for (ulong bits = ExtractBits(ref range.Marks, range.FirstBit + t, count); bits != 0; bits &= bits - 1)
+            for (ulong bits = ExtractBits(ref range.Marks, range.FirstBit + t, Math.Min(64, range.Bits - t)); bits != 0; bits &= bits - 1)
             {
-                int bit = BitOperations.TrailingZeroCount(bits);
-                var s = Sign<TTerms>(negated, bit);
-                ref float q0 = ref Unsafe.Add(ref rho, Unsafe.Add(ref offsets, bit));
-                a00 = Term<TTerms>(a00, ref q0, 0, s); a01 = Term<TTerms>(a01, ref q0, L, s); a02 = Term<TTerms>(a02, ref q0, 2 * L, s); a03 = Term<TTerms>(a03, ref q0, 3 * L, s);
+                ref float q0 = ref Unsafe.Add(ref rho, Unsafe.Add(ref offsets, BitOperations.TrailingZeroCount(bits)));
+                a00 += Vector512.LoadUnsafe(ref q0); a01 += Vector512.LoadUnsafe(ref q0, L); a02 += Vector512.LoadUnsafe(ref q0, 2 * L); a03 += Vector512.LoadUnsafe(ref q0, 3 * L);
                 ref float q1 = ref Unsafe.Subtract(ref q0, n);
-                a10 = Term<TTerms>(a10, ref q1, 0, s); a11 = Term<TTerms>(a11, ref q1, L, s); a12 = Term<TTerms>(a12, ref q1, 2 * L, s); a13 = Term<TTerms>(a13, ref q1, 3 * L, s);
+                a10 += Vector512.LoadUnsafe(ref q1); a11 += Vector512.LoadUnsafe(ref q1, L); a12 += Vector512.LoadUnsafe(ref q1, 2 * L); a13 += Vector512.LoadUnsafe(ref q1, 3 * L);
                 ref float q2 = ref Unsafe.Subtract(ref q1, n);
-                a20 = Term<TTerms>(a20, ref q2, 0, s); a21 = Term<TTerms>(a21, ref q2, L, s); a22 = Term<TTerms>(a22, ref q2, 2 * L, s); a23 = Term<TTerms>(a23, ref q2, 3 * L, s);
+                a20 += Vector512.LoadUnsafe(ref q2); a21 += Vector512.LoadUnsafe(ref q2, L); a22 += Vector512.LoadUnsafe(ref q2, 2 * L); a23 += Vector512.LoadUnsafe(ref q2, 3 * L);
                 ref float q3 = ref Unsafe.Subtract(ref q2, n);
-                a30 = Term<TTerms>(a30, ref q3, 0, s); a31 = Term<TTerms>(a31, ref q3, L, s); a32 = Term<TTerms>(a32, ref q3, 2 * L, s); a33 = Term<TTerms>(a33, ref q3, 3 * L, s);
+                a30 += Vector512.LoadUnsafe(ref q3); a31 += Vector512.LoadUnsafe(ref q3, L); a32 += Vector512.LoadUnsafe(ref q3, 2 * L); a33 += Vector512.LoadUnsafe(ref q3, 3 * L);
                 ref float q4 = ref Unsafe.Subtract(ref q3, n);
-                a40 = Term<TTerms>(a40, ref q4, 0, s); a41 = Term<TTerms>(a41, ref q4, L, s); a42 = Term<TTerms>(a42, ref q4, 2 * L, s); a43 = Term<TTerms>(a43, ref q4, 3 * L, s);
+                a40 += Vector512.LoadUnsafe(ref q4); a41 += Vector512.LoadUnsafe(ref q4, L); a42 += Vector512.LoadUnsafe(ref q4, 2 * L); a43 += Vector512.LoadUnsafe(ref q4, 3 * L);
             }
         }
         a00.StoreUnsafe(ref f0); a01.StoreUnsafe(ref f0, L); a02.StoreUnsafe(ref f0, 2 * L); a03.StoreUnsafe(ref f0, 3 * L);
@@ -539,15 +383,6 @@ public static class ConvKernels
         if (k > 3) { a30.StoreUnsafe(ref f3); a31.StoreUnsafe(ref f3, L); a32.StoreUnsafe(ref f3, 2 * L); a33.StoreUnsafe(ref f3, 3 * L); }
         if (k > 4) { a40.StoreUnsafe(ref f4); a41.StoreUnsafe(ref f4, L); a42.StoreUnsafe(ref f4, 2 * L); a43.StoreUnsafe(ref f4, 3 * L); }
     }
-
-    // The sign of a signed term: -1 where its input is marked negated, else 1 (unused by plain terms).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Sign<TTerms>(ulong negated, int bit) where TTerms : struct, IKernelRowTerms
-        => TTerms.Signed ? Vector512.Create(((negated >> bit) & 1) != 0 ? -1f : 1f) : default;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Term<TTerms>(Vector512<float> sum, ref float q, int offset, Vector512<float> sign) where TTerms : struct, IKernelRowTerms
-        => TTerms.Signed ? Vector512.FusedMultiplyAdd(sign, Vector512.LoadUnsafe(ref q, (nuint)offset), sum) : sum + Vector512.LoadUnsafe(ref q, (nuint)offset);
 
     /// <summary>Widest kernel <see cref="ScatterRewardWindows"/> takes: its Kernel x 4 vector accumulators fill the registers.</summary>
     public const int MaxScatterKernel = 5;

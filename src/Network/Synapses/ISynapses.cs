@@ -43,13 +43,6 @@ public interface ISynapses
         ResetCurrent(current);
         DeliverSpikes(fired, current);
     }
-    /// <summary>
-    /// <see cref="DeliverSpikesFromRest"/> of step t given step t - 1: the inputs that fired then and the current they
-    /// gave (<paramref name="currentBefore"/> = bias + W x_(t-1)). A connection may compute currentBefore + W (x_t - x_(t-1))
-    /// where fewer inputs changed than fired: the same terms in another order, equal up to rounding. Default: from rest.
-    /// </summary>
-    void DeliverSpikeChanges(ReadOnlySpan<int> fired, ReadOnlySpan<int> firedBefore, ReadOnlySpan<float> currentBefore, Span<float> current)
-        => DeliverSpikesFromRest(fired, current);
     /// <summary>current += W x for an analog input (zero inputs skipped).</summary>
     void DeliverAnalog(ReadOnlySpan<float> input, Span<float> current);
 

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Lfp.Synapses;
@@ -12,8 +11,7 @@ namespace SpikeLfp.Learning.Lfp.Synapses;
 /// position, in runs along kernel rows), as the event-driven forward does, so the cost follows the inputs that fired.
 /// The one exception is the reward handed to fired inputs where the shape allows it (stride 1, kernels up to 5, window
 /// rows of at most 64 inputs): it is scattered from the rewards that are not zero (<see cref="ConvKernels.ScatterRewardWindows"/>),
-/// whose count is what LFP keeps small, and each fired input takes its share. Where the weight feedback runs by kernel
-/// rows, a sample's steps are summed by runs of firing (<see cref="AccumulateSampleSpikeFeedback"/>).
+/// whose count is what LFP keeps small, and each fired input takes its share.
 /// </summary>
 [SkipLocalsInit] // the per-input tap tables on the stack are written before they are read
 public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
@@ -192,74 +190,6 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
         var (from, to) = Taps(part, parts);
         if (from == to) return;
         foreach (int i in fired) Accumulate(i, 1f, from, to, rho, weightFeedback);
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>
-    /// Where the kernel-row feedback applies: by runs of firing (<see cref="ConvKernels.AccumulateKernelRowChanges"/>),
-    /// so an input costs a visit at the steps where it starts or stops firing, not at every step it fires.
-    /// </remarks>
-    public void AccumulateSampleSpikeFeedback(SpikeTrain input, int sample, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-    {
-        var g = _conv.Geometry;
-        int n = g.Outputs, steps = input.Steps, words = (g.Inputs + 63) / 64;
-        if (_channelMajor is not { } channelMajor || steps < 2)
-        {
-            SynapseLfp.AccumulateSpikeFeedbackByStep(this, input, sample, rho, weightFeedback);
-            return;
-        }
-        if (rho.Length < steps * n) throw new ArgumentException("fewer reward rows than the input has steps.", nameof(rho));
-        var (marks, prefix) = Scratch((steps + 2) * words, ConvKernels.PaddedRewardLength(g));
-        var stepMarks = marks.AsSpan(0, steps * words);
-        try
-        {
-            // Every step's inputs, then the changes they make; runs pay where inputs change less often than they fire
-            // (at a constant input), not where they flicker (sparse events), which keep the step-by-step sums.
-            long fires = 0, changes = 0;
-            for (int t = 0; t < steps; t++)
-            {
-                var fired = input.Fired(sample, t);
-                fires += fired.Length;
-                ConvKernels.MarkMapped(fired, channelMajor, stepMarks.Slice(t * words, words));
-                changes += ChangedCount(t == 0 ? default : stepMarks.Slice((t - 1) * words, words), stepMarks.Slice(t * words, words));
-            }
-            changes += ChangedCount(stepMarks.Slice((steps - 1) * words, words), default);
-            if (changes >= fires)
-            {
-                SynapseLfp.AccumulateSpikeFeedbackByStep(this, input, sample, rho, weightFeedback);
-                return;
-            }
-            AccumulateByRuns(stepMarks, marks.AsSpan(steps * words, words), marks.AsSpan((steps + 1) * words, words), prefix, rho, steps, weightFeedback);
-        }
-        finally { marks.AsSpan(0, (steps + 2) * words).Clear(); }
-    }
-
-    // Step t's changes against P_t = rho_0 + ... + rho_(t-1), for t = 1..steps; at t = steps every input still firing
-    // stops (against the clear bitmap none).
-    private void AccumulateByRuns(ReadOnlySpan<ulong> stepMarks, Span<ulong> changed, ReadOnlySpan<ulong> none, float[] prefix, ReadOnlySpan<float> rho, int steps,
-        Span<float> weightFeedback)
-    {
-        var g = _conv.Geometry;
-        int n = g.Outputs, words = changed.Length, blocks = g.InChannels * g.Kernel;
-        prefix.AsSpan(0, ConvKernels.PaddedRewardLength(g)).Clear();
-        for (int t = 1; t <= steps; t++)
-        {
-            ConvKernels.AddPaddedReward(rho.Slice((t - 1) * n, n), g, prefix);
-            var before = stepMarks.Slice((t - 1) * words, words);
-            var now = t < steps ? stepMarks.Slice(t * words, words) : none;
-            ulong any = 0;
-            for (int w = 0; w < words; w++) any |= changed[w] = now[w] ^ before[w];
-            if (any != 0) ConvKernels.AccumulateKernelRowChanges(changed, now, prefix, _kernelRowBits!, g, 0, blocks, weightFeedback);
-        }
-    }
-
-    // Inputs whose bit differs between two bitmaps (an empty one: nothing marked).
-    private static long ChangedCount(ReadOnlySpan<ulong> before, ReadOnlySpan<ulong> now)
-    {
-        long count = 0;
-        for (int w = 0; w < Math.Max(before.Length, now.Length); w++)
-            count += System.Numerics.BitOperations.PopCount((w < before.Length ? before[w] : 0) ^ (w < now.Length ? now[w] : 0));
-        return count;
     }
 
     /// <inheritdoc/>

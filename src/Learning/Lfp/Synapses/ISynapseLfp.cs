@@ -1,4 +1,3 @@
-using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Lfp.Synapses;
@@ -43,14 +42,6 @@ public interface ISynapseLfp
     /// </summary>
     void AccumulateAnalogFeedbackRows(ReadOnlySpan<float> inputs, ReadOnlySpan<float> rho, int rows, Span<float> weightFeedback)
         => SynapseLfp.AccumulateAnalogFeedbackByRow(this, inputs, rho, rows, weightFeedback);
-    /// <summary>
-    /// <see cref="AccumulateSpikeFeedback"/> of every step of one sample on one thread: <paramref name="input"/>'s lists
-    /// of sample <paramref name="sample"/> against <paramref name="rho"/>'s rows (steps x outputs). A rule may sum the
-    /// terms in another order than step by step (equal up to rounding), but always in the same order for the same
-    /// input. Default: step by step.
-    /// </summary>
-    void AccumulateSampleSpikeFeedback(SpikeTrain input, int sample, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-        => SynapseLfp.AccumulateSpikeFeedbackByStep(this, input, sample, rho, weightFeedback);
     /// <summary>biasFeedback += the sum of rho over the neurons each bias feeds. Not yet scaled by |b|.</summary>
     void AccumulateBiasFeedback(ReadOnlySpan<float> rho, Span<float> biasFeedback);
 }
@@ -73,13 +64,5 @@ public static class SynapseLfp
     {
         int n = rule.Synapses.Inputs, m = rule.Synapses.Outputs;
         for (int r = 0; r < rows; r++) rule.AccumulateAnalogFeedback(0, 1, inputs.Slice(r * n, n), rho.Slice(r * m, m), weightFeedback);
-    }
-
-    /// <summary>The default <see cref="ISynapseLfp.AccumulateSampleSpikeFeedback"/>: one <see cref="ISynapseLfp.AccumulateSpikeFeedback"/> per step, in step order.</summary>
-    public static void AccumulateSpikeFeedbackByStep(ISynapseLfp rule, SpikeTrain input, int sample, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-    {
-        int n = rule.Synapses.Outputs;
-        if (rho.Length < input.Steps * n) throw new ArgumentException("fewer reward rows than the input has steps.", nameof(rho));
-        for (int t = 0; t < input.Steps; t++) rule.AccumulateSpikeFeedback(0, 1, input.Fired(sample, t), rho.Slice(t * n, n), weightFeedback);
     }
 }

@@ -1,4 +1,3 @@
-using SpikeLfp.Network.Encoding;
 using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Lfp.Synapses;
@@ -72,10 +71,6 @@ public sealed class PooledLfp(PooledSynapses pool, ISynapseLfp inner) : ISynapse
     /// <summary><see cref="AccumulateSpikeFeedback"/> of a max pooling from the pooled inputs the forward pass listed.</summary>
     public void AccumulatePooledSpikeFeedback(int part, int parts, ReadOnlySpan<int> pooled, ReadOnlySpan<float> rho, Span<float> weightFeedback)
         => _inner.AccumulateSpikeFeedback(part, parts, pooled, rho, weightFeedback);
-
-    /// <summary><see cref="ISynapseLfp.AccumulateSampleSpikeFeedback"/> of a max pooling from the pooled inputs the forward pass listed.</summary>
-    public void AccumulatePooledSampleFeedback(SpikeTrain pooled, int sample, ReadOnlySpan<float> rho, Span<float> weightFeedback)
-        => _inner.AccumulateSampleSpikeFeedback(pooled, sample, rho, weightFeedback);
 
     /// <inheritdoc/>
     public void RewardAnalogInputs(ReadOnlySpan<float> input, ReadOnlySpan<float> rho, Span<float> inputReward)
