@@ -37,11 +37,22 @@ public static class ConvKernels
     public static void Mark(ReadOnlySpan<int> indices, int count, Span<ulong> marks)
     {
         if ((uint)count > (uint)marks.Length * 64L) throw new ArgumentException("the bitmap is shorter than count.", nameof(marks));
+        // A word's bits gather in a register while the indices stay in it (lists are ascending), and are written when
+        // they leave it: an or into memory per index waited on the store of the one before.
+        int current = -1;
+        ulong bits = 0;
         foreach (int i in indices)
         {
             if ((uint)i >= (uint)count) throw new ArgumentOutOfRangeException(nameof(indices), $"index {i} is not one of {count}.");
-            marks[i >> 6] |= 1UL << i;
+            if (i >> 6 != current)
+            {
+                if (current >= 0) marks[current] |= bits;
+                current = i >> 6;
+                bits = 0;
+            }
+            bits |= 1UL << i;
         }
+        if (current >= 0) marks[current] |= bits;
     }
 
     /// <summary>Sets bit map[i] of <paramref name="marks"/> for every i in <paramref name="indices"/> (the same bitmap in another layout).</summary>

@@ -261,4 +261,13 @@ public class ConvWindowKernelTests
         Assert.That(marks, Is.EqualTo(new[] { 1UL | 1UL << 5 | 1UL << 63, 1UL, 1UL << 2 | 1UL << 63 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => ConvKernels.Mark([192], 192, marks));
     }
+
+    [Test]
+    public void Marking_sets_the_bits_of_ascending_and_returning_lists_and_keeps_those_set()
+    {
+        var marks = new ulong[3];
+        marks[1] = 1UL << 40;
+        ConvKernels.Mark([0, 1, 2, 63, 64, 65, 127, 128, 5, 66, 191], 192, marks);
+        Assert.That(marks, Is.EqualTo(new[] { 0b111UL | 1UL << 5 | 1UL << 63, 0b111UL | 1UL << 40 | 1UL << 63, 1UL | 1UL << 63 }));
+    }
 }
