@@ -27,7 +27,7 @@ public readonly record struct ConvGeometry(int InHeight, int InWidth, int InChan
 /// vectors. They sum the same terms as the kernels that walk one input's taps (<see cref="SynapseKernels"/>), each in
 /// ascending input order, which is the tap walk's order on an ascending list of fired inputs: the results are equal
 /// value for value. What changes is what stays in registers: an output position's currents while its whole
-/// receptive field is summed, a weight row's feedback while all the positions it reached are summed, instead of a
+/// receptive field (a row of it) is summed, a weight row's feedback while all the positions it reached are summed, instead of a
 /// load and store of the target for every synapse.
 /// </summary>
 public static class ConvKernels
@@ -101,87 +101,84 @@ public static class ConvKernels
 
     /// <summary>
     /// Spike delivery: current[position, :] += the weight row of every marked input in the position's receptive field,
-    /// in ascending input order, one position at a time with its currents held in registers.
-    /// <paramref name="windowRows"/> is <see cref="WindowRowOffsets"/>. Given a <paramref name="restingCurrent"/>
-    /// (OutChannels values, a bias), every position's sums start from it instead of from current: current = resting + W x.
+    /// in ascending input order. <paramref name="windowRows"/> is <see cref="WindowRowOffsets"/>. Given a
+    /// <paramref name="restingCurrent"/> (OutChannels values, a bias), every position's sums start from it instead of
+    /// from current: current = resting + W x.
     /// </summary>
+    /// <remarks>
+    /// Kernel row by kernel row: every position adds the inputs of one row of its window, with its currents in
+    /// registers, before any position takes the next row. The weights one kernel row sends (Kernel x InChannels rows
+    /// of OutChannels, 15 KB for LifCNN's second convolution) then stay in the first-level cache across all positions,
+    /// where a whole kernel's (77 KB) did not. A position's sums pass through memory between rows, which changes no
+    /// value: its inputs are still added in ascending order (window rows top to bottom, each left to right).
+    /// </remarks>
     public static void DeliverSpikeWindows(ReadOnlySpan<ulong> inputMarks, ReadOnlySpan<float> weights, ReadOnlySpan<int> windowRows, in ConvGeometry g, Span<float> current,
         ReadOnlySpan<float> restingCurrent = default)
     {
         Check(g, inputMarks.Length, (g.Inputs + 63) / 64, weights.Length, current.Length, g.Outputs);
         CheckOffsets(windowRows, g.Kernel * g.WindowBits, weights.Length, g.OutChannels);
-        bool fromRest = !restingCurrent.IsEmpty;
-        if (fromRest && restingCurrent.Length != g.OutChannels) throw new ArgumentException("the resting current must have one value per output channel.", nameof(restingCurrent));
-        int n = g.OutChannels, k = g.Kernel, bitsPerInputRow = g.InWidth * g.InChannels;
+        int n = g.OutChannels, k = g.Kernel, positions = g.OutHeight * g.OutWidth;
+        if (!restingCurrent.IsEmpty)
+        {
+            if (restingCurrent.Length != n) throw new ArgumentException("the resting current must have one value per output channel.", nameof(restingCurrent));
+            for (int p = 0; p < positions; p++) restingCurrent.CopyTo(current.Slice(p * n, n));
+        }
         ref ulong marks = ref MemoryMarshal.GetReference(inputMarks);
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref int rows = ref MemoryMarshal.GetReference(windowRows);
         ref float cur = ref MemoryMarshal.GetReference(current);
-        ref float rest = ref MemoryMarshal.GetReference(restingCurrent);
-        for (int oy = 0; oy < g.OutHeight; oy++)
-        {
-            // Kernel rows and columns whose input lies inside the image (the rest see padding).
-            int ky0 = Math.Max(0, g.Padding - oy), ky1 = Math.Min(k, g.InHeight + g.Padding - oy);
-            for (int ox = 0; ox < g.OutWidth; ox++)
+        for (int ky = 0; ky < k; ky++)
+            for (int oy = 0; oy < g.OutHeight; oy++)
             {
-                int kx0 = Math.Max(0, g.Padding - ox), kx1 = Math.Min(k, g.InWidth + g.Padding - ox);
-                if (ky0 >= ky1 || kx0 >= kx1)
+                int iy = oy - g.Padding + ky;
+                if ((uint)iy >= (uint)g.InHeight) continue;
+                for (int ox = 0; ox < g.OutWidth; ox++)
                 {
-                    if (fromRest) restingCurrent.CopyTo(current.Slice((oy * g.OutWidth + ox) * n, n));
-                    continue;
+                    // Kernel columns whose input lies inside the image (the rest see padding).
+                    int kx0 = Math.Max(0, g.Padding - ox), kx1 = Math.Min(k, g.InWidth + g.Padding - ox);
+                    if (kx0 >= kx1) continue;
+                    int firstBit = (iy * g.InWidth + ox - g.Padding + kx0) * g.InChannels, bits = (kx1 - kx0) * g.InChannels;
+                    ref int rowOffsets = ref Unsafe.Add(ref rows, (ky * k + kx0) * g.InChannels);
+                    ref float target = ref Unsafe.Add(ref cur, (oy * g.OutWidth + ox) * n);
+                    // The next position's window row, one pixel on, when it sees the same kernel columns: summed alongside,
+                    // so the two positions' add chains overlap (each still sums its own inputs in ascending order).
+                    bool pair = ox + 1 < g.OutWidth && Math.Max(0, g.Padding - ox - 1) == kx0 && Math.Min(k, g.InWidth + g.Padding - ox - 1) == kx1;
+                    ulong row = ExtractBits(ref marks, firstBit, bits), next = pair ? ExtractBits(ref marks, firstBit + g.InChannels, bits) : 0;
+                    // Silent rows (much of an image's background) leave the sums as they are.
+                    if ((row | next) == 0)
+                    {
+                        if (pair) ox++;
+                        continue;
+                    }
+                    int j = 0;
+                    for (; j + 4 * Vector512<float>.Count <= n; j += 4 * Vector512<float>.Count)
+                    {
+                        if (pair) AddRowPairInto4(row, next, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j), n);
+                        else AddRowInto4(row, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                    }
+                    for (; j < n; j += Vector512<float>.Count)
+                    {
+                        AddRowInto1(row, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                        if (pair) AddRowInto1(next, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, n + j));
+                    }
+                    if (pair) ox++;
                 }
-                var window = new Window(((oy - g.Padding + ky0) * g.InWidth + ox - g.Padding + kx0) * g.InChannels, (kx1 - kx0) * g.InChannels,
-                    bitsPerInputRow, ky1 - ky0);
-                ref int firstRow = ref Unsafe.Add(ref rows, (ky0 * k + kx0) * g.InChannels);
-                ref float target = ref Unsafe.Add(ref cur, (oy * g.OutWidth + ox) * n);
-                // The next position's window, one pixel on, when it sees the same kernel columns: summed alongside, so the
-                // two positions' add chains overlap (each still sums its own inputs in ascending order).
-                bool pair = ox + 1 < g.OutWidth && Math.Max(0, g.Padding - ox - 1) == kx0 && Math.Min(k, g.InWidth + g.Padding - ox - 1) == kx1;
-                var next = window with { FirstBit = window.FirstBit + g.InChannels };
-                // Where the sums start: the resting current, or what current holds.
-                ref float start = ref fromRest ? ref rest : ref target;
-                ref float nextStart = ref fromRest ? ref rest : ref Unsafe.Add(ref target, n);
-                int j = 0;
-                for (; j + 4 * Vector512<float>.Count <= n; j += 4 * Vector512<float>.Count)
-                {
-                    if (pair)
-                        SumWindowPairInto4(ref marks, window, g.InChannels, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j),
-                            ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, j), n);
-                    else SumWindowInto4(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
-                }
-                for (; j < n; j += Vector512<float>.Count)
-                {
-                    SumWindowInto1(ref marks, window, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
-                    if (pair)
-                        SumWindowInto1(ref marks, next, ref firstRow, g.WindowBits, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, n + j));
-                }
-                if (pair) ox++;
             }
-        }
     }
 
-    // The input bits of one output position: Rows window rows of Bits bits each, the first at FirstBit, the next ones
-    // RowStep bits further on.
-    private readonly record struct Window(int FirstBit, int Bits, int RowStep, int Rows);
-
-    // target[0..64) = start[0..64) + the weights (from w, at each marked bit's row offset) of every marked input of the
-    // window (start may be target itself).
-    private static void SumWindowInto4(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
+    // target[0..64) += the weights (from w, at each set bit's row offset) of every set bit of one window row, in bit order.
+    private static void AddRowInto4(ulong bits, ref int rowOffsets, ref float w, ref float target)
     {
         const int L = 16; // Vector512<float>.Count, a constant for the offsets below
-        Vector512<float> a0 = Vector512.LoadUnsafe(ref start), a1 = Vector512.LoadUnsafe(ref start, L),
-            a2 = Vector512.LoadUnsafe(ref start, 2 * L), a3 = Vector512.LoadUnsafe(ref start, 3 * L);
-        for (int r = 0; r < window.Rows; r++)
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref target), a1 = Vector512.LoadUnsafe(ref target, L),
+            a2 = Vector512.LoadUnsafe(ref target, 2 * L), a3 = Vector512.LoadUnsafe(ref target, 3 * L);
+        for (; bits != 0; bits &= bits - 1)
         {
-            ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
-            for (ulong bits = ExtractBits(ref marks, window.FirstBit + r * window.RowStep, window.Bits); bits != 0; bits &= bits - 1)
-            {
-                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits)));
-                a0 += Vector512.LoadUnsafe(ref row);
-                a1 += Vector512.LoadUnsafe(ref row, L);
-                a2 += Vector512.LoadUnsafe(ref row, 2 * L);
-                a3 += Vector512.LoadUnsafe(ref row, 3 * L);
-            }
+            ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits)));
+            a0 += Vector512.LoadUnsafe(ref row);
+            a1 += Vector512.LoadUnsafe(ref row, L);
+            a2 += Vector512.LoadUnsafe(ref row, 2 * L);
+            a3 += Vector512.LoadUnsafe(ref row, 3 * L);
         }
         a0.StoreUnsafe(ref target);
         a1.StoreUnsafe(ref target, L);
@@ -189,51 +186,44 @@ public static class ConvKernels
         a3.StoreUnsafe(ref target, 3 * L);
     }
 
-    // SumWindowInto4 for two positions side by side: the second window starts pixelBits later, its currents n floats after
-    // the first's, its sums from secondStart. Their inputs are taken in turns while both have some left.
-    private static void SumWindowPairInto4(ref ulong marks, Window window, int pixelBits, ref int firstRow, int rowStride, ref float w,
-        ref float start, ref float secondStart, ref float target, int n)
+    // AddRowInto4 for two positions side by side: the second's row is bitsB, its currents n floats after the first's.
+    // Their inputs are taken in turns while both have some left.
+    private static void AddRowPairInto4(ulong bitsA, ulong bitsB, ref int rowOffsets, ref float w, ref float target, int n)
     {
         const int L = 16;
         ref float second = ref Unsafe.Add(ref target, n);
-        Vector512<float> a0 = Vector512.LoadUnsafe(ref start), a1 = Vector512.LoadUnsafe(ref start, L),
-            a2 = Vector512.LoadUnsafe(ref start, 2 * L), a3 = Vector512.LoadUnsafe(ref start, 3 * L);
-        Vector512<float> b0 = Vector512.LoadUnsafe(ref secondStart), b1 = Vector512.LoadUnsafe(ref secondStart, L),
-            b2 = Vector512.LoadUnsafe(ref secondStart, 2 * L), b3 = Vector512.LoadUnsafe(ref secondStart, 3 * L);
-        for (int r = 0; r < window.Rows; r++)
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref target), a1 = Vector512.LoadUnsafe(ref target, L),
+            a2 = Vector512.LoadUnsafe(ref target, 2 * L), a3 = Vector512.LoadUnsafe(ref target, 3 * L);
+        Vector512<float> b0 = Vector512.LoadUnsafe(ref second), b1 = Vector512.LoadUnsafe(ref second, L),
+            b2 = Vector512.LoadUnsafe(ref second, 2 * L), b3 = Vector512.LoadUnsafe(ref second, 3 * L);
+        for (; bitsA != 0 && bitsB != 0; bitsA &= bitsA - 1, bitsB &= bitsB - 1)
         {
-            ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
-            int firstBit = window.FirstBit + r * window.RowStep;
-            ulong bitsA = ExtractBits(ref marks, firstBit, window.Bits), bitsB = ExtractBits(ref marks, firstBit + pixelBits, window.Bits);
-            for (; bitsA != 0 && bitsB != 0; bitsA &= bitsA - 1, bitsB &= bitsB - 1)
-            {
-                ref float rowA = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
-                ref float rowB = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
-                a0 += Vector512.LoadUnsafe(ref rowA);
-                b0 += Vector512.LoadUnsafe(ref rowB);
-                a1 += Vector512.LoadUnsafe(ref rowA, L);
-                b1 += Vector512.LoadUnsafe(ref rowB, L);
-                a2 += Vector512.LoadUnsafe(ref rowA, 2 * L);
-                b2 += Vector512.LoadUnsafe(ref rowB, 2 * L);
-                a3 += Vector512.LoadUnsafe(ref rowA, 3 * L);
-                b3 += Vector512.LoadUnsafe(ref rowB, 3 * L);
-            }
-            for (; bitsA != 0; bitsA &= bitsA - 1)
-            {
-                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
-                a0 += Vector512.LoadUnsafe(ref row);
-                a1 += Vector512.LoadUnsafe(ref row, L);
-                a2 += Vector512.LoadUnsafe(ref row, 2 * L);
-                a3 += Vector512.LoadUnsafe(ref row, 3 * L);
-            }
-            for (; bitsB != 0; bitsB &= bitsB - 1)
-            {
-                ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
-                b0 += Vector512.LoadUnsafe(ref row);
-                b1 += Vector512.LoadUnsafe(ref row, L);
-                b2 += Vector512.LoadUnsafe(ref row, 2 * L);
-                b3 += Vector512.LoadUnsafe(ref row, 3 * L);
-            }
+            ref float rowA = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
+            ref float rowB = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
+            a0 += Vector512.LoadUnsafe(ref rowA);
+            b0 += Vector512.LoadUnsafe(ref rowB);
+            a1 += Vector512.LoadUnsafe(ref rowA, L);
+            b1 += Vector512.LoadUnsafe(ref rowB, L);
+            a2 += Vector512.LoadUnsafe(ref rowA, 2 * L);
+            b2 += Vector512.LoadUnsafe(ref rowB, 2 * L);
+            a3 += Vector512.LoadUnsafe(ref rowA, 3 * L);
+            b3 += Vector512.LoadUnsafe(ref rowB, 3 * L);
+        }
+        for (; bitsA != 0; bitsA &= bitsA - 1)
+        {
+            ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
+            a0 += Vector512.LoadUnsafe(ref row);
+            a1 += Vector512.LoadUnsafe(ref row, L);
+            a2 += Vector512.LoadUnsafe(ref row, 2 * L);
+            a3 += Vector512.LoadUnsafe(ref row, 3 * L);
+        }
+        for (; bitsB != 0; bitsB &= bitsB - 1)
+        {
+            ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
+            b0 += Vector512.LoadUnsafe(ref row);
+            b1 += Vector512.LoadUnsafe(ref row, L);
+            b2 += Vector512.LoadUnsafe(ref row, 2 * L);
+            b3 += Vector512.LoadUnsafe(ref row, 3 * L);
         }
         a0.StoreUnsafe(ref target);
         a1.StoreUnsafe(ref target, L);
@@ -245,15 +235,11 @@ public static class ConvKernels
         b3.StoreUnsafe(ref second, 3 * L);
     }
 
-    private static void SumWindowInto1(ref ulong marks, Window window, ref int firstRow, int rowStride, ref float w, ref float start, ref float target)
+    private static void AddRowInto1(ulong bits, ref int rowOffsets, ref float w, ref float target)
     {
-        var a = Vector512.LoadUnsafe(ref start);
-        for (int r = 0; r < window.Rows; r++)
-        {
-            ref int rowOffsets = ref Unsafe.Add(ref firstRow, r * rowStride);
-            for (ulong bits = ExtractBits(ref marks, window.FirstBit + r * window.RowStep, window.Bits); bits != 0; bits &= bits - 1)
-                a += Vector512.LoadUnsafe(ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits))));
-        }
+        var a = Vector512.LoadUnsafe(ref target);
+        for (; bits != 0; bits &= bits - 1)
+            a += Vector512.LoadUnsafe(ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits))));
         a.StoreUnsafe(ref target);
     }
 
