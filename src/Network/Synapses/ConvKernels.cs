@@ -187,7 +187,7 @@ public static class ConvKernels
     }
 
     // AddRowInto4 for two positions side by side: the second's row is bitsB, its currents n floats after the first's.
-    // Their inputs are taken in turns while both have some left.
+    // Their inputs are taken in turns while both have some left, so the two add chains overlap.
     private static void AddRowPairInto4(ulong bitsA, ulong bitsB, ref int rowOffsets, ref float w, ref float target, int n)
     {
         const int L = 16;
@@ -209,22 +209,6 @@ public static class ConvKernels
             a3 += Vector512.LoadUnsafe(ref rowA, 3 * L);
             b3 += Vector512.LoadUnsafe(ref rowB, 3 * L);
         }
-        for (; bitsA != 0; bitsA &= bitsA - 1)
-        {
-            ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
-            a0 += Vector512.LoadUnsafe(ref row);
-            a1 += Vector512.LoadUnsafe(ref row, L);
-            a2 += Vector512.LoadUnsafe(ref row, 2 * L);
-            a3 += Vector512.LoadUnsafe(ref row, 3 * L);
-        }
-        for (; bitsB != 0; bitsB &= bitsB - 1)
-        {
-            ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsB)));
-            b0 += Vector512.LoadUnsafe(ref row);
-            b1 += Vector512.LoadUnsafe(ref row, L);
-            b2 += Vector512.LoadUnsafe(ref row, 2 * L);
-            b3 += Vector512.LoadUnsafe(ref row, 3 * L);
-        }
         a0.StoreUnsafe(ref target);
         a1.StoreUnsafe(ref target, L);
         a2.StoreUnsafe(ref target, 2 * L);
@@ -233,6 +217,9 @@ public static class ConvKernels
         b1.StoreUnsafe(ref second, L);
         b2.StoreUnsafe(ref second, 2 * L);
         b3.StoreUnsafe(ref second, 3 * L);
+        // The inputs left to one of them (the sums continue from what was just stored).
+        if (bitsA != 0) AddRowInto4(bitsA, ref rowOffsets, ref w, ref target);
+        if (bitsB != 0) AddRowInto4(bitsB, ref rowOffsets, ref w, ref second);
     }
 
     private static void AddRowInto1(ulong bits, ref int rowOffsets, ref float w, ref float target)
