@@ -26,9 +26,9 @@ public readonly record struct ConvGeometry(int InHeight, int InWidth, int InChan
 /// convolution whose window rows fit one word (Kernel x InChannels &lt;= 64) and whose OutChannels are whole 512-bit
 /// vectors. They sum the same terms as the kernels that walk one input's taps (<see cref="SynapseKernels"/>), each in
 /// ascending input order, which is the tap walk's order on an ascending list of fired inputs: the results are equal
-/// value for value. What changes is what stays in registers: an output position's currents while its whole
-/// receptive field (a row of it) is summed, a weight row's feedback while all the positions it reached are summed, instead of a
-/// load and store of the target for every synapse.
+/// value for value. What changes is what stays in registers: an output position's currents while a row of its
+/// receptive field is summed, a weight row's feedback while all the positions it reached are summed, instead of a load
+/// and store of the target for every synapse.
 /// </summary>
 public static class ConvKernels
 {
