@@ -117,21 +117,28 @@ public static class ConvKernels
     {
         Check(g, inputMarks.Length, (g.Inputs + 63) / 64, weights.Length, current.Length, g.Outputs);
         CheckOffsets(windowRows, g.Kernel * g.WindowBits, weights.Length, g.OutChannels);
-        int n = g.OutChannels, k = g.Kernel, positions = g.OutHeight * g.OutWidth;
-        if (!restingCurrent.IsEmpty)
-        {
-            if (restingCurrent.Length != n) throw new ArgumentException("the resting current must have one value per output channel.", nameof(restingCurrent));
-            for (int p = 0; p < positions; p++) restingCurrent.CopyTo(current.Slice(p * n, n));
-        }
+        bool fromRest = !restingCurrent.IsEmpty;
+        if (fromRest && restingCurrent.Length != g.OutChannels) throw new ArgumentException("the resting current must have one value per output channel.", nameof(restingCurrent));
+        int n = g.OutChannels, k = g.Kernel;
         ref ulong marks = ref MemoryMarshal.GetReference(inputMarks);
         ref float w = ref MemoryMarshal.GetReference(weights);
         ref int rows = ref MemoryMarshal.GetReference(windowRows);
         ref float cur = ref MemoryMarshal.GetReference(current);
+        ref float rest = ref MemoryMarshal.GetReference(restingCurrent);
+        // A position whose window lies wholly in the padding gets no input: only the resting current.
+        if (fromRest)
+            for (int oy = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox++)
+                    if (FirstKernelRow(g, oy) >= Math.Min(k, g.InHeight + g.Padding - oy) || Math.Max(0, g.Padding - ox) >= Math.Min(k, g.InWidth + g.Padding - ox))
+                        restingCurrent.CopyTo(current.Slice((oy * g.OutWidth + ox) * n, n));
         for (int ky = 0; ky < k; ky++)
             for (int oy = 0; oy < g.OutHeight; oy++)
             {
                 int iy = oy - g.Padding + ky;
                 if ((uint)iy >= (uint)g.InHeight) continue;
+                // A position's sums start from the resting current at the first kernel row inside the image, from what
+                // current holds after it.
+                bool startAtRest = fromRest && ky == FirstKernelRow(g, oy);
                 for (int ox = 0; ox < g.OutWidth; ox++)
                 {
                     // Kernel columns whose input lies inside the image (the rest see padding).
@@ -140,12 +147,14 @@ public static class ConvKernels
                     int firstBit = (iy * g.InWidth + ox - g.Padding + kx0) * g.InChannels, bits = (kx1 - kx0) * g.InChannels;
                     ref int rowOffsets = ref Unsafe.Add(ref rows, (ky * k + kx0) * g.InChannels);
                     ref float target = ref Unsafe.Add(ref cur, (oy * g.OutWidth + ox) * n);
+                    ref float start = ref startAtRest ? ref rest : ref target;
                     // The next position's window row, one pixel on, when it sees the same kernel columns: summed alongside,
                     // so the two positions' add chains overlap (each still sums its own inputs in ascending order).
                     bool pair = ox + 1 < g.OutWidth && Math.Max(0, g.Padding - ox - 1) == kx0 && Math.Min(k, g.InWidth + g.Padding - ox - 1) == kx1;
+                    ref float nextStart = ref startAtRest ? ref rest : ref Unsafe.Add(ref target, n);
                     ulong row = ExtractBits(ref marks, firstBit, bits), next = pair ? ExtractBits(ref marks, firstBit + g.InChannels, bits) : 0;
                     // Silent rows (much of an image's background) leave the sums as they are.
-                    if ((row | next) == 0)
+                    if ((row | next) == 0 && !startAtRest)
                     {
                         if (pair) ox++;
                         continue;
@@ -153,25 +162,31 @@ public static class ConvKernels
                     int j = 0;
                     for (; j + 4 * Vector512<float>.Count <= n; j += 4 * Vector512<float>.Count)
                     {
-                        if (pair) AddRowPairInto4(row, next, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j), n);
-                        else AddRowInto4(row, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
+                        if (pair)
+                            AddRowPairInto4(row, next, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref nextStart, j),
+                                ref Unsafe.Add(ref target, j), n);
+                        else AddRowInto4(row, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
                     }
                     for (; j < n; j += Vector512<float>.Count)
                     {
-                        AddRowInto1(row, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, j));
-                        if (pair) AddRowInto1(next, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref target, n + j));
+                        AddRowInto1(row, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref start, j), ref Unsafe.Add(ref target, j));
+                        if (pair) AddRowInto1(next, ref rowOffsets, ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref nextStart, j), ref Unsafe.Add(ref target, n + j));
                     }
                     if (pair) ox++;
                 }
             }
     }
 
-    // target[0..64) += the weights (from w, at each set bit's row offset) of every set bit of one window row, in bit order.
-    private static void AddRowInto4(ulong bits, ref int rowOffsets, ref float w, ref float target)
+    // The first kernel row whose input row lies inside the image for output row oy.
+    private static int FirstKernelRow(in ConvGeometry g, int oy) => Math.Max(0, g.Padding - oy);
+
+    // target[0..64) = start[0..64) + the weights (from w, at each set bit's row offset) of every set bit of one window
+    // row, in bit order (start may be target itself).
+    private static void AddRowInto4(ulong bits, ref int rowOffsets, ref float w, ref float start, ref float target)
     {
         const int L = 16; // Vector512<float>.Count, a constant for the offsets below
-        Vector512<float> a0 = Vector512.LoadUnsafe(ref target), a1 = Vector512.LoadUnsafe(ref target, L),
-            a2 = Vector512.LoadUnsafe(ref target, 2 * L), a3 = Vector512.LoadUnsafe(ref target, 3 * L);
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref start), a1 = Vector512.LoadUnsafe(ref start, L),
+            a2 = Vector512.LoadUnsafe(ref start, 2 * L), a3 = Vector512.LoadUnsafe(ref start, 3 * L);
         for (; bits != 0; bits &= bits - 1)
         {
             ref float row = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits)));
@@ -186,16 +201,17 @@ public static class ConvKernels
         a3.StoreUnsafe(ref target, 3 * L);
     }
 
-    // AddRowInto4 for two positions side by side: the second's row is bitsB, its currents n floats after the first's.
-    // Their inputs are taken in turns while both have some left, so the two add chains overlap.
-    private static void AddRowPairInto4(ulong bitsA, ulong bitsB, ref int rowOffsets, ref float w, ref float target, int n)
+    // AddRowInto4 for two positions side by side: the second's row is bitsB, its sums start from secondStart, its
+    // currents are n floats after the first's. Their inputs are taken in turns while both have some left, so the two
+    // add chains overlap.
+    private static void AddRowPairInto4(ulong bitsA, ulong bitsB, ref int rowOffsets, ref float w, ref float start, ref float secondStart, ref float target, int n)
     {
         const int L = 16;
         ref float second = ref Unsafe.Add(ref target, n);
-        Vector512<float> a0 = Vector512.LoadUnsafe(ref target), a1 = Vector512.LoadUnsafe(ref target, L),
-            a2 = Vector512.LoadUnsafe(ref target, 2 * L), a3 = Vector512.LoadUnsafe(ref target, 3 * L);
-        Vector512<float> b0 = Vector512.LoadUnsafe(ref second), b1 = Vector512.LoadUnsafe(ref second, L),
-            b2 = Vector512.LoadUnsafe(ref second, 2 * L), b3 = Vector512.LoadUnsafe(ref second, 3 * L);
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref start), a1 = Vector512.LoadUnsafe(ref start, L),
+            a2 = Vector512.LoadUnsafe(ref start, 2 * L), a3 = Vector512.LoadUnsafe(ref start, 3 * L);
+        Vector512<float> b0 = Vector512.LoadUnsafe(ref secondStart), b1 = Vector512.LoadUnsafe(ref secondStart, L),
+            b2 = Vector512.LoadUnsafe(ref secondStart, 2 * L), b3 = Vector512.LoadUnsafe(ref secondStart, 3 * L);
         for (; bitsA != 0 && bitsB != 0; bitsA &= bitsA - 1, bitsB &= bitsB - 1)
         {
             ref float rowA = ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bitsA)));
@@ -218,13 +234,13 @@ public static class ConvKernels
         b2.StoreUnsafe(ref second, 2 * L);
         b3.StoreUnsafe(ref second, 3 * L);
         // The inputs left to one of them (the sums continue from what was just stored).
-        if (bitsA != 0) AddRowInto4(bitsA, ref rowOffsets, ref w, ref target);
-        if (bitsB != 0) AddRowInto4(bitsB, ref rowOffsets, ref w, ref second);
+        if (bitsA != 0) AddRowInto4(bitsA, ref rowOffsets, ref w, ref target, ref target);
+        if (bitsB != 0) AddRowInto4(bitsB, ref rowOffsets, ref w, ref second, ref second);
     }
 
-    private static void AddRowInto1(ulong bits, ref int rowOffsets, ref float w, ref float target)
+    private static void AddRowInto1(ulong bits, ref int rowOffsets, ref float w, ref float start, ref float target)
     {
-        var a = Vector512.LoadUnsafe(ref target);
+        var a = Vector512.LoadUnsafe(ref start);
         for (; bits != 0; bits &= bits - 1)
             a += Vector512.LoadUnsafe(ref Unsafe.Add(ref w, Unsafe.Add(ref rowOffsets, BitOperations.TrailingZeroCount(bits))));
         a.StoreUnsafe(ref target);

@@ -19,6 +19,7 @@ public class ConvWindowKernelTests
         new object[] { 6, 5, 2, 80, 3, 2 },
         new object[] { 70, 3, 1, 32, 3, 1 },   // a position bitmap of several words
         new object[] { 5, 40, 1, 16, 2, 0 },   // window rows of two pixels
+        new object[] { 4, 5, 3, 16, 2, 3 },    // padding past the kernel: border positions see only padding
     ];
 
     // height, width, input channels, output channels, kernel, padding; every shape takes the kernel-row feedback.
