@@ -187,7 +187,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         if (input != InputKind.Spikes && connection is DenseLfp)
         {
             // Accumulated only over the (row, neuron) pairs that received reward.
-            int scratch = DenseFeedbackMath.BlockScratchLength(n, _parallel);
+            int scratch = DenseFeedbackMath.BlockScratchLength(rowCount, n, _parallel);
             if (_feedbackBlocks.Length < scratch) _feedbackBlocks = new float[scratch];
             DenseFeedbackMath.AccumulateSparseOuterScaled(trace.InputCurrent, rows, rowCount, inputs, n, connection.Synapses.Weights, fw,
                 ws.RewardedRowIndex, ws.RewardedRowValue, ws.RewardedRowCount, _feedbackBlocks, _parallel);

@@ -73,7 +73,7 @@ public class DenseKernelTests
         var target = Values(random, inputs * outputs);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         DenseFeedbackMath.AccumulateSparseOuterScaled(x, rho, rows, inputs, outputs, weights, target,
-            new int[rows * outputs], new float[rows * outputs], new int[outputs], new float[DenseFeedbackMath.BlockScratchLength(outputs, parallel)], parallel);
+            new int[rows * outputs], new float[rows * outputs], new int[outputs], new float[DenseFeedbackMath.BlockScratchLength(rows, outputs, parallel)], parallel);
         Assert.That(target, Is.EqualTo(expected));
     }
 

@@ -9,7 +9,8 @@ namespace SpikeLfp.Learning.Lfp.Synapses;
 /// LFP's weight feedback of a dense layer with an analog input, F = |W| (.) (x^T rho), as a sparse product over
 /// only the (row, neuron) pairs that received reward: each neuron's rewarded rows are listed first, then the
 /// products are accumulated in registers, block by block of inputs, transposed into the weights' input-major layout
-/// and written with the |W| factor in one sequential pass per block.
+/// and written with the |W| factor in one sequential pass per block. Each block's columns of x are first copied into a
+/// cache-line-aligned tile, so the vector loads of the sums never straddle two cache lines.
 /// </summary>
 internal static unsafe class DenseFeedbackMath
 {
@@ -23,7 +24,7 @@ internal static unsafe class DenseFeedbackMath
     /// zeroed row for each rewarded (b, j), so the result does not depend on blocking or thread count. Cost grows
     /// with the rewarded pairs. <paramref name="rowIndex"/> and <paramref name="rowValue"/> (outputs x rows each)
     /// and <paramref name="rowCount"/> (outputs) are scratch for the per-neuron lists, <paramref name="blockScratch"/>
-    /// (<see cref="BlockScratchLength"/>) for the blocks of sums before they are scaled.
+    /// (<see cref="BlockScratchLength"/>) for the blocks of sums before they are scaled and the tiles of x.
     /// </summary>
     public static void AccumulateSparseOuterScaled(ReadOnlySpan<float> x, ReadOnlySpan<float> rho, int rows, int inputs, int outputs,
         ReadOnlySpan<float> weights, Span<float> target, Span<int> rowIndex, Span<float> rowValue, Span<int> rowCount, Span<float> blockScratch,
@@ -33,7 +34,7 @@ internal static unsafe class DenseFeedbackMath
             throw new ArgumentException("x, rho, the weights or the target is smaller than its shape.");
         if (rowIndex.Length < rows * outputs || rowValue.Length < rows * outputs || rowCount.Length < outputs)
             throw new ArgumentException("the row lists are smaller than rows x outputs.");
-        if (blockScratch.Length < BlockScratchLength(outputs, parallel))
+        if (blockScratch.Length < BlockScratchLength(rows, outputs, parallel))
             throw new ArgumentException("the block scratch is smaller than BlockScratchLength.", nameof(blockScratch));
         int threads = Workers(parallel);
         fixed (float* xp = x, rp = rho, wp = weights, tp = target, vp = rowValue, sp = blockScratch)
@@ -45,18 +46,20 @@ internal static unsafe class DenseFeedbackMath
             int listBlocks = (outputs + 15) / 16, listParts = Math.Min(listBlocks, threads);
             Parallel.For(0, listParts, parallel, part =>
                 ListRewardedRows(s, listBlocks * part / listParts * 16, Math.Min(outputs, listBlocks * (part + 1) / listParts * 16)));
-            // Each worker takes the next block of inputs and sums it in its own part of the scratch.
+            // Each worker takes the next block of inputs and sums it in its own part of the scratch: the block's sums,
+            // then its tile of x, both starting on a cache line (each part is a multiple of 64 floats long).
             int inputBlocks = (inputs + InputsPerBlock - 1) / InputsPerBlock, next = -1;
-            nint scratch = (nint)sp;
+            nint scratch = ((nint)sp + CacheLine - 1) & ~(nint)(CacheLine - 1);
+            nint perWorker = (nint)InputsPerBlock * (outputs + rows);
             Parallel.For(0, threads, parallel, worker =>
             {
-                float* sums = (float*)scratch + (nint)worker * InputsPerBlock * outputs;
+                float* sums = (float*)scratch + worker * perWorker, tile = sums + (nint)InputsPerBlock * outputs;
                 for (int block; (block = Interlocked.Increment(ref next)) < inputBlocks;)
                 {
                     // A last block narrower than a whole one is summed as the whole block ending at the last input
                     // (the vector path, not the scalar one) and only its own inputs are written.
                     int from = block * InputsPerBlock, to = Math.Min(inputs, from + InputsPerBlock);
-                    AccumulateInputBlock(s, Math.Max(0, Math.Min(from, inputs - InputsPerBlock)), from, to, sums);
+                    AccumulateInputBlock(s, Math.Max(0, Math.Min(from, inputs - InputsPerBlock)), from, to, sums, tile);
                 }
             });
         }
@@ -191,8 +194,14 @@ internal static unsafe class DenseFeedbackMath
     /// <summary>The length of the scratch <see cref="AccumulateSpikeOuterToFewOutputsScaled"/> needs: a sum per input and output, outputs rounded up to 16.</summary>
     public static int FewOutputsScratchLength(int inputs, int outputs) => (outputs + 2 * Width - 1) / (2 * Width) * 2 * Width * inputs;
 
-    /// <summary>The length of the block scratch <see cref="AccumulateSparseOuterScaled"/> needs: a block of inputs by <paramref name="outputs"/> per worker.</summary>
-    public static int BlockScratchLength(int outputs, ParallelOptions parallel) => Workers(parallel) * InputsPerBlock * outputs;
+    /// <summary>
+    /// The length of the block scratch <see cref="AccumulateSparseOuterScaled"/> needs: per worker, a block of inputs by
+    /// <paramref name="outputs"/> and by <paramref name="rows"/>, and room to start on a cache line.
+    /// </summary>
+    public static int BlockScratchLength(int rows, int outputs, ParallelOptions parallel)
+        => checked(Workers(parallel) * InputsPerBlock * (outputs + rows) + CacheLine / sizeof(float));
+
+    private const int CacheLine = 64;
 
     private static int Workers(ParallelOptions parallel) => Math.Max(1, parallel.MaxDegreeOfParallelism);
 
@@ -239,18 +248,27 @@ internal static unsafe class DenseFeedbackMath
     // into the block's sums, laid out as the target's rows i0..i1. The target is then written in one sequential pass
     // with the |W| factor: rows of it written 32 bytes at a time, 64 rows apart, left the memory waiting on every store
     // when it was not cached.
-    private static void AccumulateInputBlock(in Scratch s, int i0, int writeFrom, int i1, float* sums)
+    private static void AccumulateInputBlock(in Scratch s, int i0, int writeFrom, int i1, float* sums, float* xTile)
     {
         float* tile = stackalloc float[NeuronsPerGroup * InputsPerBlock];
-        int width = i1 - i0, outputs = s.Outputs;
+        int width = i1 - i0, outputs = s.Outputs, stride = s.Inputs;
         float* x = (float*)s.X + i0;
+        if (width == InputsPerBlock)
+        {
+            // The block's columns of every row, back to back in the aligned tile: x's rows start anywhere in a cache
+            // line, so a 64-byte load from them straddles two lines (on Zen 5 the whole product then took 1.5x as long).
+            for (int b = 0; b < s.Rows; b++)
+                new ReadOnlySpan<float>(x + (nint)b * s.Inputs, InputsPerBlock).CopyTo(new Span<float>(xTile + (nint)b * InputsPerBlock, InputsPerBlock));
+            x = xTile;
+            stride = InputsPerBlock;
+        }
         for (int j0 = 0; j0 < outputs; j0 += NeuronsPerGroup)
         {
             int group = Math.Min(NeuronsPerGroup, outputs - j0);
             int g = 0;
             if (width == InputsPerBlock && Vector512.IsHardwareAccelerated)
-                for (; g + 2 <= group; g += 2) SumRewardedRowsOfPair(s, j0 + g, x, tile + g * InputsPerBlock);
-            for (; g < group; g++) SumRewardedRows(s, j0 + g, x, width, tile + g * InputsPerBlock);
+                for (; g + 2 <= group; g += 2) SumRewardedRowsOfPair(s, j0 + g, x, stride, tile + g * InputsPerBlock);
+            for (; g < group; g++) SumRewardedRows(s, j0 + g, x, stride, width, tile + g * InputsPerBlock);
             if (group == NeuronsPerGroup && width == InputsPerBlock && Avx.IsSupported)
                 for (int i = 0; i < width; i += Width) StoreTransposed(tile + i, sums + (nint)i * outputs + j0, outputs);
             else
@@ -294,10 +312,10 @@ internal static unsafe class DenseFeedbackMath
     // SumRewardedRows of neurons j and j + 1 over a whole block of 64 inputs in 512-bit vectors, their rows taken side by
     // side: eight independent chains of multiply-adds instead of one neuron's eight 256-bit ones, whose latency bounded
     // the loop. Each neuron's sums still see its rows in order, so the same values.
-    private static void SumRewardedRowsOfPair(in Scratch s, int j, float* x, float* sums)
+    private static void SumRewardedRowsOfPair(in Scratch s, int j, float* x, int stride, float* sums)
     {
         const int n = 16;
-        int rows = s.Rows, inputs = s.Inputs;
+        int rows = s.Rows;
         int* index = (int*)s.RowIndex + (nint)j * rows, nextIndex = index + rows;
         float* value = (float*)s.RowValue + (nint)j * rows, nextValue = value + rows;
         int count = ((int*)s.RowCount)[j], nextCount = ((int*)s.RowCount)[j + 1], both = Math.Min(count, nextCount);
@@ -305,7 +323,7 @@ internal static unsafe class DenseFeedbackMath
         int e = 0;
         for (; e < both; e++)
         {
-            float* xa = x + (nint)index[e] * inputs, xb = x + (nint)nextIndex[e] * inputs;
+            float* xa = x + (nint)index[e] * stride, xb = x + (nint)nextIndex[e] * stride;
             var ra = Vector512.Create(value[e]);
             var rb = Vector512.Create(nextValue[e]);
             a0 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa), a0);
@@ -319,7 +337,7 @@ internal static unsafe class DenseFeedbackMath
         }
         for (int f = e; f < count; f++)
         {
-            float* xa = x + (nint)index[f] * inputs;
+            float* xa = x + (nint)index[f] * stride;
             var ra = Vector512.Create(value[f]);
             a0 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa), a0);
             a1 = Vector512.FusedMultiplyAdd(ra, Vector512.Load(xa + n), a1);
@@ -328,7 +346,7 @@ internal static unsafe class DenseFeedbackMath
         }
         for (int f = e; f < nextCount; f++)
         {
-            float* xb = x + (nint)nextIndex[f] * inputs;
+            float* xb = x + (nint)nextIndex[f] * stride;
             var rb = Vector512.Create(nextValue[f]);
             b0 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb), b0);
             b1 = Vector512.FusedMultiplyAdd(rb, Vector512.Load(xb + n), b1);
@@ -340,19 +358,20 @@ internal static unsafe class DenseFeedbackMath
         b0.Store(next); b1.Store(next + n); b2.Store(next + 2 * n); b3.Store(next + 3 * n);
     }
 
-    // sums[0..width) = sum over neuron j's rewarded rows b of r x[b, i0 + ..]: fused multiply-adds in row order.
+    // sums[0..width) = sum over neuron j's rewarded rows b of r x[b, ..] (row b at x + b stride): fused multiply-adds in
+    // row order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SumRewardedRows(in Scratch s, int j, float* x, int width, float* sums)
+    private static void SumRewardedRows(in Scratch s, int j, float* x, int stride, int width, float* sums)
     {
         int* index = (int*)s.RowIndex + (nint)j * s.Rows;
         float* value = (float*)s.RowValue + (nint)j * s.Rows;
-        int count = ((int*)s.RowCount)[j], inputs = s.Inputs;
+        int count = ((int*)s.RowCount)[j];
         if (width == InputsPerBlock)
         {
             Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
             for (int e = 0; e < count; e++)
             {
-                float* xb = x + (nint)index[e] * inputs;
+                float* xb = x + (nint)index[e] * stride;
                 var r = Vector256.Create(value[e]);
                 a0 = Vector256.FusedMultiplyAdd(r, Vector256.Load(xb), a0);
                 a1 = Vector256.FusedMultiplyAdd(r, Vector256.Load(xb + Width), a1);
@@ -370,7 +389,7 @@ internal static unsafe class DenseFeedbackMath
         for (int i = 0; i < width; i++) sums[i] = 0f;
         for (int e = 0; e < count; e++)
         {
-            float* xb = x + (nint)index[e] * inputs;
+            float* xb = x + (nint)index[e] * stride;
             float r = value[e];
             for (int i = 0; i < width; i++) sums[i] = MathF.FusedMultiplyAdd(r, xb[i], sums[i]);
         }
