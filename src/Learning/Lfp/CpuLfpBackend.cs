@@ -188,7 +188,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
         {
             // Accumulated only over the (row, neuron) pairs that received reward.
             int scratch = DenseFeedbackMath.BlockScratchLength(rowCount, n, _parallel);
-            if (_feedbackBlocks.Length < scratch) _feedbackBlocks = new float[scratch];
+            if (_feedbackBlocks.Length < scratch) _feedbackBlocks = CacheLineArrays.Floats(scratch);
             DenseFeedbackMath.AccumulateSparseOuterScaled(trace.InputCurrent, rows, rowCount, inputs, n, connection.Synapses.Weights, fw,
                 ws.RewardedRowIndex, ws.RewardedRowValue, ws.RewardedRowCount, _feedbackBlocks, _parallel);
             AccumulateBiasFeedback(connection, rows, rowCount, feedback.Bias[k]);
@@ -295,7 +295,7 @@ public sealed class CpuLfpBackend(CpuBackend? cpu = null) : ILfpBackend
     {
         int weights = weightTarget.Length, size = weights + biasTarget.Length;
         int chunks = (batch + SamplesPerFeedbackChunk - 1) / SamplesPerFeedbackChunk;
-        if (_chunkFeedback.Length < chunks * size) _chunkFeedback = new float[chunks * size];
+        if (_chunkFeedback.Length < chunks * size) _chunkFeedback = CacheLineArrays.Floats(chunks * size);
         var all = _chunkFeedback;
         Parallel.For(0, chunks, _parallel, c =>
         {

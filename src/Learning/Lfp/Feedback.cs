@@ -1,4 +1,5 @@
 using SpikeLfp.Network.Model;
+using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Lfp;
 
@@ -11,9 +12,9 @@ public sealed class Feedback
     /// <summary>Zero feedback shaped like <paramref name="network"/>.</summary>
     public Feedback(SpikingNetwork network)
     {
-        Weights = network.Layers.Select(l => new float[l.Connection.Weights.Length]).ToArray();
+        Weights = network.Layers.Select(l => CacheLineArrays.Floats(l.Connection.Weights.Length)).ToArray();
         Bias = network.Layers.Select(l => new float[l.Connection.Bias.Length]).ToArray();
-        RecurrentWeights = network.Layers.Select(l => new float[l.Recurrent?.Weights.Length ?? 0]).ToArray();
+        RecurrentWeights = network.Layers.Select(l => CacheLineArrays.Floats(l.Recurrent?.Weights.Length ?? 0)).ToArray();
         RecurrentBias = network.Layers.Select(l => new float[l.Recurrent?.Bias.Length ?? 0]).ToArray();
         _recurrent = network.Layers.Select(l => l.IsRecurrent).ToArray();
     }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using SpikeLfp.Network.Synapses;
 
 namespace SpikeLfp.Learning.Optimizers;
 
@@ -35,7 +36,7 @@ public sealed class Sgd(float learningRate, float momentum = 0f) : IOptimizer
     /// <remarks>Checks each value as it is written, in the same pass (and on the same threads) as the update.</remarks>
     public bool StepAndCheckFinite(IReadOnlyList<float[]> parameters, IReadOnlyList<float[]> gradients, float gradientScale)
     {
-        _velocity ??= gradients.Select(g => new float[g.Length]).ToArray();
+        _velocity ??= gradients.Select(g => CacheLineArrays.Floats(g.Length)).ToArray();
         bool first = _steps == 0, finite = true;
         for (int k = 0; k < parameters.Count; k++)
         {
@@ -121,6 +122,11 @@ public sealed class Sgd(float learningRate, float momentum = 0f) : IOptimizer
         if (state.Kind != OptimizerKind.Sgd) throw new ArgumentException($"cannot load {state.Kind.Name()} state into sgd.");
         _steps = state.Steps;
         var v = state.Buffers["velocity"];
-        _velocity = v.Length == 0 ? null : v.Select(a => (float[])a.Clone()).ToArray();
+        _velocity = v.Length == 0 ? null : v.Select(a =>
+        {
+            var copy = CacheLineArrays.Floats(a.Length);
+            a.CopyTo(copy, 0);
+            return copy;
+        }).ToArray();
     }
 }

@@ -37,8 +37,8 @@ public sealed class ForwardTrace
         Input = input;
         InputCurrent = input switch
         {
-            InputKind.ConstantCurrent => new float[capacity * network.InputSize],
-            InputKind.CurrentSequence => new float[capacity * steps * network.InputSize],
+            InputKind.ConstantCurrent => CacheLineArrays.Floats(capacity * network.InputSize),
+            InputKind.CurrentSequence => CacheLineArrays.Floats(capacity * steps * network.InputSize),
             _ => [],
         };
         InputSpikes = input == InputKind.Spikes ? new SpikeTrain(capacity, steps, network.InputSize) : null;
@@ -241,10 +241,10 @@ public sealed class LayerTrace
         IsSpiking = spiking;
         Steps = steps;
         ConstantCurrent = constantCurrent;
-        Current = new float[(_currentRowOf is null ? capacity : stateRows) * (constantCurrent ? 1 : steps) * size];
-        Membrane = new float[stateRows * steps * size];
-        Synaptic = synaptic ? new float[stateRows * steps * size] : [];
-        SpikeScratch = new float[capacity * size];
+        Current = CacheLineArrays.Floats((_currentRowOf is null ? capacity : stateRows) * (constantCurrent ? 1 : steps) * size);
+        Membrane = CacheLineArrays.Floats(stateRows * steps * size);
+        Synaptic = synaptic ? CacheLineArrays.Floats(stateRows * steps * size) : [];
+        SpikeScratch = CacheLineArrays.Floats(capacity * size);
         Spikes = new SpikeTrain(capacity, steps, size);
         if (pooledInputs > 0)
         {

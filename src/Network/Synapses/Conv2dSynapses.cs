@@ -61,7 +61,7 @@ public sealed class Conv2dSynapses : ISynapses
             throw new ArgumentException("the convolution is too large.");
         Inputs = (int)inputs;
         Outputs = (int)outputs;
-        Weights = new float[weights];
+        Weights = CacheLineArrays.Floats((int)weights);
         Bias = new float[outChannels];
         // Input (y, x, c) reaches rows(y) x columns(x) positions, OutChannels neurons each; summed over all inputs.
         SynapseCount = (long)inChannels * outChannels * ReachedSum(inHeight, OutHeight) * ReachedSum(inWidth, OutWidth);

@@ -14,7 +14,7 @@ public sealed class DenseSynapses : ISynapses
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
         Inputs = inputs;
         Outputs = outputs;
-        Weights = new float[inputs * outputs];
+        Weights = CacheLineArrays.Floats(inputs * outputs);
         Bias = new float[outputs];
     }
 
