@@ -88,8 +88,8 @@ public sealed class Conv2dSynapses : ISynapses
         public static AnalogRowsScratch For(in ConvGeometry g)
         {
             var s = t_scratch ??= new AnalogRowsScratch();
-            if (s.Expanded.Length < ConvInputCorrelation.ExpandedLength(g)) s.Expanded = new float[ConvInputCorrelation.ExpandedLength(g)];
-            if (s.Tiled.Length < ConvAnalogRows.TiledWeightsLength(g)) s.Tiled = new float[ConvAnalogRows.TiledWeightsLength(g)];
+            if (s.Expanded.Length < ConvInputCorrelation.ExpandedLength(g)) s.Expanded = CacheLineArrays.Floats(ConvInputCorrelation.ExpandedLength(g));
+            if (s.Tiled.Length < ConvAnalogRows.TiledWeightsLength(g)) s.Tiled = CacheLineArrays.Floats(ConvAnalogRows.TiledWeightsLength(g));
             if (s.RowHasInput.Length < g.InHeight * g.InChannels) s.RowHasInput = new bool[g.InHeight * g.InChannels];
             return s;
         }

@@ -32,7 +32,7 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
         var marks = t_marks;
         if (marks is null || marks.Length < words) t_marks = marks = new ulong[words];
         var padded = t_paddedRho;
-        if (padded is null || padded.Length < paddedRho) t_paddedRho = padded = new float[paddedRho];
+        if (padded is null || padded.Length < paddedRho) t_paddedRho = padded = CacheLineArrays.Floats(paddedRho);
         return (marks, padded);
     }
 
