@@ -78,7 +78,7 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     public void BeginBatch()
     {
         if (_paddedIndex is null) return;
-        var windows = _windowWeights ??= new float[ConvKernels.WindowWeightsLength(_conv.Geometry)];
+        var windows = _windowWeights ??= CacheLineArrays.Floats(ConvKernels.WindowWeightsLength(_conv.Geometry));
         ConvKernels.WindowWeights(_conv.Weights, _conv.Geometry, windows);
         _batchWindowWeights = windows;
     }
@@ -91,8 +91,8 @@ public sealed class Conv2dLfp(Conv2dSynapses conv) : ISynapseLfp
     private sealed class ScatterScratch(ConvGeometry g, int weights)
     {
         public readonly float[] Source = new float[weights];
-        public readonly float[] WindowWeights = new float[ConvKernels.WindowWeightsLength(g)];
-        public readonly float[] PaddedReward = new float[ConvKernels.PaddedInputLength(g)];
+        public readonly float[] WindowWeights = CacheLineArrays.Floats(ConvKernels.WindowWeightsLength(g));
+        public readonly float[] PaddedReward = CacheLineArrays.Floats(ConvKernels.PaddedInputLength(g));
         public bool Made;
     }
 
