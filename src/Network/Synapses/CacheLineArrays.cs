@@ -10,8 +10,8 @@ namespace SpikeLfp.Network.Synapses;
 /// the allocations before had left, so a change anywhere could move a kernel's speed by that much. .NET has no aligned
 /// managed arrays, so these live on the pinned object heap, where arrays never move, and an array that lands off a line
 /// is allocated again after a filler that moves it onto one. The tries are garbage at once, collected with the next
-/// full collection (at most 64 MB of them). Alignment only changes speed, never a value: when the heap does not oblige
-/// within a few tries, the last array is returned as it is.
+/// full collection (at most 64 MB of them; arrays over 32 MB get none). Alignment only changes speed, never a value:
+/// when the heap does not oblige within a few tries, the last array is returned as it is.
 /// </summary>
 internal static class CacheLineArrays
 {
@@ -29,7 +29,9 @@ internal static class CacheLineArrays
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (length < MinLength) return new float[length];
         var array = GC.AllocateArray<float>(length, pinned: true);
-        int tries = (int)Math.Clamp(MaxTryBytes / (8L * length), 1, MaxTries);
+        // Each try takes an array and a filler of its size: none for arrays over 32 MB.
+        int tries = (int)Math.Min(MaxTries, MaxTryBytes / (8L * length));
+        if (tries == 0 || OffsetInLine(array) == 0) return array;
         // Every try stays referenced until the end, so that none leaves a gap for the next one.
         var held = new object[2 * tries];
         for (int attempt = 0; attempt < tries && OffsetInLine(array) != 0; attempt++)

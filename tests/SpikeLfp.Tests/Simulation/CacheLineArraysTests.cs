@@ -10,6 +10,7 @@ public class CacheLineArraysTests
     [TestCase(256)]
     [TestCase(19_201)]
     [TestCase(784_000)]
+    [TestCase(9_000_000)]
     public void Arrays_have_the_length_asked_for_and_start_zeroed(int length)
     {
         var array = CacheLineArrays.Floats(length);
