@@ -129,8 +129,12 @@ public static class ConvKernels
         if (fromRest)
             for (int oy = 0; oy < g.OutHeight; oy++)
                 for (int ox = 0; ox < g.OutWidth; ox++)
-                    if (FirstKernelRow(g, oy) >= Math.Min(k, g.InHeight + g.Padding - oy) || Math.Max(0, g.Padding - ox) >= Math.Min(k, g.InWidth + g.Padding - ox))
+                {
+                    var (ky0, ky1) = InsideKernel(g.Padding, g.InHeight, k, oy);
+                    var (kx0, kx1) = InsideKernel(g.Padding, g.InWidth, k, ox);
+                    if (ky0 >= ky1 || kx0 >= kx1)
                         restingCurrent.CopyTo(current.Slice((oy * g.OutWidth + ox) * n, n));
+                }
         for (int ky = 0; ky < k; ky++)
             for (int oy = 0; oy < g.OutHeight; oy++)
             {
@@ -138,11 +142,11 @@ public static class ConvKernels
                 if ((uint)iy >= (uint)g.InHeight) continue;
                 // A position's sums start from the resting current at the first kernel row inside the image, from what
                 // current holds after it.
-                bool startAtRest = fromRest && ky == FirstKernelRow(g, oy);
+                bool startAtRest = fromRest && ky == InsideKernel(g.Padding, g.InHeight, k, oy).From;
                 for (int ox = 0; ox < g.OutWidth; ox++)
                 {
                     // Kernel columns whose input lies inside the image (the rest see padding).
-                    int kx0 = Math.Max(0, g.Padding - ox), kx1 = Math.Min(k, g.InWidth + g.Padding - ox);
+                    var (kx0, kx1) = InsideKernel(g.Padding, g.InWidth, k, ox);
                     if (kx0 >= kx1) continue;
                     int firstBit = (iy * g.InWidth + ox - g.Padding + kx0) * g.InChannels, bits = (kx1 - kx0) * g.InChannels;
                     ref int rowOffsets = ref Unsafe.Add(ref rows, (ky * k + kx0) * g.InChannels);
@@ -150,7 +154,7 @@ public static class ConvKernels
                     ref float start = ref startAtRest ? ref rest : ref target;
                     // The next position's window row, one pixel on, when it sees the same kernel columns: summed alongside,
                     // so the two positions' add chains overlap (each still sums its own inputs in ascending order).
-                    bool pair = ox + 1 < g.OutWidth && Math.Max(0, g.Padding - ox - 1) == kx0 && Math.Min(k, g.InWidth + g.Padding - ox - 1) == kx1;
+                    bool pair = ox + 1 < g.OutWidth && InsideKernel(g.Padding, g.InWidth, k, ox + 1) == (kx0, kx1);
                     ref float nextStart = ref startAtRest ? ref rest : ref Unsafe.Add(ref target, n);
                     ulong row = ExtractBits(ref marks, firstBit, bits), next = pair ? ExtractBits(ref marks, firstBit + g.InChannels, bits) : 0;
                     // Silent rows (much of an image's background) leave the sums as they are.
@@ -177,8 +181,9 @@ public static class ConvKernels
             }
     }
 
-    // The first kernel row whose input row lies inside the image for output row oy.
-    private static int FirstKernelRow(in ConvGeometry g, int oy) => Math.Max(0, g.Padding - oy);
+    // The kernel rows (or columns) from..to whose input lies inside the image for output row (or column) o; the rest
+    // see padding.
+    private static (int From, int To) InsideKernel(int padding, int inSize, int kernel, int o) => (Math.Max(0, padding - o), Math.Min(kernel, inSize + padding - o));
 
     // target[0..64) = start[0..64) + the weights (from w, at each set bit's row offset) of every set bit of one window
     // row, in bit order (start may be target itself).
